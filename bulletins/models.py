@@ -1,0 +1,97 @@
+"""《作风建设简报》: compiled from the data, edited, approved and published."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cadres.models import ModelFigure, Township, Unit
+
+
+class Bulletin(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        APPROVED = "approved", _("已审核")
+        PUBLISHED = "published", _("已发布")
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="bulletins", verbose_name=_("乡镇"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    # 第N期 is given on publication, so drafts never burn a number.
+    number = models.PositiveSmallIntegerField(_("期号"), null=True, blank=True)
+    cumulative_number = models.PositiveIntegerField(_("总期号"), null=True, blank=True)
+    period_start = models.DateField(_("期间起"))
+    period_end = models.DateField(_("期间止"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(_("标题"), max_length=60, default="作风建设简报")
+    editor_unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("编印单位")
+    )
+    issue_date = models.DateField(_("印发日期"), null=True, blank=True)
+    signer = models.CharField(_("签发人"), max_length=30, blank=True)
+    editor_note = models.TextField(_("按语"), blank=True, max_length=5000)
+    outlook = models.TextField(_("下步打算"), blank=True, max_length=10000)
+    # 工作动态 figures and 问题通报 lists as compiled; frozen once published.
+    figures = models.JSONField(_("统计数据"), default=dict, blank=True)
+    problems = models.JSONField(_("问题通报"), default=list, blank=True)
+    narrative = models.TextField(_("工作动态（文字）"), blank=True, max_length=20000)
+    model_figures = models.ManyToManyField(
+        ModelFigure, blank=True, related_name="bulletins", verbose_name=_("典型经验")
+    )
+    distribution_report = models.CharField(_("报"), max_length=300, blank=True)
+    distribution_send = models.CharField(_("送"), max_length=300, blank=True)
+    distribution_issue = models.CharField(_("发"), max_length=300, blank=True)
+    copies = models.PositiveSmallIntegerField(_("印数（份）"), default=30)
+    compiled_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[model_figures])
+
+    class Meta:
+        verbose_name = _("作风建设简报")
+        verbose_name_plural = _("作风建设简报")
+        ordering = ["-year", "-period_start", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "year", "number"],
+                condition=Q(number__isnull=False),
+                name="bulletin_number_unique_per_year",
+            ),
+            models.UniqueConstraint(fields=["township", "period_start", "period_end"], name="one_bulletin_per_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="bulletin_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(number__isnull=False), name="published_bulletin_has_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.number:
+            return _("%(year)s年第%(number)s期") % {"year": self.year, "number": self.number}
+        return _("%(start)s至%(end)s（草稿）") % {"start": self.period_start, "end": self.period_end}
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.PUBLISHED

@@ -1,0 +1,186 @@
+"""The one place that decides what a user may see (DESIGN.md §4).
+
+Every selector — pages, admin, API, exports — narrows its queryset through these functions,
+so no view can forget the scope. Objects outside it are simply absent: lookups answer 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Cadre, Household, HouseholdContact, Unit, Village, VillageAssignment
+from .roles import Actor, Role
+
+
+def in_townships(qs: QuerySet, actor: Actor, field: str = "township") -> QuerySet:
+    """Limit to the actor's townships (no-op for county level)."""
+    if actor.township_ids is None:
+        return qs
+    return qs.filter(**{f"{field}__in": actor.township_ids})
+
+
+def active_on(day: date | None = None) -> Q:
+    day = day or timezone.localdate()
+    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
+
+
+def assigned_village_ids(actor: Actor) -> set[int]:
+    """Villages the actor works in: assignments, their own village, villages they lead."""
+    if actor.cadre is None:
+        return set()
+    ids = set(
+        VillageAssignment.objects.filter(active_on(), cadre_id=actor.cadre_id).values_list("village_id", flat=True)
+    )
+    if actor.cadre.village_id:
+        ids.add(actor.cadre.village_id)
+    return ids
+
+
+def led_village_ids(actor: Actor) -> set[int]:
+    """Villages where the actor is the leading cadre (包村领导)."""
+    if actor.cadre is None:
+        return set()
+    return set(
+        VillageAssignment.objects.filter(
+            active_on(), cadre_id=actor.cadre_id, role=VillageAssignment.Role.LEADER
+        ).values_list("village_id", flat=True)
+    )
+
+
+def managed_unit_ids(actor: Actor) -> frozenset[int]:
+    """Units whose cadres the actor oversees: headed ∪ supervised."""
+    return actor.unit_ids_headed | actor.unit_ids_supervised
+
+
+# --- places: the org chart is common knowledge within a township -------------------------------
+
+
+def villages_for(actor: Actor, qs: QuerySet[Village] | None = None) -> QuerySet[Village]:
+    qs = Village.objects.all() if qs is None else qs
+    if actor.township_ids is not None and not actor.township_ids:
+        return qs.none()
+    return in_townships(qs, actor)
+
+
+def units_for(actor: Actor, qs: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
+    qs = Unit.objects.all() if qs is None else qs
+    if actor.township_ids is not None and not actor.township_ids:
+        return qs.none()
+    return in_townships(qs, actor)
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+
+def cadres_for(actor: Actor, qs: QuerySet[Cadre] | None = None) -> QuerySet[Cadre]:
+    """Township-wide roles see every cadre; others see themselves, their unit, the cadres they
+    oversee and the cadres who work in the same villages (whom they hand matters to)."""
+    qs = Cadre.objects.all() if qs is None else qs
+    qs = in_townships(qs, actor)
+    if actor.township_wide:
+        return qs
+    if actor.cadre is None:
+        return qs.none()
+    villages = assigned_village_ids(actor)
+    cond = Q(pk=actor.cadre_id) | Q(unit_id__in=managed_unit_ids(actor))
+    if actor.cadre.unit_id:
+        cond |= Q(unit_id=actor.cadre.unit_id)
+    if villages:
+        cond |= Q(village_id__in=villages) | Q(
+            assignments__village_id__in=villages, assignments__end__isnull=True
+        )
+    return qs.filter(pk__in=Cadre.objects.filter(cond).values("pk"))
+
+
+def household_ids_handled_by(actor: Actor) -> Q:
+    """Households whose phone the actor may read: own contacts and the villages they work in."""
+    if actor.has(Role.OFFICE):
+        return Q()
+    if actor.cadre is None:
+        return Q(pk__in=[])
+    return Q(contacts__cadre_id=actor.cadre_id, contacts__end__isnull=True) | Q(
+        village_id__in=assigned_village_ids(actor)
+    )
+
+
+def households_for(actor: Actor, qs: QuerySet[Household] | None = None) -> QuerySet[Household]:
+    qs = Household.objects.all() if qs is None else qs
+    qs = in_townships(qs, actor, "village__township")
+    if actor.township_wide:
+        return qs
+    if actor.cadre is None:
+        return qs.none()
+    cond = Q(village_id__in=assigned_village_ids(actor) | led_village_ids(actor)) | Q(
+        pk__in=HouseholdContact.objects.filter(cadre_id=actor.cadre_id, end__isnull=True).values("household_id")
+    )
+    managed = managed_unit_ids(actor)
+    if managed:
+        cond |= Q(
+            pk__in=HouseholdContact.objects.filter(cadre__unit_id__in=managed, end__isnull=True).values(
+                "household_id"
+            )
+        )
+    return qs.filter(cond)
+
+
+def phone_visible_household_ids(actor: Actor, household_ids: list[int]) -> set[int]:
+    """Of the given households, those whose phone and full name the actor handles."""
+    if actor.is_superuser or actor.has(Role.OFFICE):
+        return set(household_ids)
+    if actor.cadre is None:
+        return set()
+    villages = assigned_village_ids(actor)
+    visible = set(
+        Household.objects.filter(pk__in=household_ids, village_id__in=villages).values_list("pk", flat=True)
+    )
+    visible |= set(
+        HouseholdContact.objects.filter(
+            household_id__in=household_ids, cadre_id=actor.cadre_id, end__isnull=True
+        ).values_list("household_id", flat=True)
+    )
+    return visible
+
+
+def assignments_for(actor: Actor, qs: QuerySet[VillageAssignment] | None = None) -> QuerySet[VillageAssignment]:
+    qs = VillageAssignment.objects.all() if qs is None else qs
+    qs = in_townships(qs, actor, "village__township")
+    if actor.township_wide:
+        return qs
+    if actor.cadre is None:
+        return qs.none()
+    return qs.filter(Q(cadre_id=actor.cadre_id) | Q(village_id__in=assigned_village_ids(actor))
+                     | Q(cadre__unit_id__in=managed_unit_ids(actor)))
+
+
+def contacts_for(actor: Actor, qs: QuerySet[HouseholdContact] | None = None) -> QuerySet[HouseholdContact]:
+    qs = HouseholdContact.objects.all() if qs is None else qs
+    qs = in_townships(qs, actor, "cadre__township")
+    if actor.township_wide and not actor.is_reporter_only:
+        return qs
+    if actor.is_reporter_only:
+        return qs  # contacts are references; the serializer masks the household
+    if actor.cadre is None:
+        return qs.none()
+    return qs.filter(Q(cadre_id=actor.cadre_id) | Q(cadre__unit_id__in=managed_unit_ids(actor))
+                     | Q(household__village_id__in=assigned_village_ids(actor)))
+
+
+# --- masking (PIPL) -------------------------------------------------------------------------------
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: the first three and last four digits survive."""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """张*: the surname survives."""
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)

@@ -1,0 +1,61 @@
+"""One JSON error format for the whole API: {"detail": <message a person can act on>, "errors": {...}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.errors import DomainError, NotAllowed
+
+
+def _first_message(errors: Any) -> str:
+    if isinstance(errors, dict):
+        for field, value in errors.items():
+            message = _first_message(value)
+            if message:
+                return message if field in ("non_field_errors", "detail") else f"{field}: {message}"
+    if isinstance(errors, list | tuple):
+        for value in errors:
+            message = _first_message(value)
+            if message:
+                return message
+    return str(errors) if errors else ""
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, NotAllowed):
+        exc = exceptions.PermissionDenied(exc.message)
+    elif isinstance(exc, DomainError):
+        exc = exceptions.ValidationError({"detail": [exc.message]}, code=exc.code)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("未找到该对象，或您无权查看。"))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        detail_only = set(errors) == {"detail"}
+        response.data = {
+            "detail": _first_message(errors) or _("提交的数据有误。"),
+            "code": "invalid",
+            "errors": {} if detail_only else errors,
+        }
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    else:
+        detail = data.get("detail", data) if isinstance(data, dict) else data
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"detail": str(detail), "code": code, "errors": {}}
+    return response

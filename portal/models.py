@@ -1,0 +1,171 @@
+"""Cross-cutting records: API tokens, the security audit log and the notification inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def hash_secret(raw: str) -> str:
+    """Tokens and keys are stored as SHA-256 digests: a leaked table grants nothing."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AccessToken(models.Model):
+    """A personal API token: revocable, expiring, stored hashed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("用户")
+    )
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("过期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.prefix}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @staticmethod
+    def generate() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class AuditEvent(models.Model):
+    """Append-only log of security events (log-ins, lockouts, refusals, exports, admin actions)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录成功")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKOUT = "lockout", _("账号锁定")
+        LOGOUT = "logout", _("退出登录")
+        UNLOCK = "unlock", _("解除锁定")
+        TOKEN_ISSUED = "token_issued", _("签发令牌")
+        TOKEN_REVOKED = "token_revoked", _("撤销令牌")
+        PERMISSION_DENIED = "permission_denied", _("越权访问被拒绝")
+        EXPORT = "export", _("导出数据")
+        ADMIN_ACTION = "admin_action", _("管理操作")
+        PERSONAL_DATA = "personal_data", _("个人信息处理")
+
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+    path = models.CharField(_("路径"), max_length=300, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("安全审计日志")
+        verbose_name_plural = _("安全审计日志")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("Audit events cannot be deleted.")
+
+
+class Notification(models.Model):
+    """One message in a user's in-app inbox; other channels (e-mail …) fan out from the same call."""
+
+    class Kind(models.TextChoices):
+        MATTER_ASSIGNED = "matter_assigned", _("事项交办")
+        MATTER_OVERDUE = "matter_overdue", _("事项逾期督办")
+        MATTER_UPDATED = "matter_updated", _("事项进展")
+        DIARY_COMMENTED = "diary_commented", _("日记批示")
+        IDEA_DECIDED = "idea_decided", _("建议决策")
+        DIARY_REMINDER = "diary_reminder", _("日记提醒")
+        PLEDGE_TO_SIGN = "pledge_to_sign", _("待签责任书")
+        DISCLOSURE_CHECK = "disclosure_check", _("公开检查结果")
+        BULLETIN_PUBLISHED = "bulletin_published", _("简报发布")
+        INSPECTION = "inspection", _("督查")
+        GENERAL = "general", _("通知")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
+    )
+    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    # A stable key makes a job that runs twice notify once (DESIGN.md §5: idempotent jobs).
+    dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="notification_once_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class JobRun(models.Model):
+    """Progress of a long job started from a page or the admin (check, compile, import)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("运行中")
+        SUCCEEDED = "succeeded", _("已完成")
+        FAILED = "failed", _("失败")
+
+    name = models.CharField(_("任务"), max_length=100)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    message = models.TextField(_("结果"), blank=True)
+    result_url = models.CharField(_("结果链接"), max_length=300, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.get_status_display()}"

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+admin.site.site_header = _("干部作风建设监督平台 · 管理后台")
+admin.site.site_title = _("作风监督平台管理")
+admin.site.index_title = _("党政办管理")
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
+    path("notifications/read/", views.notifications_read_all, name="notifications-read-all"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("portal.api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("diaries/", views.coming_soon(_("民情日记")), name="diaries"),
+    path("matters/", views.coming_soon(_("问题台账")), name="matters"),
+    path("households/", views.coming_soon(_("联系户")), name="households"),
+    path("pledges/", views.coming_soon(_("目标责任书")), name="pledges"),
+    path("disclosures/", views.coming_soon(_("公开事项")), name="disclosures"),
+    path("inspections/", views.coming_soon(_("督查")), name="inspections"),
+    path("bulletins/", views.coming_soon(_("作风建设简报")), name="bulletins"),
+]

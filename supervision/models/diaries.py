@@ -1,0 +1,108 @@
+"""民情日记 and what grows out of it: leaders' comments and adopted ideas."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cadres.models import Cadre, Household, Township, Village
+
+from .choices import Category
+
+TEXT_LIMIT = 5000
+
+
+class Diary(models.Model):
+    # The township is denormalised from the author so county-scale lists filter on one index.
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇"))
+    author = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="diaries", verbose_name=_("作者"))
+    date = models.DateField(_("日期"))
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="diaries", verbose_name=_("走访村"))
+    households = models.ManyToManyField(Household, blank=True, related_name="diaries", verbose_name=_("走访农户"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    people_met = models.CharField(_("走访对象"), max_length=200, blank=True)
+    category = models.CharField(_("类别"), max_length=24, choices=Category.choices, default=Category.OTHER)
+    situation = models.TextField(_("民情"), max_length=TEXT_LIMIT)
+    problems = models.TextField(_("新问题"), max_length=TEXT_LIMIT, blank=True)
+    ideas = models.TextField(_("新思路"), max_length=TEXT_LIMIT, blank=True)
+    on_time = models.BooleanField(_("按时"), default=True, help_text=_("当天填写为按时"))
+    created_at = models.DateTimeField(_("填写时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[households])
+
+    class Meta:
+        verbose_name = _("民情日记")
+        verbose_name_plural = _("民情日记")
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["author", "date"], name="one_diary_per_cadre_per_day")]
+        indexes = [
+            models.Index(fields=["township", "-date", "-id"], name="diary_township_date_idx"),
+            models.Index(fields=["village", "-date", "-id"], name="diary_village_date_idx"),
+            models.Index(fields=["date"], name="diary_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} {self.date:%Y-%m-%d}"
+
+
+class DiaryComment(models.Model):
+    """批示: a leader's comment on a diary."""
+
+    diary = models.ForeignKey(Diary, on_delete=models.CASCADE, related_name="comments", verbose_name=_("日记"))
+    author = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="+", verbose_name=_("批示人"))
+    text = models.TextField(_("批示内容"), max_length=2000)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("日记批示")
+        verbose_name_plural = _("日记批示")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class AgendaItem(models.Model):
+    """An adopted idea (采纳) on the party committee's agenda, and the decision taken on it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待议")
+        DECIDED = "decided", _("已决策")
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇"))
+    diary = models.OneToOneField(
+        Diary, on_delete=models.PROTECT, related_name="agenda_item", verbose_name=_("来源日记")
+    )
+    title = models.CharField(_("议题"), max_length=200)
+    adopted_by = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="+", verbose_name=_("采纳人"))
+    adopted_at = models.DateTimeField(_("采纳时间"), default=timezone.now)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    meeting_date = models.DateField(_("会议日期"), null=True, blank=True)
+    decision = models.TextField(_("决策内容"), max_length=5000, blank=True)
+    decided_at = models.DateTimeField(_("决策时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("党委议题")
+        verbose_name_plural = _("党委议题")
+        ordering = ["-adopted_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status="pending") | ~Q(decision=""), name="decided_item_has_decision"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
