@@ -60,3 +60,10 @@ def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
                     "OPTIONS": {"location": str(tmp_path / "media")}},
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    from tests.world import build_world
+
+    return build_world()

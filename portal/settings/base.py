@@ -301,3 +301,4 @@ PORTAL = {
     "DEMO_PASSWORD": "Zuofeng-demo-2026",
 }
 _ = _  # gettext_lazy stays importable for settings that need labels
+PORTAL_EMAIL_NOTIFICATIONS = env.bool("PORTAL_EMAIL_NOTIFICATIONS", default=False)

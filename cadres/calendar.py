@@ -1,0 +1,57 @@
+"""The township's workday calendar and the days each cadre was expected to write a diary.
+
+Default week: Monday to Friday. National rows (township null) and a township's own rows
+override it; a township row wins over a national row for the same date (DESIGN.md §2.7).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from .models import CalendarDay, ExcusedAbsence
+
+
+def _days(start: date, end: date) -> Iterable[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
+
+
+def workdays(start: date, end: date, township_id: int | None = None) -> list[date]:
+    """Workdays in [start, end] for a township (national calendar when township_id is None)."""
+    if end < start:
+        return []
+    overrides: dict[date, bool] = {}
+    rows = CalendarDay.objects.filter(date__range=(start, end)).filter(
+        Q(township__isnull=True) | Q(township_id=township_id)
+    ).values_list("date", "is_workday", "township_id")
+    # National rows first, so a township's own row for the same date replaces them.
+    for day, is_workday, _tid in sorted(rows, key=lambda r: r[2] is not None):
+        overrides[day] = is_workday
+    return [d for d in _days(start, end) if overrides.get(d, d.weekday() < 5)]
+
+
+def is_workday(day: date, township_id: int | None = None) -> bool:
+    return bool(workdays(day, day, township_id))
+
+
+def excused_days(cadre_ids: Iterable[int], start: date, end: date) -> dict[int, set[date]]:
+    """Each cadre's excused days (leave, training, secondment) within [start, end]."""
+    out: dict[int, set[date]] = defaultdict(set)
+    rows = ExcusedAbsence.objects.filter(cadre_id__in=list(cadre_ids), start__lte=end, end__gte=start).values_list(
+        "cadre_id", "start", "end"
+    )
+    for cadre_id, a_start, a_end in rows:
+        out[cadre_id].update(_days(max(a_start, start), min(a_end, end)))
+    return out
+
+
+def expected_days(cadre_id: int, township_id: int, start: date, end: date) -> list[date]:
+    """The days one cadre was expected to write: workdays less excused days."""
+    excused = excused_days([cadre_id], start, end).get(cadre_id, set())
+    return [d for d in workdays(start, end, township_id) if d not in excused]
