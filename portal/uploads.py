@@ -58,9 +58,9 @@ def _reencode_image(upload: UploadedFile, stem: str) -> ContentFile:
         with Image.open(upload) as img:
             img.verify()
         upload.seek(0)
-        with Image.open(upload) as img:
+        with Image.open(upload) as opened:
             # Apply the orientation tag before it is dropped with the rest of the metadata.
-            img = ImageOps.exif_transpose(img)
+            img: Image.Image = ImageOps.exif_transpose(opened)
             fmt = "PNG" if img.mode in ("RGBA", "LA", "P") else "JPEG"
             if fmt == "JPEG" and img.mode != "RGB":
                 img = img.convert("RGB")
