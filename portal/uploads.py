@@ -55,17 +55,17 @@ def clean_upload(upload: UploadedFile, *, kinds: tuple[str, ...] = ("image", "pd
 def _reencode_image(upload: UploadedFile, stem: str) -> ContentFile:
     try:
         upload.seek(0)
-        with Image.open(upload) as img:
-            img.verify()
+        with Image.open(upload) as probe:
+            probe.verify()
         upload.seek(0)
         with Image.open(upload) as opened:
             # Apply the orientation tag before it is dropped with the rest of the metadata.
-            img: Image.Image = ImageOps.exif_transpose(opened)
-            fmt = "PNG" if img.mode in ("RGBA", "LA", "P") else "JPEG"
-            if fmt == "JPEG" and img.mode != "RGB":
-                img = img.convert("RGB")
-            clean = Image.new(img.mode, img.size)
-            clean.paste(img)
+            picture: Image.Image = ImageOps.exif_transpose(opened)
+            fmt = "PNG" if picture.mode in ("RGBA", "LA", "P") else "JPEG"
+            if fmt == "JPEG" and picture.mode != "RGB":
+                picture = picture.convert("RGB")
+            clean = Image.new(picture.mode, picture.size)
+            clean.paste(picture)
             out = io.BytesIO()
             clean.save(out, format=fmt, quality=85) if fmt == "JPEG" else clean.save(out, format=fmt)
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
