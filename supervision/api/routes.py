@@ -1,12 +1,14 @@
-"""This app's API resources, registered on the one router in portal/api.py."""
+"""The supervision app's API resources, registered on the one router in portal/api.py."""
 
 from django.urls import URLPattern
 from rest_framework.routers import DefaultRouter
 
+from . import routes_daily, routes_duties
+
 
 def register(router: DefaultRouter) -> None:
-    """Register this app's viewsets on the router."""
+    routes_daily.register(router)
+    routes_duties.register(router)
 
 
-# Extra (non-router) API URLs, e.g. reports, mounted under /api/v1/.
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*routes_daily.urlpatterns, *routes_duties.urlpatterns]

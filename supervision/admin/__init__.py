@@ -1,0 +1,1 @@
+from . import daily, duties  # noqa: F401  (admin registrations)

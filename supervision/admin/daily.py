@@ -1,0 +1,1 @@
+"""Admin for diaries, matters and agenda items."""

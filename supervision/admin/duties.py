@@ -1,0 +1,1 @@
+"""Admin for pledges, disclosures, checks and inspections."""

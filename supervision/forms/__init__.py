@@ -1,0 +1,1 @@
+"""Split by topic: *daily* modules (diaries, matters, ideas) and *duties* modules (pledges, disclosures, inspections)."""

@@ -1,0 +1,1 @@
+"""Daily-loop tasks: deadline lights, escalation, diary reminders."""

@@ -1,0 +1,1 @@
+"""Duty tasks: the quarterly disclosure check."""
