@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "simple_history",
     "import_export",
     "portal",
@@ -52,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.security.middleware.OTPRequiredMiddleware",
+    "portal.security.middleware.SecurityAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -151,6 +156,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The page and the admin get the Chinese lockout page, the API a JSON 429 (portal.security).
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+
+# Second factor (TOTP, django-otp): optional for everyone, required for /admin/ when this is on
+# (production turns it on).
+ADMIN_REQUIRE_OTP = env.bool("ADMIN_REQUIRE_OTP", default=False)
+OTP_TOTP_ISSUER = "干部作风建设监督平台"
 
 # Sessions: idle and absolute limits, enforced by portal.middleware.SessionTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
@@ -159,6 +171,10 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_DAYS", default=30))
+
+# Security audit log retention; the Cybersecurity Law asks for at least 180 days of network logs.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 
 # --- i18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -259,6 +275,9 @@ else:
     # Embedded broker for a laptop: kombu's filesystem transport in var/, so the worker and
     # beat really run without Redis.
     _broker_dir = VAR_DIR / "broker"
+    # kombu's filesystem transport does not create its folders; a fresh clone has none.
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
