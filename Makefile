@@ -51,7 +51,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=portal.settings.test
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --ignore='.venv/*' --ignore='var/*' --no-obsolete

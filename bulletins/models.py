@@ -38,6 +38,13 @@ class Bulletin(models.Model):
     figures = models.JSONField(_("统计数据"), default=dict, blank=True)
     problems = models.JSONField(_("问题通报"), default=list, blank=True)
     narrative = models.TextField(_("工作动态（文字）"), blank=True, max_length=20000)
+    # Once the editor has written the narrative or picked the model figures, compiling again
+    # refreshes the figures but leaves the editor's choices alone.
+    narrative_edited = models.BooleanField(_("文字已修改"), default=False)
+    model_figures_edited = models.BooleanField(_("典型已选定"), default=False)
+    # The model figures as printed, copied on publication so later edits of a ModelFigure
+    # never change a published bulletin.
+    typical = models.JSONField(_("典型经验（定稿）"), default=list, blank=True)
     model_figures = models.ManyToManyField(
         ModelFigure, blank=True, related_name="bulletins", verbose_name=_("典型经验")
     )
@@ -77,6 +84,11 @@ class Bulletin(models.Model):
                 fields=["township", "year", "number"],
                 condition=Q(number__isnull=False),
                 name="bulletin_number_unique_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["township", "cumulative_number"],
+                condition=Q(cumulative_number__isnull=False),
+                name="bulletin_cumulative_number_unique",
             ),
             models.UniqueConstraint(fields=["township", "period_start", "period_end"], name="one_bulletin_per_period"),
             models.CheckConstraint(

@@ -1,10 +1,16 @@
-"""Staff pages of the bulletins app."""
+"""Staff pages of the bulletins app (DESIGN.md §6: /bulletins/)."""
 
-from django.urls import path
-from django.utils.translation import gettext_lazy as _
+from django.urls import path, re_path
 
-from portal.views import coming_soon
+from . import views
 
 urlpatterns = [
-    path("bulletins/", coming_soon(_("作风建设简报")), name="bulletins"),
+    path("bulletins/", views.archive, name="bulletins"),
+    path("bulletins/compile/", views.compile_start, name="bulletin-compile"),
+    path("bulletins/jobs/<int:pk>/", views.job_status, name="bulletin-job"),
+    path("bulletins/<int:pk>/", views.detail, name="bulletin-detail"),
+    path("bulletins/<int:pk>/edit/", views.edit, name="bulletin-edit"),
+    path("bulletins/<int:pk>/approve/", views.approve, name="bulletin-approve"),
+    path("bulletins/<int:pk>/publish/", views.publish, name="bulletin-publish"),
+    re_path(r"^bulletins/(?P<pk>[0-9]+)/(?P<fmt>pdf|xlsx|docx)/$", views.download, name="bulletin-download"),
 ]

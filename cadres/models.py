@@ -43,7 +43,13 @@ class Village(models.Model):
         verbose_name = _("村（社区）")
         verbose_name_plural = _("村（社区）")
         ordering = ["township_id", "code"]
-        constraints = [models.UniqueConstraint(fields=["township", "name"], name="village_name_unique_in_township")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "name"],
+                name="village_name_unique_in_township",
+                violation_error_message=_("本镇已有同名的村（社区）。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -61,7 +67,13 @@ class VillageGroup(models.Model):
         verbose_name = _("村民小组")
         verbose_name_plural = _("村民小组")
         ordering = ["village_id", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["village", "name"], name="group_name_unique_in_village")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "name"],
+                name="group_name_unique_in_village",
+                violation_error_message=_("本村已有同名的村民小组。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.village.name}{self.name}"
@@ -97,7 +109,13 @@ class Unit(models.Model):
         verbose_name = _("站办所")
         verbose_name_plural = _("站办所")
         ordering = ["township_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["township", "name"], name="unit_name_unique_in_township")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "name"],
+                name="unit_name_unique_in_township",
+                violation_error_message=_("本镇已有同名的站办所。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -182,8 +200,13 @@ class Cadre(models.Model):
             models.CheckConstraint(
                 condition=~Q(level="village") | Q(village__isnull=False),
                 name="village_cadre_has_village",
+                violation_error_message=_("村干部必须选择所在村。"),
             ),
-            models.CheckConstraint(condition=~Q(reports_to=models.F("id")), name="cadre_not_own_superior"),
+            models.CheckConstraint(
+                condition=~Q(reports_to=models.F("id")),
+                name="cadre_not_own_superior",
+                violation_error_message=_("不能把本人设为自己的上级。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -215,14 +238,18 @@ class VillageAssignment(models.Model):
                 fields=["village"],
                 condition=Q(role="leader", end__isnull=True),
                 name="one_active_leading_cadre_per_village",
+                violation_error_message=_("每村只能有一名在任的包村领导。"),
             ),
             models.UniqueConstraint(
                 fields=["cadre", "village"],
                 condition=Q(end__isnull=True),
                 name="one_active_assignment_per_cadre_village",
+                violation_error_message=_("该干部已在包联此村，不能重复登记。"),
             ),
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="assignment_end_after_start"
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="assignment_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
             ),
         ]
 
@@ -299,9 +326,12 @@ class HouseholdContact(models.Model):
                 fields=["cadre", "household"],
                 condition=Q(end__isnull=True),
                 name="one_active_contact_per_cadre_household",
+                violation_error_message=_("该干部已联系此农户，不能重复登记。"),
             ),
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="contact_end_after_start"
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="contact_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
             ),
         ]
 
@@ -370,7 +400,13 @@ class TrainingAttendance(models.Model):
     class Meta:
         verbose_name = _("培训出勤")
         verbose_name_plural = _("培训出勤")
-        constraints = [models.UniqueConstraint(fields=["training", "cadre"], name="attendance_once_per_training")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training", "cadre"],
+                name="attendance_once_per_training",
+                violation_error_message=_("该干部已在本次培训的出勤名单中。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.training} — {self.cadre}"
@@ -401,7 +437,9 @@ class ModelFigure(models.Model):
         ordering = ["-period_end", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(period_end__gte=models.F("period_start")), name="model_figure_period_ordered"
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="model_figure_period_ordered",
+                violation_error_message=_("期间止不能早于期间起。"),
             ),
         ]
 
@@ -434,9 +472,14 @@ class CalendarDay(models.Model):
         verbose_name_plural = _("工作日历")
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["township", "date"], name="calendar_day_unique"),
             models.UniqueConstraint(
-                fields=["date"], condition=Q(township__isnull=True), name="national_calendar_day_unique"
+                fields=["township", "date"], name="calendar_day_unique", violation_error_message=_("该日期已有安排。")
+            ),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=Q(township__isnull=True),
+                name="national_calendar_day_unique",
+                violation_error_message=_("该日期已有全国安排。"),
             ),
         ]
 
@@ -473,7 +516,11 @@ class ExcusedAbsence(models.Model):
         verbose_name_plural = _("请假与公假")
         ordering = ["-start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="absence_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")),
+                name="absence_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
         ]
 
     def __str__(self) -> str:

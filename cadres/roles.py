@@ -66,6 +66,12 @@ class Actor:
         return not self.is_superuser and self.roles <= {Role.REPORTER}
 
     @property
+    def is_nobody(self) -> bool:
+        """No role, no cadre record: sees nothing. Test this rather than `user_id is None`: an API
+        key (portal.apikeys) has no user row, hence no user_id, yet it is a township's reporter."""
+        return not self.is_superuser and not self.roles and self.cadre is None
+
+    @property
     def township_id(self) -> int | None:
         if self.township_ids is not None and len(self.township_ids) == 1:
             return next(iter(self.township_ids))

@@ -184,3 +184,24 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+# --- township-wide records (added with the people-and-places issue) -------------------------------
+
+
+def townships_for(actor: Actor, qs: QuerySet | None = None) -> QuerySet:
+    """The townships the actor belongs to (every one for county level)."""
+    from .models import Township
+
+    qs = Township.objects.all() if qs is None else qs
+    if actor.township_ids is None:
+        return qs
+    return qs.filter(pk__in=actor.township_ids)
+
+
+def trainings_for(actor: Actor, qs: QuerySet | None = None) -> QuerySet:
+    """Trainings are open to everyone in the township (they are announced to all)."""
+    from .models import Training
+
+    qs = Training.objects.all() if qs is None else qs
+    return in_townships(qs, actor)

@@ -1,0 +1,208 @@
+"""Admin for the cross-cutting records: the audit log (read-only), API tokens, jobs, notifications,
+and log-ins (deactivating ends every session and token)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cadres.roles import Role, actor_for
+
+from .audit import audit
+from .errors import DomainError
+from .models import AccessToken, AuditEvent, JobRun, Notification
+from .security import user_deactivate
+
+User = get_user_model()
+
+
+def _is_office_or_superuser(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and (user.is_superuser or actor_for(user).has(Role.OFFICE)))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable by the office and superusers; nobody adds, edits or deletes here."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_office_or_superuser(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_office_or_superuser(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The security audit log: append-only, kept AUDIT_RETENTION_DAYS (≥ 180), never deleted here."""
+
+    list_display = ("created_at", "kind", "username", "ip_address", "path")
+    list_filter = ("kind", "created_at")
+    search_fields = ("username", "path", "ip_address")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    show_full_result_count = False
+    readonly_fields = ("created_at", "kind", "user", "username", "ip_address", "path", "detail")
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(ReadOnlyAdmin):
+    list_display = ("user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at", "expires_at")
+    search_fields = ("user__username", "prefix")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    exclude = ("digest",)
+    actions = ["revoke"]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # The read-only base removes "delete selected"; revoking is the one thing to do here.
+        actions = super().get_actions(request)
+        return {name: action for name, action in actions.items() if name == "revoke"}
+
+    @admin.action(description=gettext_lazy("撤销所选令牌"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[AccessToken]) -> None:
+        tokens = list(queryset.filter(revoked_at__isnull=True).select_related("user"))
+        AccessToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
+        for token in tokens:
+            audit(AuditEvent.Kind.TOKEN_REVOKED, request=request, user=request.user,
+                  detail={"prefix": token.prefix, "owner": token.user.get_username()})
+        messages.success(request, _("已撤销 %(n)d 个令牌。") % {"n": len(tokens)})
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    list_display = ("name", "status", "progress", "started_by", "created_at", "finished_at")
+    list_filter = ("status", "name")
+    list_select_related = ("started_by",)
+    readonly_fields = ("name", "params", "status", "progress", "message", "result_url", "started_by",
+                       "created_at", "finished_at")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("recipient", "kind", "title", "created_at", "read_at")
+    list_filter = ("kind", "read_at")
+    search_fields = ("recipient__username", "title")
+    list_select_related = ("recipient",)
+    readonly_fields = ("recipient", "kind", "title", "body", "url", "dedupe_key", "created_at", "read_at")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+
+# --- log-ins: deactivating one ends its sessions and tokens ---------------------------------------
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    actions = ["deactivate"]
+
+    @admin.action(description=gettext_lazy("停用所选账号（结束其全部会话并撤销令牌）"), permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        done = 0
+        for user in queryset:
+            try:
+                user_deactivate(user=user, by=request.user)
+            except DomainError as exc:
+                messages.error(request, f"{user.get_username()}：{exc.message}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, _("已停用 %(n)d 个账号，其会话和令牌均已失效。") % {"n": done})
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Unticking "active" by hand must end the sessions too, not only refuse new log-ins.
+            user_deactivate(user=obj, by=request.user)
+
+
+# --- households: PIPL export and erase, added to the cadres app's Household admin ------------------
+
+
+@admin.action(description=gettext_lazy("导出所选农户的个人信息（JSON）"))
+def export_personal_data(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+    from .privacy import household_export
+
+    if queryset.count() != 1:
+        messages.error(request, _("请只选择一户导出。"))
+        return None
+    household = queryset.get()
+    data = household_export(household, by=request.user, request=request)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="household-{household.pk}.json"'
+    return response
+
+
+@admin.action(description=gettext_lazy("删除所选农户的个人信息（不可恢复）"))
+def erase_personal_data(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+    from .privacy import household_erase
+
+    if request.POST.get("confirm") != "yes":
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("确认删除个人信息"),
+            "households": queryset,
+            "opts": modeladmin.model._meta,
+            "action_name": "erase_personal_data",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/portal/household_erase_confirm.html", context)
+    done = 0
+    for household in queryset:
+        try:
+            household_erase(household=household, by=request.user, request=request)
+        except DomainError as exc:
+            messages.error(request, f"#{household.pk}：{exc.message}")
+        else:
+            done += 1
+    if done:
+        messages.success(request, _("已删除 %(n)d 户的个人信息，统计数据保留。") % {"n": done})
+    return None
+
+
+def extend_household_admin(site: admin.AdminSite = admin.site) -> bool:
+    """Add the PIPL actions to whatever admin the cadres app registered for Household.
+
+    Called from PortalConfig.ready(), after every admin module has been imported.
+    """
+    from cadres.models import Household
+
+    model_admin = site._registry.get(Household)
+    if model_admin is None:
+        return False
+    current = list(model_admin.actions or [])
+    for action in (export_personal_data, erase_personal_data):
+        if action not in current:
+            current.append(action)
+    model_admin.actions = current
+    return True

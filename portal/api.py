@@ -17,6 +17,7 @@ urlpatterns = [
     path("auth/token/", api_views.TokenObtainView.as_view(), name="api-token"),
     path("auth/token/revoke/", api_views.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("tombstones/", api_views.TombstonesView.as_view(), name="api-tombstones"),
     *cadre_routes.urlpatterns,
     *supervision_routes.urlpatterns,
     *bulletin_routes.urlpatterns,

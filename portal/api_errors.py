@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -40,6 +41,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(_("未找到该对象，或您无权查看。"))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, OverflowError | DataError):
+        # A number too large for the database in a filter or body (SQLite: OverflowError,
+        # PostgreSQL: "value out of range") is bad input, not a server error.
+        exc = exceptions.ValidationError({"detail": [_("参数的数值超出范围。")]})
 
     response = drf_exception_handler(exc, context)
     if response is None:

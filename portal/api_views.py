@@ -9,8 +9,12 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +26,7 @@ from cadres.scope import assigned_village_ids
 
 from .audit import audit
 from .models import AccessToken, AuditEvent, hash_secret
+from .security.otp import token_login_second_factor_ok
 
 
 class TokenLoginThrottle(ScopedRateThrottle):
@@ -36,11 +41,25 @@ class TokenLoginThrottle(ScopedRateThrottle):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=8, required=False, allow_blank=True,
+        help_text="Code from the authenticator app; required when the account has two-step verification on.",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
     expires_at = serializers.DateTimeField()
+
+
+_TOKEN_ERROR = inline_serializer(
+    "TokenLoginError",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "errors": serializers.DictField(),
+    },
+)
 
 
 class TokenObtainView(APIView):
@@ -50,7 +69,11 @@ class TokenObtainView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer},
+        responses={
+            200: TokenResponseSerializer,
+            400: _TOKEN_ERROR,
+            429: _TOKEN_ERROR,
+        },
         auth=[],
         summary="Exchange a username and password for an API token",
     )
@@ -75,6 +98,13 @@ class TokenObtainView(APIView):
         if user is None or not user.is_active:
             return Response(
                 {"detail": _("用户名或密码错误。"), "code": "authentication_failed", "errors": {}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if not token_login_second_factor_ok(user, data.validated_data.get("otp", "")):
+            audit(AuditEvent.Kind.LOGIN_FAILED, request=request._request, user=user, detail={"factor": "otp"})
+            return Response(
+                {"detail": _("该账号已启用两步验证：请在 otp 字段提供有效的动态验证码。"), "code": "otp_required",
+                 "errors": {}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         raw = AccessToken.generate()
@@ -135,3 +165,62 @@ class MeView(APIView):
                 "villages": sorted(assigned_village_ids(actor)),
             }
         )
+
+
+# --- incremental sync: tombstones (portal.sync) ----------------------------------------------------
+
+
+class TombstoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Id of the deleted object.")
+    deleted_at = serializers.DateTimeField(help_text="When it was deleted (the last time, if more than once).")
+
+
+class TombstonePagination(CursorPagination):
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    ordering = ("id",)
+
+
+@extend_schema(
+    summary="Ids deleted since a moment, for incremental sync",
+    description=(
+        "Objects of one resource that were deleted (or soft-deleted) at or after `updated_since` and are "
+        "still gone, limited to the caller's township. Together with `updated_since=` on the resource's "
+        "list this keeps a copy in step: remove these ids, then upsert the changed objects."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "resource", str, required=True,
+            description="The resource as named in its URL, e.g. `diaries`, `matters`, `households`, `villages`.",
+        ),
+        OpenApiParameter(
+            "updated_since", OpenApiTypes.DATETIME, required=False,
+            description="Deleted at or after this moment (ISO 8601). Without it: every deletion on record.",
+        ),
+    ],
+)
+class TombstonesView(ListAPIView):
+    serializer_class = TombstoneSerializer
+    pagination_class = TombstonePagination
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        from . import sync
+
+        name = self.request.query_params.get("resource", "")
+        if not name:
+            raise ValidationError({"resource": [_("请用 resource 指定资源名称，例如 diaries。")]})
+        viewset = sync.resource_viewset(name)
+        if viewset is None:
+            names = ", ".join(sorted(sync.registered_resources()))
+            raise ValidationError({"resource": [
+                _("未知的资源“%(name)s”；可用的资源：%(names)s。") % {"name": name[:50], "names": names}
+            ]})
+        # The caller must be allowed to list the resource itself.
+        view = viewset(request=self.request, args=(), kwargs={}, action="list", format_kwarg=None)
+        view.check_permissions(self.request)
+        model = view.get_queryset().model
+        raw = self.request.query_params.get("updated_since")
+        since = sync.parse_since(raw) if raw else None
+        return sync.tombstones(model, actor_for(self.request.user), since)

@@ -7,4 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("平台")
 
     def ready(self) -> None:
-        from . import audit, checks, schema  # noqa: F401  (registers checks, audit receivers, schema extensions)
+        # Registers checks, audit receivers, schema extensions and the API key admin.
+        from . import admin_apikeys, audit, checks, schema  # noqa: F401
+        from .admin import extend_household_admin
+        from .security import checks as security_checks  # noqa: F401
+        from .security import otp  # noqa: F401  (log-in receiver: session clocks, second factor)
+
+        # Admin modules are imported by django.contrib.admin's ready(), which runs before this one.
+        extend_household_admin()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -28,8 +29,16 @@ def audit(
     username: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None) is None:
+        # An API key's principal (portal.apikeys) has no user row: it is recorded by its name.
+        username = username or user.get_username()
+        user = None
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
+    if user is None and not username and request is not None:
+        # A write refused to a read-only API key is refused during authentication, so the
+        # request has no user; the key is named on the request instead (portal.authentication).
+        username = getattr(request, "_portal_refused_api_key", "")
     return AuditEvent.objects.create(
         kind=kind,
         user=user,
@@ -56,3 +65,35 @@ def _on_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     audit(AuditEvent.Kind.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))[:150])
+
+
+def audit_export(request: HttpRequest | None, what: str, count: int) -> AuditEvent:
+    """Record an export of personal data (a download, a report file, a household's data).
+
+    Call it from the view that sends the file; the request is then marked so the catch-all in
+    portal.security.middleware does not record the same download twice.
+    """
+    from portal.security.middleware import EXPORT_AUDITED_ATTR
+
+    user = getattr(request, "user", None) if request is not None else None
+    # A DRF Request wraps the Django request that the middleware sees.
+    request = getattr(request, "_request", request)
+    if request is not None:
+        setattr(request, EXPORT_AUDITED_ATTR, True)
+    return audit(AuditEvent.Kind.EXPORT, request=request, user=user, detail={"what": str(what)[:200], "count": count})
+
+
+@receiver(user_locked_out, dispatch_uid="portal_audit_lockout")
+def _on_locked_out(sender: Any, request: HttpRequest | None = None, username: str | None = None,
+                   ip_address: str | None = None, **kwargs: Any) -> None:
+    # axes signals again for every attempt made while locked; those are already login failures.
+    # The lock itself is recorded once, when the failure count reaches the limit.
+    if request is not None and getattr(request, "axes_failures_since_start", None) is None:
+        return
+    audit(
+        AuditEvent.Kind.LOCKOUT,
+        request=request,
+        username=(username or "")[:150],
+        detail={"failures": getattr(request, "axes_failures_since_start", None), "ip": ip_address},
+    )
+

@@ -1,4 +1,5 @@
-"""API authentication: `Authorization: Token <token>` with revocable, expiring, hashed tokens."""
+"""API authentication: `Authorization: Token <token>` for people, `Authorization: Api-Key <key>` for
+systems; both revocable, expiring and stored hashed."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+from rest_framework.permissions import SAFE_METHODS
 
-from .models import AccessToken, hash_secret
+from .models import AccessToken, ApiKey, hash_secret
 
 # Writing last_used_at on every request would turn reads into writes; once a minute is enough.
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -38,6 +40,45 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
             AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return (token.user, token)
+
+    def authenticate_header(self, request):  # type: ignore[no-untyped-def]
+        return self.keyword
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Api-Key <key>`: a reporting system, acting as the reporter of its township.
+
+    Keys are read-only: an unsafe method is refused here, before any view or service runs, so a
+    refused request changes nothing (not even the key's last-used time).
+    """
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request):  # type: ignore[no-untyped-def]
+        from .apikeys import ApiKeyPrincipal
+
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("API 密钥格式错误：应为 “Api-Key <密钥>”。"))
+        try:
+            raw = header[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed(_("API 密钥含有非法字符。")) from exc
+        key = ApiKey.objects.filter(digest=hash_secret(raw)).first()
+        now = timezone.now()
+        if key is None or key.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(_("API 密钥无效或已撤销，请联系党政办。"))
+        if key.expires_at <= now:
+            raise exceptions.AuthenticationFailed(_("API 密钥已过期，请联系党政办重新签发。"))
+        if key.read_only and request.method not in SAFE_METHODS:
+            request._request._portal_refused_api_key = f"api-key:{key.prefix}"  # for the audit log
+            raise exceptions.PermissionDenied(_("API 密钥是只读的，不能新增、修改或删除数据。"))
+        if key.last_used_at is None or now - key.last_used_at > _LAST_USED_GRANULARITY:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            key.last_used_at = now
+        return (ApiKeyPrincipal(key), key)
 
     def authenticate_header(self, request):  # type: ignore[no-untyped-def]
         return self.keyword

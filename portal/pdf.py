@@ -6,6 +6,8 @@ refused, so user text can never make the renderer reach out (SSRF).
 
 from __future__ import annotations
 
+import mimetypes
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +19,39 @@ class RefusedURL(ValueError):
     pass
 
 
-def _url_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    from weasyprint import default_url_fetcher
+@lru_cache(maxsize=1)
+def _fetcher_class() -> type:
+    """WeasyPrint 70 takes a URLFetcher subclass (a plain function no longer works)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    prefix = "portal-static:"
-    if url.startswith(prefix):
-        found = finders.find(url[len(prefix):].lstrip("/"))
-        if found:
-            path = found if isinstance(found, str) else found[0]
-            return {"string": Path(path).read_bytes(), "filename": Path(path).name}
-    raise RefusedURL(f"PDF rendering refuses to fetch {url[:80]}")
+    class PortalURLFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            prefix = "portal-static:"
+            if url.startswith(prefix):
+                relative = url[len(prefix):].lstrip("/")
+                # Static files only, by their names; never a path that climbs out.
+                found = finders.find(relative) if ".." not in relative.split("/") else None
+                if found:
+                    path = Path(found if isinstance(found, str) else found[0])
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+            raise RefusedURL(f"PDF rendering refuses to fetch {url[:80]}")
+
+    return PortalURLFetcher
+
+
+def _url_fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
+    """Fetch one URL the way render_pdf does (data: URIs and the portal's static files only)."""
+    return _fetcher_class()().fetch(url)
 
 
 def render_pdf(html: str) -> bytes:
     """Render a complete HTML document. Refer to static files as `portal-static:css/x.css`."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=_url_fetcher, base_url="portal-static:/").write_pdf()
+    return HTML(string=html, url_fetcher=_fetcher_class()(), base_url="portal-static:/").write_pdf()
 
 
 PDF_FONT_STACK = "'Noto Serif CJK SC', 'Noto Sans CJK SC', serif"

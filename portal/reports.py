@@ -1,31 +1,59 @@
 """Reports as JSON, CSV or XLSX from one list of rows (DESIGN.md §6: `?format=csv|xlsx`).
 
-A report view declares its columns once; the JSON form is {"results": [...]} and the file forms
-are streamed with headers in the request's language. CSV carries a byte-order mark so Excel
-and WPS open it as UTF-8; cells that begin with = + - @ are written as text (no formulas).
+A report view declares its columns once and answers with `report_response`; the same rows come
+back as JSON (`{"results": [...]}`), as CSV or as XLSX, chosen by `?format=` or the Accept
+header (`renderer_classes = REPORT_RENDERERS`). `report_schema` documents the JSON form field
+by field, with an example, and the two file forms:
+
+    COLUMNS = [Column("village", _("村")), Column("rate", _("完成率"), type="number")]
+
+    class CompletenessReport(APIView):
+        renderer_classes = REPORT_RENDERERS
+
+        @report_schema("DiaryCompleteness", COLUMNS, {"village": "东河村", "rate": 0.95})
+        def get(self, request):
+            return report_response(request, filename="diary-completeness", columns=COLUMNS, rows=rows)
+
+The file forms are streamed, with the column headers in the request's language (zh-hans or
+en). CSV is UTF-8 with a byte-order mark so Excel and WPS open it in Chinese; cells that begin
+with = + - @ are written as text (no formulas).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_MEDIA_TYPE = "text/csv"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_CSV_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a report: the row key, its header (a lazy translation) and, optionally, its
+    JSON type for the schema ("integer", "number", "string", "boolean", "date", "date-time");
+    without a type, `report_schema` infers it from the example row."""
+
     key: str
     label: str | Promise
+    type: str = ""
 
 
 def safe_cell(value: Any) -> Any:
@@ -35,37 +63,65 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-class CSVRenderer(BaseRenderer):
-    """Declares `?format=csv` to DRF's negotiation; report views stream the body themselves."""
+class _FileRenderer(BaseRenderer):
+    """Declares a file format to DRF's negotiation; report views stream the body themselves.
 
-    media_type = "text/csv"
+    Only errors (a 400 for a bad date, a 403 …) are rendered here, and they are JSON: the answer
+    says so in its Content-Type rather than claiming to be a spreadsheet.
+    """
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):  # type: ignore[no-untyped-def]
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)
+
+
+class CSVRenderer(_FileRenderer):
+    media_type = CSV_MEDIA_TYPE
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):  # type: ignore[no-untyped-def]
-        return JSONRenderer().render(data)  # only reached for errors
 
-
-class XLSXRenderer(BaseRenderer):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+class XLSXRenderer(_FileRenderer):
+    media_type = XLSX_MEDIA_TYPE
     format = "xlsx"
     charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):  # type: ignore[no-untyped-def]
-        return JSONRenderer().render(data)
 
 
 REPORT_RENDERERS = [JSONRenderer, CSVRenderer, XLSXRenderer]
 
 
-def _csv_lines(columns: list[Column], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def _headers(columns: list[Column]) -> list[str]:
+    """Header labels in the active language, evaluated now: a streamed body is written later,
+    possibly in another thread, where the request's language is no longer active."""
+    return [str(c.label) for c in columns]
+
+
+def _text_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _local_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return safe_cell(value)
+    if isinstance(value, bool | int | float | Decimal):
+        return value
+    return safe_cell(str(value))
+
+
+def _csv_lines(headers: list[str], keys: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    yield "\ufeff"
-    writer.writerow([str(c.label) for c in columns])
+    writer.writerow(headers)
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
     for row in rows:
-        writer.writerow([safe_cell(row.get(c.key, "")) for c in columns])
-        if buffer.tell() > 64 * 1024:
+        writer.writerow([_text_value(row.get(key)) for key in keys])
+        if buffer.tell() > _CSV_CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -73,28 +129,58 @@ def _csv_lines(columns: list[Column], rows: Iterable[dict[str, Any]]) -> Iterato
 
 
 def csv_response(filename: str, columns: list[Column], rows: Iterable[dict[str, Any]]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    """A streamed CSV (UTF-8 with BOM). `rows` may be a generator: it is read as the body is sent."""
+    body = _csv_lines(_headers(columns), [c.key for c in columns], rows)
+    response = StreamingHttpResponse((chunk.encode("utf-8") for chunk in body), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv") or ""
     return response
-
-
-def write_xlsx_sheet(workbook: Any, title: str, columns: list[Column], rows: Iterable[dict[str, Any]]) -> None:
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([str(c.label) for c in columns])
-    for row in rows:
-        sheet.append([_xlsx_value(row.get(c.key, "")) for c in columns])
 
 
 def _xlsx_value(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, int | float | str) or hasattr(value, "isoformat"):
-        return safe_cell(value) if isinstance(value, str) else value
-    return str(value)
+    if isinstance(value, datetime):
+        # Excel has no time zones: write the Beijing wall-clock time.
+        return timezone.make_naive(value) if timezone.is_aware(value) else value
+    if isinstance(value, bool | int | float | Decimal | date):
+        return value
+    if isinstance(value, str):
+        return safe_cell(value)
+    return safe_cell(str(value))
+
+
+def write_xlsx_sheet(workbook: Any, title: str, columns: list[Column], rows: Iterable[dict[str, Any]]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    headers = _headers(columns)
+    for index, header in enumerate(headers, start=1):
+        # CJK characters are about two Latin characters wide.
+        width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header) + 4
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(width, 40))
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    keys = [c.key for c in columns]
+    for row in rows:
+        sheet.append([_xlsx_value(row.get(key)) for key in keys])
+
+
+def _sheet_title(title: str) -> str:
+    # Excel refuses []:*?/\ in sheet titles and more than 31 characters.
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Sheet"
 
 
 def xlsx_response(filename: str, sheets: list[tuple[str, list[Column], Iterable[dict[str, Any]]]]) -> FileResponse:
-    """Write-only workbook spooled to a temporary file: memory stays flat however many rows."""
+    """Write-only workbook spooled to a temporary file and streamed from it: memory stays flat
+    however many rows."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -103,18 +189,154 @@ def xlsx_response(filename: str, sheets: list[tuple[str, list[Column], Iterable[
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115  (FileResponse closes it)
     workbook.save(spool)
     spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=f"{filename}.xlsx",
-                        content_type=XLSXRenderer.media_type)
+    return FileResponse(spool, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_MEDIA_TYPE)
 
 
-def report_response(request: Any, *, filename: str, columns: list[Column], rows: list[dict[str, Any]],
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    # Date-times as every serializer in the API writes them: Beijing time with its offset.
+    return {key: _local_iso(value) if isinstance(value, datetime) else value for key, value in row.items()}
+
+
+def _local_iso(value: datetime) -> str:
+    return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
+
+
+def request_language(request: Any) -> str:
+    """The language LocaleMiddleware chose for this request (Accept-Language, cookie), else the active one."""
+    return getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or "zh-hans"
+
+
+def report_response(request: Any, *, filename: str, columns: list[Column], rows: Iterable[dict[str, Any]],
                     extra: dict[str, Any] | None = None) -> Any:
-    """The same rows as JSON (`{"results": rows}`), CSV or XLSX, by `?format=` or the Accept header."""
+    """The same rows as JSON (`{**extra, "results": rows}`), CSV or XLSX, by `?format=` or the Accept header.
+
+    The answer carries `report_columns` (the declared columns), so tests and tools can match the
+    file forms to the JSON form without knowing each report.
+    """
     from rest_framework.response import Response
 
     fmt = getattr(getattr(request, "accepted_renderer", None), "format", "json")
-    if fmt == "csv":
-        return csv_response(filename, columns, rows)
-    if fmt == "xlsx":
-        return xlsx_response(filename, [(_("报表"), columns, rows)])
-    return Response({**(extra or {}), "results": rows})
+    with translation.override(request_language(request)):
+        if fmt == "csv":
+            response: Any = csv_response(filename, columns, rows)
+        elif fmt == "xlsx":
+            response = xlsx_response(filename, [(_("报表"), columns, rows)])
+        else:
+            response = Response({**(extra or {}), "results": [_json_row(row) for row in rows]})
+    response.report_columns = columns
+    return response
+
+
+# --- schema -------------------------------------------------------------------------------------------
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_TYPE_FIELDS: dict[str, Callable[..., serializers.Field]] = {
+    "integer": serializers.IntegerField,
+    "number": serializers.FloatField,
+    "string": serializers.CharField,
+    "boolean": serializers.BooleanField,
+    "date": serializers.DateField,
+    "date-time": serializers.DateTimeField,
+}
+
+
+def _inferred_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float | Decimal):
+        return "number"
+    if isinstance(value, datetime) or (isinstance(value, str) and _DATETIME.match(value)):
+        return "date-time"
+    if isinstance(value, date) or (isinstance(value, str) and _DATE.match(value)):
+        return "date"
+    return "string"
+
+
+def _schema_field(column: Column, value: Any, *, required: bool = True) -> serializers.Field:
+    help_text: Any = column.label  # lazy: the schema is written in the language it is asked in
+    nullable = value is None
+    if isinstance(value, list):
+        child = _schema_field(Column(column.key, column.label), value[0] if value else "")
+        return serializers.ListField(child=child, help_text=help_text, required=required)
+    if isinstance(value, dict):
+        return serializers.DictField(help_text=help_text, required=required)
+    kind = column.type or _inferred_type(value)
+    if kind not in _TYPE_FIELDS:
+        raise ValueError(f"Column {column.key!r}: unknown type {kind!r}; use one of {sorted(_TYPE_FIELDS)}")
+    return _TYPE_FIELDS[kind](help_text=help_text, allow_null=nullable, required=required)
+
+
+def _example_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _local_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def report_schema(
+    name: str,
+    columns: list[Column],
+    example: dict[str, Any],
+    *,
+    parameters: list[Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    summary: str | None = None,
+    description: str | None = None,
+    optional: tuple[str, ...] = (),
+) -> Callable[[Any], Any]:
+    """`extend_schema` for a report view: the JSON row documented field by field (one field per
+    column, its label as the description), an example, and the CSV and XLSX forms.
+
+    `name` names the schema components (`<name>Row`, `<name>Report`); `example` is one row, keyed
+    like the columns (a value's type gives the field's type unless the Column names one);
+    `extra` documents keys answered beside "results" (name → example value); `parameters` are the
+    report's query parameters (OpenApiParameter), e.g. start and end.
+    """
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+
+    missing = [c.key for c in columns if c.key not in example]
+    if missing:
+        raise ValueError(f"report_schema({name!r}): the example has no value for {missing}")
+    # `optional`: keys present in some rows only (e.g. the grouping keys of a report with `by=`).
+    row_fields = {c.key: _schema_field(c, example[c.key], required=c.key not in optional) for c in columns}
+    extra = extra or {}
+    extra_fields = {key: _schema_field(Column(key, key), value) for key, value in extra.items()}
+    report = inline_serializer(
+        name=f"{name}Report",
+        fields={**extra_fields, "results": inline_serializer(name=f"{name}Row", fields=row_fields, many=True)},
+    )
+    example_body = {
+        **{key: _example_value(value) for key, value in extra.items()},
+        "results": [{c.key: _example_value(example[c.key]) for c in columns}],
+    }
+    order = ", ".join(c.key for c in columns)
+    files = (
+        "Also as files, with the same rows: `?format=csv` (or `Accept: text/csv`) gives UTF-8 CSV with a "
+        "byte-order mark, `?format=xlsx` (or the XLSX media type) one sheet; both have one header row in the "
+        f"request's language (zh-hans or en) and the columns in this order: {order}."
+    )
+    return extend_schema(
+        summary=summary,
+        description=f"{description}\n\n{files}" if description else files,
+        parameters=parameters,
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                response=report, description="The report's rows; CSV and XLSX with `?format=csv|xlsx`."
+            ),
+            (200, CSV_MEDIA_TYPE): OpenApiResponse(response=OpenApiTypes.STR),
+            (200, XLSX_MEDIA_TYPE): OpenApiResponse(response=OpenApiTypes.BINARY),
+        },
+        examples=[
+            OpenApiExample(
+                f"{name} example", value=example_body, response_only=True, status_codes=["200"],
+                media_type="application/json",
+            )
+        ],
+    )

@@ -16,3 +16,13 @@ def ping(token: str) -> str:
                                  defaults={"status": JobRun.Status.SUCCEEDED, "progress": 100})
     cache.set(f"ping:{token}", True, 60)
     return token
+
+
+@shared_task(name="portal.purge_audit", acks_late=True)
+def purge_audit() -> int:
+    """Daily: delete audit events past AUDIT_RETENTION_DAYS (never younger than 180 days).
+    Idempotent: a second run finds nothing left to delete."""
+    from portal.security.retention import audit_purge
+
+    deleted, _cutoff = audit_purge()
+    return deleted

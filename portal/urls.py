@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .security import otp
 
 admin.site.site_header = _("干部作风建设监督平台 · 管理后台")
 admin.site.site_title = _("作风监督平台管理")
@@ -17,6 +18,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/otp/", otp.otp_verify, name="portal-otp-verify"),
+    path("accounts/otp/setup/", otp.otp_setup, name="portal-otp-setup"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
     path("notifications/read/", views.notifications_read_all, name="notifications-read-all"),

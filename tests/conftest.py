@@ -67,3 +67,37 @@ def world(db):  # type: ignore[no-untyped-def]
     from tests.world import build_world
 
     return build_world()
+
+
+def _rerun_data_migrations() -> None:
+    """Re-create what the portal's data migrations create (role groups, holidays, defaults, beat
+    schedules). A transactional test flushes every table at its end, data-migration rows
+    included; the tests after it must still see a freshly migrated database."""
+    import importlib
+
+    from django.apps import apps as global_apps
+    from django.db import migrations as dj_migrations
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for (app_label, name), migration in sorted(loader.disk_migrations.items()):
+        if app_label not in ("portal", "cadres", "supervision", "bulletins"):
+            continue
+        importlib.import_module(f"{app_label}.migrations.{name}")
+        for operation in migration.operations:
+            if isinstance(operation, dj_migrations.RunPython):
+                operation.code(global_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request):  # type: ignore[no-untyped-def]
+    names = set(request.fixturenames)
+    if not names & {"db", "transactional_db", "live_server", "world"} and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        return
+    request.getfixturevalue("transactional_db" if names & {"transactional_db", "live_server"} else "db")
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="office").exists():
+        _rerun_data_migrations()

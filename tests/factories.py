@@ -125,3 +125,111 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+# --- duties (pledges, disclosures, inspections) --------------------------------------------------
+
+
+class PledgeTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.PledgeTemplate"
+
+    township = factory.SubFactory(TownshipFactory)
+    year = 2026
+    level = "village"
+    name = factory.Sequence(lambda n: f"责任书模板{n}")
+
+
+class PledgeTemplateTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.PledgeTemplateTarget"
+
+    template = factory.SubFactory(PledgeTemplateFactory)
+    kind = "base"
+    task = factory.Sequence(lambda n: f"目标任务{n}")
+    points = 50
+
+
+def pledge_template(township, level: str = "village", *, year: int = 2026, base=(60, 40), bonus=(5,), veto=1,
+                    disclosure_points=None):  # type: ignore[no-untyped-def]
+    """A template whose base targets carry `base` points (plus an optional auto-filled disclosure target)."""
+    template = PledgeTemplateFactory(township=township, level=level, year=year)
+    order = 0
+    for points in base:
+        order += 1
+        PledgeTemplateTargetFactory(template=template, kind="base", points=points, order=order,
+                                    task=f"基础目标{order}")
+    if disclosure_points:
+        order += 1
+        PledgeTemplateTargetFactory(template=template, kind="base", points=disclosure_points, order=order,
+                                    task="村务公开", auto_source="disclosure")
+    for points in bonus:
+        order += 1
+        PledgeTemplateTargetFactory(template=template, kind="bonus", points=points, order=order, task=f"加分项{order}")
+    for _ in range(veto):
+        order += 1
+        PledgeTemplateTargetFactory(template=template, kind="veto", points=0, order=order, task=f"否决项{order}")
+    return template
+
+
+class DisclosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.Disclosure"
+
+    village = factory.SubFactory(VillageFactory)
+    township = factory.LazyAttribute(lambda o: o.village.township)
+    domain = "village_affairs"
+    category = "村务工作计划及落实情况"
+    title = factory.Sequence(lambda n: f"公开事项{n}")
+    content = "公开内容"
+    period_start = dt.date(2026, 7, 1)
+    period_end = dt.date(2026, 9, 30)
+    posted_on = dt.date(2026, 10, 10)
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.Inspection"
+
+    township = factory.SubFactory(TownshipFactory)
+    date = dt.date(2026, 10, 15)
+    kind = "announced"
+    title = factory.Sequence(lambda n: f"督查{n}")
+    subject_type = "village"
+    subject_village = factory.SubFactory(VillageFactory)
+
+
+class InspectionFindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.InspectionFinding"
+
+    inspection = factory.SubFactory(InspectionFactory)
+    category = "formalism"
+    description = "台账材料重复填报"
+    action = "reminder"
+
+
+# --- the daily loop (diaries, matters) ---------------------------------------------------------------
+
+
+class DiaryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.Diary"
+
+    author = factory.SubFactory(CadreFactory)
+    township = factory.LazyAttribute(lambda o: o.author.township)
+    village = factory.SubFactory(VillageFactory, township=factory.SelfAttribute("..author.township"))
+    date = factory.LazyFunction(today)
+    category = "livelihood"
+    situation = factory.Sequence(lambda n: f"走访情况{n}")
+
+
+class MatterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.Matter"
+
+    village = factory.SubFactory(VillageFactory)
+    township = factory.LazyAttribute(lambda o: o.village.township)
+    category = "infrastructure"
+    description = factory.Sequence(lambda n: f"问题{n}")
+    deadline = factory.LazyFunction(lambda: today() + dt.timedelta(days=15))

@@ -25,7 +25,7 @@ def build_world() -> SimpleNamespace:
     t = w.township
     w.secretary = f.CadreFactory(township=t, name="书记", post=Post.PARTY_SECRETARY, user__username="secretary")
     w.head = f.CadreFactory(township=t, name="镇长", post=Post.TOWNSHIP_HEAD, user__username="head")
-    w.deputy = f.CadreFactory(township=t, name="副镇长", post=Post.DEPUTY_HEAD, reports_to=w.head,
+    w.deputy = f.CadreFactory(township=t, name="副镇长", post=Post.DEPUTY_HEAD, reports_to=w.secretary,
                               user__username="deputy")
     w.inspector = f.CadreFactory(township=t, name="纪委书记", post=Post.DISCIPLINE_SECRETARY,
                                  reports_to=w.secretary, user__username="inspector")

@@ -55,8 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "portal.security.middleware.OTPRequiredMiddleware",
     "portal.security.middleware.SecurityAuditMiddleware",
+    "portal.security.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -138,7 +138,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "portal.security.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -153,6 +153,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The lock lasts 15 minutes from the 5th failure; tries made while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
@@ -225,16 +227,20 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.authentication.BearerTokenAuthentication",
+        "portal.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.pagination.PagePagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # updated_since= on every list (portal.sync); a viewset that sets its own filter_backends
+    # keeps it by listing portal.sync.UpdatedSinceFilter too.
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend", "portal.sync.UpdatedSinceFilter"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.throttling.UserRateThrottle",
+        "portal.throttling.ApiKeyRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/min"),
@@ -257,12 +263,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Api-Key <key>"},
-        }
+    "ENUM_NAME_OVERRIDES": {
+        "BulletinStatusEnum": "bulletins.models.Bulletin.Status",
     },
+    # The error body and the 4xx answers every operation may give (portal.schema).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.schema.document_errors"],
 }
 
 # --- Celery ----------------------------------------------------------------------------------------
@@ -276,13 +281,14 @@ else:
     # beat really run without Redis.
     _broker_dir = VAR_DIR / "broker"
     # kombu's filesystem transport does not create its folders; a fresh clone has none.
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
@@ -321,3 +327,43 @@ PORTAL = {
 }
 _ = _  # gettext_lazy stays importable for settings that need labels
 PORTAL_EMAIL_NOTIFICATIONS = env.bool("PORTAL_EMAIL_NOTIFICATIONS", default=False)
+
+# Choice sets of the duties (supervision: pledges, disclosures, inspections) named once, so they
+# never collide with other apps' `status`, `kind`, `level`, `category` choices in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({  # type: ignore[attr-defined]
+    "PledgeStatusEnum": "supervision.models.pledges.Pledge.Status",
+    "PledgeGradeEnum": "supervision.models.pledges.Pledge.Grade",
+    "PledgeLevelEnum": "supervision.models.pledges.PledgeLevel",
+    "PledgeTargetKindEnum": "supervision.models.pledges.TargetKind",
+    "DisclosureDomainEnum": "supervision.models.disclosures.Domain",
+    "DisclosureChannelEnum": "supervision.models.disclosures.Disclosure.Channel",
+    "DisclosureCheckStatusEnum": "supervision.models.disclosures.DisclosureCheck.Status",
+    "DisclosureCheckResultEnum": "supervision.models.disclosures.DisclosureCheckItem.Result",
+    "InspectionKindEnum": "supervision.models.inspections.Inspection.Kind",
+    "InspectionSubjectTypeEnum": "supervision.models.inspections.Inspection.SubjectType",
+    "InspectionFindingCategoryEnum": "supervision.models.inspections.InspectionFinding.Category",
+    "InspectionFindingActionEnum": "supervision.models.inspections.InspectionFinding.Action",
+})
+
+# The daily loop's choice sets (diaries, matters): named so that drf-spectacular never has to guess.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({  # type: ignore[attr-defined]
+    "DiaryCategoryEnum": "supervision.models.choices.Category",
+    "MatterStatusEnum": "supervision.models.matters.Matter.Status",
+    "MatterSourceEnum": "supervision.models.matters.Matter.Source",
+    "MatterSourceInputEnum": "supervision.api.serializers_daily.SOURCE_INPUT",
+    "MatterSatisfactionEnum": "supervision.models.matters.Matter.Satisfaction",
+    "MatterLightEnum": "supervision.api.serializers_daily.LIGHT_CHOICES",
+})
+
+# People and places (cadres): their `kind`, `level`, `role` and post choice sets, named once.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({  # type: ignore[attr-defined]
+    "VillageKindEnum": "cadres.models.Village.Kind",
+    "UnitKindEnum": "cadres.models.Unit.Kind",
+    "CadrePostEnum": "cadres.models.Post",
+    "CadreLevelEnum": "cadres.models.Cadre.Level",
+    "CadreGenderEnum": "cadres.models.Cadre.Gender",
+    "PoliticalStatusEnum": "cadres.models.Cadre.PoliticalStatus",
+    "AssignmentRoleEnum": "cadres.models.VillageAssignment.Role",
+    "ContactKindEnum": "cadres.models.HouseholdContact.Kind",
+    "TrainingKindEnum": "cadres.models.Training.Kind",
+})

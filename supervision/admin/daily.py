@@ -1,1 +1,156 @@
-"""Admin for diaries, matters and agenda items."""
+"""Admin for diaries (read-mostly, with history), matters (actions call the services), deadline
+rules and the party committee's agenda items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from cadres.roles import actor_for
+from portal.errors import DomainError
+from supervision.models import AgendaItem, DeadlineRule, Diary, DiaryComment, Matter, MatterEvent
+from supervision.services import agenda as agenda_services
+from supervision.services import matters as matter_services
+
+
+class DiaryCommentInline(admin.TabularInline):
+    model = DiaryComment
+    extra = 0
+    fields = ["author", "text", "created_at"]
+    readonly_fields = ["author", "text", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Diary)
+class DiaryAdmin(SimpleHistoryAdmin):
+    """Diaries are written by their authors in the portal; the admin reads them and their history."""
+
+    list_display = ["date", "author", "village", "category", "on_time", "created_at"]
+    list_filter = ["category", "on_time", "township", "date"]
+    search_fields = ["author__name", "village__name", "situation", "problems", "ideas"]
+    date_hierarchy = "date"
+    list_select_related = ["author", "village"]
+    show_full_result_count = False
+    inlines = [DiaryCommentInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Diary._meta.fields] + ["households"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MatterEventInline(admin.TabularInline):
+    model = MatterEvent
+    extra = 0
+    fields = ["at", "action", "from_status", "to_status", "by", "note"]
+    readonly_fields = ["at", "action", "from_status", "to_status", "by", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Matter], verb: str,
+         call: Any) -> None:
+    actor = actor_for(request.user)
+    done, refused = 0, []
+    for matter in queryset:
+        try:
+            call(actor, matter)
+            done += 1
+        except (DomainError, ValidationError) as exc:
+            text = exc.message if isinstance(exc, DomainError) else "；".join(exc.messages)
+            refused.append(f"#{matter.pk}：{text}")
+    if done:
+        modeladmin.message_user(request, _("%(verb)s %(n)s 件。") % {"verb": verb, "n": done}, messages.SUCCESS)
+    for line in refused:
+        modeladmin.message_user(request, line, messages.WARNING)
+
+
+@admin.register(Matter)
+class MatterAdmin(SimpleHistoryAdmin):
+    """Transitions go through the services (the same rules as the pages and the API)."""
+
+    list_display = ["id", "description_short", "village", "status", "unit", "assignee", "deadline", "escalated_on"]
+    list_filter = ["status", "source", "category", "township"]
+    search_fields = ["description", "external_ref", "village__name"]
+    list_select_related = ["village", "unit", "assignee"]
+    show_full_result_count = False
+    inlines = [MatterEventInline]
+    actions = ["close_matters", "start_matters"]
+
+    @admin.display(description=gettext_lazy("问题描述"))
+    def description_short(self, obj: Matter) -> str:
+        return obj.description[:40]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Matter._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=gettext_lazy("销号（仅已回访的事项）"))
+    def close_matters(self, request: HttpRequest, queryset: QuerySet[Matter]) -> None:
+        _run(self, request, queryset, _("已销号"),
+             lambda actor, m: matter_services.matter_close(actor=actor, matter=m, note=_("管理后台销号")))
+
+    @admin.action(description=gettext_lazy("开始办理（仅已交办的事项）"))
+    def start_matters(self, request: HttpRequest, queryset: QuerySet[Matter]) -> None:
+        _run(self, request, queryset, _("已开始办理"),
+             lambda actor, m: matter_services.matter_start(actor=actor, matter=m))
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["category", "days"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(SimpleHistoryAdmin):
+    """Adopting happens on the diary page; here the office records the committee's decision."""
+
+    list_display = ["title", "status", "adopted_by", "adopted_at", "meeting_date"]
+    list_filter = ["status", "township"]
+    search_fields = ["title", "decision"]
+    list_select_related = ["adopted_by"]
+    fields = ["title", "diary", "adopted_by", "adopted_at", "status", "meeting_date", "decision", "decided_at",
+              "decided_by"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        locked = ["title", "diary", "adopted_by", "adopted_at", "status", "decided_at", "decided_by"]
+        if obj is not None and obj.status == AgendaItem.Status.DECIDED:
+            locked += ["meeting_date", "decision"]
+        return locked
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: AgendaItem, form: Any, change: bool) -> None:
+        if not obj.decision.strip():
+            return  # nothing recorded yet
+        try:
+            agenda_services.agenda_decide(actor=actor_for(request.user), item=obj, decision=obj.decision,
+                                          meeting_date=obj.meeting_date)
+        except (DomainError, ValidationError) as exc:
+            text = exc.message if isinstance(exc, DomainError) else "；".join(exc.messages)
+            self.message_user(request, text, messages.ERROR)

@@ -195,8 +195,19 @@ class DisclosureCheckItem(models.Model):
     disclosure = models.ForeignKey(
         Disclosure, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("公开事项")
     )
+    # What the job found; `result` differs from it only when the office adjusted the item.
+    computed_result = models.CharField(_("汇总结果"), max_length=10, choices=Result.choices, blank=True)
     adjusted = models.BooleanField(_("人工调整"), default=False)
     adjust_reason = models.CharField(_("调整理由"), max_length=300, blank=True)
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("调整人"),
+    )
+    adjusted_at = models.DateTimeField(_("调整时间"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

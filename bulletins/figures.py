@@ -1,0 +1,395 @@
+"""The figures a bulletin reports, aggregated in the database for one township and one period.
+
+Every query is bounded by the period (or the period's year / latest quarter), so compiling a
+month costs the same in the first year as in the fifth (DESIGN.md §7). Nothing here names or
+ranks individual cadres: problems are grouped by unit or village (DESIGN.md §2.1).
+
+The result is plain JSON (ints, floats, strings, ISO dates): it is stored on the bulletin and
+frozen on publication, so the page, PDF, XLSX and DOCX of a published bulletin never change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from cadres.calendar import excused_days, workdays
+from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township, Training, TrainingAttendance
+from supervision.models import (
+    AgendaItem,
+    Diary,
+    DisclosureCheck,
+    DisclosureCheckItem,
+    Inspection,
+    InspectionFinding,
+    Matter,
+    Pledge,
+)
+
+FIGURES_VERSION = 1
+# Lists printed in a bulletin stay readable; the totals beside them are always complete.
+LIST_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
+
+    @property
+    def end_before(self) -> dt.datetime:
+        """The first instant after the period (timestamps are compared with `<`)."""
+        return timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min))
+
+    def timestamps(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start_at, f"{field}__lt": self.end_before})
+
+
+def rate(part: int | None, whole: int | None) -> float | None:
+    """Percentage with one decimal; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return round(100.0 * (part or 0) / whole, 1)
+
+
+def quarter_of(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _number(value: Decimal | float | int | None) -> float:
+    return float(round(Decimal(value or 0), 1))
+
+
+# --- 工作动态 ---------------------------------------------------------------------------------
+
+
+def diary_completeness(township: Township, period: Period) -> dict[str, Any]:
+    """Township-level cadres: diaries expected (workdays less excused days) vs written vs on time.
+
+    Only diaries written for expected days count as written, so the rate never passes 100 %.
+    """
+    days = workdays(period.start, period.end, township.pk)
+    duty = Cadre.objects.filter(township=township, level=Cadre.Level.TOWNSHIP, is_active=True)
+    cadre_ids = list(duty.values_list("pk", flat=True))
+    dayset = set(days)
+    excused = sum(len(d & dayset) for d in excused_days(cadre_ids, period.start, period.end).values())
+    expected = len(days) * len(cadre_ids) - excused
+    excused_that_day = ExcusedAbsence.objects.filter(
+        cadre_id=OuterRef("author_id"), start__lte=OuterRef("date"), end__gte=OuterRef("date")
+    )
+    counted = (
+        Diary.objects.filter(
+            township=township,
+            date__in=days,
+            deleted_at__isnull=True,
+            author__level=Cadre.Level.TOWNSHIP,
+            author__is_active=True,
+        )
+        .exclude(Exists(excused_that_day))
+        .aggregate(written=Count("id"), on_time=Count("id", filter=Q(on_time=True)))
+    )
+    in_period = Diary.objects.filter(township=township, date__range=(period.start, period.end), deleted_at__isnull=True)
+    by_category = list(in_period.values("category").annotate(count=Count("id")).order_by("-count", "category"))
+    totals = in_period.aggregate(
+        total=Count("id"),
+        with_problems=Count("id", filter=~Q(problems="")),
+        with_ideas=Count("id", filter=~Q(ideas="")),
+    )
+    return {
+        "workdays": len(days),
+        "cadres": len(cadre_ids),
+        "excused_days": excused,
+        "expected": expected,
+        "written": counted["written"],
+        "on_time": counted["on_time"],
+        "rate": rate(counted["written"], expected),
+        "on_time_rate": rate(counted["on_time"], counted["written"]),
+        "total": totals["total"],
+        "with_problems": totals["with_problems"],
+        "with_ideas": totals["with_ideas"],
+        "by_category": [{"category": row["category"], "count": row["count"]} for row in by_category],
+    }
+
+
+def household_coverage(township: Township, period: Period) -> dict[str, Any]:
+    """Contact households (联系户) active in the period, and how many their cadre visited."""
+    contacts = HouseholdContact.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=period.start),
+        cadre__township=township,
+        start__lte=period.end,
+        household__is_active=True,
+    )
+    # The township and date filters let the planner start from the period's diaries (an index
+    # range) instead of each household's whole visiting history.
+    visits = Diary.households.through.objects.filter(
+        household_id=OuterRef("household_id"),
+        diary__author_id=OuterRef("cadre_id"),
+        diary__township=township,
+        diary__date__range=(period.start, period.end),
+        diary__deleted_at__isnull=True,
+    )
+    poor = Q(kind=HouseholdContact.Kind.POOR_PARTY_MEMBER)
+    agg = contacts.annotate(was_visited=Exists(visits)).aggregate(
+        contacts=Count("id"),
+        visited=Count("id", filter=Q(was_visited=True)),
+        poor_contacts=Count("id", filter=poor),
+        poor_visited=Count("id", filter=poor & Q(was_visited=True)),
+    )
+    return {**agg, "rate": rate(agg["visited"], agg["contacts"]), "poor_rate": rate(agg["poor_visited"], agg["poor_contacts"])}
+
+
+def _overdue_at_end(township: Township, period: Period):  # type: ignore[no-untyped-def]
+    """Matters whose deadline passed before the period ended and that were not resolved by then.
+
+    Open matters come from the (status, deadline) index; resolved ones only if resolved after the
+    period, so the query follows the backlog, not all history.
+    """
+    return Matter.objects.filter(
+        Q(status__in=Matter.OPEN_STATUSES) | Q(resolved_at__gte=period.end_before),
+        township=township,
+        deadline__lt=period.end,
+        created_at__lt=period.end_before,
+    )
+
+
+def matter_figures(township: Township, period: Period) -> dict[str, Any]:
+    raised = Matter.objects.filter(period.timestamps("created_at"), township=township)
+    raised_agg = raised.aggregate(
+        raised=Count("id"), from_diaries=Count("id", filter=Q(source=Matter.Source.DIARY))
+    )
+    resolved = Matter.objects.filter(period.timestamps("resolved_at"), township=township).aggregate(
+        resolved=Count("id"),
+        satisfied=Count("id", filter=Q(satisfaction__in=[Matter.Satisfaction.SATISFIED,
+                                                         Matter.Satisfaction.BASICALLY_SATISFIED])),
+    )
+    closed = Matter.objects.filter(period.timestamps("closed_at"), township=township).count()
+    overdue = _overdue_at_end(township, period).count()
+    by_source = raised.values("source").annotate(count=Count("id")).order_by("-count", "source")
+    by_category = raised.values("category").annotate(count=Count("id")).order_by("-count", "category")
+    return {
+        "raised": raised_agg["raised"],
+        "from_diaries": raised_agg["from_diaries"],
+        "resolved": resolved["resolved"],
+        "satisfied": resolved["satisfied"],
+        "closed": closed,
+        "overdue": overdue,
+        "by_source": [{"source": r["source"], "count": r["count"]} for r in by_source],
+        "by_category": [{"category": r["category"], "count": r["count"]} for r in by_category],
+    }
+
+
+def pledge_progress(township: Township, period: Period) -> dict[str, Any]:
+    """The year's pledges by status (the year of the period's end)."""
+    year = period.end.year
+    counts = dict.fromkeys(Pledge.Status.values, 0)
+    for row in Pledge.objects.filter(township=township, year=year).values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    total = sum(counts.values())
+    effective = counts[Pledge.Status.COUNTERSIGNED] + counts[Pledge.Status.ASSESSED]
+    return {
+        "year": year,
+        "total": total,
+        "by_status": [{"status": s, "count": counts[s]} for s in Pledge.Status.values],
+        "effective": effective,
+        "effective_rate": rate(effective, total),
+    }
+
+
+def _latest_quarter(township: Township, period: Period) -> tuple[int, int] | None:
+    """The latest checked quarter that started on or before the period's end (within two years)."""
+    year, quarter = period.end.year, quarter_of(period.end)
+    row = (
+        DisclosureCheck.objects.filter(
+            Q(year=year, quarter__lte=quarter) | Q(year__in=[year - 1, year - 2]), township=township
+        )
+        .order_by("-year", "-quarter")
+        .values("year", "quarter")
+        .first()
+    )
+    return (row["year"], row["quarter"]) if row else None
+
+
+def disclosure_compliance(township: Township, period: Period) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Figures of the latest quarterly check, and the villages with gaps (missing or late items)."""
+    latest = _latest_quarter(township, period)
+    if latest is None:
+        return None, []
+    year, quarter = latest
+    checks = DisclosureCheck.objects.filter(township=township, year=year, quarter=quarter)
+    agg = checks.aggregate(
+        villages=Count("id"),
+        on_time=Sum("on_time_count"),
+        late=Sum("late_count"),
+        missing=Sum("missing_count"),
+        average_score=Avg("score"),
+        villages_with_gaps=Count("id", filter=Q(missing_count__gt=0) | Q(late_count__gt=0)),
+        reviewed=Count("id", filter=Q(status=DisclosureCheck.Status.REVIEWED)),
+    )
+    items = agg["on_time"] + agg["late"] + agg["missing"] if agg["villages"] else 0
+    figures = {
+        "year": year,
+        "quarter": quarter,
+        "villages": agg["villages"],
+        "reviewed": agg["reviewed"],
+        "on_time": agg["on_time"] or 0,
+        "late": agg["late"] or 0,
+        "missing": agg["missing"] or 0,
+        "rate": rate(agg["on_time"], items),
+        "average_score": _number(agg["average_score"]),
+        "villages_with_gaps": agg["villages_with_gaps"],
+    }
+    gap_checks = list(
+        checks.filter(Q(missing_count__gt=0) | Q(late_count__gt=0))
+        .order_by("-missing_count", "-late_count", "village__code")
+        .values("pk", "village__name", "missing_count", "late_count", "score", "rectification_deadline")[:LIST_LIMIT]
+    )
+    categories: dict[int, list[str]] = {}
+    item_rows = (
+        DisclosureCheckItem.objects.filter(
+            check_run_id__in=[c["pk"] for c in gap_checks], result=DisclosureCheckItem.Result.MISSING
+        )
+        .order_by("check_run_id", "requirement__order", "requirement_id")
+        .values_list("check_run_id", "requirement__category")
+        .distinct()
+    )
+    for check_id, category in item_rows:
+        categories.setdefault(check_id, []).append(category)
+    gaps = [
+        {
+            "village": c["village__name"],
+            "missing": c["missing_count"],
+            "late": c["late_count"],
+            "score": _number(c["score"]),
+            "missing_categories": categories.get(c["pk"], []),
+            "rectification_deadline": c["rectification_deadline"].isoformat() if c["rectification_deadline"] else None,
+        }
+        for c in gap_checks
+    ]
+    return figures, gaps
+
+
+def training_figures(township: Township, period: Period) -> dict[str, Any]:
+    trainings = Training.objects.filter(township=township, date__range=(period.start, period.end))
+    agg = trainings.aggregate(held=Count("id"), hours=Sum("hours"))
+    attendance = TrainingAttendance.objects.filter(
+        training__township=township, training__date__range=(period.start, period.end)
+    ).aggregate(enrolled=Count("id"), present=Count("id", filter=Q(present=True)))
+    by_kind = trainings.values("kind").annotate(count=Count("id")).order_by("-count", "kind")
+    return {
+        "held": agg["held"],
+        "hours": _number(agg["hours"]),
+        "enrolled": attendance["enrolled"],
+        "present": attendance["present"],
+        "attendance_rate": rate(attendance["present"], attendance["enrolled"]),
+        "by_kind": [{"kind": r["kind"], "count": r["count"]} for r in by_kind],
+    }
+
+
+def adopted_ideas(township: Township, period: Period) -> dict[str, Any]:
+    """Ideas from diaries adopted (采纳) in the period, named by village."""
+    adopted = AgendaItem.objects.filter(period.timestamps("adopted_at"), township=township)
+    agg = adopted.aggregate(adopted=Count("id"), decided=Count("id", filter=Q(status=AgendaItem.Status.DECIDED)))
+    rows = adopted.order_by("adopted_at", "id").values("title", "status", "diary__village__name")[:LIST_LIMIT]
+    return {
+        **agg,
+        "items": [{"title": r["title"], "village": r["diary__village__name"], "status": r["status"]} for r in rows],
+    }
+
+
+def inspection_figures(township: Township, period: Period) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Inspections of the period that are not confidential, and the findings published (通报) in it."""
+    open_to_all = Q(kind=Inspection.Kind.ANNOUNCED) | Q(published_at__isnull=False)
+    held = Inspection.objects.filter(open_to_all, township=township, date__range=(period.start, period.end)).count()
+    published = InspectionFinding.objects.filter(
+        inspection__township=township,
+        inspection__published_at__gte=period.start_at,
+        inspection__published_at__lt=period.end_before,
+    )
+    by_category = published.values("category").annotate(count=Count("id")).order_by("-count", "category")
+    rows = published.order_by("inspection__published_at", "inspection_id", "id").values(
+        "inspection__date",
+        "inspection__title",
+        "inspection__subject_unit__name",
+        "inspection__subject_village__name",
+        "inspection__subject_cadre__unit__name",
+        "inspection__subject_cadre__village__name",
+        "category",
+        "description",
+        "action",
+        "rectification_deadline",
+        "rectified_at",
+    )[:LIST_LIMIT]
+    findings = [
+        {
+            "date": r["inspection__date"].isoformat(),
+            "inspection": r["inspection__title"],
+            # A finding about a cadre is reported under their unit or village, never their name.
+            "subject": (
+                r["inspection__subject_unit__name"]
+                or r["inspection__subject_village__name"]
+                or r["inspection__subject_cadre__unit__name"]
+                or r["inspection__subject_cadre__village__name"]
+                or ""
+            ),
+            "category": r["category"],
+            "description": r["description"],
+            "action": r["action"],
+            "rectification_deadline": r["rectification_deadline"].isoformat() if r["rectification_deadline"] else None,
+            "rectified": r["rectified_at"] is not None,
+        }
+        for r in rows
+    ]
+    figures = {
+        "held": held,
+        "findings": published.count(),
+        "by_category": [{"category": r["category"], "count": r["count"]} for r in by_category],
+    }
+    return figures, findings
+
+
+def overdue_by_place(township: Township, period: Period) -> list[dict[str, Any]]:
+    """Overdue matters at the period's end, by unit and village (never by person)."""
+    rows = (
+        _overdue_at_end(township, period)
+        .values("unit__name", "village__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "unit__name", "village__name")[:LIST_LIMIT]
+    )
+    return [{"unit": r["unit__name"] or "", "village": r["village__name"], "count": r["count"]} for r in rows]
+
+
+# --- the whole compilation ---------------------------------------------------------------------------
+
+
+def compile_figures(township: Township, start: dt.date, end: dt.date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(figures, problems) for one township and period; see docs/bulletins.md for the keys."""
+    period = Period(start, end)
+    disclosure, gaps = disclosure_compliance(township, period)
+    inspections, findings = inspection_figures(township, period)
+    figures = {
+        "version": FIGURES_VERSION,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "diaries": diary_completeness(township, period),
+        "households": household_coverage(township, period),
+        "matters": matter_figures(township, period),
+        "ideas": adopted_ideas(township, period),
+        "pledges": pledge_progress(township, period),
+        "disclosure": disclosure,
+        "trainings": training_figures(township, period),
+        "inspections": inspections,
+    }
+    problems = [
+        {"kind": "inspection_findings", "rows": findings},
+        {"kind": "overdue_matters", "rows": overdue_by_place(township, period)},
+        {"kind": "disclosure_gaps", "rows": gaps},
+    ]
+    return figures, problems

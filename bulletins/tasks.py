@@ -1,0 +1,124 @@
+"""Celery tasks: thin wrappers that take ids and ISO dates and call the services.
+
+Transient database errors are retried with exponential backoff (capped); refusals (a published
+period, a bad period) are permanent and end the job with their message instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
+MAX_RETRIES = 5
+
+
+def _job_update(job_id: int | None, **fields: Any) -> None:
+    if job_id is None:
+        return
+    from portal.models import JobRun
+
+    if fields.get("status") in (JobRun.Status.SUCCEEDED, JobRun.Status.FAILED):
+        fields["finished_at"] = timezone.now()
+    JobRun.objects.filter(pk=job_id).update(**fields)
+
+
+def _backoff(retries: int) -> int:
+    return min(600, 5 * 2**retries)
+
+
+@shared_task(name="bulletins.compile", bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | None = None,
+                          job_id: int | None = None, user_id: int | None = None) -> list[int]:
+    """Compile [start, end] for one township (or every township); report progress on a JobRun."""
+    from django.contrib.auth import get_user_model
+
+    from cadres.models import Township
+    from portal.models import JobRun
+
+    from .services import bulletin_compile
+
+    _job_update(job_id, status=JobRun.Status.RUNNING, progress=10, message=_("正在汇总……"))
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    townships = Township.objects.order_by("code")
+    if township_id is not None:
+        townships = townships.filter(pk=township_id)
+    ids: list[int] = []
+    try:
+        for township in townships:
+            bulletin = bulletin_compile(township=township, start=dt.date.fromisoformat(start),
+                                        end=dt.date.fromisoformat(end), by=by)
+            ids.append(bulletin.pk)
+    except DomainError as exc:
+        _job_update(job_id, status=JobRun.Status.FAILED, progress=100, message=exc.message)
+        return ids
+    except TRANSIENT as exc:
+        if self.request.retries >= MAX_RETRIES:
+            _job_update(job_id, status=JobRun.Status.FAILED, progress=100,
+                        message=_("数据库暂时不可用，汇总未完成，请稍后再试。"))
+            raise
+        _job_update(job_id, message=_("数据库暂时不可用，稍后自动重试……"))
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    url = reverse("bulletin-detail", args=[ids[0]]) if len(ids) == 1 else reverse("bulletins")
+    _job_update(job_id, status=JobRun.Status.SUCCEEDED, progress=100, result_url=url,
+                message=_("已汇总%(n)s期简报草稿。") % {"n": len(ids)})
+    return ids
+
+
+@shared_task(name="bulletins.compile_monthly", bind=True, acks_late=True, autoretry_for=TRANSIENT,
+             retry_backoff=True, retry_backoff_max=600, max_retries=MAX_RETRIES)
+def compile_monthly_task(self: Any, today: str | None = None) -> list[int]:
+    """Beat, on the 1st: the previous month's draft for every township. Running it again updates
+    the same drafts; a township whose month is already published is left alone."""
+    from cadres.models import Township
+
+    from .services import bulletin_compile, previous_month_of
+
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    start, end = previous_month_of(day)
+    ids = []
+    for township in Township.objects.order_by("code"):
+        try:
+            ids.append(bulletin_compile(township=township, start=start, end=end).pk)
+        except DomainError as exc:
+            log.info("bulletin of %s for %s..%s not compiled: %s", township.code, start, end, exc.message)
+    return ids
+
+
+@shared_task(name="bulletins.notify_published", bind=True, acks_late=True, autoretry_for=TRANSIENT,
+             retry_backoff=True, retry_backoff_max=600, max_retries=MAX_RETRIES)
+def notify_published_task(self: Any, bulletin_id: int) -> int:
+    """In-app notice to every cadre of the township with a log-in; once per bulletin (dedupe key)."""
+    from django.contrib.auth import get_user_model
+
+    from portal.models import Notification
+    from portal.notifications import notify
+
+    from .content import issue_line
+    from .models import Bulletin
+
+    bulletin = Bulletin.objects.filter(pk=bulletin_id, status=Bulletin.Status.PUBLISHED).first()
+    if bulletin is None:
+        return 0
+    users = get_user_model().objects.filter(
+        cadre__township_id=bulletin.township_id, cadre__is_active=True, is_active=True
+    )
+    return notify(
+        users=users,
+        kind=Notification.Kind.BULLETIN_PUBLISHED,
+        title=_("《%(title)s》%(issue)s已发布") % {"title": bulletin.title, "issue": issue_line(bulletin)},
+        body=bulletin.editor_note[:500],
+        url=reverse("bulletin-detail", args=[bulletin.pk]),
+        dedupe_key=f"bulletin-published:{bulletin.pk}",
+    )

@@ -1,0 +1,199 @@
+"""Transfers (干部调动): a cadre's households, villages and open matters go to a successor in one step."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import DomainError
+
+from ..models import DEPUTY_POSTS, TOP_POSTS, Cadre, HouseholdContact, Post, Transfer, Unit, VillageAssignment
+from .links import _day
+from .pyramid import CadreRuleError, _realign, cadre_validate, expected_superior
+
+
+@transaction.atomic
+def cadre_transfer(
+    *,
+    cadre: Cadre,
+    successor: Cadre,
+    date: date,
+    to_post: str | None = None,
+    to_unit: Unit | None = None,
+    note: str = "",
+    by: Any = None,
+) -> Transfer:
+    """Hand everything the cadre carries to the successor, then move or release the cadre.
+
+    With `to_post` the cadre stays in the township in the new post (and `to_unit`, if given);
+    without it the cadre leaves the township (inactive). Ended contacts and assignments stay
+    as history; the successor's start on `date`. Open matters change assignee, each with a
+    timeline entry.
+    """
+    from supervision.models import Matter, MatterEvent
+
+    cadre, successor = _lock_pair(cadre, successor)
+    _check(cadre=cadre, successor=successor, day=date, to_post=to_post, to_unit=to_unit)
+    from_post = cadre.post
+
+    contacts = _hand_over_contacts(cadre, successor, date)
+    assignments = _hand_over_assignments(cadre, successor, date)
+
+    matters = list(Matter.objects.select_for_update().filter(assignee_id=cadre.pk, status__in=Matter.OPEN_STATUSES))
+    user = by if getattr(by, "is_authenticated", False) else None
+    for matter in matters:
+        matter.assignee = successor
+        if successor.unit_id is not None:
+            matter.unit_id = successor.unit_id
+        matter.save(update_fields=["assignee", "unit", "updated_at"])
+    MatterEvent.objects.bulk_create(
+        [
+            MatterEvent(
+                matter=matter, action="transfer", from_status=matter.status, to_status=matter.status, by=user,
+                note=_("干部调动：%(old)s 移交 %(new)s") % {"old": cadre.name, "new": successor.name},
+            )
+            for matter in matters
+        ]
+    )
+
+    units = 0
+    for unit in Unit.objects.select_for_update().filter(head_id=cadre.pk):
+        # The successor of a unit head takes over the headship, in that unit.
+        unit.head = successor
+        unit.save(update_fields=["head"])
+        successor.unit, successor.post = unit, Post.UNIT_HEAD
+        successor.save(update_fields=["unit", "post"])
+        units += 1
+    for unit in Unit.objects.select_for_update().filter(leader_in_charge_id=cadre.pk):
+        unit.leader_in_charge = successor
+        unit.save(update_fields=["leader_in_charge"])
+        units += 1
+
+    if to_post:
+        cadre.post = to_post
+        if to_unit is not None:
+            cadre.unit = to_unit
+        cadre_validate(cadre)
+        cadre.reports_to = expected_superior(cadre)
+    else:
+        cadre.is_active = False
+    cadre.save()
+    subordinates = _realign(
+        Cadre.objects.filter(reports_to_id__in=[cadre.pk, successor.pk]).select_related("unit").exclude(
+            pk__in=[cadre.pk, successor.pk]
+        )
+    )
+    subordinates += _realign([successor])
+
+    return Transfer.objects.create(
+        cadre=cadre,
+        successor=successor,
+        date=date,
+        from_post=from_post,
+        to_post=to_post or "",
+        note=note,
+        by=user,
+        handed_over={
+            "contacts": contacts,
+            "assignments": assignments,
+            "matters": len(matters),
+            "units": units,
+            "realigned": subordinates,
+        },
+    )
+
+
+def _lock_pair(cadre: Cadre, successor: Cadre) -> tuple[Cadre, Cadre]:
+    # Lock in id order so two transfers between the same people cannot deadlock.
+    rows = {
+        c.pk: c
+        for c in Cadre.objects.select_for_update().filter(pk__in=[cadre.pk, successor.pk]).order_by("pk")
+    }
+    return rows[cadre.pk], rows[successor.pk]
+
+
+def _check(*, cadre: Cadre, successor: Cadre, day: date, to_post: str | None, to_unit: Unit | None) -> None:
+    if cadre.pk == successor.pk:
+        raise CadreRuleError(_("接替人不能是本人。"), field="successor")
+    if not cadre.is_active:
+        raise CadreRuleError(_("%(name)s 已不在岗，无需调动。") % {"name": cadre.name}, field="cadre")
+    if not successor.is_active:
+        raise CadreRuleError(_("接替人%(name)s 已不在岗。") % {"name": successor.name}, field="successor")
+    if successor.township_id != cadre.township_id:
+        raise CadreRuleError(_("接替人必须是同一乡镇的干部。"), field="successor")
+    if successor.level != cadre.level:
+        raise CadreRuleError(_("接替人与调出干部的层级不同（镇干部/村干部）。"), field="successor")
+    if day > timezone.localdate():
+        raise CadreRuleError(_("调动日期不能晚于今天。"), field="date")
+    latest = max(
+        (d for d in (
+            HouseholdContact.objects.filter(cadre_id=cadre.pk, end__isnull=True).aggregate(m=Max("start"))["m"],
+            VillageAssignment.objects.filter(cadre_id=cadre.pk, end__isnull=True).aggregate(m=Max("start"))["m"],
+        ) if d is not None),
+        default=None,
+    )
+    if latest is not None and day < latest:
+        raise CadreRuleError(
+            _("调动日期早于该干部现有联系户或包村的开始日期（%(day)s）。") % {"day": _day(latest)}, field="date"
+        )
+    if Unit.objects.filter(leader_in_charge_id=cadre.pk).exists() and successor.post not in TOP_POSTS | DEPUTY_POSTS:
+        raise CadreRuleError(
+            _("%(name)s 分管站办所，接替人须是镇领导班子成员；也可先在站办所中改设分管领导。") % {"name": cadre.name},
+            field="successor",
+        )
+    if Unit.objects.filter(head_id=cadre.pk).exists() and successor.post not in (Post.UNIT_HEAD, Post.STAFF):
+        raise CadreRuleError(
+            _("%(name)s 是站办所负责人，接替人应为机关干部或站所负责人。") % {"name": cadre.name}, field="successor"
+        )
+    if Unit.objects.filter(head_id=cadre.pk).exists() and Unit.objects.filter(head_id=successor.pk).exists():
+        raise CadreRuleError(_("接替人已是其他站办所的负责人，不能同时接任。"), field="successor")
+    if to_post and to_post not in Post.values:
+        raise CadreRuleError(_("新职务无效。"), field="to_post")
+    if to_unit is not None and to_unit.township_id != cadre.township_id:
+        raise CadreRuleError(_("新站办所不属于本镇。"), field="to_unit")
+    if to_post is None and to_unit is not None:
+        raise DomainError(_("调离本镇时不能指定新站办所。"))
+
+
+def _hand_over_contacts(cadre: Cadre, successor: Cadre, day: date) -> int:
+    contacts = list(HouseholdContact.objects.select_for_update().filter(cadre_id=cadre.pk, end__isnull=True))
+    already = set(
+        HouseholdContact.objects.filter(
+            cadre_id=successor.pk, end__isnull=True, household_id__in=[c.household_id for c in contacts]
+        ).values_list("household_id", flat=True)
+    )
+    for contact in contacts:
+        contact.end = day
+        contact.save(update_fields=["end"])
+        if contact.household_id not in already:
+            HouseholdContact.objects.create(
+                cadre=successor, household_id=contact.household_id, kind=contact.kind, start=day,
+                help_plan=contact.help_plan,
+            )
+    return len(contacts)
+
+
+def _hand_over_assignments(cadre: Cadre, successor: Cadre, day: date) -> int:
+    handed = list(VillageAssignment.objects.select_for_update().filter(cadre_id=cadre.pk, end__isnull=True))
+    for assignment in handed:
+        assignment.end = day
+        assignment.save(update_fields=["end"])
+        own = VillageAssignment.objects.select_for_update().filter(
+            cadre_id=successor.pk, village_id=assignment.village_id, end__isnull=True
+        ).first()
+        role = assignment.role
+        if own is not None:
+            # The successor already works in the village: keep the more responsible role.
+            if own.role == VillageAssignment.Role.LEADER or role != VillageAssignment.Role.LEADER:
+                continue
+            own.end = max(day, own.start)
+            own.save(update_fields=["end"])
+        VillageAssignment.objects.create(
+            cadre=successor, village_id=assignment.village_id, role=role, start=day, duties=assignment.duties
+        )
+    return len(handed)

@@ -1,0 +1,10 @@
+/* People and places pages: progressive enhancement only (strict CSP, no inline JS). */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    // A township picker submits as soon as a township is chosen; the button stays for no-JS use.
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  });
+})();

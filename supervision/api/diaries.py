@@ -1,0 +1,90 @@
+"""`/api/v1/diaries/`: list and read within scope; the author creates and updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cadres.models import Household
+from cadres.roles import actor_for
+from portal.pagination import LargeTablePagination
+from supervision.models import Diary
+from supervision.selectors.diaries import diaries_for
+from supervision.services import diaries as services
+
+from .serializers_daily import DiaryInputSerializer, DiarySerializer
+
+
+class DiaryPagination(LargeTablePagination):
+    ordering = ("-date", "-id")  # type: ignore[assignment]
+
+
+class DiaryFilter(django_filters.FilterSet):
+    start = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("起始日期（含）"))
+    end = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("截止日期（含）"))
+    village = django_filters.NumberFilter(field_name="village_id", label=_("村 id"))
+    author = django_filters.NumberFilter(field_name="author_id", label=_("作者（干部 id）"))
+
+    class Meta:
+        model = Diary
+        fields = ["start", "end", "village", "author"]
+
+
+class DiaryViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """民情日记. Read by the author, the village's leading cadre, the author's unit head and
+    leader in charge, the leaders, the office, the inspector and the reporting role."""
+
+    serializer_class = DiarySerializer
+    pagination_class = DiaryPagination
+    filterset_class = DiaryFilter
+    queryset = Diary.objects.none()  # the schema's model; requests use get_queryset
+
+    def get_queryset(self) -> QuerySet[Diary]:
+        return diaries_for(actor_for(self.request.user)).select_related("author", "village").prefetch_related(
+            Prefetch("households", queryset=Household.objects.only("id").order_by("id"))
+        )
+
+    @extend_schema(request=DiaryInputSerializer, responses={201: DiarySerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = actor_for(request.user)
+        data = DiaryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        diary = services.diary_create(actor=actor, **values)
+        return Response(DiarySerializer(self.get_queryset().get(pk=diary.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DiaryInputSerializer, responses={200: DiarySerializer})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = actor_for(request.user)
+        diary = self.get_object()
+        partial = kwargs.get("partial", False)
+        current = {
+            "village": diary.village_id, "households": [h.pk for h in diary.households.all()],
+            "category": diary.category, "place": diary.place, "people_met": diary.people_met,
+            "situation": diary.situation, "problems": diary.problems, "ideas": diary.ideas,
+        }
+        incoming = {**current, **request.data} if partial else request.data
+        data = DiaryInputSerializer(data=incoming)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.pop("date", None)
+        services.diary_update(actor=actor, diary=diary, **values)
+        return Response(DiarySerializer(self.get_queryset().get(pk=diary.pk)).data)
+
+    @extend_schema(request=DiaryInputSerializer, responses={200: DiarySerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)

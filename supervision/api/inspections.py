@@ -1,0 +1,64 @@
+"""`/api/v1/inspections/`: inspections in the caller's scope; the inspectors may record one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cadres.models import Cadre, Unit, Village
+from cadres.roles import actor_for
+from cadres.scope import in_townships
+from portal.errors import NotAllowed
+from supervision.api.serializers_duties import InspectionCreateSerializer, InspectionSerializer
+from supervision.models import Inspection
+from supervision.selectors.inspections import inspection_list
+from supervision.services.inspections import inspection_create, is_inspector
+
+
+class InspectionFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices)
+    closed = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", exclude=True)
+    start = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    end = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Inspection
+        fields = ["kind", "closed", "start", "end"]
+
+
+class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                        viewsets.GenericViewSet):
+    """督查. Inspectors and leaders see the township's; the office all but unpublished unannounced
+    ones; a subject its own published inspections."""
+
+    serializer_class = InspectionSerializer
+    filterset_class = InspectionFilter
+    queryset = Inspection.objects.none()
+
+    def get_queryset(self) -> Any:
+        return inspection_list(actor_for(self.request.user)).prefetch_related("findings__matters")
+
+    @extend_schema(request=InspectionCreateSerializer, responses={201: InspectionSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = actor_for(request.user)
+        if not is_inspector(actor):
+            raise NotAllowed(_("只有纪委（督查人员）可以登记督查。"))
+        data = InspectionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        subjects: dict[str, Any] = {"cadre": Cadre.objects.all(), "unit": Unit.objects.all(),
+                                    "village": Village.objects.all()}
+        subject = in_townships(subjects[values.pop("subject_type")], actor).filter(pk=values.pop("subject_id")).first()
+        if subject is None:
+            raise ValidationError({"subject_id": ["督查对象不存在。"]})
+        inspectors = list(in_townships(Cadre.objects.all(), actor).filter(pk__in=values.pop("inspectors")))
+        inspection = inspection_create(by=request.user, subject=subject, inspectors=inspectors, **values)
+        return Response(self.get_serializer(self.get_queryset().get(pk=inspection.pk)).data,
+                        status=status.HTTP_201_CREATED)

@@ -1,0 +1,123 @@
+"""`/api/v1/matters/` with the actions assign, start, resolve, revisit and close (DESIGN.md §6).
+
+Each action answers 200 with the updated matter; an illegal transition 400 with the reason,
+the wrong person 403, a matter out of scope 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cadres.roles import actor_for
+from portal.pagination import LargeTablePagination
+from supervision.models import Matter
+from supervision.selectors.diaries import diaries_for
+from supervision.selectors.matters import matter_detail_queryset, matter_list, overdue_q
+from supervision.services import matters as services
+
+from .serializers_daily import (
+    AssignSerializer,
+    CloseSerializer,
+    EmptySerializer,
+    MatterCreateSerializer,
+    MatterDetailSerializer,
+    MatterSerializer,
+    ResolveSerializer,
+    RevisitSerializer,
+)
+
+
+class MatterFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Matter.Status.choices, label=_("状态"))
+    village = django_filters.NumberFilter(field_name="village_id", label=_("村 id"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("是否逾期"))
+
+    class Meta:
+        model = Matter
+        fields = ["status", "village", "overdue"]
+
+    def filter_overdue(self, qs: QuerySet[Matter], name: str, value: bool | None) -> QuerySet[Matter]:
+        if value is None:
+            return qs
+        return qs.filter(overdue_q()) if value else qs.exclude(overdue_q())
+
+
+class MatterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """问题台账."""
+
+    pagination_class = LargeTablePagination
+    filterset_class = MatterFilter
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    queryset = Matter.objects.none()
+
+    def get_queryset(self) -> QuerySet[Matter]:
+        actor = actor_for(self.request.user)
+        if self.action == "list":
+            return matter_list(actor)
+        return matter_detail_queryset(actor)
+
+    def get_serializer_class(self) -> type:
+        return MatterSerializer if self.action == "list" else MatterDetailSerializer
+
+    def _answer(self, matter: Matter, code: int = status.HTTP_200_OK) -> Response:
+        fresh = matter_detail_queryset(actor_for(self.request.user)).get(pk=matter.pk)
+        return Response(MatterDetailSerializer(fresh, context={"request": self.request}).data, status=code)
+
+    @extend_schema(request=MatterCreateSerializer, responses={201: MatterDetailSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = actor_for(request.user)
+        data = MatterCreateSerializer(data=request.data, diaries=diaries_for(actor))
+        data.is_valid(raise_exception=True)
+        matter = services.matter_create(actor=actor, **data.validated_data)
+        return self._answer(matter, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssignSerializer, responses={200: MatterDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        matter = self.get_object()
+        data = AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.matter_assign(actor=actor_for(request.user), matter=matter, **data.validated_data))
+
+    @extend_schema(request=EmptySerializer, responses={200: MatterDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        matter = self.get_object()
+        return self._answer(services.matter_start(actor=actor_for(request.user), matter=matter))
+
+    @extend_schema(request=ResolveSerializer, responses={200: MatterDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        matter = self.get_object()
+        data = ResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.matter_resolve(
+            actor=actor_for(request.user), matter=matter, resolution=data.validated_data["resolution"],
+            evidence=data.validated_data.get("evidence"),
+        ))
+
+    @extend_schema(request=RevisitSerializer, responses={200: MatterDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def revisit(self, request: Request, pk: str | None = None) -> Response:
+        matter = self.get_object()
+        data = RevisitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.matter_revisit(actor=actor_for(request.user), matter=matter, **data.validated_data))
+
+    @extend_schema(request=CloseSerializer, responses={200: MatterDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        matter = self.get_object()
+        data = CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.matter_close(actor=actor_for(request.user), matter=matter, **data.validated_data))

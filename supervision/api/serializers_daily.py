@@ -1,0 +1,183 @@
+"""API shapes of the daily loop (DESIGN.md §6): ids as references, choices as slugs with
+`<field>_display`, ISO dates. Input serializers only parse; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cadres.models import Cadre, Household, Unit, Village
+from supervision.models import TEXT_LIMIT, Category, Diary, Matter, MatterEvent
+from supervision.selectors.matters import GREEN, RED, YELLOW, light_of
+
+# Deadline lights of open matters ("" for matters no longer open).
+LIGHT_CHOICES = [(GREEN, _("正常")), (YELLOW, _("临期")), (RED, _("逾期"))]
+
+
+class DiarySerializer(serializers.ModelSerializer):
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    author_name = serializers.CharField(source="author.name", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    households = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Diary
+        fields = [
+            "id", "author", "author_name", "date", "village", "village_name", "households", "category",
+            "category_display", "place", "people_met", "situation", "problems", "ideas", "on_time",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DiaryInputSerializer(serializers.Serializer):
+    """Create: `date` defaults to today. Update: the date never changes (it is the diary's day)."""
+
+    date = serializers.DateField(required=False, help_text=_("默认今天；可补写近几天漏写的工作日"))
+    village = serializers.PrimaryKeyRelatedField(queryset=Village.objects.all())
+    households = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), many=True, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
+    place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    people_met = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    situation = serializers.CharField(max_length=TEXT_LIMIT)
+    problems = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True, default="")
+    ideas = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True, default="")
+
+
+class MatterEventSerializer(serializers.ModelSerializer):
+    from_status_display = serializers.CharField(source="get_from_status_display", read_only=True)
+    to_status_display = serializers.CharField(source="get_to_status_display", read_only=True)
+
+    class Meta:
+        model = MatterEvent
+        fields = ["action", "from_status", "from_status_display", "to_status", "to_status_display", "by", "note", "at"]
+        read_only_fields = fields
+
+
+class MatterSerializer(serializers.ModelSerializer):
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    satisfaction_display = serializers.CharField(source="get_satisfaction_display", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    satisfaction = serializers.ChoiceField(choices=Matter.Satisfaction.choices, allow_blank=True, read_only=True)
+    light = serializers.SerializerMethodField()
+    light_display = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Matter
+        fields = [
+            "id", "source", "source_display", "external_ref", "diary", "village", "village_name", "household",
+            "category", "category_display", "description", "status", "status_display", "light", "light_display",
+            "overdue",
+            "raised_by", "unit", "assignee", "deadline", "assigned_at", "started_at", "resolution", "evidence",
+            "resolved_at", "satisfaction", "satisfaction_display", "revisit_note", "revisited_at", "closed_at",
+            "escalated_on", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _light(self, obj: Matter) -> str:
+        return str(getattr(obj, "light", "")) if hasattr(obj, "light") else light_of(obj)
+
+    @extend_schema_field(serializers.ChoiceField(choices=LIGHT_CHOICES, allow_blank=True))
+    def get_light(self, obj: Matter) -> str:
+        return self._light(obj)
+
+    def get_light_display(self, obj: Matter) -> str:
+        return str(dict(LIGHT_CHOICES).get(self._light(obj), ""))
+
+    def get_overdue(self, obj: Matter) -> bool:
+        return self._light(obj) == RED
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_evidence(self, obj: Matter) -> str | None:
+        if not obj.evidence:
+            return None
+        from django.urls import reverse
+
+        url = reverse("matter-evidence", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class MatterDetailSerializer(MatterSerializer):
+    events = MatterEventSerializer(many=True, read_only=True)
+
+    class Meta(MatterSerializer.Meta):
+        fields = [*MatterSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+SOURCE_INPUT = [(v, label) for v, label in Matter.Source.choices if v != Matter.Source.DIARY]
+
+
+class MatterCreateSerializer(serializers.Serializer):
+    diary = serializers.PrimaryKeyRelatedField(queryset=Diary.objects.none(), required=False, allow_null=True)
+    village = serializers.PrimaryKeyRelatedField(queryset=Village.objects.all(), required=False)
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), required=False, allow_null=True)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    source = serializers.ChoiceField(choices=SOURCE_INPUT, required=False,  # type: ignore[assignment]
+                                     help_text=_("不带日记时的来源：督查、12345热线、信访、群众诉求"))
+    external_ref = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args: Any, diaries: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if diaries is not None:
+            field: Any = self.fields["diary"]
+            field.queryset = diaries  # only diaries the caller may read
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("diary"):
+            if not attrs.get("village"):
+                raise serializers.ValidationError({"village": _("请选择村。")})
+            if not (attrs.get("description") or "").strip():
+                raise serializers.ValidationError({"description": _("请填写问题描述。")})
+        return attrs
+
+
+class AssignSerializer(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    assignee = serializers.PrimaryKeyRelatedField(queryset=Cadre.objects.all(), required=False, allow_null=True)
+    deadline = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class EmptySerializer(serializers.Serializer):
+    pass
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=5000)
+    evidence = serializers.FileField(required=False, allow_null=True)
+
+
+class RevisitSerializer(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Matter.Satisfaction.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CloseSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReportPeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": _("截止日期不能早于起始日期。")})
+        if (attrs["end"] - attrs["start"]).days > 366 * 5:
+            raise serializers.ValidationError({"end": _("统计期间最长五年。")})
+        return attrs
+
+
+class CompletenessParamsSerializer(ReportPeriodSerializer):
+    by = serializers.ChoiceField(choices=[("village", _("按村")), ("unit", _("按单位")), ("cadre", _("按干部"))],
+                                 default="village")

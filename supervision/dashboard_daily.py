@@ -1,0 +1,113 @@
+"""Dashboard panels of the daily loop (portal/dashboard.py): for a cadre, today's diary, the
+missed days still open, households not visited lately and my matters by light; for the leaders
+and the office, the township's figures for this week and this month."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from cadres.calendar import excused_days, workdays
+from cadres.models import Cadre, HouseholdContact
+from cadres.roles import Actor, Role
+from supervision.models import Diary, Matter
+from supervision.selectors.diaries import backfill_days
+from supervision.selectors.matters import filter_mine, light_expression, matters_for, overdue_q
+from supervision.services.completeness import township_totals
+
+NOT_VISITED_DAYS = 30
+
+
+def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    out: list[dict[str, Any]] = []
+    cadre = actor.cadre
+    if cadre is not None and cadre.level == Cadre.Level.TOWNSHIP:
+        out.append(_today_panel(cadre, today))
+    if cadre is not None:
+        out.append(_lights_panel(actor, today))
+    if actor.is_superuser or actor.has(Role.LEADER, Role.OFFICE):
+        out.append(_township_panel(actor, today))
+    return out
+
+
+def _today_panel(cadre: Cadre, today: date) -> dict[str, Any]:
+    window_start = today - timedelta(days=backfill_days())
+    written = dict(
+        Diary.objects.filter(author=cadre, date__range=(window_start, today), deleted_at__isnull=True)
+        .values_list("date", "pk")
+    )
+    excused = excused_days([cadre.pk], window_start, today).get(cadre.pk, set())
+    missed = [d for d in workdays(window_start, today - timedelta(days=1), cadre.township_id)
+              if d not in written and d not in excused]
+    since = today - timedelta(days=NOT_VISITED_DAYS)
+    visited = Diary.households.through.objects.filter(
+        household_id=OuterRef("household_id"), diary__author_id=cadre.pk, diary__date__gte=since
+    )
+    not_visited = list(
+        HouseholdContact.objects.filter(cadre=cadre, end__isnull=True, household__is_active=True)
+        .annotate(visited=Exists(visited))
+        .filter(visited=False)
+        .select_related("household", "household__village")
+        .order_by("household__village_id", "household_id")[:50]
+    )
+    return {
+        "template": "supervision/diaries/_panel_today.html",
+        "order": 10,
+        "today": today,
+        "today_diary_id": written.get(today),
+        "missed": sorted(missed, reverse=True),
+        "not_visited": not_visited[:5],
+        "not_visited_count": len(not_visited),
+        "not_visited_days": NOT_VISITED_DAYS,
+    }
+
+
+def _lights_panel(actor: Actor, today: date) -> dict[str, Any]:
+    rows = (
+        filter_mine(matters_for(actor), actor)
+        .filter(status__in=Matter.OPEN_STATUSES)
+        .annotate(light=light_expression(today))
+        .values("light")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row["light"]: row["n"] for row in rows}
+    return {
+        "template": "supervision/matters/_panel_lights.html",
+        "order": 20,
+        "red": counts.get("red", 0),
+        "yellow": counts.get("yellow", 0),
+        "green": counts.get("green", 0),
+    }
+
+
+def _township_panel(actor: Actor, today: date) -> dict[str, Any]:
+    township_ids = None if actor.is_superuser else actor.township_ids
+    week_start = today - timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    periods = {"week": week_start, "month": month_start}
+    matters = matters_for(actor).aggregate(
+        week_raised=Count("id", filter=Q(created_at__date__range=(week_start, today))),
+        week_closed=Count("id", filter=Q(closed_at__date__range=(week_start, today))),
+        month_raised=Count("id", filter=Q(created_at__date__range=(month_start, today))),
+        month_closed=Count("id", filter=Q(closed_at__date__range=(month_start, today))),
+        overdue=Count("id", filter=overdue_q(today)),
+    )
+    figures = {}
+    for key, start in periods.items():
+        totals = township_totals(start=start, end=today, township_ids=township_ids)
+        figures[key] = {"start": start, "completeness": totals["completeness"], "expected": totals["expected"],
+                        "written": totals["written"], "raised": matters[f"{key}_raised"],
+                        "closed": matters[f"{key}_closed"]}
+    return {
+        "template": "supervision/diaries/_panel_township.html",
+        "order": 40,
+        "week": figures["week"],
+        "month": figures["month"],
+        "overdue": matters["overdue"],
+        "today": today,
+    }

@@ -1,0 +1,158 @@
+"""Reads of diaries, comments and agenda items, always through the diary scope (DESIGN.md §3, §4).
+
+Who reads a diary: its author; the leading cadre (包村领导) of its village; the author's unit head
+and the unit's leader in charge; the leaders, the office, the discipline inspector, the reporting
+role and county staff. Not other cadres and not village cadres: a diary may record criticism
+of them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cadres.calendar import excused_days, workdays
+from cadres.models import Cadre, Household, HouseholdContact, Village
+from cadres.roles import Actor, Role
+from cadres.scope import assigned_village_ids, in_townships, led_village_ids, managed_unit_ids
+from supervision.models import AgendaItem, Diary, DiaryComment
+
+# Roles that read every diary of their township (the reporter and the inspector read only).
+DIARY_READERS = (Role.COUNTY, Role.LEADER, Role.OFFICE, Role.INSPECTOR, Role.REPORTER)
+
+
+def diaries_for(actor: Actor, qs: QuerySet[Diary] | None = None) -> QuerySet[Diary]:
+    """The diaries the actor may read; everything else is absent (404 on lookup)."""
+    qs = Diary.objects.filter(deleted_at__isnull=True) if qs is None else qs.filter(deleted_at__isnull=True)
+    if actor.is_nobody or (actor.township_ids is not None and not actor.township_ids):
+        return qs.none()
+    qs = in_townships(qs, actor)
+    if actor.is_superuser or actor.has(*DIARY_READERS):
+        return qs
+    if actor.cadre is None:
+        return qs.none()
+    cond = Q(author_id=actor.cadre_id)
+    led = led_village_ids(actor)
+    if led:
+        cond |= Q(village_id__in=led)
+    managed = managed_unit_ids(actor)
+    if managed:
+        cond |= Q(author__unit_id__in=managed)
+    return qs.filter(cond)
+
+
+def diary_list(actor: Actor, *, mine: bool = False) -> QuerySet[Diary]:
+    """List rows: author, village and township in one join; households and comment counts prefetched."""
+    qs = diaries_for(actor).select_related("author", "author__unit", "village")
+    if mine:
+        qs = qs.filter(author_id=actor.cadre_id) if actor.cadre else qs.none()
+    return qs.order_by("-date", "-id")
+
+
+def diary_detail_queryset(actor: Actor) -> QuerySet[Diary]:
+    return diaries_for(actor).select_related(
+        "author", "author__unit", "village", "agenda_item", "agenda_item__adopted_by", "agenda_item__decided_by"
+    ).prefetch_related(
+        Prefetch("households", queryset=Household.objects.order_by("id")),
+        Prefetch("comments", queryset=DiaryComment.objects.select_related("author").order_by("created_at", "id")),
+    )
+
+
+def sees_others_diaries(actor: Actor) -> bool:
+    """Whether the actor has a feed beyond their own diaries (leaders, office, superiors …)."""
+    if actor.is_superuser or actor.has(*DIARY_READERS):
+        return True
+    return bool(managed_unit_ids(actor)) or bool(actor.cadre and led_village_ids(actor))
+
+
+def agenda_for(actor: Actor) -> QuerySet[AgendaItem]:
+    """Agenda items follow their diary's scope."""
+    visible = diaries_for(actor).values("pk")
+    return (
+        AgendaItem.objects.filter(diary__in=visible)
+        .select_related("diary", "diary__author", "diary__village", "adopted_by")
+        .order_by("status", "-adopted_at")
+    )
+
+
+# --- writing a diary: which days and which villages/households to offer -----------------------
+
+
+def backfill_days() -> int:
+    return int(settings.PORTAL["DIARY_BACKFILL_DAYS"])
+
+
+def writable_dates(cadre: Cadre, *, today: date | None = None) -> list[date]:
+    """Today, then the missed expected workdays in the backfill window that still have no diary."""
+    today = today or timezone.localdate()
+    window_start = today - timedelta(days=backfill_days())
+    yesterday = today - timedelta(days=1)
+    past = workdays(window_start, yesterday, cadre.township_id)
+    excused = excused_days([cadre.pk], window_start, yesterday).get(cadre.pk, set())
+    written = set(
+        Diary.objects.filter(author=cadre, date__range=(window_start, today)).values_list("date", flat=True)
+    )
+    missed = [d for d in reversed(past) if d not in excused and d not in written]
+    return [today, *missed]
+
+
+def missed_dates(cadre: Cadre, *, today: date | None = None) -> list[date]:
+    """Missed expected workdays that can still be written (the reminder's subject)."""
+    today = today or timezone.localdate()
+    return [d for d in writable_dates(cadre, today=today) if d != today]
+
+
+def village_choices(cadre: Cadre, *, today: date | None = None) -> tuple[list[Village], list[Village]]:
+    """(assigned villages first, then the other active villages of the author's township)."""
+    today = today or timezone.localdate()
+    villages = list(Village.objects.filter(township_id=cadre.township_id, is_active=True).order_by("code"))
+    mine = _assigned_village_ids(cadre, today)
+    first = [v for v in villages if v.pk in mine]
+    return first, [v for v in villages if v.pk not in mine]
+
+
+def _assigned_village_ids(cadre: Cadre, today: date) -> set[int]:
+    from cadres.models import VillageAssignment
+    from cadres.scope import active_on
+
+    ids = set(
+        VillageAssignment.objects.filter(active_on(today), cadre_id=cadre.pk).values_list("village_id", flat=True)
+    )
+    if cadre.village_id:
+        ids.add(cadre.village_id)
+    return ids
+
+
+def household_choices(cadre: Cadre, *, today: date | None = None) -> tuple[list[Household], list[Household]]:
+    """(the cadre's contact households, then the other households of their assigned villages)."""
+    today = today or timezone.localdate()
+    contact_ids = set(
+        HouseholdContact.objects.filter(cadre=cadre, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .values_list("household_id", flat=True)
+    )
+    villages = _assigned_village_ids(cadre, today)
+    rows = list(
+        Household.objects.filter(is_active=True, village__township_id=cadre.township_id)
+        .filter(Q(pk__in=contact_ids) | Q(village_id__in=villages))
+        .select_related("village")
+        .order_by("village__code", "id")
+    )
+    return [h for h in rows if h.pk in contact_ids], [h for h in rows if h.pk not in contact_ids]
+
+
+__all__ = [
+    "agenda_for",
+    "assigned_village_ids",
+    "diaries_for",
+    "diary_detail_queryset",
+    "diary_list",
+    "household_choices",
+    "missed_dates",
+    "sees_others_diaries",
+    "village_choices",
+    "writable_dates",
+]

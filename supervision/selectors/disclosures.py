@@ -1,0 +1,133 @@
+"""Who sees which disclosure and check (DESIGN.md §4), the calendar grid and the gaps.
+
+Township-wide roles (leaders, office, inspector, reporter, county) see the township's; a village
+cadre sees their own village's; a township cadre the villages they are assigned to; nobody else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cadres.models import Village, VillageAssignment
+from cadres.roles import Actor
+from cadres.scope import active_on, in_townships, villages_for
+from supervision.models import Disclosure, DisclosureCheck, DisclosureCheckItem, Domain
+from supervision.quarters import Quarter
+
+Result = DisclosureCheckItem.Result
+
+
+def _village_scope(actor: Actor, qs: QuerySet, *, village_field: str) -> QuerySet:
+    if actor.township_ids is not None and not actor.township_ids:
+        return qs.none()
+    qs = in_townships(qs, actor)
+    if actor.township_wide:
+        return qs
+    if actor.cadre is None:
+        return qs.none()
+    # As a subquery, so scoping costs no query of its own (cadres.scope.assigned_village_ids in SQL).
+    cond = Q(**{f"{village_field}__in": VillageAssignment.objects.filter(active_on(), cadre_id=actor.cadre_id)
+               .values("village_id")})
+    if actor.cadre.village_id:
+        cond |= Q(**{village_field: actor.cadre.village_id})
+    return qs.filter(cond)
+
+
+def disclosures_for(actor: Actor, qs: QuerySet[Disclosure] | None = None) -> QuerySet[Disclosure]:
+    return _village_scope(actor, Disclosure.objects.all() if qs is None else qs, village_field="village_id")
+
+
+def checks_for(actor: Actor, qs: QuerySet[DisclosureCheck] | None = None) -> QuerySet[DisclosureCheck]:
+    return _village_scope(actor, DisclosureCheck.objects.all() if qs is None else qs, village_field="village_id")
+
+
+def disclosure_list(actor: Actor, *, village: int | None = None, quarter: Quarter | None = None,
+                    domain: str | None = None) -> QuerySet[Disclosure]:
+    qs = disclosures_for(actor).select_related("village", "requirement", "posted_by")
+    if village:
+        qs = qs.filter(village_id=village)
+    if quarter:
+        qs = qs.filter(period_start__lte=quarter.end, period_end__gte=quarter.start)
+    if domain:
+        qs = qs.filter(domain=domain)
+    return qs.order_by("-posted_on", "-id")
+
+
+def disclosure_detail(actor: Actor, pk: int) -> Disclosure:
+    return get_object_or_404(disclosures_for(actor).select_related("village", "requirement", "posted_by"), pk=pk)
+
+
+def check_list(actor: Actor, *, quarter: Quarter | None = None, village: int | None = None) -> QuerySet[DisclosureCheck]:
+    qs = checks_for(actor).select_related("village", "checker")
+    if quarter:
+        qs = qs.filter(year=quarter.year, quarter=quarter.quarter)
+    if village:
+        qs = qs.filter(village_id=village)
+    return qs.order_by("-year", "-quarter", "village__code")
+
+
+def check_detail(actor: Actor, pk: int) -> DisclosureCheck:
+    qs = checks_for(actor).select_related("village", "checker", "township").prefetch_related(
+        Prefetch("items", queryset=DisclosureCheckItem.objects.select_related(
+            "requirement", "disclosure", "adjusted_by").order_by("requirement__order", "requirement_id", "period_start"))
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def item_for(actor: Actor, pk: int) -> DisclosureCheckItem:
+    return get_object_or_404(
+        DisclosureCheckItem.objects.filter(check_run__in=checks_for(actor)).select_related("check_run"), pk=pk)
+
+
+def last_checked_quarter(actor: Actor) -> Quarter | None:
+    row = checks_for(actor).order_by("-year", "-quarter").values("year", "quarter").first()
+    return Quarter(row["year"], row["quarter"]) if row else None
+
+
+@dataclass
+class GridRow:
+    village: Village
+    cells: list[tuple[Quarter, str, str]]  # (quarter, domain, result: missing|late|on_time|"")
+
+
+def calendar_grid(actor: Actor, *, year: int) -> dict[str, Any]:
+    """Villages × quarters × domains, each cell the worst result of its items (two queries)."""
+    cells: dict[tuple[int, int, str], str] = {}
+    rows = (
+        DisclosureCheckItem.objects.filter(check_run__in=checks_for(actor).filter(year=year))
+        .values("check_run__village_id", "check_run__quarter", "requirement__domain")
+        .annotate(missing=Count("pk", filter=Q(result=Result.MISSING)), late=Count("pk", filter=Q(result=Result.LATE)),
+                  total=Count("pk"))
+    )
+    domains_seen: set[str] = set()
+    for row in rows:
+        result = Result.MISSING if row["missing"] else Result.LATE if row["late"] else Result.ON_TIME
+        key = (row["check_run__village_id"], row["check_run__quarter"], row["requirement__domain"])
+        cells[key] = result
+        domains_seen.add(row["requirement__domain"])
+    domains = [d for d in Domain.values if d in domains_seen] or [Domain.VILLAGE.value]
+    quarters = [Quarter(year, n) for n in range(1, 5)]
+    village_qs = villages_for(actor).filter(is_active=True)
+    if not actor.township_wide:
+        village_qs = village_qs.filter(pk__in=checks_for(actor).values("village_id"))
+    grid = [
+        GridRow(village=v, cells=[(q, d, cells.get((v.pk, q.quarter, d), "")) for q in quarters for d in domains])
+        for v in village_qs.order_by("township_id", "code")
+    ]
+    labels = dict(Domain.choices)
+    return {"year": year, "quarters": quarters, "domains": [(d, labels[d]) for d in domains], "rows": grid}
+
+
+def gaps(actor: Actor, *, quarter: Quarter) -> QuerySet[DisclosureCheckItem]:
+    """Missing and late items of a quarter, villages first."""
+    return (
+        DisclosureCheckItem.objects.filter(check_run__in=checks_for(actor).filter(year=quarter.year,
+                                                                                    quarter=quarter.quarter))
+        .exclude(result=Result.ON_TIME)
+        .select_related("check_run__village", "requirement")
+        .order_by("check_run__village__code", "requirement__order", "period_start")
+    )

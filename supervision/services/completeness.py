@@ -1,0 +1,223 @@
+"""Diary completeness (DHIS2-style) and household coverage for a period.
+
+Expected days are each cadre's workdays (the township's calendar) less their excused days;
+written and on-time days are counted by the database, one grouped query per township calendar,
+never by looping over diaries. Coverage: each contact household active in the period, visited
+by its cadre (a diary of theirs in the period lists it) or not.
+
+Figures group by cadre, unit or village. A village's figures are those of the cadres assigned
+to it during the period (a cadre assigned to two villages counts in both) plus the coverage
+of the village's contact households and the diaries written about the village.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from cadres.calendar import workdays
+from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Unit, Village, VillageAssignment
+from supervision.models import Diary
+
+BY_CHOICES = ("village", "unit", "cadre")
+
+
+@dataclass
+class Figures:
+    expected: int = 0
+    written: int = 0
+    on_time: int = 0
+    households: int = 0
+    households_visited: int = 0
+    cadres: set[int] = field(default_factory=set)
+
+    def add(self, other: Figures) -> None:
+        self.expected += other.expected
+        self.written += other.written
+        self.on_time += other.on_time
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cadres": len(self.cadres),
+            "expected": self.expected,
+            "written": self.written,
+            "on_time": self.on_time,
+            "completeness": percent(self.written, self.expected),
+            "on_time_rate": percent(self.on_time, self.expected),
+            "households": self.households,
+            "households_visited": self.households_visited,
+            "coverage": percent(self.households_visited, self.households),
+        }
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def _cadres(township_ids: Iterable[int] | None, cadre_ids: Iterable[int] | None) -> list[dict[str, Any]]:
+    qs = Cadre.objects.filter(is_active=True, level=Cadre.Level.TOWNSHIP)
+    if township_ids is not None:
+        qs = qs.filter(township_id__in=list(township_ids))
+    if cadre_ids is not None:
+        qs = qs.filter(pk__in=list(cadre_ids))
+    rows: Any = qs.order_by("township_id", "unit_id", "id").values("pk", "name", "township_id", "unit_id", "unit__name")
+    return list(rows)
+
+
+def cadre_figures(
+    *, start: date, end: date, township_ids: Iterable[int] | None = None, cadre_ids: Iterable[int] | None = None
+) -> tuple[list[dict[str, Any]], dict[int, Figures]]:
+    """Each active township-level cadre's expected, written and on-time days and coverage."""
+    cadres = _cadres(township_ids, cadre_ids)
+    figures: dict[int, Figures] = {c["pk"]: Figures(cadres={c["pk"]}) for c in cadres}
+    if not cadres:
+        return cadres, figures
+    ids = list(figures)
+    by_township: dict[int, list[int]] = defaultdict(list)
+    for c in cadres:
+        by_township[c["township_id"]].append(c["pk"])
+    excused: dict[int, set[date]] = defaultdict(set)
+    for cadre_id, a_start, a_end in ExcusedAbsence.objects.filter(
+        cadre_id__in=ids, start__lte=end, end__gte=start
+    ).values_list("cadre_id", "start", "end"):
+        day = max(a_start, start)
+        while day <= min(a_end, end):
+            excused[cadre_id].add(day)
+            day += timedelta(days=1)
+    excused_exists = Exists(
+        ExcusedAbsence.objects.filter(cadre_id=OuterRef("author_id"), start__lte=OuterRef("date"), end__gte=OuterRef("date"))
+    )
+    for township_id, members in by_township.items():
+        days = workdays(start, end, township_id)
+        day_set = set(days)
+        for cadre_id in members:
+            figures[cadre_id].expected = len(day_set - excused[cadre_id])
+        if not days:
+            continue
+        rows = (
+            Diary.objects.filter(township_id=township_id, author_id__in=members, date__in=days, deleted_at__isnull=True)
+            .alias(excused=excused_exists)
+            .filter(excused=False)
+            .values("author_id")
+            .annotate(written=Count("id"), on_time=Count("id", filter=Q(on_time=True)))
+        )
+        for row in rows:
+            figures[row["author_id"]].written = row["written"]
+            figures[row["author_id"]].on_time = row["on_time"]
+    for row in _coverage(start, end, ids).values("cadre_id").annotate(
+        total=Count("id"), visited=Count("id", filter=Q(visited=True))
+    ):
+        figures[row["cadre_id"]].households = row["total"]
+        figures[row["cadre_id"]].households_visited = row["visited"]
+    return cadres, figures
+
+
+def _coverage(start: date, end: date, cadre_ids: list[int]) -> Any:
+    """Contact links active at some point in [start, end], each annotated visited or not."""
+    visits = Diary.households.through.objects.filter(
+        household_id=OuterRef("household_id"),
+        diary__author_id=OuterRef("cadre_id"),
+        diary__date__range=(start, end),
+        diary__deleted_at__isnull=True,
+    )
+    return (
+        HouseholdContact.objects.filter(cadre_id__in=cadre_ids, start__lte=end, household__is_active=True)
+        .filter(Q(end__isnull=True) | Q(end__gte=start))
+        .annotate(visited=Exists(visits))
+    )
+
+
+def completeness(
+    *,
+    start: date,
+    end: date,
+    by: str,
+    township_ids: Iterable[int] | None = None,
+    cadre_ids: Iterable[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows for the report: one per cadre, unit or village (see the module docstring)."""
+    if by not in BY_CHOICES:
+        raise ValueError(by)
+    township_ids = None if township_ids is None else list(township_ids)
+    cadres, figures = cadre_figures(start=start, end=end, township_ids=township_ids, cadre_ids=cadre_ids)
+    if by == "cadre":
+        return [
+            {"cadre_id": c["pk"], "cadre": c["name"], "unit_id": c["unit_id"], "unit": c["unit__name"] or "",
+             **figures[c["pk"]].as_dict()}
+            for c in cadres
+        ]
+    if by == "unit":
+        return _by_unit(cadres, figures, township_ids)
+    return _by_village(cadres, figures, township_ids, start, end)
+
+
+def _by_unit(cadres: list[dict[str, Any]], figures: dict[int, Figures], township_ids: list[int] | None) -> list[dict[str, Any]]:
+    units = Unit.objects.filter(is_active=True).order_by("township_id", "id")
+    if township_ids is not None:
+        units = units.filter(township_id__in=township_ids)
+    groups: dict[int | None, Figures] = {u.pk: Figures() for u in units}
+    names: dict[int | None, str] = {u.pk: u.name for u in units}
+    for c in cadres:
+        group = groups.setdefault(c["unit_id"], Figures())
+        names.setdefault(c["unit_id"], c["unit__name"] or _("镇领导及未分配单位"))
+        own = figures[c["pk"]]
+        group.add(own)
+        group.households += own.households
+        group.households_visited += own.households_visited
+        group.cadres.add(c["pk"])
+    return [{"unit_id": key, "unit": names[key], **group.as_dict()} for key, group in groups.items()]
+
+
+def _by_village(
+    cadres: list[dict[str, Any]], figures: dict[int, Figures], township_ids: list[int] | None, start: date, end: date
+) -> list[dict[str, Any]]:
+    villages = Village.objects.filter(is_active=True).order_by("township_id", "code")
+    if township_ids is not None:
+        villages = villages.filter(township_id__in=township_ids)
+    village_list = list(villages.values("pk", "name"))
+    groups: dict[int, Figures] = {v["pk"]: Figures() for v in village_list}
+    ids = [c["pk"] for c in cadres]
+    for village_id, cadre_id in (
+        VillageAssignment.objects.filter(cadre_id__in=ids, start__lte=end)
+        .filter(Q(end__isnull=True) | Q(end__gte=start))
+        .values_list("village_id", "cadre_id")
+        .distinct()
+    ):
+        group = groups.get(village_id)
+        if group is not None and cadre_id not in group.cadres:
+            group.cadres.add(cadre_id)
+            group.add(figures[cadre_id])
+    for row in _coverage(start, end, ids).values("household__village_id").annotate(
+        total=Count("id"), visited=Count("id", filter=Q(visited=True))
+    ):
+        group = groups.get(row["household__village_id"])
+        if group is not None:
+            group.households, group.households_visited = row["total"], row["visited"]
+    diaries = dict(
+        Diary.objects.filter(village_id__in=list(groups), date__range=(start, end), deleted_at__isnull=True)
+        .values("village_id")
+        .annotate(n=Count("id"))
+        .values_list("village_id", "n")
+    )
+    return [
+        {"village_id": v["pk"], "village": v["name"], **groups[v["pk"]].as_dict(), "diaries": diaries.get(v["pk"], 0)}
+        for v in village_list
+    ]
+
+
+def township_totals(*, start: date, end: date, township_ids: Iterable[int] | None) -> dict[str, Any]:
+    """One line for a whole township (the dashboard's figure)."""
+    _cadre_rows, figures = cadre_figures(start=start, end=end, township_ids=township_ids)
+    total = Figures()
+    for own in figures.values():
+        total.add(own)
+        total.households += own.households
+        total.households_visited += own.households_visited
+        total.cadres |= own.cadres
+    return total.as_dict()

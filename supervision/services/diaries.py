@@ -1,0 +1,233 @@
+"""Writing diaries (民情日记), leaders' comments (批示), and the daily reminder of missed days."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadres.calendar import workdays
+from cadres.models import Cadre, ExcusedAbsence, Household, Village
+from cadres.roles import Actor, Role
+from portal.errors import NotAllowed
+from portal.models import Notification
+from portal.notifications import notify_cadres
+from supervision.models import TEXT_LIMIT, Category, Diary, DiaryComment
+from supervision.selectors.diaries import backfill_days
+
+from ._common import check_length, cn_date, notify_after_commit, require_text
+
+COMMENT_LIMIT = 2000
+
+
+# --- who may do what (the pages use these to decide which forms to show) -----------------------
+
+
+def can_write_diary(actor: Actor) -> bool:
+    return actor.cadre is not None and actor.cadre.is_active
+
+
+def can_edit_diary(actor: Actor, diary: Diary) -> bool:
+    return actor.cadre is not None and actor.cadre_id == diary.author_id
+
+
+def can_comment(actor: Actor) -> bool:
+    """批示 is a leader's act: the top leaders and the leaders in charge of units."""
+    return actor.cadre is not None and bool(actor.roles & {Role.LEADER, Role.LEADER_IN_CHARGE})
+
+
+# --- validation shared by create and update -------------------------------------------------------
+
+
+def _clean_fields(
+    *,
+    author: Cadre,
+    village: Village,
+    households: Sequence[Household],
+    category: str,
+    place: str,
+    people_met: str,
+    situation: str,
+    problems: str,
+    ideas: str,
+) -> dict[str, object]:
+    if village.township_id != author.township_id or not village.is_active:
+        raise ValidationError({"village": _("所选村不属于您所在的乡镇。")})
+    strangers = [h.head_name for h in households if h.village_id != village.pk or not h.is_active]
+    if strangers:
+        raise ValidationError(
+            {"households": _("所选农户不属于%(village)s：%(names)s。") % {"village": village.name, "names": "、".join(strangers)}}
+        )
+    if category not in Category.values:
+        raise ValidationError({"category": _("请选择正确的类别。")})
+    situation = require_text("situation", situation, _("请填写民情。"))
+    for field, value, limit in (
+        ("place", place, 100), ("people_met", people_met, 200), ("situation", situation, TEXT_LIMIT),
+        ("problems", problems, TEXT_LIMIT), ("ideas", ideas, TEXT_LIMIT),
+    ):
+        check_length(field, value or "", limit)
+    return {
+        "village": village, "category": category, "place": (place or "").strip(),
+        "people_met": (people_met or "").strip(), "situation": situation,
+        "problems": (problems or "").strip(), "ideas": (ideas or "").strip(),
+    }
+
+
+def check_diary_date(*, author: Cadre, day: date, today: date) -> None:
+    """Today, or a missed workday up to DIARY_BACKFILL_DAYS back; never the future."""
+    if day > today:
+        raise ValidationError({"date": _("不能为未来的日期写日记。")})
+    window = backfill_days()
+    if day < today - timedelta(days=window):
+        raise ValidationError({"date": _("只能补写最近 %(n)s 天内漏写的日记。") % {"n": window}})
+    if day != today and not workdays(day, day, author.township_id):
+        raise ValidationError({"date": _("%(day)s 不是工作日，无需补写。") % {"day": cn_date(day)}})
+    if Diary.objects.filter(author=author, date=day).exists():
+        raise ValidationError({"date": _("%(day)s 的日记已经写过，请修改原日记。") % {"day": cn_date(day)}})
+
+
+# --- services -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def diary_create(
+    *,
+    actor: Actor,
+    date: date | None = None,
+    village: Village,
+    households: Sequence[Household] = (),
+    category: str = Category.OTHER,
+    place: str = "",
+    people_met: str = "",
+    situation: str,
+    problems: str = "",
+    ideas: str = "",
+    today: date | None = None,
+) -> Diary:
+    """One diary per cadre per day, by the cadre themselves; on time when written on the day."""
+    if not can_write_diary(actor):
+        raise NotAllowed(_("只有在岗干部本人可以写民情日记。"))
+    author = actor.cadre
+    assert author is not None
+    today = today or timezone.localdate()
+    day = date or today
+    # The author's row is locked so that two submits of the same day cannot both pass the check.
+    Cadre.objects.select_for_update().filter(pk=author.pk).first()
+    check_diary_date(author=author, day=day, today=today)
+    fields = _clean_fields(
+        author=author, village=village, households=households, category=category, place=place,
+        people_met=people_met, situation=situation, problems=problems, ideas=ideas,
+    )
+    diary = Diary.objects.create(township_id=author.township_id, author=author, date=day, on_time=(day == today),
+                                 **fields)
+    if households:
+        diary.households.set(households)
+    return diary
+
+
+@transaction.atomic
+def diary_update(
+    *,
+    actor: Actor,
+    diary: Diary,
+    village: Village,
+    households: Sequence[Household] = (),
+    category: str,
+    place: str = "",
+    people_met: str = "",
+    situation: str,
+    problems: str = "",
+    ideas: str = "",
+    today: date | None = None,
+) -> Diary:
+    """The author edits freely on the day; a later edit is kept in the history with a reason."""
+    if not can_edit_diary(actor, diary):
+        raise NotAllowed(_("只有作者本人可以修改日记。"))
+    diary = Diary.objects.select_for_update().get(pk=diary.pk)
+    today = today or timezone.localdate()
+    assert actor.cadre is not None
+    fields = _clean_fields(
+        author=actor.cadre, village=village, households=households, category=category, place=place,
+        people_met=people_met, situation=situation, problems=problems, ideas=ideas,
+    )
+    for name, value in fields.items():
+        setattr(diary, name, value)
+    if diary.date != today:
+        diary._change_reason = _("%(day)s 事后修改") % {"day": f"{today:%Y-%m-%d}"}  # type: ignore[attr-defined]
+    diary.save()
+    diary.households.set(households)
+    return diary
+
+
+@transaction.atomic
+def diary_comment(*, actor: Actor, diary: Diary, text: str) -> DiaryComment:
+    if not can_comment(actor):
+        raise NotAllowed(_("只有镇领导和分管领导可以批示。"))
+    text = require_text("text", text, _("请填写批示内容。"))
+    check_length("text", text, COMMENT_LIMIT)
+    assert actor.cadre is not None
+    diary = Diary.objects.select_for_update(of=("self",)).select_related("author__user").get(pk=diary.pk)
+    comment = DiaryComment.objects.create(diary=diary, author=actor.cadre, text=text)
+    if diary.author_id != actor.cadre_id:
+        author_user = diary.author.user
+        notify_after_commit(
+            users=lambda: [author_user],
+            kind=Notification.Kind.DIARY_COMMENTED,
+            title=_("%(name)s 批示了您 %(day)s 的民情日记") % {"name": actor.cadre.name, "day": cn_date(diary.date, year=False)},
+            body=text[:500],
+            url=reverse("diary-show", args=[diary.pk]),
+        )
+    return comment
+
+
+def diary_reminders_send(*, today: date | None = None) -> int:
+    """Remind each cadre whose diary duty is behind: missed expected workdays in the backfill
+    window that can still be written. Once per cadre per day (dedupe key); returns how many
+    cadres were newly reminded."""
+    today = today or timezone.localdate()
+    window_start = today - timedelta(days=backfill_days())
+    yesterday = today - timedelta(days=1)
+    cadres = list(
+        Cadre.objects.filter(is_active=True, level=Cadre.Level.TOWNSHIP, user__isnull=False, user__is_active=True)
+        .select_related("user")
+        .order_by("township_id", "id")
+    )
+    by_township: dict[int, list[Cadre]] = defaultdict(list)
+    for cadre in cadres:
+        by_township[cadre.township_id].append(cadre)
+    written: set[tuple[int, date]] = set(
+        Diary.objects.filter(date__range=(window_start, yesterday), author__in=[c.pk for c in cadres])
+        .values_list("author_id", "date")
+    )
+    excused: set[tuple[int, date]] = set()
+    for cadre_id, start, end in ExcusedAbsence.objects.filter(
+        start__lte=yesterday, end__gte=window_start, cadre__in=[c.pk for c in cadres]
+    ).values_list("cadre_id", "start", "end"):
+        day = max(start, window_start)
+        while day <= min(end, yesterday):
+            excused.add((cadre_id, day))
+            day += timedelta(days=1)
+    reminded = 0
+    url = reverse("diary-new")
+    for township_id, members in by_township.items():
+        days = workdays(window_start, yesterday, township_id)
+        for cadre in members:
+            missed = [d for d in days if (cadre.pk, d) not in written and (cadre.pk, d) not in excused]
+            if not missed:
+                continue
+            listed = "、".join(cn_date(d, year=False) for d in missed)
+            reminded += notify_cadres(
+                cadres=[cadre],
+                kind=Notification.Kind.DIARY_REMINDER,
+                title=_("您有 %(n)s 天的民情日记待补写") % {"n": len(missed)},
+                body=_("%(days)s 的民情日记尚未填写，可在 %(window)s 天内补写。") % {"days": listed, "window": backfill_days()},
+                url=url,
+                dedupe_key=f"diary-reminder:{cadre.pk}:{today.isoformat()}",
+            )
+    return reminded

@@ -1,0 +1,483 @@
+"""公开事项 and the quarterly check of village-affairs disclosure (DESIGN.md §3, §5).
+
+`disclosure_check_run` is the one service behind the beat job, the admin action and
+`manage.py run_disclosure_check`: it reads only the quarter's disclosures, writes with a
+constant number of queries whatever the number of villages, and running it twice gives the same
+rows. Items the office adjusted keep the office's result.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from cadres.models import Cadre, Township, Village
+from cadres.roles import Role, actor_for
+from portal.errors import DomainError, NotAllowed, StateError
+from portal.models import Notification
+from portal.notifications import notify_cadres
+from supervision.models import (
+    Disclosure,
+    DisclosureCheck,
+    DisclosureCheckItem,
+    DisclosureRequirement,
+    DisclosureRubric,
+    Domain,
+)
+from supervision.quarters import Quarter
+
+Frequency = DisclosureRequirement.Frequency
+Result = DisclosureCheckItem.Result
+TITLE_LIMIT = 200
+CONTENT_LIMIT = 20000
+DEFAULT_DISPLAY_DAYS = 10
+
+
+# --- posting --------------------------------------------------------------------------------------
+
+
+def may_post_for(actor: Any, village: Village) -> bool:
+    """Village cadres post for their own village; the office for any village of its township."""
+    if actor.has(Role.OFFICE):
+        return actor.township_ids is None or village.township_id in actor.township_ids
+    cadre = actor.cadre
+    return cadre is not None and cadre.level == Cadre.Level.VILLAGE and cadre.village_id == village.pk
+
+
+def requirements_for(township_id: int) -> list[DisclosureRequirement]:
+    """The township's active requirements: its own rows override general rows of the same category."""
+    rows = list(
+        DisclosureRequirement.objects.filter(is_active=True, applies_to_villages=True)
+        .filter(Q(township__isnull=True) | Q(township_id=township_id))
+        .order_by("order", "id")
+    )
+    own = {(r.domain, r.category) for r in rows if r.township_id is not None}
+    return [r for r in rows if r.township_id is not None or (r.domain, r.category) not in own]
+
+
+@transaction.atomic
+def disclosure_create(
+    *, by: Any, village: Village, title: str, content: str, period_start: date, period_end: date, posted_on: date,
+    requirement: DisclosureRequirement | None = None, domain: str = "", category: str = "",
+    decision_date: date | None = None, channel: str = Disclosure.Channel.BOARD, display_days: int | None = None,
+    photo: UploadedFile | None = None,
+) -> Disclosure:
+    actor = actor_for(by)
+    if not may_post_for(actor, village):
+        raise NotAllowed(_("只有本村村干部或党政办可以登记该村的公开事项。"))
+    errors: dict[str, list[str]] = defaultdict(list)
+    title, content = (title or "").strip(), (content or "").strip()
+    if not title:
+        errors["title"].append(_("请填写标题。"))
+    elif len(title) > TITLE_LIMIT:
+        errors["title"].append(_("标题不能超过%(n)s字。") % {"n": TITLE_LIMIT})
+    if not content:
+        errors["content"].append(_("请填写公开内容。"))
+    elif len(content) > CONTENT_LIMIT:
+        errors["content"].append(_("公开内容不能超过%(n)s字。") % {"n": CONTENT_LIMIT})
+    if requirement is not None:
+        if not requirement.is_active or requirement.township_id not in (None, village.township_id):
+            errors["requirement"].append(_("该公开要求不适用于本镇。"))
+        domain, category = requirement.domain, requirement.category
+        minimum = requirement.min_display_days
+    else:
+        minimum = DEFAULT_DISPLAY_DAYS
+        if domain not in Domain.values:
+            errors["domain"].append(_("请选择公开领域。"))
+        if not (category or "").strip():
+            errors["category"].append(_("请填写公开类别。"))
+    if channel not in Disclosure.Channel.values:
+        errors["channel"].append(_("请选择公开方式。"))
+    today = timezone.localdate()
+    if period_end < period_start:
+        errors["period_end"].append(_("所属期间的结束日期不能早于开始日期。"))
+    elif (period_end - period_start).days > 366:
+        errors["period_end"].append(_("所属期间不能超过一年。"))
+    if posted_on > today:
+        errors["posted_on"].append(_("公开日期不能晚于今天。"))
+    if requirement is not None and requirement.frequency == Frequency.IMMEDIATE and decision_date is None:
+        errors["decision_date"].append(_("重大事项请填写决定日期（应在决定后%(n)s日内公开）。") % {"n": requirement.due_day})
+    if decision_date is not None and decision_date > today:
+        errors["decision_date"].append(_("决定日期不能晚于今天。"))
+    days = DEFAULT_DISPLAY_DAYS if display_days is None else display_days
+    if days < minimum:
+        errors["display_days"].append(_("公示时间不得少于%(n)s天。") % {"n": minimum})
+    elif days > 3650:
+        errors["display_days"].append(_("公示天数过大。"))
+    clean_photo = None
+    if photo is not None:
+        from portal.uploads import clean_upload
+
+        try:
+            clean_photo = clean_upload(photo, kinds=("image",))
+        except ValidationError as exc:
+            errors["photo"].extend(exc.messages)
+    if errors:
+        raise ValidationError(dict(errors))
+    disclosure = Disclosure(
+        township_id=village.township_id, village=village, requirement=requirement, domain=domain,
+        category=category.strip(), title=title, content=content, period_start=period_start, period_end=period_end,
+        decision_date=decision_date, posted_on=posted_on, channel=channel, display_days=days, posted_by=actor.cadre,
+    )
+    if clean_photo is not None:
+        disclosure.photo.save(clean_photo.name or "board.jpg", clean_photo, save=False)
+    disclosure.save()
+    return disclosure
+
+
+# --- the quarterly check --------------------------------------------------------------------------
+
+
+def due_after(period_end: date, day: int) -> date:
+    """Day `day` of the month after the period (capped at that month's length)."""
+    after = period_end + timedelta(days=1)
+    if after.day != 1:  # a period that does not end on a month's last day: the next month still counts
+        after = (after.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return after.replace(day=min(day, calendar.monthrange(after.year, after.month)[1]))
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    due: date
+
+
+def periods(requirement: DisclosureRequirement, quarter: Quarter, decisions: Iterable[date] = ()) -> list[Period]:
+    """The periods a requirement asks for within a quarter (monthly: three; quarterly: one;
+    annual: the year, checked in Q4 only; immediate: one per decision taken in the quarter)."""
+    if requirement.frequency == Frequency.MONTHLY:
+        return [Period(s, e, due_after(e, requirement.due_day)) for s, e in quarter.months]
+    if requirement.frequency == Frequency.QUARTERLY:
+        return [Period(quarter.start, quarter.end, due_after(quarter.end, requirement.due_day))]
+    if requirement.frequency == Frequency.ANNUAL:
+        if quarter.quarter != 4:
+            return []
+        return [Period(date(quarter.year, 1, 1), quarter.end, due_after(quarter.end, requirement.due_day))]
+    return [Period(d, d, d + timedelta(days=requirement.due_day)) for d in sorted(set(decisions))
+            if quarter.contains(d)]
+
+
+def rubric_for(township_id: int, rubrics: list[DisclosureRubric]) -> DisclosureRubric:
+    own = [r for r in rubrics if r.township_id == township_id]
+    general = [r for r in rubrics if r.township_id is None]
+    return (own or general or [DisclosureRubric()])[0]
+
+
+def score_for(rubric: DisclosureRubric, *, missing: int, late: int) -> Decimal:
+    full = rubric.board_points + rubric.content_points + rubric.procedure_points
+    return Decimal(max(0, full - missing * rubric.missing_penalty - late * rubric.late_penalty))
+
+
+@dataclass
+class CheckRunSummary:
+    quarter: Quarter
+    townships: int = 0
+    villages: int = 0
+    checks_created: int = 0
+    checks_updated: int = 0
+    items_created: int = 0
+    items_updated: int = 0
+    items_removed: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    villages_with_gaps: list[str] = field(default_factory=list)
+
+    def as_text(self) -> str:
+        return _(
+            "%(q)s 村务公开检查：%(t)s个乡镇、%(v)s个村；按时%(on)s项，逾期%(late)s项，缺项%(miss)s项；"
+            "新建检查%(cc)s条、更新%(cu)s条；明细新增%(ic)s条、更新%(iu)s条、移除%(ir)s条。"
+        ) % {
+            "q": self.quarter.label, "t": self.townships, "v": self.villages, "on": self.on_time, "late": self.late,
+            "miss": self.missing, "cc": self.checks_created, "cu": self.checks_updated, "ic": self.items_created,
+            "iu": self.items_updated, "ir": self.items_removed,
+        }
+
+
+def _requirement_key(disclosure: Disclosure, by_category: dict[tuple[str, str], int], wanted: set[int]) -> int | None:
+    if disclosure.requirement_id in wanted:
+        return disclosure.requirement_id
+    return by_category.get((disclosure.domain, disclosure.category))
+
+
+@transaction.atomic
+def disclosure_check_run(
+    *, year: int, quarter: int, township: Township | None = None, today: date | None = None
+) -> CheckRunSummary:
+    """Compile (or recompile) the quarter's check for every village of a township (all townships
+    when none is given). Idempotent: the unique keys (village, year, quarter) and (check,
+    requirement, period start) are updated in place; an item adjusted by the office keeps its result."""
+    q = Quarter(year, quarter)
+    today = today or timezone.localdate()
+    if q.end >= today:
+        raise DomainError(_("%(q)s 尚未结束，季度结束后才能检查。") % {"q": q.label})
+    summary = CheckRunSummary(quarter=q)
+    # Runs of the same township queue behind each other (beat and an admin click at once).
+    township_qs = Township.objects.select_for_update().order_by("pk")
+    townships = list(township_qs.filter(pk=township.pk) if township else township_qs)
+    township_ids = [t.pk for t in townships]
+    summary.townships = len(townships)
+    villages = list(Village.objects.filter(township_id__in=township_ids, is_active=True).order_by("township_id", "code"))
+    summary.villages = len(villages)
+    if not villages:
+        return summary
+    requirements = {tid: requirements_for(tid) for tid in township_ids}
+    rubrics = list(DisclosureRubric.objects.filter(Q(township__isnull=True) | Q(township_id__in=township_ids)))
+
+    # Only the quarter's disclosures (plus, in Q4, the year's annual items): time grows with the
+    # quarter, never with all of history.
+    window = Q(period_start__lte=q.end, period_end__gte=q.start) | Q(decision_date__range=(q.start, q.end))
+    if q.quarter == 4:
+        annual = {(r.domain, r.category) for rs in requirements.values() for r in rs if r.frequency == Frequency.ANNUAL}
+        for domain, category in annual:
+            window |= Q(period_end__gte=date(q.year, 1, 1), period_start__lte=q.end, domain=domain, category=category)
+    postings: dict[tuple[int, int], list[Disclosure]] = defaultdict(list)
+    wanted = {r.pk for rs in requirements.values() for r in rs}
+    by_category = {tid: {(r.domain, r.category): r.pk for r in rs} for tid, rs in requirements.items()}
+    # Postings dated after `today` cannot have been seen on the day the check stands for.
+    for d in Disclosure.objects.filter(township_id__in=township_ids, village__isnull=False, posted_on__lte=today).filter(
+        window
+    ).only(
+        "pk", "village_id", "township_id", "requirement_id", "domain", "category", "period_start", "period_end",
+        "decision_date", "posted_on",
+    ).order_by("posted_on", "pk"):
+        requirement_id = _requirement_key(d, by_category.get(d.township_id, {}), wanted)
+        if requirement_id is not None and d.village_id is not None:
+            postings[(d.village_id, requirement_id)].append(d)
+
+    existing = {
+        c.village_id: c
+        for c in DisclosureCheck.objects.filter(township_id__in=township_ids, year=q.year, quarter=q.quarter)
+        .prefetch_related(Prefetch("items", queryset=DisclosureCheckItem.objects.order_by("pk")))
+    }
+
+    # 1. Judge every village's items in memory: what to create, update or drop.
+    now = timezone.now()
+    fresh: dict[int, list[DisclosureCheckItem]] = defaultdict(list)  # village → new items (no check yet)
+    items_to_update: list[DisclosureCheckItem] = []
+    items_to_delete: list[int] = []
+    check_results: dict[int, list[str]] = {}
+    for village in villages:
+        check = existing.get(village.pk)
+        current = {(i.requirement_id, i.period_start): i for i in check.items.all()} if check else {}
+        seen: set[tuple[int, date]] = set()
+        results: list[str] = []
+        for requirement in requirements[village.township_id]:
+            posted = postings.get((village.pk, requirement.pk), [])
+            decisions = [d.decision_date for d in posted if d.decision_date]
+            for period in periods(requirement, q, decisions):
+                if requirement.frequency == Frequency.IMMEDIATE:
+                    matches = [d for d in posted if d.decision_date == period.start]
+                else:
+                    matches = [d for d in posted if d.period_start <= period.end and d.period_end >= period.start]
+                first = matches[0] if matches else None
+                if first is None:
+                    if period.due >= today:
+                        continue  # not yet due and not yet posted: nothing to judge
+                    computed = Result.MISSING
+                else:
+                    computed = Result.ON_TIME if first.posted_on <= period.due else Result.LATE
+                item_key = (requirement.pk, period.start)
+                seen.add(item_key)
+                item = current.get(item_key)
+                disclosure_id = first.pk if first else None
+                if item is None:
+                    item = DisclosureCheckItem(
+                        requirement=requirement, period_start=period.start, period_end=period.end,
+                        due_date=period.due, result=computed, computed_result=computed, disclosure_id=disclosure_id,
+                    )
+                    fresh[village.pk].append(item)
+                else:
+                    changed = (item.period_end, item.due_date, item.computed_result, item.disclosure_id) != (
+                        period.end, period.due, computed, disclosure_id)
+                    if not item.adjusted and item.result != computed:
+                        changed = True
+                        item.result = computed
+                    if changed:
+                        item.period_end, item.due_date = period.end, period.due
+                        item.computed_result, item.disclosure_id = computed, disclosure_id
+                        items_to_update.append(item)
+                results.append(item.result)
+        for item_key, item in current.items():
+            if item_key in seen:
+                continue
+            if item.adjusted:
+                results.append(item.result)
+            else:
+                items_to_delete.append(item.pk)
+        check_results[village.pk] = results
+
+    # 2. The checks' figures; new checks are inserted once, with their final figures.
+    new_checks: list[DisclosureCheck] = []
+    checks_to_update: list[DisclosureCheck] = []
+    gap_villages: list[int] = []
+    for village in villages:
+        results = check_results[village.pk]
+        on_time, late, missing = (results.count(Result.ON_TIME), results.count(Result.LATE),
+                                  results.count(Result.MISSING))
+        summary.on_time += on_time
+        summary.late += late
+        summary.missing += missing
+        if missing or late:
+            gap_villages.append(village.pk)
+            summary.villages_with_gaps.append(village.name)
+        rubric = rubric_for(village.township_id, rubrics)
+        check = existing.get(village.pk)
+        deadline = (check.rectification_deadline if check else None) or (
+            today + timedelta(days=rubric.rectification_days))
+        values = (on_time, late, missing, score_for(rubric, missing=missing, late=late), deadline if missing else None)
+        if check is None:
+            check = DisclosureCheck(township_id=village.township_id, village=village, year=q.year, quarter=q.quarter,
+                                    compiled_at=now)
+            (check.on_time_count, check.late_count, check.missing_count, check.score,
+             check.rectification_deadline) = values
+            new_checks.append(check)
+        elif (check.on_time_count, check.late_count, check.missing_count, check.score,
+              check.rectification_deadline) != values:
+            (check.on_time_count, check.late_count, check.missing_count, check.score,
+             check.rectification_deadline) = values
+            check.compiled_at = now
+            checks_to_update.append(check)
+
+    # 3. Write in bulk: a constant number of statements whatever the number of villages (SQLite
+    #    splits a bulk insert into statements of at most 999 parameters).
+    if new_checks:
+        created = bulk_create_with_history(new_checks, DisclosureCheck)
+        if any(c.pk is None for c in created):  # backends that do not return keys from a bulk insert
+            created = list(DisclosureCheck.objects.filter(township_id__in=township_ids, year=q.year,
+                                                          quarter=q.quarter,
+                                                          village_id__in=[c.village_id for c in new_checks]))
+        for check in created:
+            existing[check.village_id] = check
+    items_to_create = []
+    for village_id, items in fresh.items():
+        for item in items:
+            item.check_run = existing[village_id]
+            items_to_create.append(item)
+    if items_to_create:
+        bulk_create_with_history(items_to_create, DisclosureCheckItem)
+    if items_to_update:
+        bulk_update_with_history(items_to_update, DisclosureCheckItem,
+                                 ["result", "computed_result", "period_end", "due_date", "disclosure"])
+    if items_to_delete:
+        DisclosureCheckItem.objects.filter(pk__in=items_to_delete).delete()
+    if checks_to_update:
+        bulk_update_with_history(checks_to_update, DisclosureCheck, [
+            "on_time_count", "late_count", "missing_count", "score", "rectification_deadline", "compiled_at"])
+    summary.checks_created, summary.checks_updated = len(new_checks), len(checks_to_update)
+    summary.items_created, summary.items_updated = len(items_to_create), len(items_to_update)
+    summary.items_removed = len(items_to_delete)
+    if gap_villages:
+        gaps = [existing[v].pk for v in gap_villages]
+        transaction.on_commit(lambda: notify_check_gaps(gaps))
+    return summary
+
+def notify_check_gaps(check_ids: list[int]) -> int:
+    """Tell each village's cadres about their check's gaps; once per village and quarter."""
+    checks = DisclosureCheck.objects.filter(pk__in=check_ids).select_related("village")
+    cadres_by_village: dict[int, list[Cadre]] = defaultdict(list)
+    for cadre in Cadre.objects.filter(
+        village_id__in=[c.village_id for c in checks], level=Cadre.Level.VILLAGE, is_active=True, user__isnull=False
+    ).select_related("user"):
+        if cadre.village_id is not None:
+            cadres_by_village[cadre.village_id].append(cadre)
+    sent = 0
+    for check in checks:
+        body = _("缺项%(m)s项，逾期%(l)s项，得分%(s)s。") % {"m": check.missing_count, "l": check.late_count,
+                                                       "s": check.score}
+        if check.rectification_deadline:
+            body += _("请于%(d)s前整改。") % {"d": f"{check.rectification_deadline:%Y年%m月%d日}"}
+        sent += notify_cadres(
+            cadres=cadres_by_village[check.village_id], kind=Notification.Kind.DISCLOSURE_CHECK,
+            title=_("%(village)s %(year)s年第%(q)s季度村务公开检查结果") % {
+                "village": check.village.name, "year": check.year, "q": check.quarter},
+            body=body, url=reverse("disclosure-check-show", args=[check.pk]),
+            dedupe_key=f"disclosure-check:{check.village_id}:{check.year}Q{check.quarter}",
+        )
+    return sent
+
+
+# --- review and adjustment --------------------------------------------------------------------------
+
+
+def _require_office(by: Any, township_id: int) -> None:
+    actor = actor_for(by)
+    if not actor.has(Role.OFFICE) or (actor.township_ids is not None and township_id not in actor.township_ids):
+        raise NotAllowed(_("只有本镇党政办可以审核公开检查。"))
+
+
+def _recount(check: DisclosureCheck) -> DisclosureCheck:
+    counts = check.items.aggregate(
+        on_time=Count("pk", filter=Q(result=Result.ON_TIME)),
+        late=Count("pk", filter=Q(result=Result.LATE)),
+        missing=Count("pk", filter=Q(result=Result.MISSING)),
+    )
+    rubric = rubric_for(check.township_id, list(DisclosureRubric.objects.filter(
+        Q(township__isnull=True) | Q(township_id=check.township_id))))
+    check.on_time_count, check.late_count, check.missing_count = counts["on_time"], counts["late"], counts["missing"]
+    check.score = score_for(rubric, missing=counts["missing"], late=counts["late"])
+    if not counts["missing"]:
+        check.rectification_deadline = None
+    elif check.rectification_deadline is None:
+        check.rectification_deadline = timezone.localdate() + timedelta(days=rubric.rectification_days)
+    check.save(update_fields=["on_time_count", "late_count", "missing_count", "score", "rectification_deadline"])
+    return check
+
+
+@transaction.atomic
+def disclosure_check_item_adjust(*, item: DisclosureCheckItem, result: str, reason: str, by: Any) -> DisclosureCheckItem:
+    """The office corrects one item (e.g. a posting the job could not see) with a reason; the
+    item's history keeps every change and later runs leave the office's result alone."""
+    # The township first, as the check run locks it: an adjustment and a rerun never interleave.
+    township_id = DisclosureCheck.objects.filter(pk=item.check_run_id).values_list("township_id", flat=True).get()
+    Township.objects.select_for_update().filter(pk=township_id).values_list("pk", flat=True).get()
+    check = DisclosureCheck.objects.select_for_update().get(pk=item.check_run_id)
+    item = DisclosureCheckItem.objects.select_for_update().get(pk=item.pk)
+    _require_office(by, check.township_id)
+    if result not in Result.values:
+        raise DomainError(_("请选择检查结果。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("调整检查结果必须填写理由。"))
+    if len(reason) > 300:
+        raise DomainError(_("调整理由不能超过300字。"))
+    item.result = result
+    item.adjusted = True
+    item.adjust_reason = reason
+    item.adjusted_by = by
+    item.adjusted_at = timezone.now()
+    item.save(update_fields=["result", "adjusted", "adjust_reason", "adjusted_by", "adjusted_at"])
+    _recount(check)
+    return item
+
+
+@transaction.atomic
+def disclosure_check_review(*, check: DisclosureCheck, by: Any, notes: str = "") -> DisclosureCheck:
+    check = DisclosureCheck.objects.select_for_update().get(pk=check.pk)
+    _require_office(by, check.township_id)
+    if check.status == DisclosureCheck.Status.REVIEWED:
+        raise StateError(_("该检查已审核。"))
+    if len(notes) > 3000:
+        raise DomainError(_("备注不能超过3000字。"))
+    check.status = DisclosureCheck.Status.REVIEWED
+    check.checker = by
+    check.reviewed_at = timezone.now()
+    if notes.strip():
+        check.notes = notes.strip()
+    check.save(update_fields=["status", "checker", "reviewed_at", "notes"])
+    return check

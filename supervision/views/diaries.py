@@ -1,0 +1,303 @@
+"""Diary pages: my diaries and the feed, writing today's diary, one diary with its comments,
+adopted idea and matters; the party committee's agenda."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cadres.models import Cadre, Village
+from cadres.roles import Actor, actor_for
+from cadres.scope import units_for, villages_for
+from portal.errors import DomainError, NotAllowed
+from supervision.forms.daily import AdoptForm, CommentForm, DecisionForm, DiaryFilterForm, DiaryForm
+from supervision.models import AgendaItem, Diary, DiaryComment
+from supervision.selectors import diaries as sel
+from supervision.selectors.matters import matters_for
+from supervision.services import agenda as agenda_services
+from supervision.services import diaries as services
+from supervision.services.matters import can_raise_from_diary, matter_create
+
+from ._common import add_errors, page_slice
+
+DRAFT_SESSION_KEY = "diary_draft_saved"
+
+
+def _refuse(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
+    return render(request, "supervision/diaries/refused.html", {"message": message}, status=status)
+
+
+@login_required
+def diary_index(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    feed_allowed = sel.sees_others_diaries(actor)
+    view = request.GET.get("view") or ("feed" if feed_allowed else "mine")
+    if view != "mine" and not feed_allowed:
+        view = "mine"
+    qs = sel.diary_list(actor, mine=(view == "mine")).select_related("agenda_item")
+    villages = villages_for(actor).filter(is_active=True).order_by("code")
+    units = units_for(actor).filter(is_active=True).order_by("id")
+    filters = DiaryFilterForm(request.GET or None, villages=villages, units=units)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["village"]:
+            qs = qs.filter(village=data["village"])
+        if data["unit"]:
+            qs = qs.filter(author__unit=data["unit"])
+        if data["category"]:
+            qs = qs.filter(category=data["category"])
+        if data["start"]:
+            qs = qs.filter(date__gte=data["start"])
+        if data["end"]:
+            qs = qs.filter(date__lte=data["end"])
+        if data["q"]:
+            text = data["q"].strip()
+            qs = qs.filter(
+                Q(situation__icontains=text) | Q(problems__icontains=text) | Q(ideas__icontains=text)
+                | Q(place__icontains=text) | Q(people_met__icontains=text)
+            )
+    page = page_slice(request, qs)
+    # Comment counts for the shown rows only: a COUNT over the whole feed would grow with history.
+    counts = dict(
+        DiaryComment.objects.filter(diary_id__in=[d.pk for d in page["rows"]])
+        .values("diary_id").annotate(n=Count("id")).values_list("diary_id", "n")
+    )
+    for diary in page["rows"]:
+        diary.comment_count = counts.get(diary.pk, 0)
+    context: dict[str, Any] = {
+        "view": view, "feed_allowed": feed_allowed, "filters": filters,
+        "can_write": services.can_write_diary(actor), **page,
+    }
+    return render(request, "supervision/diaries/index.html", context)
+
+
+def _form_for(
+    request: HttpRequest, actor: Actor, diary: Diary | None, today: date, initial: dict[str, Any] | None = None
+) -> DiaryForm:
+    cadre = actor.cadre
+    assert cadre is not None
+    dates = None if diary is not None else sel.writable_dates(cadre, today=today)
+    return DiaryForm(
+        request.POST or None, cadre=cadre, dates=dates, today=today,
+        villages=sel.village_choices(cadre, today=today), households=sel.household_choices(cadre, today=today),
+        initial=initial,
+    )
+
+
+def _initial_for_new(request: HttpRequest, cadre: Cadre, today: date, villages: list[Village]) -> dict[str, Any]:
+    last = Diary.objects.filter(author=cadre).order_by("-date").values("village_id", "category").first()
+    initial: dict[str, Any] = {"date": today.isoformat()}
+    wanted = request.GET.get("date", "")
+    if wanted:
+        initial["date"] = wanted
+    if last:
+        initial["village"], initial["category"] = last["village_id"], last["category"]
+    elif villages:
+        initial["village"] = villages[0].pk
+    return initial
+
+
+def _diary_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "village": data["village"], "households": list(data["households"]), "category": data["category"],
+        "place": data["place"], "people_met": data["people_met"], "situation": data["situation"],
+        "problems": data["problems"], "ideas": data["ideas"],
+    }
+
+
+@login_required
+def diary_new(request: HttpRequest) -> HttpResponse:
+    """Write today's diary, or a missed day in the window; today's existing diary is edited here."""
+    actor = actor_for(request.user)
+    if not services.can_write_diary(actor):
+        return _refuse(request, _("只有在岗干部本人可以写民情日记。"))
+    cadre = actor.cadre
+    assert cadre is not None
+    today = timezone.localdate()
+    if not request.GET.get("date"):
+        existing = Diary.objects.filter(author=cadre, date=today, deleted_at__isnull=True).first()
+        if existing is not None:
+            return _edit(request, actor, existing, today)
+    mine, _others = sel.village_choices(cadre, today=today)
+    form = _form_for(request, actor, None, today, _initial_for_new(request, cadre, today, mine))
+    if request.method == "POST" and form.is_valid():
+        try:
+            diary = services.diary_create(actor=actor, date=form.cleaned_data["date"], today=today,
+                                          **_diary_fields(form.cleaned_data))
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存 %(day)s 的民情日记。") % {"day": f"{diary.date.month}月{diary.date.day}日"})
+            request.session[DRAFT_SESSION_KEY] = "new"
+            return redirect("diary-show", diary.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supervision/diaries/form.html",
+                  {"form": form, "diary": None, "draft_key": "new"}, status=status)
+
+
+def _edit(request: HttpRequest, actor: Actor, diary: Diary, today: date) -> HttpResponse:
+    initial = {
+        "village": diary.village_id, "category": diary.category, "place": diary.place,
+        "people_met": diary.people_met, "situation": diary.situation, "problems": diary.problems,
+        "ideas": diary.ideas, "households": list(diary.households.values_list("pk", flat=True)),
+    }
+    form = _form_for(request, actor, diary, today, initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.diary_update(actor=actor, diary=diary, today=today, **_diary_fields(form.cleaned_data))
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except NotAllowed as exc:
+            return _refuse(request, exc.message)
+        else:
+            messages.success(request, _("日记已修改。"))
+            request.session[DRAFT_SESSION_KEY] = str(diary.pk)
+            return redirect("diary-show", diary.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supervision/diaries/form.html",
+                  {"form": form, "diary": diary, "draft_key": str(diary.pk), "late_edit": diary.date != today},
+                  status=status)
+
+
+@login_required
+def diary_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    diary = get_object_or_404(sel.diaries_for(actor), pk=pk)
+    if not services.can_edit_diary(actor, diary):
+        return _refuse(request, _("只有作者本人可以修改日记。"))
+    return _edit(request, actor, diary, timezone.localdate())
+
+
+def _detail_context(request: HttpRequest, actor: Actor, diary: Diary) -> dict[str, Any]:
+    agenda: AgendaItem | None = getattr(diary, "agenda_item", None)
+    return {
+        "diary": diary,
+        "agenda": agenda,
+        "matters": list(matters_for(actor).filter(diary=diary).order_by("id")),
+        "history_count": diary.history.count(),  # type: ignore[attr-defined]
+        "can_edit": services.can_edit_diary(actor, diary),
+        "can_comment": services.can_comment(actor),
+        "can_adopt": agenda_services.can_adopt(actor) and agenda is None and bool(diary.ideas.strip()),
+        "can_decide": agenda is not None and agenda.status == AgendaItem.Status.PENDING
+        and agenda_services.can_decide(actor),
+        "can_raise": can_raise_from_diary(actor, diary),
+        "comment_form": CommentForm(), "adopt_form": AdoptForm(), "decision_form": DecisionForm(),
+        "draft_saved": request.session.pop(DRAFT_SESSION_KEY, ""),
+    }
+
+
+def _get_visible(actor: Actor, pk: int) -> Diary:
+    return get_object_or_404(sel.diary_detail_queryset(actor), pk=pk)
+
+
+@login_required
+def diary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    diary = _get_visible(actor, pk)
+    return render(request, "supervision/diaries/detail.html", _detail_context(request, actor, diary))
+
+
+def _rerender(request: HttpRequest, actor: Actor, diary: Diary, status: int, **forms: Any) -> HttpResponse:
+    context = _detail_context(request, actor, diary)
+    context.update(forms)
+    return render(request, "supervision/diaries/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def diary_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    diary = _get_visible(actor, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.diary_comment(actor=actor, diary=diary, text=form.cleaned_data["text"])
+        except NotAllowed as exc:
+            return _refuse(request, exc.message)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("批示已发送，作者会收到通知。"))
+            return redirect("diary-show", diary.pk)
+    return _rerender(request, actor, diary, 400, comment_form=form)
+
+
+@login_required
+@require_POST
+def diary_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    diary = _get_visible(actor, pk)
+    form = AdoptForm(request.POST)
+    if form.is_valid():
+        try:
+            agenda_services.idea_adopt(actor=actor, diary=diary, title=form.cleaned_data["title"])
+        except NotAllowed as exc:
+            return _refuse(request, exc.message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("建议已采纳，列入党委议题。"))
+            return redirect("diary-show", diary.pk)
+    return _rerender(request, actor, diary, 400, adopt_form=form)
+
+
+@login_required
+@require_POST
+def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    item = get_object_or_404(sel.agenda_for(actor), pk=pk)
+    diary = _get_visible(actor, item.diary_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            agenda_services.agenda_decide(actor=actor, item=item, decision=form.cleaned_data["decision"],
+                                          meeting_date=form.cleaned_data["meeting_date"])
+        except NotAllowed as exc:
+            return _refuse(request, exc.message)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("决策已记录，已通知建议人。"))
+            return redirect("diary-show", diary.pk)
+    return _rerender(request, actor, diary, 400, decision_form=form)
+
+
+@login_required
+@require_POST
+def diary_raise_matter(request: HttpRequest, pk: int) -> HttpResponse:
+    """One step: the diary's village, category and problems become a registered matter."""
+    actor = actor_for(request.user)
+    diary = _get_visible(actor, pk)
+    try:
+        matter = matter_create(actor=actor, diary=diary)
+    except NotAllowed as exc:
+        return _refuse(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return _rerender(request, actor, diary, 400)
+    messages.success(request, _("已转为问题台账，等待交办。"))
+    return redirect("matter-show", matter.pk)
+
+
+@login_required
+def agenda_index(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    if not sel.sees_others_diaries(actor):
+        raise Http404
+    return render(request, "supervision/diaries/agenda.html", {"items": list(sel.agenda_for(actor)[:200])})
+
+

@@ -1,0 +1,86 @@
+"""Completeness on a small known calendar: expected days (workdays less excused), written, on time,
+by cadre, unit and village; household coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cadres.models import CalendarDay, ExcusedAbsence
+from supervision.services.completeness import completeness, township_totals
+from tests import factories as f
+
+START, END = dt.date(2026, 11, 2), dt.date(2026, 11, 8)  # Monday … Sunday
+
+
+@pytest.fixture
+def week(world):  # type: ignore[no-untyped-def]
+    """Workdays: Mon 2, Tue 3, Thu 5, Fri 6 and the make-up Saturday 7 (Wed 4 is a township holiday).
+    cadre1 is excused on Thu 5 and writes Mon (on time), Tue (late), Thu (excused) and Sun (no duty);
+    cadre2 writes every workday on time, visiting nobody."""
+    CalendarDay.objects.create(township=world.township, date=dt.date(2026, 11, 4), is_workday=False, name="镇休")
+    CalendarDay.objects.create(township=world.township, date=dt.date(2026, 11, 7), is_workday=True, name="调休")
+    ExcusedAbsence.objects.create(cadre=world.cadre1, start=dt.date(2026, 11, 5), end=dt.date(2026, 11, 5))
+    visit = f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, 2))
+    visit.households.set([world.h1])
+    f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, 3), on_time=False)
+    f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, 5))
+    f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, 8))
+    for day in (2, 3, 5, 6, 7):
+        f.DiaryFactory(author=world.cadre2, village=world.v2, date=dt.date(2026, 11, day))
+    f.DiaryFactory(author=world.outsider, village=world.v_other, date=dt.date(2026, 11, 2))
+    return world
+
+
+def figures(row):  # type: ignore[no-untyped-def]
+    keys = ("cadres", "expected", "written", "on_time", "completeness", "on_time_rate", "households",
+            "households_visited", "coverage")
+    return tuple(row[k] for k in keys)
+
+
+def test_by_cadre(week):
+    rows = {r["cadre"]: r for r in completeness(start=START, end=END, by="cadre", township_ids=[week.township.pk])}
+    assert figures(rows["干部甲"]) == (1, 4, 2, 1, 50.0, 25.0, 1, 1, 100.0)
+    assert figures(rows["干部乙"]) == (1, 5, 5, 5, 100.0, 100.0, 1, 0, 0.0)
+    assert figures(rows["书记"]) == (1, 5, 0, 0, 0.0, 0.0, 0, 0, None)
+    assert "村书记" not in rows  # village cadres have no diary duty
+    assert "外镇干部" not in rows
+    assert rows["干部甲"]["unit"] == "农业服务中心"
+
+
+def test_by_unit(week):
+    rows = {r["unit"]: r for r in completeness(start=START, end=END, by="unit", township_ids=[week.township.pk])}
+    # 站长 (5, nothing written), 干部甲 (4/2/1), 干部乙 (5/5/5)
+    assert figures(rows["农业服务中心"]) == (3, 14, 7, 6, 50.0, 42.9, 2, 1, 50.0)
+    assert figures(rows["财政所"]) == (1, 5, 0, 0, 0.0, 0.0, 0, 0, None)
+    assert rows["党政办"]["cadres"] == 1
+    # The leaders (no unit) are still counted, in their own line.
+    assert figures(rows["镇领导及未分配单位"])[:3] == (4, 20, 0)
+
+
+def test_by_village(week):
+    rows = {r["village"]: r for r in completeness(start=START, end=END, by="village", township_ids=[week.township.pk])}
+    # 东河村: its leading cadre (副镇长, 5 expected, none written) and 干部甲; 张三 visited; 4 diaries written there.
+    assert figures(rows["东河村"]) == (2, 9, 2, 1, 22.2, 11.1, 1, 1, 100.0)
+    assert rows["东河村"]["diaries"] == 4
+    assert figures(rows["光明路村"]) == (1, 5, 5, 5, 100.0, 100.0, 1, 0, 0.0)
+    assert rows["光明路村"]["diaries"] == 5
+    assert "西山村" not in rows
+
+
+def test_restricting_to_some_cadres(week):
+    rows = completeness(start=START, end=END, by="cadre", township_ids=[week.township.pk], cadre_ids=[week.cadre1.pk])
+    assert [r["cadre"] for r in rows] == ["干部甲"]
+
+
+def test_township_totals(week):
+    totals = township_totals(start=START, end=END, township_ids=[week.township.pk])
+    # 9 township-level cadres × 5 workdays, less cadre1's excused day.
+    assert (totals["cadres"], totals["expected"], totals["written"], totals["on_time"]) == (9, 44, 7, 6)
+
+
+def test_an_empty_period_has_no_expected_days(week):
+    rows = completeness(start=dt.date(2026, 11, 8), end=dt.date(2026, 11, 8), by="cadre",
+                        township_ids=[week.township.pk])
+    assert {(r["expected"], r["written"], r["completeness"]) for r in rows} == {(0, 0, None)}

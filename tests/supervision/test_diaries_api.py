@@ -1,0 +1,137 @@
+"""`/api/v1/diaries/`: fields, filters, scope, the author's writes, bad input; query counts pinned."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from supervision.models import Diary
+from tests import factories as f
+
+FIELDS = {"id", "author", "author_name", "date", "village", "village_name", "households", "category",
+          "category_display", "place", "people_met", "situation", "problems", "ideas", "on_time", "created_at",
+          "updated_at"}
+
+
+def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_author_creates_todays_diary(world):
+    response = api_for(world.cadre1.user).post("/api/v1/diaries/", {
+        "village": world.v1.pk, "households": [world.h1.pk], "category": "industry",
+        "situation": "温室番茄长势良好", "ideas": "建议组织技术培训",
+    }, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert set(body) == FIELDS
+    today = timezone.localdate()
+    assert (body["author"], body["date"], body["village"], body["households"], body["category"],
+            body["category_display"], body["on_time"]) == (
+        world.cadre1.pk, today.isoformat(), world.v1.pk, [world.h1.pk], "industry", "产业发展/日光温室", True)
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "message"),
+    [
+        ({"date": "2099-01-01"}, "date", "不能为未来的日期写日记。"),
+        ({"date": "2026-02-30"}, "date", "日期格式错误"),
+        ({"village": "V900"}, "village", "所选村不属于您所在的乡镇。"),
+        ({"situation": "字" * 5001}, "situation", "5000"),
+        ({"category": "gossip"}, "category", "不是合法选项"),
+        ({"situation": ""}, "situation", "不能为空"),
+    ],
+)
+def test_bad_input_is_a_chinese_400_and_nothing_is_stored(world, payload, field, message):
+    data = {"village": world.v1.pk, "situation": "走访", **payload}
+    if data["village"] == "V900":
+        data["village"] = world.v_other.pk
+    response = api_for(world.cadre1.user).post("/api/v1/diaries/", data, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert message in str(body["errors"].get(field, body["detail"])), body
+    assert Diary.objects.count() == 0
+
+
+def test_reporter_reads_but_cannot_write(world):
+    diary = f.DiaryFactory(author=world.cadre1, village=world.v1)
+    client = api_for(world.reporter_user)
+    assert client.get(f"/api/v1/diaries/{diary.pk}/").status_code == 200
+    response = client.post("/api/v1/diaries/", {"village": world.v1.pk, "situation": "x"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "只有在岗干部本人可以写民情日记。"
+    assert client.patch(f"/api/v1/diaries/{diary.pk}/", {"situation": "改"}, format="json").status_code == 403
+    assert Diary.objects.count() == 1
+
+
+def test_out_of_scope_diary_is_404_for_read_and_write(world):
+    diary = f.DiaryFactory(author=world.cadre1, village=world.v1, situation="原文")
+    for who in ("cadre2", "village1", "outsider"):
+        client = api_for(world.users[who])
+        assert client.get(f"/api/v1/diaries/{diary.pk}/").status_code == 404
+        assert client.patch(f"/api/v1/diaries/{diary.pk}/", {"situation": "改"}, format="json").status_code == 404
+    diary.refresh_from_db()
+    assert diary.situation == "原文"
+
+
+def test_author_updates_and_superior_is_refused(world):
+    diary = f.DiaryFactory(author=world.cadre1, village=world.v1, situation="原文")
+    response = api_for(world.cadre1.user).patch(f"/api/v1/diaries/{diary.pk}/", {"problems": "新问题"}, format="json")
+    assert response.status_code == 200 and response.json()["problems"] == "新问题"
+    assert response.json()["situation"] == "原文"
+    refused = api_for(world.unit_head.user).patch(f"/api/v1/diaries/{diary.pk}/", {"situation": "改"}, format="json")
+    assert refused.status_code == 403 and refused.json()["detail"] == "只有作者本人可以修改日记。"
+    diary.refresh_from_db()
+    assert (diary.situation, diary.problems) == ("原文", "新问题")
+
+
+def test_filters_start_end_village_author(world):
+    today = timezone.localdate()
+    a = f.DiaryFactory(author=world.cadre1, village=world.v1, date=today - dt.timedelta(days=10))
+    b = f.DiaryFactory(author=world.cadre1, village=world.v2, date=today - dt.timedelta(days=5))
+    c = f.DiaryFactory(author=world.cadre2, village=world.v2, date=today)
+    client = api_for(world.secretary.user)
+
+    def ids(query: str) -> list[int]:
+        response = client.get(f"/api/v1/diaries/?{query}")
+        assert response.status_code == 200, response.json()
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids("") == [c.pk, b.pk, a.pk]
+    start, end = (today - dt.timedelta(days=10)).isoformat(), (today - dt.timedelta(days=5)).isoformat()
+    assert ids(f"start={start}&end={end}") == [b.pk, a.pk]  # both ends inclusive
+    assert ids(f"village={world.v2.pk}") == [c.pk, b.pk]
+    assert ids(f"author={world.cadre1.pk}") == [b.pk, a.pk]
+    assert set(client.get("/api/v1/diaries/").json()) == {"next", "previous", "results"}
+
+
+@pytest.mark.parametrize("query", ["start=2026-13-01", "end=yesterday", "village=abc", "author=x"])
+def test_malformed_filters_are_a_chinese_400(world, query):
+    response = api_for(world.secretary.user).get(f"/api/v1/diaries/?{query}")
+    assert response.status_code == 400
+    assert any(word in response.json()["detail"] for word in ("有效的日期", "数字")), response.json()
+
+
+def test_cadre_lists_only_own_diaries(world):
+    mine = f.DiaryFactory(author=world.cadre1, village=world.v1)
+    f.DiaryFactory(author=world.cadre2, village=world.v1)
+    response = api_for(world.cadre1.user).get("/api/v1/diaries/")
+    assert [row["id"] for row in response.json()["results"]] == [mine.pk]
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_list_query_count_is_constant(world, django_assert_num_queries, rows):
+    start = timezone.localdate() - dt.timedelta(days=rows)
+    for i in range(rows):
+        diary = f.DiaryFactory(author=world.cadre1, village=world.v1, date=start + dt.timedelta(days=i))
+        diary.households.set([world.h1])
+    client = api_for(world.secretary.user)
+    with django_assert_num_queries(5):
+        response = client.get("/api/v1/diaries/")
+    assert len(response.json()["results"]) == rows

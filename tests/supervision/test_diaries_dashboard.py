@@ -1,0 +1,93 @@
+"""The dashboard's daily-loop panels: today's diary and my matters for a cadre, township figures for
+leaders; their query counts stay the same with 1 or 50 rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cadres.roles import actor_for
+from supervision.dashboard_daily import panels
+from tests import factories as f
+
+
+def by_template(result):  # type: ignore[no-untyped-def]
+    return {p["template"].rsplit("/", 1)[-1]: p for p in result}
+
+
+def test_cadre_sees_todays_diary_missing_then_written(client, world):
+    client.force_login(world.cadre1.user)
+    html = client.get("/").content.decode()
+    assert "今天的民情日记" in html and "未写" in html and 'href="/diaries/new/"' in html
+    diary = f.DiaryFactory(author=world.cadre1, village=world.v1)
+    html = client.get("/").content.decode()
+    assert "已写" in html and f'href="/diaries/{diary.pk}/"' in html
+
+
+def test_my_matters_by_light_and_households_not_visited(world):
+    today = timezone.localdate()
+    f.MatterFactory(village=world.v1, assignee=world.cadre1, unit=world.unit, status="assigned",
+                    deadline=today - dt.timedelta(days=1))
+    f.MatterFactory(village=world.v1, raised_by=world.cadre1, status="registered", deadline=today + dt.timedelta(days=1))
+    f.MatterFactory(village=world.v1, raised_by=world.cadre1, status="closed", deadline=today - dt.timedelta(days=9))
+    f.MatterFactory(village=world.v1, status="registered", deadline=today + dt.timedelta(days=20))  # not mine
+    result = by_template(panels(actor_for(world.cadre1.user), world.cadre1.user))
+    lights = result["_panel_lights.html"]
+    assert (lights["red"], lights["yellow"], lights["green"]) == (1, 1, 0)
+    today_panel = result["_panel_today.html"]
+    assert today_panel["not_visited_count"] == 1 and today_panel["not_visited"][0].household == world.h1
+    assert "_panel_township.html" not in result
+
+
+def test_leaders_see_township_figures_and_reporter_sees_no_panel(client, world):
+    f.DiaryFactory(author=world.cadre1, village=world.v1)
+    result = by_template(panels(actor_for(world.secretary.user), world.secretary.user))
+    township = result["_panel_township.html"]
+    assert township["week"]["written"] >= 0 and township["month"]["expected"] >= township["month"]["written"]
+    assert panels(actor_for(world.reporter_user), world.reporter_user) == []
+    client.force_login(world.office.user)
+    assert "全镇民情日记与台账" in client.get("/").content.decode()
+
+
+def _fill(world, rows):  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    for i in range(rows):
+        f.DiaryFactory(author=world.cadre1 if i % 2 else world.cadre2, village=world.v1,
+                       date=today - dt.timedelta(days=i // 2))
+        f.MatterFactory(village=world.v1, assignee=world.cadre1, unit=world.unit, status="assigned",
+                        deadline=today + dt.timedelta(days=i - 10))
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+@pytest.mark.parametrize(("who", "queries"), [("cadre1", 7), ("secretary", 16)])
+def test_panel_query_counts_are_pinned(world, django_assert_num_queries, rows, who, queries):
+    _fill(world, rows)
+    user = world.users[who]
+    actor = actor_for(user)
+    with django_assert_num_queries(queries):
+        panels(actor, user)
+
+
+@pytest.mark.parametrize("who", ["cadre1", "secretary"])
+def test_dashboard_page_query_count_does_not_grow_with_rows(client, world, who):
+    client.force_login(world.users[who])
+    counts = []
+    for rows in (1, 49):
+        _fill(world, rows) if rows == 1 else _more(world)
+        client.get("/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
+
+
+def _more(world):  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    for i in range(49):
+        f.DiaryFactory(author=world.cadre3, village=world.v3, date=today - dt.timedelta(days=i + 1))
+        f.MatterFactory(village=world.v1, assignee=world.cadre1, unit=world.unit, status="in_progress",
+                        deadline=today + dt.timedelta(days=i - 20))

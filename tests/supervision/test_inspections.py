@@ -1,0 +1,206 @@
+"""Inspections (督查): owned by the inspectors, confidential until published, followed up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from rest_framework.test import APIClient
+
+from portal.errors import NotAllowed, StateError
+from portal.models import Notification
+from supervision.models import Inspection, InspectionFinding, Matter
+from supervision.services import inspections as svc
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+def api_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def record(world, subject, *, kind="announced", publish=False, action="reminder"):
+    inspection = svc.inspection_create(by=world.inspector.user, date=D(2026, 10, 15), kind=kind,
+                                       title=f"督查{subject}", subject=subject)
+    svc.inspection_add_finding(inspection=inspection, by=world.inspector.user, category="formalism",
+                               description="材料重复报送", action=action, rectification_deadline=D(2026, 11, 30))
+    if publish:
+        svc.inspection_publish(inspection=inspection, by=world.inspector.user)
+    return inspection
+
+
+@pytest.fixture
+def inspections(world):
+    world.i = {
+        "announced": record(world, world.v1),
+        "published": record(world, world.cadre1, publish=True),
+        "secret": record(world, world.unit, kind="unannounced"),
+        "secret_published": record(world, world.cadre2, kind="unannounced", publish=True),
+    }
+    other = f.InspectionFactory(township=world.other_township, subject_village=world.v_other)
+    f.InspectionFindingFactory(inspection=other)
+    world.i["other"] = other
+    return world
+
+
+EVERY = {"announced", "published", "secret", "secret_published"}
+SEES = {
+    "inspector": EVERY, "secretary": EVERY, "head": EVERY,
+    "office": {"announced", "published", "secret_published"},  # not the unpublished 暗访
+    "cadre1": {"published"}, "cadre2": {"secret_published"},
+    "unit_head": set(), "village1": set(),  # their inspections are not published yet
+    "deputy": set(), "cadre3": set(), "reporter": set(), "outsider": set(),
+}
+
+
+@pytest.mark.parametrize("who", sorted(SEES))
+def test_each_role_sees_exactly_the_inspections_it_may(inspections, client, who):
+    ids = {v.pk: k for k, v in inspections.i.items()}
+    listed = api_for(inspections.users[who]).get("/api/v1/inspections/").json()["results"]
+    assert {ids[r["id"]] for r in listed} == SEES[who]
+    client.force_login(inspections.users[who])
+    page = client.get("/inspections/").content.decode()
+    for name, inspection in inspections.i.items():
+        code = 200 if name in SEES[who] else 404
+        assert client.get(f"/inspections/{inspection.pk}/").status_code == code, name
+        assert api_for(inspections.users[who]).get(f"/api/v1/inspections/{inspection.pk}/").status_code == code
+        assert (f"/inspections/{inspection.pk}/" in page) == (name in SEES[who])
+
+
+def test_publishing_shows_the_subject_its_findings_and_notifies_once(inspections, django_capture_on_commit_callbacks):
+    secret = inspections.i["secret"]
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.inspection_publish(inspection=secret, by=inspections.inspector.user)
+    assert Notification.objects.filter(recipient=inspections.unit_head.user, kind="inspection").count() == 1
+    listed = api_for(inspections.unit_head.user).get("/api/v1/inspections/").json()["results"]
+    assert [r["id"] for r in listed] == [secret.pk]
+    assert listed[0]["confidential"] is False and listed[0]["findings"][0]["category_display"] == "形式主义"
+    with pytest.raises(StateError, match="已于"):
+        svc.inspection_publish(inspection=secret, by=inspections.inspector.user)
+
+
+@pytest.mark.parametrize("who", ["office", "secretary", "cadre1", "unit_head"])
+def test_only_inspectors_record_inspections(world, who):
+    with pytest.raises(NotAllowed):
+        svc.inspection_create(by=world.users[who], date=D(2026, 10, 1), kind="announced", title="督查", subject=world.v1)
+    assert not Inspection.objects.exists()
+    response = api_for(world.users[who]).post("/api/v1/inspections/", {
+        "date": "2026-10-01", "kind": "announced", "title": "督查", "subject_type": "village",
+        "subject_id": world.v1.pk}, format="json")
+    assert response.status_code == 403
+    assert not Inspection.objects.exists()
+
+
+def test_the_inspector_records_through_the_api_and_the_page(world, client):
+    created = api_for(world.inspector.user).post("/api/v1/inspections/", {
+        "date": "2026-10-01", "kind": "unannounced", "title": "暗访在岗情况", "subject_type": "unit",
+        "subject_id": world.unit.pk, "inspectors": [world.inspector.pk, world.office.pk]}, format="json")
+    assert created.status_code == 201
+    assert (created.json()["confidential"], sorted(created.json()["inspectors"])) == (
+        True, sorted([world.inspector.pk, world.office.pk]))
+    foreign = api_for(world.inspector.user).post("/api/v1/inspections/", {
+        "date": "2026-10-01", "kind": "announced", "title": "督查", "subject_type": "village",
+        "subject_id": world.v_other.pk}, format="json")
+    assert foreign.status_code == 400 and foreign.json()["detail"] == "subject_id: 督查对象不存在。"
+
+    client.force_login(world.inspector.user)
+    response = client.post("/inspections/new/", {"date": "2026-10-20", "kind": "announced", "title": "公开栏检查",
+                                                 "subject_type": "village", "subject_village": world.v2.pk})
+    inspection = Inspection.objects.get(title="公开栏检查")
+    assert response.status_code == 302 and response["Location"] == f"/inspections/{inspection.pk}/"
+    assert list(inspection.inspectors.all()) == [world.inspector]
+    missing = client.post("/inspections/new/", {"date": "2026-10-20", "kind": "announced", "title": "无对象",
+                                                "subject_type": "cadre"})
+    assert missing.status_code == 400 and "请选择督查对象" in missing.content.decode()
+    client.post(f"/inspections/{inspection.pk}/findings/", {"category": "slackness", "description": "公开栏破损",
+                                                           "action": "reminder", "rectification_deadline": "2026-11-01"})
+    assert inspection.findings.get().get_category_display() == "庸懒散拖"
+    bad = client.post(f"/inspections/{inspection.pk}/findings/", {"category": "nope", "description": ""})
+    assert bad.status_code == 400 and inspection.findings.count() == 1
+
+
+def test_findings_are_checked(inspections):
+    inspection = inspections.i["announced"]
+    with pytest.raises(ValidationError) as caught:
+        svc.inspection_add_finding(inspection=inspection, by=inspections.inspector.user, category="formalism",
+                                   description="x", rectification_deadline=D(2026, 1, 1))
+    assert "整改期限不能早于督查日期" in caught.value.message_dict["rectification_deadline"][0]
+    with pytest.raises(NotAllowed):
+        svc.inspection_add_finding(inspection=inspection, by=inspections.office.user, category="formalism",
+                                   description="x")
+    assert inspection.findings.count() == 1
+
+
+def test_the_subject_reports_rectification_after_publication_and_the_inspector_closes(inspections, client):
+    published = inspections.i["published"]
+    finding = published.findings.get()
+    with pytest.raises(StateError, match="未报送整改情况"):
+        svc.inspection_close(inspection=published, by=inspections.inspector.user)
+    with pytest.raises(NotAllowed):
+        svc.finding_report_rectification(finding=finding, report="代报", by=inspections.cadre2.user)
+    client.force_login(inspections.cadre1.user)
+    client.post(f"/inspections/findings/{finding.pk}/rectification/", {"report": "已重新梳理台账，删除重复表格"})
+    finding.refresh_from_db()
+    assert finding.rectification_report == "已重新梳理台账，删除重复表格" and finding.rectified_at
+    svc.inspection_close(inspection=published, by=inspections.inspector.user)
+    with pytest.raises(StateError, match="已结案"):
+        svc.finding_report_rectification(finding=finding, report="补充", by=inspections.cadre1.user)
+
+
+def test_an_unpublished_subject_cannot_answer(inspections, client):
+    finding = inspections.i["announced"].findings.get()
+    with pytest.raises(NotAllowed):
+        svc.finding_report_rectification(finding=finding, report="整改", by=inspections.village1.user)
+    client.force_login(inspections.village1.user)
+    assert client.post(f"/inspections/findings/{finding.pk}/rectification/", {"report": "x"}).status_code == 404
+    assert InspectionFinding.objects.get(pk=finding.pk).rectification_report == ""
+
+
+def test_a_finding_raises_a_matter_in_the_ledger_once(inspections):
+    finding = inspections.i["announced"].findings.get()
+    matter = svc.finding_raise_matter(finding=finding, by=inspections.inspector.user, category="village_appearance")
+    assert (matter.source, matter.status, matter.finding, matter.village) == (
+        "inspection", "registered", finding, inspections.v1)
+    assert "材料重复报送" in matter.description
+    with pytest.raises(StateError, match=f"#{matter.pk}"):
+        svc.finding_raise_matter(finding=finding, by=inspections.inspector.user)
+    assert Matter.objects.count() == 1
+
+
+def test_a_confidential_finding_cannot_become_a_matter(inspections):
+    finding = inspections.i["secret"].findings.get()
+    with pytest.raises(StateError, match="保密"):
+        svc.finding_raise_matter(finding=finding, by=inspections.inspector.user, village=inspections.v1)
+    with pytest.raises(NotAllowed):
+        svc.finding_raise_matter(finding=inspections.i["announced"].findings.get(), by=inspections.office.user)
+    assert not Matter.objects.exists()
+
+
+def test_a_cadre_subject_needs_the_matters_village(inspections, client):
+    finding = inspections.i["published"].findings.get()
+    with pytest.raises(ValidationError, match="请选择问题所在的村"):
+        svc.finding_raise_matter(finding=finding, by=inspections.inspector.user)
+    client.force_login(inspections.inspector.user)
+    client.post(f"/inspections/findings/{finding.pk}/matter/", {"village": inspections.v2.pk, "category": "other"})
+    assert Matter.objects.get().village == inspections.v2
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_inspection_list_costs_the_same_at_1_and_50_rows(world, client, django_assert_num_queries, rows):
+    for n in range(rows):
+        inspection = f.InspectionFactory(township=world.township, subject_village=world.v1, title=f"督查{n}")
+        inspection.inspectors.set([world.inspector])
+        f.InspectionFindingFactory(inspection=inspection)
+    api = APIClient()
+    api.force_login(world.inspector.user)
+    with django_assert_num_queries(10):
+        assert len(api.get("/api/v1/inspections/").json()["results"]) == rows
+    client.force_login(world.inspector.user)
+    with django_assert_num_queries(11):
+        assert client.get("/inspections/").status_code == 200
