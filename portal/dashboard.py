@@ -14,7 +14,7 @@ from typing import Any
 from cadres.roles import actor_for
 
 PANEL_MODULES = ["cadres.dashboard", "supervision.dashboard_daily", "supervision.dashboard_duties",
-                 "bulletins.dashboard"]
+                 "supervision.dashboard_charts", "bulletins.dashboard"]
 
 
 def dashboard_context(user: Any) -> dict[str, Any]:

@@ -24,6 +24,9 @@ from .serializers_daily import DiaryInputSerializer, DiarySerializer
 
 class DiaryPagination(LargeTablePagination):
     ordering = ("-date", "-id")  # type: ignore[assignment]
+    # The cursor is (date, offset within that date). County-wide, one day holds more than
+    # DRF's default 1,000 diaries; past that cutoff `next` would repeat the same page forever.
+    offset_cutoff = 100_000
 
 
 class DiaryFilter(django_filters.FilterSet):

@@ -1,0 +1,183 @@
+"""The leaders' dashboard charts (portal/dashboard.py): where is the township behind?
+
+For the leaders, the office and the county only: diary completeness per week over the last
+eight weeks, open matters by light and by category, the last checked quarter's disclosure
+results by village and this year's pledges by status. Figures are counted by the database in a
+fixed number of queries; the charts are server-drawn SVG (no script), each with a text table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bulletins.charts import RED as RED_INK
+from cadres.calendar import excused_days, workdays
+from cadres.models import Cadre, ExcusedAbsence
+from cadres.roles import Actor, Role
+from supervision.charts_dashboard import GREEN as GREEN_INK
+from supervision.charts_dashboard import YELLOW as YELLOW_INK
+from supervision.charts_dashboard import column_chart, fluid_bar_chart, stacked_bar_chart
+from supervision.models import Diary, Matter, Pledge
+from supervision.models.choices import Category
+from supervision.selectors.disclosures import checks_for, last_checked_quarter
+from supervision.selectors.matters import GREEN, LIGHT_LABELS, RED, YELLOW, light_expression, matters_for
+from supervision.selectors.pledges import pledges_for
+from supervision.services.completeness import percent
+
+WEEKS = 8
+LIGHT_COLORS = {GREEN: GREEN_INK, YELLOW: YELLOW_INK, RED: RED_INK}
+
+
+def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
+    if not actor.has(Role.LEADER, Role.OFFICE, Role.COUNTY):
+        return []
+    today = timezone.localdate()
+    township_ids = None if actor.township_ids is None else sorted(actor.township_ids)
+    charts = [
+        _completeness_chart(township_ids, today),
+        *_matter_charts(actor, today),
+        _disclosure_chart(actor),
+        _pledge_chart(actor, today.year),
+    ]
+    return [{"template": "supervision/dashboard/_charts.html", "order": 45, "charts": charts}]
+
+
+def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
+    monday = today - timedelta(days=today.weekday())
+    return [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+
+
+def weekly_completeness(township_ids: list[int] | None, today: date) -> list[dict[str, Any]]:
+    """Expected and written diary days per week (same rule as services.completeness: active
+    township cadres, the township's workdays up to today less excused days); per township one
+    calendar query and one grouped diary count, plus one query for the cadres and one for leave."""
+    starts = week_starts(today)
+    first = starts[0]
+    cadres = Cadre.objects.filter(is_active=True, level=Cadre.Level.TOWNSHIP)
+    if township_ids is not None:
+        cadres = cadres.filter(township_id__in=township_ids)
+    members: dict[int, list[int]] = defaultdict(list)
+    for pk, township_id in cadres.values_list("pk", "township_id"):
+        members[township_id].append(pk)
+    ids = [pk for group in members.values() for pk in group]
+    excused = excused_days(ids, first, today) if ids else {}
+    expected: dict[date, int] = defaultdict(int)
+    written: dict[date, int] = defaultdict(int)
+    on_excused = Exists(ExcusedAbsence.objects.filter(
+        cadre_id=OuterRef("author_id"), start__lte=OuterRef("date"), end__gte=OuterRef("date")))
+    for township_id, group in members.items():
+        days = workdays(first, today, township_id)
+        for day in days:
+            week = day - timedelta(days=day.weekday())
+            expected[week] += sum(1 for pk in group if day not in excused.get(pk, ()))
+        if not days:
+            continue
+        rows = (
+            Diary.objects.filter(township_id=township_id, author_id__in=group, date__in=days, deleted_at__isnull=True)
+            .alias(excused=on_excused).filter(excused=False)
+            .values("date").annotate(n=Count("id")).order_by()
+        )
+        for row in rows:
+            written[row["date"] - timedelta(days=row["date"].weekday())] += row["n"]
+    return [{"week": w, "expected": expected[w], "written": written[w], "completeness": percent(written[w], expected[w])}
+            for w in starts]
+
+
+def _completeness_chart(township_ids: list[int] | None, today: date) -> dict[str, Any]:
+    weeks = weekly_completeness(township_ids, today)
+    title = _("近%(n)s周民情日记完成率") % {"n": WEEKS}
+    label = _("%(month)s月%(day)s日起")
+    return {
+        "key": "completeness",
+        "title": title,
+        "svg": column_chart(title, [(f"{w['week'].month}/{w['week'].day}", w["completeness"]) for w in weeks],
+                            maximum=100, suffix="%"),
+        "columns": [_("周"), _("完成率"), _("已写/应写")],
+        "rows": [[label % {"month": w["week"].month, "day": w["week"].day},
+                  "—" if w["completeness"] is None else f"{w['completeness']}%", f"{w['written']}/{w['expected']}"]
+                 for w in weeks],
+        "weeks": weeks,
+    }
+
+
+def _matter_charts(actor: Actor, today: date) -> list[dict[str, Any]]:
+    rows = (
+        matters_for(actor).filter(status__in=Matter.OPEN_STATUSES)
+        .annotate(light=light_expression(today))
+        .values("light", "category").annotate(n=Count("id")).order_by()
+    )
+    lights: dict[str, int] = defaultdict(int)
+    categories: dict[str, int] = defaultdict(int)
+    for row in rows:
+        lights[row["light"]] += row["n"]
+        categories[row["category"]] += row["n"]
+    order = [GREEN, YELLOW, RED]
+    light_title = _("在办问题：按期限")
+    light_rows = [(str(LIGHT_LABELS[k]), lights[k]) for k in order]
+    category_title = _("在办问题：按类别")
+    labels = dict(Category.choices)
+    rank = {value: index for index, value in enumerate(Category.values)}
+    ranked = sorted(categories.items(), key=lambda kv: (-kv[1], rank.get(kv[0], len(rank)), kv[0]))
+    category_rows = [(str(labels.get(k, k)), n) for k, n in ranked]
+    return [
+        {
+            "key": "lights",
+            "title": light_title,
+            "svg": stacked_bar_chart(light_title, [(_("全镇"), [lights[k] for k in order])],
+                                     [(str(LIGHT_LABELS[k]), LIGHT_COLORS[k]) for k in order]),
+            "columns": [_("期限"), _("件数")],
+            "rows": [[label, n] for label, n in light_rows],
+            "counts": {k: lights[k] for k in order},
+        },
+        {
+            "key": "categories",
+            "title": category_title,
+            "svg": fluid_bar_chart(category_title, category_rows),
+            "columns": [_("类别"), _("件数")],
+            "rows": [[label, n] for label, n in category_rows],
+            "counts": dict(categories),
+        },
+    ]
+
+
+def _disclosure_chart(actor: Actor) -> dict[str, Any]:
+    quarter = last_checked_quarter(actor)
+    villages: list[Any] = []
+    if quarter is not None:
+        villages = list(
+            checks_for(actor).filter(year=quarter.year, quarter=quarter.quarter)
+            .order_by("township_id", "village__code")
+            .values("village__name", "on_time_count", "late_count", "missing_count")
+        )
+    title = (_("%(quarter)s村务公开检查") % {"quarter": quarter.label}) if quarter else _("村务公开检查（暂无）")
+    series = [(_("按时"), GREEN_INK), (_("逾期"), YELLOW_INK), (_("未公开"), RED_INK)]
+    rows = [(v["village__name"], [v["on_time_count"], v["late_count"], v["missing_count"]]) for v in villages]
+    return {
+        "key": "disclosures",
+        "title": title,
+        "svg": stacked_bar_chart(title, rows, series),
+        "columns": [_("村"), _("按时"), _("逾期"), _("未公开")],
+        "rows": [[name, *values] for name, values in rows],
+        "quarter": quarter,
+    }
+
+
+def _pledge_chart(actor: Actor, year: int) -> dict[str, Any]:
+    counts = dict(pledges_for(actor).filter(year=year).values("status").annotate(n=Count("id"))
+                  .order_by().values_list("status", "n"))
+    title = _("%(year)s年目标责任书进度") % {"year": year}
+    rows = [(str(label), counts.get(value, 0)) for value, label in Pledge.Status.choices]
+    return {
+        "key": "pledges",
+        "title": title,
+        "svg": fluid_bar_chart(title, rows, color="#0969da"),
+        "columns": [_("状态"), _("份数")],
+        "rows": [[label, n] for label, n in rows],
+        "counts": {value: counts.get(value, 0) for value in Pledge.Status.values},
+    }

@@ -1,0 +1,93 @@
+"""The benchmark's data generator: the same seed gives the same rows, and the rows make sense."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from bench.generate import PASSWORD, Scale, generate
+from cadres.calendar import workdays
+from cadres.models import Cadre, Household, HouseholdContact, Township, Village
+from supervision.models import Diary, Disclosure, Matter
+
+TINY = Scale("tiny", 300, townships=2, villages=3, groups=2, units=2, staff=4, village_cadres=1, households=12)
+END = dt.date(2026, 6, 30)
+
+
+def snapshot() -> dict[str, list[tuple[object, ...]]]:
+    """Every generated row of the main tables, in id order (ids are part of what must repeat)."""
+    return {
+        "townships": list(Township.objects.order_by("pk").values_list()),
+        "villages": list(Village.objects.order_by("pk").values_list()),
+        "cadres": list(Cadre.objects.order_by("pk").values_list()),
+        "users": list(User.objects.order_by("pk").values_list("pk", "username", "password")),
+        "households": list(Household.objects.order_by("pk").values_list()),
+        "contacts": list(HouseholdContact.objects.order_by("cadre_id", "household_id")
+                         .values_list("cadre_id", "household_id", "kind", "start")),
+        "diaries": list(Diary.objects.order_by("pk").values_list()),
+        "links": list(Diary.households.through.objects.order_by("diary_id", "household_id")
+                      .values_list("diary_id", "household_id")),
+        "matters": list(Matter.objects.order_by("diary_id").values_list("diary_id", "status", "deadline", "unit_id")),
+        "disclosures": list(Disclosure.objects.order_by("village_id", "requirement_id", "period_start")
+                            .values_list("village_id", "requirement_id", "period_start", "posted_on")),
+    }
+
+
+def generated(seed: int) -> dict[str, list[tuple[object, ...]]]:
+    with transaction.atomic():
+        generate(scale=TINY, seed=seed, end=END, out=lambda _line: None)
+        rows = snapshot()
+        transaction.set_rollback(True)
+    return rows
+
+
+@pytest.mark.django_db
+def test_same_seed_gives_the_same_rows_and_another_seed_other_rows():
+    first = generated(seed=7)
+    second = generated(seed=7)
+    other = generated(seed=8)
+
+    assert len(first["diaries"]) == 300
+    assert first == second
+    assert other["diaries"] != first["diaries"]
+
+
+@pytest.mark.django_db
+def test_generated_diaries_follow_the_rules_of_the_portal():
+    generate(scale=TINY, seed=3, end=END, out=lambda _line: None)
+
+    diaries = list(Diary.objects.select_related("author", "village"))
+    assert len(diaries) == 300
+    assert len({(d.author_id, d.date) for d in diaries}) == 300  # one diary per cadre per day
+    days = set(workdays(min(d.date for d in diaries), END, None))
+    assert all(d.date in days for d in diaries)  # written for workdays, none after the end
+    assert all(d.village.township_id == d.author.township_id == d.township_id for d in diaries)
+    links = Diary.households.through.objects.values_list("diary__village_id", "household__village_id")
+    assert links and all(a == b for a, b in links)  # visited households live in the diary's village
+    assert Township.objects.count() == 2
+    assert Cadre.objects.count() == 2 * TINY.cadres_per_township
+    assert Household.objects.count() == 2 * 3 * 12
+
+
+@pytest.mark.django_db
+def test_the_bench_log_ins_exist_with_the_known_password():
+    generate(scale=TINY, seed=1, end=END, out=lambda _line: None)
+
+    for username in ("bench_secretary", "bench_cadre", "bench_office", "bench_county"):
+        assert User.objects.get(username=username).check_password(PASSWORD)
+    secretary = Cadre.objects.get(user__username="bench_secretary")
+    assert (secretary.post, secretary.township.code) == ("party_secretary", "62010001")
+    assert Diary.objects.filter(author__user__username="bench_cadre").exists()
+    assert User.objects.get(username="bench_office").groups.filter(name="office").exists()
+
+
+@pytest.mark.django_db
+def test_generating_into_a_database_with_data_is_refused():
+    generate(scale=TINY, seed=1, end=END, out=lambda _line: None)
+
+    with pytest.raises(SystemExit, match="already holds"):
+        generate(scale=TINY, seed=1, end=END, out=lambda _line: None)
+    assert Diary.objects.count() == 300
