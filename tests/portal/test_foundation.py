@@ -232,3 +232,11 @@ def test_production_settings_pass_the_deploy_check():
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pages_stay_chinese_for_an_english_browser_until_english_is_chosen(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page["Content-Language"] == "zh-hans"
+    assert "登录" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")["Content-Language"] == "en"
