@@ -101,3 +101,15 @@ def _data_migration_rows(request):  # type: ignore[no-untyped-def]
 
     if not Group.objects.filter(name="office").exists():
         _rerun_data_migrations()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    """Each test starts in the default language: a request made in English by an earlier test
+    leaves English active in the worker's thread, as the locale middleware does not reset it."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
