@@ -54,7 +54,7 @@ test: install
 	$(BIN)/pytest -n 2
 
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore='.venv/*' --ignore='var/*' --no-obsolete
+	$(BIN)/python manage.py makemessages -l en --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/out/*' --ignore='test-results/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages -l en --ignore='.venv/*'
 
 bench: install

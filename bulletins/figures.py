@@ -30,6 +30,7 @@ from supervision.models import (
     Matter,
     Pledge,
 )
+from supervision.services.completeness import coverage
 
 FIGURES_VERSION = 1
 # Lists printed in a bulletin stay readable; the totals beside them are always complete.
@@ -122,28 +123,14 @@ def diary_completeness(township: Township, period: Period) -> dict[str, Any]:
 
 def household_coverage(township: Township, period: Period) -> dict[str, Any]:
     """Contact households (联系户) active in the period, and how many their cadre visited."""
-    contacts = HouseholdContact.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=period.start),
-        cadre__township=township,
-        start__lte=period.end,
-        household__is_active=True,
-    )
-    # The township and date filters let the planner start from the period's diaries (an index
-    # range) instead of each household's whole visiting history.
-    visits = Diary.households.through.objects.filter(
-        household_id=OuterRef("household_id"),
-        diary__author_id=OuterRef("cadre_id"),
-        diary__township=township,
-        diary__date__range=(period.start, period.end),
-        diary__deleted_at__isnull=True,
-    )
-    poor = Q(kind=HouseholdContact.Kind.POOR_PARTY_MEMBER)
-    agg = contacts.annotate(was_visited=Exists(visits)).aggregate(
-        contacts=Count("id"),
-        visited=Count("id", filter=Q(was_visited=True)),
-        poor_contacts=Count("id", filter=poor),
-        poor_visited=Count("id", filter=poor & Q(was_visited=True)),
-    )
+    rows = coverage(start=period.start, end=period.end, township_id=township.pk)
+    poor = [row for row in rows if row.kind == HouseholdContact.Kind.POOR_PARTY_MEMBER]
+    agg = {
+        "contacts": sum(row.total for row in rows),
+        "visited": sum(row.visited for row in rows),
+        "poor_contacts": sum(row.total for row in poor),
+        "poor_visited": sum(row.visited for row in poor),
+    }
     return {**agg, "rate": rate(agg["visited"], agg["contacts"]), "poor_rate": rate(agg["poor_visited"], agg["poor_contacts"])}
 
 

@@ -20,6 +20,7 @@ from bulletins.charts import RED as RED_INK
 from cadres.calendar import excused_days, workdays
 from cadres.models import Cadre, ExcusedAbsence
 from cadres.roles import Actor, Role
+from portal.dashboard import shared_figures
 from supervision.charts_dashboard import GREEN as GREEN_INK
 from supervision.charts_dashboard import YELLOW as YELLOW_INK
 from supervision.charts_dashboard import column_chart, fluid_bar_chart, stacked_bar_chart
@@ -37,6 +38,10 @@ LIGHT_COLORS = {GREEN: GREEN_INK, YELLOW: YELLOW_INK, RED: RED_INK}
 def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
     if not actor.has(Role.LEADER, Role.OFFICE, Role.COUNTY):
         return []
+    return [shared_figures("charts", actor, lambda: _charts_panel(actor))]
+
+
+def _charts_panel(actor: Actor) -> dict[str, Any]:
     today = timezone.localdate()
     township_ids = None if actor.township_ids is None else sorted(actor.township_ids)
     charts = [
@@ -45,7 +50,7 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
         _disclosure_chart(actor),
         _pledge_chart(actor, today.year),
     ]
-    return [{"template": "supervision/dashboard/_charts.html", "order": 45, "charts": charts}]
+    return {"template": "supervision/dashboard/_charts.html", "order": 45, "charts": charts}
 
 
 def week_starts(today: date, weeks: int = WEEKS) -> list[date]:

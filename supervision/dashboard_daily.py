@@ -13,6 +13,7 @@ from django.utils import timezone
 from cadres.calendar import excused_days, workdays
 from cadres.models import Cadre, HouseholdContact
 from cadres.roles import Actor, Role
+from portal.dashboard import shared_figures
 from supervision.models import Diary, Matter
 from supervision.selectors.diaries import backfill_days
 from supervision.selectors.matters import filter_mine, light_expression, matters_for, overdue_q
@@ -30,7 +31,7 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
     if cadre is not None:
         out.append(_lights_panel(actor, today))
     if actor.is_superuser or actor.has(Role.LEADER, Role.OFFICE):
-        out.append(_township_panel(actor, today))
+        out.append(shared_figures("township", actor, lambda: _township_panel(actor, today)))
     return out
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cadres.roles import Actor, Role
+from portal.dashboard import shared_figures
 from supervision.models import Pledge
 from supervision.selectors.disclosures import checks_for, gaps, last_checked_quarter
 from supervision.selectors.pledges import my_pledges, pledges_for
@@ -24,8 +25,8 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
         if mine.to_sign or mine.to_countersign:
             out.append({"template": "supervision/pledges/_panel.html", "order": 20, "mine": mine})
     if actor.is_superuser or actor.has(Role.LEADER, Role.OFFICE):
-        out.append(_chain_panel(actor))
-        out.append(_gaps_panel(actor))
+        out.append(shared_figures("pledge-chain", actor, lambda: _chain_panel(actor)))
+        out.append(shared_figures("disclosure-gaps", actor, lambda: _gaps_panel(actor)))
     return out
 
 

@@ -129,6 +129,8 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# The leaders' township-wide dashboard panels are shared for this long (portal.dashboard.shared_figures).
+DASHBOARD_FIGURES_SECONDS = env.int("DASHBOARD_FIGURES_SECONDS", default=300)
 
 # --- auth ------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -21,6 +21,21 @@ from supervision.services import diaries as services
 
 from .serializers_daily import DiaryInputSerializer, DiarySerializer
 
+LIST_COLUMNS = (
+    "id", "author_id", "author__name", "date", "village_id", "village__name", "category", "place", "people_met",
+    "situation", "problems", "ideas", "on_time", "created_at", "updated_at",
+)
+
+
+def attach_household_ids(diaries: list[Diary]) -> None:
+    """Each diary's visited household ids, from the link table in one query (no Household rows)."""
+    ids: dict[int, list[int]] = {d.pk: [] for d in diaries}
+    links = Diary.households.through.objects.filter(diary_id__in=list(ids)).order_by("diary_id", "household_id")
+    for diary_id, household_id in links.values_list("diary_id", "household_id"):
+        ids[diary_id].append(household_id)
+    for diary in diaries:
+        diary.household_ids = ids[diary.pk]  # type: ignore[attr-defined]
+
 
 class DiaryPagination(LargeTablePagination):
     ordering = ("-date", "-id")  # type: ignore[assignment]
@@ -56,9 +71,18 @@ class DiaryViewSet(
     queryset = Diary.objects.none()  # the schema's model; requests use get_queryset
 
     def get_queryset(self) -> QuerySet[Diary]:
-        return diaries_for(actor_for(self.request.user)).select_related("author", "village").prefetch_related(
-            Prefetch("households", queryset=Household.objects.only("id").order_by("id"))
-        )
+        qs = diaries_for(actor_for(self.request.user)).select_related("author", "village")
+        if self.action == "list":
+            # Only what a row shows: building 50 full Cadre and Village objects a page costs
+            # more than the query itself at county scale. Households: see list().
+            return qs.only(*LIST_COLUMNS)
+        return qs.prefetch_related(Prefetch("households", queryset=Household.objects.only("id").order_by("id")))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # the viewset always paginates
+        attach_household_ids(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=DiaryInputSerializer, responses={201: DiarySerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -67,7 +91,9 @@ class DiaryViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         diary = services.diary_create(actor=actor, **values)
-        return Response(DiarySerializer(self.get_queryset().get(pk=diary.pk)).data, status=status.HTTP_201_CREATED)
+        # The author reads their own diary: answer from the saved object, not a second read.
+        diary.household_ids = sorted(h.pk for h in values.get("households", ()))  # type: ignore[attr-defined]
+        return Response(DiarySerializer(diary).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DiaryInputSerializer, responses={200: DiarySerializer})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
