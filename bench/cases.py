@@ -305,17 +305,19 @@ FROM cadres_township t LEFT JOIN expected e ON e.township_id = t.id LEFT JOIN co
 LEFT JOIN totals x ON x.township_id = t.id ORDER BY t.id""",
     """SELECT township_id, category, count(*) FROM supervision_diary
 WHERE date BETWEEN %(start)s AND %(end)s AND deleted_at IS NULL GROUP BY township_id, category""",
-    # household coverage
-    """SELECT c.township_id, count(*) AS contacts, count(*) FILTER (WHERE v.visited) AS visited,
+    # household coverage: the period's visits first (a per-link EXISTS would read each household's
+    # whole history and grow with it), then the links
+    """WITH visits AS (
+    SELECT DISTINCT d.author_id, dh.household_id FROM supervision_diary d
+    JOIN supervision_diary_households dh ON dh.diary_id = d.id
+    WHERE d.date BETWEEN %(start)s AND %(end)s AND d.deleted_at IS NULL)
+SELECT c.township_id, count(*) AS contacts, count(v.author_id) AS visited,
        count(*) FILTER (WHERE hc.kind = 'poor_party_member') AS poor,
-       count(*) FILTER (WHERE hc.kind = 'poor_party_member' AND v.visited) AS poor_visited
+       count(v.author_id) FILTER (WHERE hc.kind = 'poor_party_member') AS poor_visited
 FROM cadres_householdcontact hc
 JOIN cadres_cadre c ON c.id = hc.cadre_id
 JOIN cadres_household h ON h.id = hc.household_id AND h.is_active
-CROSS JOIN LATERAL (SELECT EXISTS (
-    SELECT 1 FROM supervision_diary_households dh JOIN supervision_diary d ON d.id = dh.diary_id
-    WHERE dh.household_id = hc.household_id AND d.author_id = hc.cadre_id
-      AND d.date BETWEEN %(start)s AND %(end)s AND d.deleted_at IS NULL) AS visited) v
+LEFT JOIN visits v ON v.author_id = hc.cadre_id AND v.household_id = hc.household_id
 WHERE hc.start <= %(end)s AND (hc."end" IS NULL OR hc."end" >= %(start)s)
 GROUP BY c.township_id ORDER BY c.township_id""",
     # matters raised, resolved, closed, overdue at the period's end
@@ -383,9 +385,14 @@ def case_bulletin(repeats: int) -> tuple[list[Entry], dict[str, Any]]:
     townships = list(Township.objects.order_by("pk"))
     params = bulletin_params(start, end)
 
+    from bulletins.county import CountyFigures
+    from bulletins.figures import Period
+
     def service() -> None:
+        # As the monthly job does: the heaviest figures counted once for the county.
+        county = CountyFigures(Period(start, end))
         for township in townships:
-            bulletin_compile(township=township, start=start, end=end)
+            bulletin_compile(township=township, start=start, end=end, county=county)
 
     def sql() -> list[list[tuple[Any, ...]]]:
         return [sql_rows(statement, params) for statement in BULLETIN_SQL]
@@ -565,6 +572,8 @@ def _completeness_run() -> Callable[[], Any]:
 
 
 def _bulletin_run() -> Callable[[], Any]:
+    from bulletins.county import CountyFigures
+    from bulletins.figures import Period
     from bulletins.services import bulletin_compile
     from cadres.models import Township
 
@@ -572,8 +581,9 @@ def _bulletin_run() -> Callable[[], Any]:
     townships = list(Township.objects.order_by("pk"))
 
     def run() -> None:
+        county = CountyFigures(Period(start, end))
         for township in townships:
-            bulletin_compile(township=township, start=start, end=end)
+            bulletin_compile(township=township, start=start, end=end, county=county)
 
     return rolled_back(run)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
@@ -31,6 +31,9 @@ from supervision.models import (
     Pledge,
 )
 from supervision.services.completeness import coverage
+
+if TYPE_CHECKING:
+    from .county import CountyFigures
 
 FIGURES_VERSION = 1
 # Lists printed in a bulletin stay readable; the totals beside them are always complete.
@@ -123,7 +126,7 @@ def diary_completeness(township: Township, period: Period) -> dict[str, Any]:
 
 def household_coverage(township: Township, period: Period) -> dict[str, Any]:
     """Contact households (联系户) active in the period, and how many their cadre visited."""
-    rows = coverage(start=period.start, end=period.end, township_id=township.pk)
+    rows = coverage(start=period.start, end=period.end, township_ids=[township.pk])
     poor = [row for row in rows if row.kind == HouseholdContact.Kind.POOR_PARTY_MEMBER]
     agg = {
         "contacts": sum(row.total for row in rows),
@@ -148,7 +151,14 @@ def _overdue_at_end(township: Township, period: Period):  # type: ignore[no-unty
     )
 
 
-def matter_figures(township: Township, period: Period) -> dict[str, Any]:
+def matter_figures(township: Township, period: Period, county: CountyFigures | None = None) -> dict[str, Any]:
+    counted = county.matters(township.pk) if county else None
+    if county is not None:
+        base = counted or {"raised": 0, "from_diaries": 0, "resolved": 0, "satisfied": 0, "closed": 0,
+                           "by_source": [], "by_category": []}
+        overdue_count = _overdue_at_end(township, period).count()
+        return {**{k: base[k] for k in ("raised", "from_diaries", "resolved", "satisfied", "closed")},
+                "overdue": overdue_count, "by_source": base["by_source"], "by_category": base["by_category"]}
     raised = Matter.objects.filter(period.timestamps("created_at"), township=township)
     raised_agg = raised.aggregate(
         raised=Count("id"), from_diaries=Count("id", filter=Q(source=Matter.Source.DIARY))
@@ -357,17 +367,23 @@ def overdue_by_place(township: Township, period: Period) -> list[dict[str, Any]]
 # --- the whole compilation ---------------------------------------------------------------------------
 
 
-def compile_figures(township: Township, start: dt.date, end: dt.date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(figures, problems) for one township and period; see docs/bulletins.md for the keys."""
+def compile_figures(
+    township: Township, start: dt.date, end: dt.date, county: CountyFigures | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(figures, problems) for one township and period; see docs/bulletins.md for the keys.
+
+    `county` (bulletins.county) supplies the heaviest figures counted for every township at once,
+    when the whole county is compiled together.
+    """
     period = Period(start, end)
     disclosure, gaps = disclosure_compliance(township, period)
     inspections, findings = inspection_figures(township, period)
     figures = {
         "version": FIGURES_VERSION,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "diaries": diary_completeness(township, period),
-        "households": household_coverage(township, period),
-        "matters": matter_figures(township, period),
+        "diaries": county.diaries(township.pk) if county else diary_completeness(township, period),
+        "households": county.households(township.pk) if county else household_coverage(township, period),
+        "matters": matter_figures(township, period, county),
         "ideas": adopted_ideas(township, period),
         "pledges": pledge_progress(township, period),
         "disclosure": disclosure,

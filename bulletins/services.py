@@ -23,6 +23,7 @@ from cadres.roles import actor_for
 from portal.errors import DomainError, NotAllowed, StateError
 
 from .content import auto_narrative, cn_date, issue_line, period_text, typical_entry
+from .county import CountyFigures
 from .figures import compile_figures
 from .models import Bulletin
 from .permissions import can_approve, can_compile, can_edit, can_publish
@@ -72,13 +73,14 @@ def _set_history_user(bulletin: Bulletin, by: UserLike | None) -> None:
 
 @transaction.atomic
 def bulletin_compile(*, township: Township, start: dt.date, end: dt.date,
-                     by: UserLike | None = None) -> Bulletin:
+                     by: UserLike | None = None, county: CountyFigures | None = None) -> Bulletin:
     """Fill the draft of [start, end] for a township from the data: create it, or update it.
 
     Idempotent: one bulletin per township and period (a database constraint), so compiling again
     refreshes the same draft. An approved bulletin whose figures changed goes back to draft (its
     approval no longer covers what it says). A published one is refused: it is frozen.
     `by=None` is the system (beat, the management command); a person must be of the office.
+    `county`: figures counted for every township at once (compile_county), when compiling all.
     """
     validate_period(start, end)
     if by is not None and not can_compile(actor_for(by), township.pk):
@@ -94,7 +96,7 @@ def bulletin_compile(*, township: Township, start: dt.date, end: dt.date,
             _("%(period)s的简报已于%(date)s发布（%(issue)s），内容已冻结，不能重新汇总。")
             % {"period": period_text(start, end), "date": cn_date(bulletin.issue_date), "issue": issue_line(bulletin)}
         )
-    figures, problems = compile_figures(township, start, end)
+    figures, problems = compile_figures(township, start, end, county)
     created = bulletin is None
     if bulletin is None:
         bulletin = Bulletin(

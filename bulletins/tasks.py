@@ -47,6 +47,8 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
     from cadres.models import Township
     from portal.models import JobRun
 
+    from .county import CountyFigures
+    from .figures import Period
     from .services import bulletin_compile
 
     _job_update(job_id, status=JobRun.Status.RUNNING, progress=10, message=_("正在汇总……"))
@@ -54,11 +56,13 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
     townships = Township.objects.order_by("code")
     if township_id is not None:
         townships = townships.filter(pk=township_id)
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    # Every township at once: the heaviest figures are counted in one pass (bulletins.county).
+    county = CountyFigures(Period(first, last)) if township_id is None else None
     ids: list[int] = []
     try:
         for township in townships:
-            bulletin = bulletin_compile(township=township, start=dt.date.fromisoformat(start),
-                                        end=dt.date.fromisoformat(end), by=by)
+            bulletin = bulletin_compile(township=township, start=first, end=last, by=by, county=county)
             ids.append(bulletin.pk)
     except DomainError as exc:
         _job_update(job_id, status=JobRun.Status.FAILED, progress=100, message=exc.message)
@@ -83,14 +87,17 @@ def compile_monthly_task(self: Any, today: str | None = None) -> list[int]:
     the same drafts; a township whose month is already published is left alone."""
     from cadres.models import Township
 
+    from .county import CountyFigures
+    from .figures import Period
     from .services import bulletin_compile, previous_month_of
 
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     start, end = previous_month_of(day)
+    county = CountyFigures(Period(start, end))
     ids = []
     for township in Township.objects.order_by("code"):
         try:
-            ids.append(bulletin_compile(township=township, start=start, end=end).pk)
+            ids.append(bulletin_compile(township=township, start=start, end=end, county=county).pk)
         except DomainError as exc:
             log.info("bulletin of %s for %s..%s not compiled: %s", township.code, start, end, exc.message)
     return ids

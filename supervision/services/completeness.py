@@ -128,24 +128,28 @@ class Coverage:
     visited: int
 
 
-def coverage(*, start: date, end: date, cadre_ids: Iterable[int] | None = None, township_id: int | None = None) -> list[Coverage]:
+def coverage(
+    *, start: date, end: date, cadre_ids: Iterable[int] | None = None, township_ids: Iterable[int] | None = None
+) -> list[Coverage]:
     """Contact links (联系户) active at some point in [start, end], counted by cadre, village and kind.
 
     A link counts as visited when a diary of its cadre in the period lists the household. The
     visits are collected from the period's diaries first (an index range on the date) and joined
     to the links: an `Exists` per link would follow each household's whole visiting history,
     which grows with every month the portal is used (bench/RESULTS.md: 10x slower at 1M diaries).
-    The cadres: `cadre_ids`, or every cadre of `township_id`.
+    The cadres: `cadre_ids`, or every cadre (whatever their level or state) of `township_ids`.
     """
     diary, links = Diary._meta.db_table, Diary.households.through._meta.db_table
     contact, household = HouseholdContact._meta.db_table, Household._meta.db_table
-    if township_id is not None:  # every cadre of the township, whatever their level or state
-        marks, ids = f"SELECT id FROM {Cadre._meta.db_table} WHERE township_id = %s", [township_id]  # noqa: S608 - table name from the model
+    if township_ids is not None:
+        ids = sorted(set(township_ids))
+        places = ", ".join(["%s"] * len(ids))
+        marks = f"SELECT id FROM {Cadre._meta.db_table} WHERE township_id IN ({places})"  # noqa: S608 - model's table
     else:
         ids = sorted(set(cadre_ids or ()))
-        if not ids:
-            return []
         marks = ", ".join(["%s"] * len(ids))
+    if not ids:
+        return []
     sql = f"""
         WITH visits AS (
             SELECT DISTINCT d.author_id, l.household_id

@@ -118,7 +118,15 @@ def _context(actor: Actor, matter: Matter, forms: dict[str, Any] | None = None) 
             built[action] = cls()
     built.update(forms or {})
     return {"matter": matter, "allowed": allowed, "forms": built, "events": list(matter.events.all()),
-            "light_label": sel.LIGHT_LABELS.get(getattr(matter, "light", ""), "")}
+            "light_label": sel.LIGHT_LABELS.get(getattr(matter, "light", ""), ""),
+            "revisit_is_current": _revisit_is_current(matter)}
+
+
+def _revisit_is_current(matter: Matter) -> bool:
+    """A revisit stays the matter's result until the matter is resolved again: after 退回 the
+    不满意 says why it is back; once resolved anew, the new resolution waits for its own revisit
+    and the old one is history, shown in the timeline only."""
+    return bool(matter.satisfaction) and matter.status != Matter.Status.RESOLVED
 
 
 def _get_visible(actor: Actor, pk: int) -> Matter:

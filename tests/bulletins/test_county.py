@@ -1,0 +1,43 @@
+"""The county pass (bulletins.county) gives every township exactly the figures it gets alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bulletins.county import CountyFigures
+from bulletins.figures import Period, compile_figures
+from cadres.models import CalendarDay, ExcusedAbsence, HouseholdContact
+
+from .conftest import END, START, diary
+
+
+def test_every_township_gets_the_same_figures_from_the_county_pass(october):
+    w = october.world
+    # given the other township has its own calendar day off, a cadre on leave and a contact visited
+    CalendarDay.objects.create(township=w.other_township, date=dt.date(2026, 10, 12), is_workday=False, name="镇休")
+    ExcusedAbsence.objects.create(cadre=w.outsider, start=dt.date(2026, 10, 19), end=dt.date(2026, 10, 20))
+    HouseholdContact.objects.create(cadre=w.outsider, household=w.h_other, start=dt.date(2026, 1, 1))
+    diary(w.outsider, dt.date(2026, 10, 13), w.v_other, households=[w.h_other], problems="道路破损")
+    county = CountyFigures(Period(START, END))
+    for township in (w.township, w.other_township):
+        alone = compile_figures(township, START, END)
+        together = compile_figures(township, START, END, county)
+        # then every key, lists and their order included, is the same
+        assert together == alone, township.name
+    assert compile_figures(w.other_township, START, END, county)[0]["households"]["visited"] == 1
+
+
+def test_the_county_pass_counts_once_for_all_townships(october):
+    w = october.world
+    townships = [w.township, w.other_township]
+    with CaptureQueriesContext(connection) as alone:
+        for township in townships:
+            compile_figures(township, START, END)
+    county = CountyFigures(Period(START, END))
+    with CaptureQueriesContext(connection) as together:
+        for township in townships:
+            compile_figures(township, START, END, county)
+    assert len(together) < len(alone)
