@@ -319,7 +319,8 @@ def matter_revisit(*, actor: Actor, matter: Matter, satisfaction: str, note: str
     label = matter.get_satisfaction_display()
     _event(matter, actor, "return" if reopened else "revisit", S.RESOLVED,
            f"{label}{'：' + note if note else ''}")
-    assignee_user = _user_of(matter.assignee)
+    # As when it was assigned: the named assignee, or else the head of the unit it went to.
+    assignee_user = _user_of(matter.assignee) or (_user_of(matter.unit.head) if matter.unit else None)
     township_id = matter.township_id
     if reopened:
         notify_after_commit(

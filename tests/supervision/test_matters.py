@@ -392,3 +392,15 @@ def test_run_daily_job_command_prints_a_summary_and_is_idempotent(world):
     call_command("run_daily_job", "--date", "2026-11-25", stdout=again)
     assert "督办逾期事项 0 件，提醒补写日记 0 人" in again.getvalue()
     assert Notification.objects.filter(kind="matter_overdue").count() == 2
+
+
+def test_a_return_without_a_named_assignee_goes_to_the_unit_head(world, django_capture_on_commit_callbacks):
+    # given a matter assigned to the unit with nobody named, resolved by the unit's head
+    matter = svc.matter_assign(actor=actor(world, "office"), matter=raised(world), unit=world.unit)
+    matter = svc.matter_start(actor=actor(world, "unit_head"), matter=matter)
+    matter = svc.matter_resolve(actor=actor(world, "unit_head"), matter=matter, resolution="已清理")
+    # when the cadre who raised it is not satisfied
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.matter_revisit(actor=actor(world, "cadre1"), matter=matter, satisfaction="unsatisfied", note="仍未清理")
+    # then the unit head is told it came back
+    assert Notification.objects.filter(recipient=world.unit.head.user, title__startswith="回访不满意").count() == 1
