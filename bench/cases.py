@@ -203,15 +203,17 @@ by_village AS (
     FROM assigned a LEFT JOIN expected e ON e.cadre_id = a.cadre_id LEFT JOIN written w ON w.cadre_id = a.cadre_id
     GROUP BY a.village_id
 ),
+visits AS (
+    SELECT DISTINCT d.author_id, dh.household_id
+    FROM supervision_diary d JOIN supervision_diary_households dh ON dh.diary_id = d.id
+    WHERE d.date BETWEEN %(start)s AND %(end)s AND d.deleted_at IS NULL
+),
 coverage AS (
-    SELECT h.village_id, count(*) AS households,
-           count(*) FILTER (WHERE EXISTS (
-               SELECT 1 FROM supervision_diary_households dh JOIN supervision_diary d ON d.id = dh.diary_id
-               WHERE dh.household_id = hc.household_id AND d.author_id = hc.cadre_id
-                 AND d.date BETWEEN %(start)s AND %(end)s AND d.deleted_at IS NULL)) AS visited
+    SELECT h.village_id, count(*) AS households, count(v.author_id) AS visited
     FROM cadres_householdcontact hc
     JOIN duty ON duty.id = hc.cadre_id
     JOIN cadres_household h ON h.id = hc.household_id AND h.is_active
+    LEFT JOIN visits v ON v.author_id = hc.cadre_id AND v.household_id = hc.household_id
     WHERE hc.start <= %(end)s AND (hc."end" IS NULL OR hc."end" >= %(start)s)
     GROUP BY h.village_id
 ),
