@@ -75,10 +75,18 @@ def cadre_figures(
     *, start: date, end: date, township_ids: Iterable[int] | None = None, cadre_ids: Iterable[int] | None = None
 ) -> tuple[list[dict[str, Any]], dict[int, Figures]]:
     """Each active township-level cadre's expected, written and on-time days and coverage."""
+    cadres, figures, _links = _cadre_figures(start=start, end=end, township_ids=township_ids, cadre_ids=cadre_ids)
+    return cadres, figures
+
+
+def _cadre_figures(
+    *, start: date, end: date, township_ids: Iterable[int] | None, cadre_ids: Iterable[int] | None
+) -> tuple[list[dict[str, Any]], dict[int, Figures], list[Coverage]]:
+    """cadre_figures, and the coverage rows it counted (the village grouping reuses them)."""
     cadres = _cadres(township_ids, cadre_ids)
     figures: dict[int, Figures] = {c["pk"]: Figures(cadres={c["pk"]}) for c in cadres}
     if not cadres:
-        return cadres, figures
+        return cadres, figures, []
     ids = list(figures)
     by_township: dict[int, list[int]] = defaultdict(list)
     for c in cadres:
@@ -111,10 +119,11 @@ def cadre_figures(
         for row in rows:
             figures[row["author_id"]].written = row["written"]
             figures[row["author_id"]].on_time = row["on_time"]
-    for links in coverage(start=start, end=end, cadre_ids=ids):
+    counted = coverage(start=start, end=end, cadre_ids=ids)
+    for links in counted:
         figures[links.cadre_id].households += links.total
         figures[links.cadre_id].households_visited += links.visited
-    return cadres, figures
+    return cadres, figures, counted
 
 
 @dataclass(frozen=True)
@@ -180,7 +189,7 @@ def completeness(
     if by not in BY_CHOICES:
         raise ValueError(by)
     township_ids = None if township_ids is None else list(township_ids)
-    cadres, figures = cadre_figures(start=start, end=end, township_ids=township_ids, cadre_ids=cadre_ids)
+    cadres, figures, counted = _cadre_figures(start=start, end=end, township_ids=township_ids, cadre_ids=cadre_ids)
     if by == "cadre":
         return [
             {"cadre_id": c["pk"], "cadre": c["name"], "unit_id": c["unit_id"], "unit": c["unit__name"] or "",
@@ -189,7 +198,7 @@ def completeness(
         ]
     if by == "unit":
         return _by_unit(cadres, figures, township_ids)
-    return _by_village(cadres, figures, township_ids, start, end)
+    return _by_village(cadres, figures, counted, township_ids, start, end)
 
 
 def _by_unit(cadres: list[dict[str, Any]], figures: dict[int, Figures], township_ids: list[int] | None) -> list[dict[str, Any]]:
@@ -210,7 +219,8 @@ def _by_unit(cadres: list[dict[str, Any]], figures: dict[int, Figures], township
 
 
 def _by_village(
-    cadres: list[dict[str, Any]], figures: dict[int, Figures], township_ids: list[int] | None, start: date, end: date
+    cadres: list[dict[str, Any]], figures: dict[int, Figures], counted: list[Coverage], township_ids: list[int] | None,
+    start: date, end: date,
 ) -> list[dict[str, Any]]:
     villages = Village.objects.filter(is_active=True).order_by("township_id", "code")
     if township_ids is not None:
@@ -228,7 +238,7 @@ def _by_village(
         if group is not None and cadre_id not in group.cadres:
             group.cadres.add(cadre_id)
             group.add(figures[cadre_id])
-    for links in coverage(start=start, end=end, cadre_ids=ids):
+    for links in counted:
         group = groups.get(links.village_id)
         if group is not None:
             group.households += links.total
