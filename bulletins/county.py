@@ -12,14 +12,30 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from cadres.calendar import excused_days, workdays_by_township
-from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township
-from supervision.models import Diary, Matter
+from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township, Training, TrainingAttendance
+from supervision.models import Diary, DisclosureCheck, Inspection, InspectionFinding, Matter, Pledge
 from supervision.services.completeness import coverage
 
-from .figures import Period, rate
+from .figures import (
+    CHECK_AGGREGATES,
+    FINDING_COLUMNS,
+    GAP_COLUMNS,
+    LIST_LIMIT,
+    Period,
+    _number,
+    _overdue_at_end,
+    disclosure_figures,
+    finding_row,
+    gap_rows,
+    missing_categories,
+    place_row,
+    pledge_figures,
+    quarter_of,
+    rate,
+)
 
 
 class CountyFigures:
@@ -31,6 +47,11 @@ class CountyFigures:
         self._diaries: dict[int, dict[str, Any]] | None = None
         self._households: dict[int, dict[str, Any]] | None = None
         self._matters: dict[int, dict[str, Any]] | None = None
+        self._trainings: dict[int, dict[str, Any]] | None = None
+        self._pledges: dict[int, dict[str, Any]] | None = None
+        self._overdue: dict[int, tuple[int, list[dict[str, Any]]]] | None = None
+        self._inspections: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] | None = None
+        self._disclosure: dict[int, tuple[dict[str, Any] | None, list[dict[str, Any]]]] | None = None
 
     def _in_townships(self, qs: Any, field: str = "township_id") -> Any:
         return qs if self.township_ids is None else qs.filter(**{f"{field}__in": self.township_ids})
@@ -167,6 +188,146 @@ class CountyFigures:
             ):
                 out[row["township_id"]][f"by_{key}"].append({key: row[key], "count": row["count"]})
         return dict(out)
+
+    # --- trainings and pledges ---------------------------------------------------------------
+
+    def trainings(self, township_id: int) -> dict[str, Any]:
+        if self._trainings is None:
+            self._trainings = self._count_trainings()
+        return self._trainings.get(township_id) or _training_figures({}, {}, [])
+
+    def _count_trainings(self) -> dict[int, dict[str, Any]]:
+        period = self.period
+        trainings = self._in_townships(Training.objects.filter(date__range=(period.start, period.end)))
+        held = {row["township_id"]: row for row in trainings.values("township_id").annotate(
+            held=Count("id"), hours=Sum("hours")).order_by()}
+        attendance = {row["training__township_id"]: row for row in self._in_townships(
+            TrainingAttendance.objects.filter(training__date__range=(period.start, period.end)), "training__township_id"
+        ).values("training__township_id").annotate(
+            enrolled=Count("id"), present=Count("id", filter=Q(present=True))).order_by()}
+        kinds: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in trainings.values("township_id", "kind").annotate(count=Count("id")).order_by(
+            "township_id", "-count", "kind"
+        ):
+            kinds[row["township_id"]].append({"kind": row["kind"], "count": row["count"]})
+        return {
+            township_id: _training_figures(held.get(township_id, {}), attendance.get(township_id, {}),
+                                           kinds.get(township_id, []))
+            for township_id in set(held) | set(attendance)
+        }
+
+    def pledges(self, township_id: int) -> dict[str, Any]:
+        if self._pledges is None:
+            counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Pledge.Status.values, 0))
+            for row in self._in_townships(Pledge.objects.filter(year=self.period.end.year)).values(
+                "township_id", "status"
+            ).annotate(n=Count("id")).order_by():
+                counts[row["township_id"]][row["status"]] = row["n"]
+            self._pledges = {t: pledge_figures(self.period.end.year, c) for t, c in counts.items()}
+        return self._pledges.get(township_id) or pledge_figures(self.period.end.year,
+                                                                dict.fromkeys(Pledge.Status.values, 0))
+
+    # --- overdue matters at the period's end -------------------------------------------------
+
+    def overdue(self, township_id: int) -> tuple[int, list[dict[str, Any]]]:
+        """(how many, the first LIST_LIMIT places by unit and village) — as figures.overdue_by_place."""
+        if self._overdue is None:
+            rows = (
+                self._in_townships(_overdue_at_end(None, self.period))
+                .values("township_id", "unit__name", "village__name")
+                .annotate(count=Count("id"))
+                .order_by("township_id", "-count", "unit__name", "village__name")
+            )
+            counts: dict[int, int] = defaultdict(int)
+            places: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            for row in rows:
+                counts[row["township_id"]] += row["count"]
+                if len(places[row["township_id"]]) < LIST_LIMIT:
+                    places[row["township_id"]].append(place_row(row))
+            self._overdue = {t: (counts[t], places[t]) for t in counts}
+        return self._overdue.get(township_id, (0, []))
+
+    # --- inspections -------------------------------------------------------------------------
+
+    def inspections(self, township_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        if self._inspections is None:
+            self._inspections = self._count_inspections()
+        return self._inspections.get(township_id) or ({"held": 0, "findings": 0, "by_category": []}, [])
+
+    def _count_inspections(self) -> dict[int, tuple[dict[str, Any], list[dict[str, Any]]]]:
+        period = self.period
+        open_to_all = Q(kind=Inspection.Kind.ANNOUNCED) | Q(published_at__isnull=False)
+        held = dict(
+            self._in_townships(Inspection.objects.filter(open_to_all, date__range=(period.start, period.end)))
+            .values("township_id").annotate(n=Count("id")).order_by().values_list("township_id", "n")
+        )
+        published = self._in_townships(InspectionFinding.objects.filter(
+            inspection__published_at__gte=period.start_at, inspection__published_at__lt=period.end_before,
+        ), "inspection__township_id")
+        counts: dict[int, int] = defaultdict(int)
+        categories: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in published.values("inspection__township_id", "category").annotate(count=Count("id")).order_by(
+            "inspection__township_id", "-count", "category"
+        ):
+            counts[row["inspection__township_id"]] += row["count"]
+            categories[row["inspection__township_id"]].append({"category": row["category"], "count": row["count"]})
+        findings: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        # A month's published findings are few; each township keeps its first LIST_LIMIT.
+        for row in published.order_by("inspection__township_id", "inspection__published_at", "inspection_id", "id") \
+                .values("inspection__township_id", *FINDING_COLUMNS):
+            if len(findings[row["inspection__township_id"]]) < LIST_LIMIT:
+                findings[row["inspection__township_id"]].append(finding_row(row))
+        return {
+            township_id: ({"held": held.get(township_id, 0), "findings": counts[township_id],
+                           "by_category": categories[township_id]}, findings[township_id])
+            for township_id in set(held) | set(counts)
+        }
+
+    # --- the latest quarterly disclosure check -------------------------------------------------
+
+    def disclosure(self, township_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        if self._disclosure is None:
+            self._disclosure = self._count_disclosure()
+        return self._disclosure.get(township_id, (None, []))
+
+    def _count_disclosure(self) -> dict[int, tuple[dict[str, Any] | None, list[dict[str, Any]]]]:
+        year, quarter = self.period.end.year, quarter_of(self.period.end)
+        latest: dict[int, tuple[int, int]] = {}
+        for township_id, y, q in (
+            self._in_townships(DisclosureCheck.objects.filter(
+                Q(year=year, quarter__lte=quarter) | Q(year__in=[year - 1, year - 2])))
+            .values_list("township_id", "year", "quarter").distinct()
+        ):
+            latest[township_id] = max(latest.get(township_id, (0, 0)), (y, q))
+        if not latest:
+            return {}
+        which = Q()
+        for township_id, (y, q) in latest.items():
+            which |= Q(township_id=township_id, year=y, quarter=q)
+        checks = DisclosureCheck.objects.filter(which)
+        aggs = {row["township_id"]: row for row in checks.values("township_id").annotate(**CHECK_AGGREGATES).order_by()}
+        gap_checks: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in checks.filter(Q(missing_count__gt=0) | Q(late_count__gt=0)).order_by(
+            "township_id", "-missing_count", "-late_count", "village__code"
+        ).values("township_id", *GAP_COLUMNS):
+            if len(gap_checks[row["township_id"]]) < LIST_LIMIT:
+                gap_checks[row["township_id"]].append(row)
+        categories = missing_categories([c["pk"] for rows in gap_checks.values() for c in rows])
+        return {
+            township_id: (disclosure_figures(y, q, aggs[township_id]), gap_rows(gap_checks[township_id], categories))
+            for township_id, (y, q) in latest.items()
+        }
+
+
+def _training_figures(held: dict[str, Any], attendance: dict[str, Any], kinds: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "held": held.get("held", 0),
+        "hours": _number(held.get("hours")),
+        "enrolled": attendance.get("enrolled", 0),
+        "present": attendance.get("present", 0),
+        "attendance_rate": rate(attendance.get("present", 0), attendance.get("enrolled", 0)),
+        "by_kind": kinds,
+    }
 
 
 def _coverage_figures(rows: list[Any]) -> dict[str, Any]:

@@ -137,18 +137,19 @@ def household_coverage(township: Township, period: Period) -> dict[str, Any]:
     return {**agg, "rate": rate(agg["visited"], agg["contacts"]), "poor_rate": rate(agg["poor_visited"], agg["poor_contacts"])}
 
 
-def _overdue_at_end(township: Township, period: Period):  # type: ignore[no-untyped-def]
-    """Matters whose deadline passed before the period ended and that were not resolved by then.
+def _overdue_at_end(township: Township | None, period: Period):  # type: ignore[no-untyped-def]
+    """Matters whose deadline passed before the period ended and that were not resolved by then
+    (of every township when `township` is None).
 
     Open matters come from the (status, deadline) index; resolved ones only if resolved after the
     period, so the query follows the backlog, not all history.
     """
-    return Matter.objects.filter(
+    matters = Matter.objects.filter(
         Q(status__in=Matter.OPEN_STATUSES) | Q(resolved_at__gte=period.end_before),
-        township=township,
         deadline__lt=period.end,
         created_at__lt=period.end_before,
     )
+    return matters if township is None else matters.filter(township=township)
 
 
 def matter_figures(township: Township, period: Period, county: CountyFigures | None = None) -> dict[str, Any]:
@@ -156,7 +157,7 @@ def matter_figures(township: Township, period: Period, county: CountyFigures | N
     if county is not None:
         base = counted or {"raised": 0, "from_diaries": 0, "resolved": 0, "satisfied": 0, "closed": 0,
                            "by_source": [], "by_category": []}
-        overdue_count = _overdue_at_end(township, period).count()
+        overdue_count = county.overdue(township.pk)[0]
         return {**{k: base[k] for k in ("raised", "from_diaries", "resolved", "satisfied", "closed")},
                 "overdue": overdue_count, "by_source": base["by_source"], "by_category": base["by_category"]}
     raised = Matter.objects.filter(period.timestamps("created_at"), township=township)
@@ -190,6 +191,10 @@ def pledge_progress(township: Township, period: Period) -> dict[str, Any]:
     counts = dict.fromkeys(Pledge.Status.values, 0)
     for row in Pledge.objects.filter(township=township, year=year).values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
+    return pledge_figures(year, counts)
+
+
+def pledge_figures(year: int, counts: dict[str, int]) -> dict[str, Any]:
     total = sum(counts.values())
     effective = counts[Pledge.Status.COUNTERSIGNED] + counts[Pledge.Status.ASSESSED]
     return {
@@ -215,6 +220,17 @@ def _latest_quarter(township: Township, period: Period) -> tuple[int, int] | Non
     return (row["year"], row["quarter"]) if row else None
 
 
+CHECK_AGGREGATES = {
+    "villages": Count("id"),
+    "on_time": Sum("on_time_count"),
+    "late": Sum("late_count"),
+    "missing": Sum("missing_count"),
+    "average_score": Avg("score"),
+    "villages_with_gaps": Count("id", filter=Q(missing_count__gt=0) | Q(late_count__gt=0)),
+    "reviewed": Count("id", filter=Q(status=DisclosureCheck.Status.REVIEWED)),
+}
+
+
 def disclosure_compliance(township: Township, period: Period) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """Figures of the latest quarterly check, and the villages with gaps (missing or late items)."""
     latest = _latest_quarter(township, period)
@@ -222,17 +238,22 @@ def disclosure_compliance(township: Township, period: Period) -> tuple[dict[str,
         return None, []
     year, quarter = latest
     checks = DisclosureCheck.objects.filter(township=township, year=year, quarter=quarter)
-    agg = checks.aggregate(
-        villages=Count("id"),
-        on_time=Sum("on_time_count"),
-        late=Sum("late_count"),
-        missing=Sum("missing_count"),
-        average_score=Avg("score"),
-        villages_with_gaps=Count("id", filter=Q(missing_count__gt=0) | Q(late_count__gt=0)),
-        reviewed=Count("id", filter=Q(status=DisclosureCheck.Status.REVIEWED)),
+    agg = checks.aggregate(**CHECK_AGGREGATES)
+    figures = disclosure_figures(year, quarter, agg)
+    gap_checks = list(
+        checks.filter(Q(missing_count__gt=0) | Q(late_count__gt=0))
+        .order_by("-missing_count", "-late_count", "village__code")
+        .values(*GAP_COLUMNS)[:LIST_LIMIT]
     )
+    return figures, gap_rows(gap_checks, missing_categories([c["pk"] for c in gap_checks]))
+
+
+GAP_COLUMNS = ("pk", "village__name", "missing_count", "late_count", "score", "rectification_deadline")
+
+
+def disclosure_figures(year: int, quarter: int, agg: dict[str, Any]) -> dict[str, Any]:
     items = agg["on_time"] + agg["late"] + agg["missing"] if agg["villages"] else 0
-    figures = {
+    return {
         "year": year,
         "quarter": quarter,
         "villages": agg["villages"],
@@ -244,23 +265,24 @@ def disclosure_compliance(township: Township, period: Period) -> tuple[dict[str,
         "average_score": _number(agg["average_score"]),
         "villages_with_gaps": agg["villages_with_gaps"],
     }
-    gap_checks = list(
-        checks.filter(Q(missing_count__gt=0) | Q(late_count__gt=0))
-        .order_by("-missing_count", "-late_count", "village__code")
-        .values("pk", "village__name", "missing_count", "late_count", "score", "rectification_deadline")[:LIST_LIMIT]
-    )
+
+
+def missing_categories(check_ids: list[int]) -> dict[int, list[str]]:
+    """The categories of the missing items of each check."""
     categories: dict[int, list[str]] = {}
     item_rows = (
-        DisclosureCheckItem.objects.filter(
-            check_run_id__in=[c["pk"] for c in gap_checks], result=DisclosureCheckItem.Result.MISSING
-        )
+        DisclosureCheckItem.objects.filter(check_run_id__in=check_ids, result=DisclosureCheckItem.Result.MISSING)
         .order_by("check_run_id", "requirement__order", "requirement_id")
         .values_list("check_run_id", "requirement__category")
         .distinct()
     )
     for check_id, category in item_rows:
         categories.setdefault(check_id, []).append(category)
-    gaps = [
+    return categories
+
+
+def gap_rows(gap_checks: list[dict[str, Any]], categories: dict[int, list[str]]) -> list[dict[str, Any]]:
+    return [
         {
             "village": c["village__name"],
             "missing": c["missing_count"],
@@ -271,7 +293,6 @@ def disclosure_compliance(township: Township, period: Period) -> tuple[dict[str,
         }
         for c in gap_checks
     ]
-    return figures, gaps
 
 
 def training_figures(township: Township, period: Period) -> dict[str, Any]:
@@ -312,21 +333,33 @@ def inspection_figures(township: Township, period: Period) -> tuple[dict[str, An
         inspection__published_at__lt=period.end_before,
     )
     by_category = published.values("category").annotate(count=Count("id")).order_by("-count", "category")
-    rows = published.order_by("inspection__published_at", "inspection_id", "id").values(
-        "inspection__date",
-        "inspection__title",
-        "inspection__subject_unit__name",
-        "inspection__subject_village__name",
-        "inspection__subject_cadre__unit__name",
-        "inspection__subject_cadre__village__name",
-        "category",
-        "description",
-        "action",
-        "rectification_deadline",
-        "rectified_at",
-    )[:LIST_LIMIT]
-    findings = [
-        {
+    rows = published.order_by("inspection__published_at", "inspection_id", "id").values(*FINDING_COLUMNS)[:LIST_LIMIT]
+    findings = [finding_row(r) for r in rows]
+    figures = {
+        "held": held,
+        "findings": published.count(),
+        "by_category": [{"category": r["category"], "count": r["count"]} for r in by_category],
+    }
+    return figures, findings
+
+
+FINDING_COLUMNS = (
+    "inspection__date",
+    "inspection__title",
+    "inspection__subject_unit__name",
+    "inspection__subject_village__name",
+    "inspection__subject_cadre__unit__name",
+    "inspection__subject_cadre__village__name",
+    "category",
+    "description",
+    "action",
+    "rectification_deadline",
+    "rectified_at",
+)
+
+
+def finding_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {
             "date": r["inspection__date"].isoformat(),
             "inspection": r["inspection__title"],
             # A finding about a cadre is reported under their unit or village, never their name.
@@ -342,15 +375,7 @@ def inspection_figures(township: Township, period: Period) -> tuple[dict[str, An
             "action": r["action"],
             "rectification_deadline": r["rectification_deadline"].isoformat() if r["rectification_deadline"] else None,
             "rectified": r["rectified_at"] is not None,
-        }
-        for r in rows
-    ]
-    figures = {
-        "held": held,
-        "findings": published.count(),
-        "by_category": [{"category": r["category"], "count": r["count"]} for r in by_category],
     }
-    return figures, findings
 
 
 def overdue_by_place(township: Township, period: Period) -> list[dict[str, Any]]:
@@ -361,7 +386,11 @@ def overdue_by_place(township: Township, period: Period) -> list[dict[str, Any]]
         .annotate(count=Count("id"))
         .order_by("-count", "unit__name", "village__name")[:LIST_LIMIT]
     )
-    return [{"unit": r["unit__name"] or "", "village": r["village__name"], "count": r["count"]} for r in rows]
+    return [place_row(r) for r in rows]
+
+
+def place_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {"unit": r["unit__name"] or "", "village": r["village__name"], "count": r["count"]}
 
 
 # --- the whole compilation ---------------------------------------------------------------------------
@@ -376,8 +405,12 @@ def compile_figures(
     when the whole county is compiled together.
     """
     period = Period(start, end)
-    disclosure, gaps = disclosure_compliance(township, period)
-    inspections, findings = inspection_figures(township, period)
+    if county is not None:
+        disclosure, gaps = county.disclosure(township.pk)
+        inspections, findings = county.inspections(township.pk)
+    else:
+        disclosure, gaps = disclosure_compliance(township, period)
+        inspections, findings = inspection_figures(township, period)
     figures = {
         "version": FIGURES_VERSION,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -385,14 +418,15 @@ def compile_figures(
         "households": county.households(township.pk) if county else household_coverage(township, period),
         "matters": matter_figures(township, period, county),
         "ideas": adopted_ideas(township, period),
-        "pledges": pledge_progress(township, period),
+        "pledges": county.pledges(township.pk) if county else pledge_progress(township, period),
         "disclosure": disclosure,
-        "trainings": training_figures(township, period),
+        "trainings": county.trainings(township.pk) if county else training_figures(township, period),
         "inspections": inspections,
     }
     problems = [
         {"kind": "inspection_findings", "rows": findings},
-        {"kind": "overdue_matters", "rows": overdue_by_place(township, period)},
+        {"kind": "overdue_matters",
+         "rows": county.overdue(township.pk)[1] if county else overdue_by_place(township, period)},
         {"kind": "disclosure_gaps", "rows": gaps},
     ]
     return figures, problems

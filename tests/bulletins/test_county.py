@@ -28,6 +28,11 @@ def test_every_township_gets_the_same_figures_from_the_county_pass(october):
         # then every key, lists and their order included, is the same
         assert together == alone, township.name
     assert compile_figures(w.other_township, START, END, county)[0]["households"]["visited"] == 1
+    # and the comparison covered every part with something in it
+    figures, problems = compile_figures(w.township, START, END, county)
+    assert figures["disclosure"] is not None and figures["inspections"]["findings"] > 0
+    assert figures["trainings"]["held"] > 0 and figures["pledges"]["total"] > 0 and figures["matters"]["overdue"] > 0
+    assert all(group["rows"] for group in problems), problems
 
 
 def test_the_county_pass_counts_once_for_all_townships(october):
