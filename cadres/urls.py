@@ -2,9 +2,15 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 urlpatterns = [
     path("households/", views.households, name="households"),
+    path("households/import/", views_import.import_page, {"kind": "households"}, name="household-import"),
+    path("households/import/template.xlsx", views_import.import_template, {"kind": "households"},
+         name="household-import-template"),
     path("cadres/tree/", views.tree, name="cadre-tree"),
+    path("cadres/import/", views_import.import_page, {"kind": "cadres"}, name="cadre-import"),
+    path("cadres/import/template.xlsx", views_import.import_template, {"kind": "cadres"},
+         name="cadre-import-template"),
 ]

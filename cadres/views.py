@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from .roles import actor_for
 from .scope import townships_for
 from .selectors import STALE_AFTER_DAYS, may_see_pyramid, my_contacts, my_villages, pyramid, quota_status
+from .services.imports import may_import
 
 
 @login_required
@@ -33,6 +34,7 @@ def households(request: HttpRequest) -> HttpResponse:
             "villages": my_villages(actor),
             "stale_after": STALE_AFTER_DAYS,
             "may_see_tree": may_see_pyramid(actor),
+            "may_import": may_import(actor),
         },
     )
 
@@ -52,5 +54,6 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cadres/tree.html",
-        {"township": township, "townships": townships, "pyramid": pyramid(actor, township.pk)},
+        {"township": township, "townships": townships, "pyramid": pyramid(actor, township.pk),
+         "may_import": may_import(actor)},
     )

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import views, views_jobs
 from .security import otp
 
 admin.site.site_header = _("干部作风建设监督平台 · 管理后台")
@@ -23,6 +23,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
     path("notifications/read/", views.notifications_read_all, name="notifications-read-all"),
+    path("jobs/<int:pk>/", views_jobs.job_status, name="job"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api")),

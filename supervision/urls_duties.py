@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from supervision.views import disclosures, inspections, pledges
+from supervision.views import disclosure_run, disclosures, inspections, pledges
 
 urlpatterns = [
     path("pledges/", pledges.pledge_index, name="pledges"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("disclosures/<int:pk>/", disclosures.disclosure_detail_view, name="disclosure-show"),
     path("disclosures/<int:pk>/photo/", disclosures.disclosure_photo, name="disclosure-photo"),
     path("disclosures/checks/", disclosures.check_index, name="disclosure-checks"),
+    path("disclosures/checks/run/", disclosure_run.disclosure_check_run_view, name="disclosure-check-run"),
     path("disclosures/checks/<int:pk>/", disclosures.check_detail_view, name="disclosure-check-show"),
     path("disclosures/checks/<int:pk>/review/", disclosures.check_review_view, name="disclosure-check-review"),
     path("disclosures/checks/items/<int:pk>/adjust/", disclosures.item_adjust_view, name="disclosure-item-adjust"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -39,10 +38,11 @@ from supervision.models import (
     PledgeTemplate,
     PledgeTemplateTarget,
 )
-from supervision.quarters import QuarterError, parse_quarter
+from supervision.quarters import Quarter, QuarterError, parse_quarter
 from supervision.selectors.inspections import inspections_for
 from supervision.selectors.pledges import eligible_pledgers
 from supervision.services import pledges as pledge_services
+from supervision.services.check_jobs import disclosure_check_start, may_run_check
 
 
 def _office(request: HttpRequest) -> bool:
@@ -251,12 +251,7 @@ class DisclosureCheckAdmin(TownshipScopedAdmin):
         ]
 
     def _enqueue(self, request: HttpRequest, year: int, quarter: int, township_id: int | None) -> JobRun:
-        from supervision.tasks.duties import disclosure_check_task
-
-        job = JobRun.objects.create(name="disclosure_check", started_by=request.user,
-                                    params={"quarter": f"{year}Q{quarter}", "township": township_id})
-        transaction.on_commit(lambda: disclosure_check_task.delay(year, quarter, township_id, job.pk))
-        return job
+        return disclosure_check_start(quarter=Quarter(year, quarter), township_id=township_id, by=request.user)
 
     @admin.action(description=gettext_lazy("重新运行所选检查所在季度"))
     def rerun(self, request: HttpRequest, queryset: QuerySet[DisclosureCheck]) -> HttpResponse | None:
@@ -275,8 +270,11 @@ class DisclosureCheckAdmin(TownshipScopedAdmin):
             except QuarterError as exc:
                 form.add_error("quarter", exc.message)
             else:
-                started = self._enqueue(request, quarter.year, quarter.quarter, actor.township_id)
-                return redirect(f"{request.path}?job={started.pk}")
+                if not may_run_check(actor):  # an office log-in of no township would run every township
+                    form.add_error("quarter", _("您的账号未关联乡镇，不能运行检查。"))
+                else:
+                    started = self._enqueue(request, quarter.year, quarter.quarter, actor.township_id)
+                    return redirect(f"{request.path}?job={started.pk}")
         job: JobRun | None = None
         raw = request.GET.get("job", "")
         if raw.isdigit():

@@ -29,7 +29,7 @@ def disclosure_check_task(self, year: int, quarter: int, township_id: int | None
         summary = disclosure_check_run(year=year, quarter=quarter, township=township)
     except DomainError as exc:  # a permanent refusal (future quarter …): reported, never retried
         if job is not None:
-            JobRun.objects.filter(pk=job.pk).update(status=JobRun.Status.FAILED, message=exc.message,
+            JobRun.objects.filter(pk=job.pk).update(status=JobRun.Status.FAILED, message=exc.message, progress=100,
                                                     finished_at=timezone.now())
         return exc.message
     text = summary.as_text()

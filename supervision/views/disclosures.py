@@ -25,6 +25,7 @@ from supervision.models import DisclosureCheck
 from supervision.quarters import Quarter, QuarterError, last_due_quarter, parse_quarter
 from supervision.selectors import disclosures as sel
 from supervision.services import disclosures as svc
+from supervision.services.check_jobs import may_run_check
 
 
 def _quarter(request: HttpRequest, default: Quarter | None) -> Quarter | None:
@@ -64,7 +65,7 @@ def disclosure_index(request: HttpRequest) -> HttpResponse:
             "gaps": list(sel.gaps(actor, quarter=quarter)) if quarter else [],
             "checks": list(sel.check_list(actor, quarter=quarter)) if quarter else [],
             "years": range(timezone.localdate().year, 2019, -1),
-            "can_run": actor.has(Role.OFFICE), "due_quarter": last_due_quarter(),
+            "can_run": may_run_check(actor), "due_quarter": last_due_quarter(),
         })
     else:
         postings = Paginator(sel.disclosure_list(actor), 30).get_page(request.GET.get("page"))

@@ -1,0 +1,71 @@
+"""/jobs/<pk>/: the progress page of a long job started from a staff page (the quarterly check, an
+import), then its result. The page refreshes itself (a meta refresh: no script) until the job ends.
+
+Only the person who started a job sees it (superusers see every one): a job's result can list the
+rows of a file of personal data. Anyone else gets a 404, like every object outside their scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .models import JobRun
+
+CHECK_JOB = "disclosure_check"
+IMPORT_JOB = "cadres.import"
+# Jobs shown here; the bulletin compile keeps its own page (bulletins.views.job_status).
+PAGE_JOBS = (CHECK_JOB, IMPORT_JOB)
+
+
+def _check_context(job: JobRun) -> dict[str, Any]:
+    quarter = str(job.params.get("quarter", ""))
+    result_url = ""
+    if job.status == JobRun.Status.SUCCEEDED:
+        result_url = f"{reverse('disclosure-checks')}?{urlencode({'quarter': quarter})}"
+    return {
+        "title": _("季度公开检查进度"),
+        "facts": [_("季度：%(q)s") % {"q": quarter}],
+        "back_url": reverse("disclosures"), "back_label": _("返回公开事项"),
+        "result_url": result_url, "result_label": _("查看检查结果"),
+    }
+
+
+def _import_context(job: JobRun) -> dict[str, Any]:
+    from cadres.services.imports import IMPORT_KINDS
+
+    kind = IMPORT_KINDS.get(str(job.params.get("kind", "")))
+    result = job.params.get("result") or {}
+    return {
+        "title": _("导入进度"),
+        "facts": [
+            _("导入内容：%(what)s") % {"what": kind.label if kind else ""},
+            _("文件：%(name)s") % {"name": job.params.get("filename", "")},
+        ],
+        "back_url": reverse(kind.url_name) if kind else reverse("dashboard"),
+        "back_label": _("返回导入页面"),
+        "counts": result if job.status == JobRun.Status.SUCCEEDED and "created" in result else None,
+        "errors": result.get("errors") or [],
+        "errors_truncated": bool(result.get("truncated")),
+    }
+
+
+@login_required
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    jobs = JobRun.objects.filter(name__in=PAGE_JOBS)
+    if not request.user.is_superuser:
+        jobs = jobs.filter(started_by=request.user)
+    job = get_object_or_404(jobs, pk=pk)
+    done = job.status in (JobRun.Status.SUCCEEDED, JobRun.Status.FAILED)
+    context = _check_context(job) if job.name == CHECK_JOB else _import_context(job)
+    return render(request, "portal/job.html", {
+        "job": job, "done": done, "failed": job.status == JobRun.Status.FAILED, **context,
+    })
