@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -51,5 +52,8 @@ def shared_figures(name: str, actor: Actor, compute: Callable[[], dict[str, Any]
     panel = cache.get(key)
     if panel is None:
         panel = {**compute(), "computed_at": timezone.now()}
+        # Shared panels show figures only (no user, request or form): their HTML is shared too,
+        # which spares every view the rendering of the charts' tables.
+        panel["html"] = render_to_string(panel["template"], {"panel": panel})
         cache.set(key, panel, seconds)
     return dict(panel)

@@ -1,5 +1,5 @@
 """Dashboard panels of the daily loop (portal/dashboard.py): for a cadre, today's diary, the
-missed days still open, households not visited lately and my matters by light; for the leaders
+missed days still open and my matters by light (households not visited lately: cadres.dashboard); for the leaders
 and the office, the township's figures for this week and this month."""
 
 from __future__ import annotations
@@ -7,19 +7,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from cadres.calendar import excused_days, workdays
-from cadres.models import Cadre, HouseholdContact
+from cadres.models import Cadre
 from cadres.roles import Actor, Role
 from portal.dashboard import shared_figures
 from supervision.models import Diary, Matter
 from supervision.selectors.diaries import backfill_days
 from supervision.selectors.matters import filter_mine, light_expression, matters_for, overdue_q
 from supervision.services.completeness import township_totals
-
-NOT_VISITED_DAYS = 30
 
 
 def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
@@ -44,26 +42,12 @@ def _today_panel(cadre: Cadre, today: date) -> dict[str, Any]:
     excused = excused_days([cadre.pk], window_start, today).get(cadre.pk, set())
     missed = [d for d in workdays(window_start, today - timedelta(days=1), cadre.township_id)
               if d not in written and d not in excused]
-    since = today - timedelta(days=NOT_VISITED_DAYS)
-    visited = Diary.households.through.objects.filter(
-        household_id=OuterRef("household_id"), diary__author_id=cadre.pk, diary__date__gte=since
-    )
-    not_visited = list(
-        HouseholdContact.objects.filter(cadre=cadre, end__isnull=True, household__is_active=True)
-        .annotate(visited=Exists(visited))
-        .filter(visited=False)
-        .select_related("household", "household__village")
-        .order_by("household__village_id", "household_id")[:50]
-    )
     return {
         "template": "supervision/diaries/_panel_today.html",
         "order": 10,
         "today": today,
         "today_diary_id": written.get(today),
         "missed": sorted(missed, reverse=True),
-        "not_visited": not_visited[:5],
-        "not_visited_count": len(not_visited),
-        "not_visited_days": NOT_VISITED_DAYS,
     }
 
 

@@ -93,3 +93,23 @@ def test_a_form_with_errors_has_no_serious_accessibility_violations(world, new_p
     texts = [page.locator(f"#{ref}").inner_text(timeout=1000) for ref in described_by]
     assert texts[0] == "为了校验，请输入与上面相同的密码。"
     assert texts[1] == "输入的两个密码不一致。"
+
+
+def test_the_offices_job_pages_have_no_serious_accessibility_violations(world, new_page):
+    # given the office on a phone, and a finished quarterly check to look at
+    from portal.models import JobRun
+
+    page = new_page(PHONE, bypass_csp=True)
+    login(page, "office")
+    job = JobRun.objects.create(name="disclosure_check", started_by=world.office.user, status="succeeded",
+                                progress=100, message="检查完成。",
+                                params={"quarter": "2026Q3", "township": world.township.pk})
+
+    # when axe scans the import pages, the check page, the job page and the tree
+    problems: dict[str, str] = {}
+    for path in ("/households/import/", "/cadres/import/", "/disclosures/checks/run/", f"/jobs/{job.pk}/",
+                 "/cadres/tree/"):
+        problems |= scan(page, path, open_menu=True)
+
+    # then none has a serious or critical violation
+    assert problems == {}

@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TODAY_DIARY = "今天的民情日记"
 MY_MATTERS = "我的问题台账"
 PLEDGES = "待签责任书"
+HOUSEHOLDS = "我的联系户"
 TOWNSHIP = "全镇民情日记与台账"
 CHARTS = "全镇短板一览"
 # Panels of figures, shown after whatever the user has to do.
@@ -97,7 +98,8 @@ WEEK_FIGURES = ["新登记问题\t2\t2", "销号\t0\t0"]
 
 ROLES = [
     Role("cadre1", PHONE, todo={
-        TODAY_DIARY: ["未写", "写今天的日记", "东河村张三"],  # and the contact household not visited
+        TODAY_DIARY: ["未写", "写今天的日记"],
+        HOUSEHOLDS: ["张三", "尚未走访"],  # the contact household not visited yet
         MY_MATTERS: [matter_light],
         PLEDGES: ["待我签署"],
     }, absent=FIGURES),
