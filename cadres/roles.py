@@ -105,6 +105,9 @@ def _build_actor(user: AbstractBaseUser) -> Actor:
 
     roles: set[str] = {g for g in user.groups.values_list("name", flat=True) if g in Role.values}  # type: ignore[attr-defined]
     cadre = Cadre.objects.filter(user=user, is_active=True).select_related("township", "unit", "village").first()
+    if cadre is not None:
+        # `user.cadre` (the layout shows the name) then needs no query of its own.
+        setattr(user, "cadre", cadre)  # noqa: B010 - the reverse one-to-one descriptor caches it
     headed: frozenset[int] = frozenset()
     supervised: frozenset[int] = frozenset()
     township_ids: frozenset[int] | None

@@ -13,7 +13,7 @@ from cadres.roles import Actor, Role
 from portal.dashboard import shared_figures
 from supervision.models import Pledge
 from supervision.selectors.disclosures import checks_for, gaps, last_checked_quarter
-from supervision.selectors.pledges import my_pledges, pledges_for
+from supervision.selectors.pledges import NAME_RELATED, my_pledges, pledges_for
 
 GAPS_SHOWN = 10
 
@@ -21,7 +21,7 @@ GAPS_SHOWN = 10
 def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if actor.cadre is not None:
-        mine = my_pledges(actor)
+        mine = my_pledges(actor, related=NAME_RELATED)
         if mine.to_sign or mine.to_countersign:
             out.append({"template": "supervision/pledges/_panel.html", "order": 20, "mine": mine})
     if actor.is_superuser or actor.has(Role.LEADER, Role.OFFICE):

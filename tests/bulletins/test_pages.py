@@ -85,7 +85,7 @@ def test_archive_query_count_is_constant(world, client, django_assert_num_querie
     assert response.status_code == 200
 
 
-ARCHIVE_QUERIES = 10
+ARCHIVE_QUERIES = 9
 
 
 # --- the page --------------------------------------------------------------------------------------

@@ -283,8 +283,8 @@ def test_the_import_page_and_the_job_page_cost_a_fixed_number_of_queries(world, 
     client = client_for(world.office.user)
     client.get("/households/import/")  # the session is loaded once before counting
 
-    # session, user, actor (groups, cadre, units), the recent jobs; the layout's unread count and name
-    with django_assert_num_queries(8):
+    # session, user, actor (groups, cadre, units), the recent jobs; the layout's unread count (name: the actor's cadre)
+    with django_assert_num_queries(7):
         assert client.get("/households/import/").status_code == 200
     # session, user, the job; the layout's unread count and name
     with django_assert_num_queries(5):

@@ -66,12 +66,12 @@ def _queries(client, path):  # type: ignore[no-untyped-def]
 
 def test_households_page_query_count_is_pinned(world):
     client = client_for(world.cadre1.user)
-    assert _queries(client, "/households/") == 14
+    assert _queries(client, "/households/") == 13
     for _ in range(49):
         f.ContactFactory(cadre=world.cadre1, household=f.HouseholdFactory(village=world.v1))
     response = client.get("/households/")
     assert len(response.context["contacts"]) == 50
-    assert _queries(client, "/households/") == 14
+    assert _queries(client, "/households/") == 13
 
 
 @pytest.mark.parametrize("who", ["secretary", "head", "office"])
@@ -104,12 +104,12 @@ def test_tree_query_count_is_pinned(db):
     secretary = f.CadreFactory(township=township, post=Post.PARTY_SECRETARY)
     f.AssignmentFactory(cadre=secretary, village=f.VillageFactory(township=township), role="leader")
     client = client_for(secretary.user)
-    assert _queries(client, "/cadres/tree/") == 14
+    assert _queries(client, "/cadres/tree/") == 13
     unit = f.UnitFactory(township=township, leader_in_charge=secretary)
     for _ in range(48):
         f.CadreFactory(township=township, unit=unit, user=None)
     assert sum(1 for _ in client.get("/cadres/tree/").context["pyramid"].roots) == 49
-    assert _queries(client, "/cadres/tree/") == 14
+    assert _queries(client, "/cadres/tree/") == 13
 
 
 def test_cadre_dashboard_panel_shows_unvisited_households_and_shortfall(world, django_assert_num_queries):

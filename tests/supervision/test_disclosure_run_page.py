@@ -144,6 +144,6 @@ def test_the_admin_still_runs_a_quarter(world, django_capture_on_commit_callback
 def test_the_page_costs_a_fixed_number_of_queries(world, django_assert_num_queries):
     client = client_for(world.office.user)
     client.get(RUN)
-    # session, user, actor (groups, cadre, units); the layout's unread count and name
-    with django_assert_num_queries(7):
+    # session, user, actor (groups, cadre, units); the layout's unread count (the name comes with the actor's cadre)
+    with django_assert_num_queries(6):
         assert client.get(RUN).status_code == 200

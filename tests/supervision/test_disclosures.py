@@ -315,8 +315,8 @@ def test_lists_cost_the_same_at_1_and_50_rows(world, client, django_assert_num_q
     with django_assert_num_queries(7):
         assert len(api.get("/api/v1/disclosure-checks/").json()["results"]) == rows
     client.force_login(world.office.user)
-    with django_assert_num_queries(13):  # the calendar, the gaps and the checks of the last quarter
+    with django_assert_num_queries(12):  # the calendar, the gaps and the checks of the last quarter
         assert client.get("/disclosures/").status_code == 200
     client.force_login(world.village1.user)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get("/disclosures/").status_code == 200

@@ -112,7 +112,7 @@ def test_list_page_query_count_is_constant(client, world, django_assert_num_quer
                         status="assigned")
     as_(client, world.office.user)
     client.get("/matters/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get("/matters/")
     assert response.status_code == 200
 
@@ -125,5 +125,5 @@ def test_detail_page_query_count_is_constant(client, world, django_assert_num_qu
         matter.events.create(action="assign", from_status="registered", to_status="assigned", by=world.office.user)
     as_(client, world.office.user)
     client.get(f"/matters/{matter.pk}/")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get(f"/matters/{matter.pk}/").status_code == 200

@@ -215,7 +215,7 @@ def test_the_pledges_page_costs_the_same_at_1_and_50_rows(world, client, django_
     _many_village_pledges(world, rows)
     client.force_login(world.office.user)
     # session, user, actor (groups, cadre, units), unread count, my pledges, the chain
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get("/pledges/?year=2026")
     assert response.content.decode().count('href="/pledges/') >= rows
 
@@ -225,5 +225,5 @@ def test_a_pledge_page_costs_the_same_whatever_the_number_of_pledges(world, clie
     _many_village_pledges(world, rows)
     pledge = Pledge.objects.order_by("id").first()
     client.force_login(world.office.user)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get(f"/pledges/{pledge.pk}/").status_code == 200
