@@ -16,13 +16,14 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from cadres.calendar import excused_days, workdays_by_township
 from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township, Training, TrainingAttendance
-from supervision.models import Diary, DisclosureCheck, Inspection, InspectionFinding, Matter, Pledge
+from supervision.models import AgendaItem, Diary, DisclosureCheck, Inspection, InspectionFinding, Matter, Pledge
 from supervision.services.completeness import coverage
 
 from .figures import (
     CHECK_AGGREGATES,
     FINDING_COLUMNS,
     GAP_COLUMNS,
+    IDEA_COLUMNS,
     LIST_LIMIT,
     Period,
     _number,
@@ -30,6 +31,7 @@ from .figures import (
     disclosure_figures,
     finding_row,
     gap_rows,
+    idea_row,
     missing_categories,
     place_row,
     pledge_figures,
@@ -52,6 +54,7 @@ class CountyFigures:
         self._overdue: dict[int, tuple[int, list[dict[str, Any]]]] | None = None
         self._inspections: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] | None = None
         self._disclosure: dict[int, tuple[dict[str, Any] | None, list[dict[str, Any]]]] | None = None
+        self._ideas: dict[int, dict[str, Any]] | None = None
 
     def _in_townships(self, qs: Any, field: str = "township_id") -> Any:
         return qs if self.township_ids is None else qs.filter(**{f"{field}__in": self.township_ids})
@@ -246,6 +249,22 @@ class CountyFigures:
                     places[row["township_id"]].append(place_row(row))
             self._overdue = {t: (counts[t], places[t]) for t in counts}
         return self._overdue.get(township_id, (0, []))
+
+    # --- ideas adopted in the period ---------------------------------------------------------
+
+    def ideas(self, township_id: int) -> dict[str, Any]:
+        if self._ideas is None:
+            adopted = self._in_townships(AgendaItem.objects.filter(self.period.timestamps("adopted_at")))
+            ideas: dict[int, dict[str, Any]] = defaultdict(lambda: {"adopted": 0, "decided": 0, "items": []})
+            for row in adopted.values("township_id").annotate(
+                adopted=Count("id"), decided=Count("id", filter=Q(status=AgendaItem.Status.DECIDED))
+            ).order_by():
+                ideas[row["township_id"]].update(adopted=row["adopted"], decided=row["decided"])
+            for row in adopted.order_by("township_id", "adopted_at", "id").values("township_id", *IDEA_COLUMNS):
+                if len(ideas[row["township_id"]]["items"]) < LIST_LIMIT:
+                    ideas[row["township_id"]]["items"].append(idea_row(row))
+            self._ideas = dict(ideas)
+        return self._ideas.get(township_id) or {"adopted": 0, "decided": 0, "items": []}
 
     # --- inspections -------------------------------------------------------------------------
 

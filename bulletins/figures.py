@@ -316,11 +316,15 @@ def adopted_ideas(township: Township, period: Period) -> dict[str, Any]:
     """Ideas from diaries adopted (采纳) in the period, named by village."""
     adopted = AgendaItem.objects.filter(period.timestamps("adopted_at"), township=township)
     agg = adopted.aggregate(adopted=Count("id"), decided=Count("id", filter=Q(status=AgendaItem.Status.DECIDED)))
-    rows = adopted.order_by("adopted_at", "id").values("title", "status", "diary__village__name")[:LIST_LIMIT]
-    return {
-        **agg,
-        "items": [{"title": r["title"], "village": r["diary__village__name"], "status": r["status"]} for r in rows],
-    }
+    rows = adopted.order_by("adopted_at", "id").values(*IDEA_COLUMNS)[:LIST_LIMIT]
+    return {**agg, "items": [idea_row(r) for r in rows]}
+
+
+IDEA_COLUMNS = ("title", "status", "diary__village__name")
+
+
+def idea_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {"title": r["title"], "village": r["diary__village__name"], "status": r["status"]}
 
 
 def inspection_figures(township: Township, period: Period) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -417,7 +421,7 @@ def compile_figures(
         "diaries": county.diaries(township.pk) if county else diary_completeness(township, period),
         "households": county.households(township.pk) if county else household_coverage(township, period),
         "matters": matter_figures(township, period, county),
-        "ideas": adopted_ideas(township, period),
+        "ideas": county.ideas(township.pk) if county else adopted_ideas(township, period),
         "pledges": county.pledges(township.pk) if county else pledge_progress(township, period),
         "disclosure": disclosure,
         "trainings": county.trainings(township.pk) if county else training_figures(township, period),

@@ -31,6 +31,7 @@ def test_every_township_gets_the_same_figures_from_the_county_pass(october):
     # and the comparison covered every part with something in it
     figures, problems = compile_figures(w.township, START, END, county)
     assert figures["disclosure"] is not None and figures["inspections"]["findings"] > 0
+    assert figures["ideas"]["adopted"] > 0 and figures["ideas"]["items"]
     assert figures["trainings"]["held"] > 0 and figures["pledges"]["total"] > 0 and figures["matters"]["overdue"] > 0
     assert all(group["rows"] for group in problems), problems
 
