@@ -160,10 +160,16 @@ def coverage(
     if not ids:
         return []
     sql = f"""
-        WITH visits AS (
-            SELECT DISTINCT d.author_id, l.household_id
-            FROM {diary} d JOIN {links} l ON l.diary_id = d.id
+        WITH period AS (
+            SELECT d.id, d.author_id FROM {diary} d
             WHERE d.date BETWEEN %s AND %s AND d.deleted_at IS NULL AND d.author_id IN ({marks})
+        ),
+        visits AS (
+            SELECT DISTINCT p.author_id, l.household_id
+            FROM period p JOIN {links} l ON l.diary_id = p.id
+            -- Diaries are written day by day, so a period's ids form a narrow range: bounding the
+            -- links by it reads the period's links from their index instead of the whole table.
+            WHERE l.diary_id BETWEEN (SELECT MIN(id) FROM period) AND (SELECT MAX(id) FROM period)
         )
         SELECT c.cadre_id, h.village_id, c.kind, COUNT(*), COUNT(v.author_id)
         FROM {contact} c
