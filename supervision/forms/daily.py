@@ -209,6 +209,7 @@ class MatterFilterForm(forms.Form):
     )
     village = forms.ModelChoiceField(label=_("村"), queryset=Village.objects.none(), required=False)
     mine = forms.BooleanField(label=_("只看我的"), required=False)
+    unassigned = forms.BooleanField(label=_("已交办、未指定承办人"), required=False)
 
     def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -52,6 +52,8 @@ def matter_index(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(village=data["village"])
         if data["mine"]:
             qs = sel.filter_mine(qs, actor)
+        if data["unassigned"]:  # sent to a unit, nobody named yet: the unit head's to-do
+            qs = qs.filter(assignee__isnull=True, status__in=(Matter.Status.ASSIGNED, Matter.Status.IN_PROGRESS))
     context = {"filters": filters, "can_create": services.can_create(actor), **page_slice(request, qs)}
     return render(request, "supervision/matters/index.html", context)
 

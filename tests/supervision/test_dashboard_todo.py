@@ -111,7 +111,11 @@ def test_only_the_unit_head_has_the_unit_to_do(client, world):
     client.force_login(world.unit_head.user)
     html = client.get("/").content.decode()
     assert 'aria-labelledby="panel-todo-unit-title"' in html and f'href="/matters/{matter.pk}/"' in html
-    assert 'href="/matters/?status=assigned"' in html
+    assert 'href="/matters/?unassigned=on"' in html
+    # and the link lists exactly the unit's matters with nobody named
+    named = f.MatterFactory(village=world.v1, status="assigned", unit=world.unit, assignee=world.cadre1)
+    listed = client.get("/matters/?unassigned=on").content.decode()
+    assert f'href="/matters/{matter.pk}/"' in listed and f'href="/matters/{named.pk}/"' not in listed
 
 
 def test_a_unit_head_elsewhere_never_counts_this_townships_matters(world):
