@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from cadres.calendar import excused_days, workdays_by_township
-from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township, Training, TrainingAttendance
+from cadres.models import Cadre, ExcusedAbsence, Township, Training, TrainingAttendance
 from supervision.models import AgendaItem, Diary, DisclosureCheck, Inspection, InspectionFinding, Matter, Pledge
 from supervision.services.completeness import coverage
 
@@ -26,8 +26,8 @@ from .figures import (
     IDEA_COLUMNS,
     LIST_LIMIT,
     Period,
-    _number,
     _overdue_at_end,
+    coverage_figures,
     disclosure_figures,
     finding_row,
     gap_rows,
@@ -37,6 +37,7 @@ from .figures import (
     pledge_figures,
     quarter_of,
     rate,
+    trainings_row,
 )
 
 
@@ -146,7 +147,7 @@ class CountyFigures:
     def households(self, township_id: int) -> dict[str, Any]:
         if self._households is None:
             self._households = self._count_households()
-        return self._households.get(township_id) or _coverage_figures([])
+        return self._households.get(township_id) or coverage_figures([])
 
     def _count_households(self) -> dict[int, dict[str, Any]]:
         cadres = dict(self._in_townships(Cadre.objects.all()).values_list("pk", "township_id"))
@@ -155,23 +156,20 @@ class CountyFigures:
         by_township: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             by_township[cadres[row.cadre_id]].append(row)
-        return {township_id: _coverage_figures(group) for township_id, group in by_township.items()}
+        return {township_id: coverage_figures(group) for township_id, group in by_township.items()}
 
     # --- matters --------------------------------------------------------------------------------
 
-    def matters(self, township_id: int) -> dict[str, Any] | None:
-        """Raised, resolved and closed in the period; the overdue count stays per township."""
+    def matters(self, township_id: int) -> dict[str, Any]:
+        """Raised, resolved and closed in the period (the overdue count: `overdue`)."""
         if self._matters is None:
             self._matters = self._count_matters()
-        return self._matters.get(township_id)
+        return self._matters.get(township_id) or _no_matters()
 
     def _count_matters(self) -> dict[int, dict[str, Any]]:
         period = self.period
         raised = self._in_townships(Matter.objects.filter(period.timestamps("created_at")))
-        out: dict[int, dict[str, Any]] = defaultdict(lambda: {
-            "raised": 0, "from_diaries": 0, "resolved": 0, "satisfied": 0, "closed": 0,
-            "by_source": [], "by_category": [],
-        })
+        out: dict[int, dict[str, Any]] = defaultdict(_no_matters)
         for row in raised.values("township_id").annotate(
             raised=Count("id"), from_diaries=Count("id", filter=Q(source=Matter.Source.DIARY))
         ).order_by():
@@ -197,7 +195,7 @@ class CountyFigures:
     def trainings(self, township_id: int) -> dict[str, Any]:
         if self._trainings is None:
             self._trainings = self._count_trainings()
-        return self._trainings.get(township_id) or _training_figures({}, {}, [])
+        return self._trainings.get(township_id) or trainings_row({}, {}, [])
 
     def _count_trainings(self) -> dict[int, dict[str, Any]]:
         period = self.period
@@ -214,7 +212,7 @@ class CountyFigures:
         ):
             kinds[row["township_id"]].append({"kind": row["kind"], "count": row["count"]})
         return {
-            township_id: _training_figures(held.get(township_id, {}), attendance.get(township_id, {}),
+            township_id: trainings_row(held.get(township_id, {}), attendance.get(township_id, {}),
                                            kinds.get(township_id, []))
             for township_id in set(held) | set(attendance)
         }
@@ -338,23 +336,6 @@ class CountyFigures:
         }
 
 
-def _training_figures(held: dict[str, Any], attendance: dict[str, Any], kinds: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "held": held.get("held", 0),
-        "hours": _number(held.get("hours")),
-        "enrolled": attendance.get("enrolled", 0),
-        "present": attendance.get("present", 0),
-        "attendance_rate": rate(attendance.get("present", 0), attendance.get("enrolled", 0)),
-        "by_kind": kinds,
-    }
-
-
-def _coverage_figures(rows: list[Any]) -> dict[str, Any]:
-    poor = [row for row in rows if row.kind == HouseholdContact.Kind.POOR_PARTY_MEMBER]
-    agg = {
-        "contacts": sum(row.total for row in rows),
-        "visited": sum(row.visited for row in rows),
-        "poor_contacts": sum(row.total for row in poor),
-        "poor_visited": sum(row.visited for row in poor),
-    }
-    return {**agg, "rate": rate(agg["visited"], agg["contacts"]), "poor_rate": rate(agg["poor_visited"], agg["poor_contacts"])}
+def _no_matters() -> dict[str, Any]:
+    return {"raised": 0, "from_diaries": 0, "resolved": 0, "satisfied": 0, "closed": 0,
+            "by_source": [], "by_category": []}

@@ -30,7 +30,7 @@ from supervision.models import (
     Matter,
     Pledge,
 )
-from supervision.services.completeness import coverage
+from supervision.services.completeness import Coverage, coverage
 
 if TYPE_CHECKING:
     from .county import CountyFigures
@@ -126,7 +126,11 @@ def diary_completeness(township: Township, period: Period) -> dict[str, Any]:
 
 def household_coverage(township: Township, period: Period) -> dict[str, Any]:
     """Contact households (联系户) active in the period, and how many their cadre visited."""
-    rows = coverage(start=period.start, end=period.end, township_ids=[township.pk])
+    return coverage_figures(coverage(start=period.start, end=period.end, township_ids=[township.pk]))
+
+
+def coverage_figures(rows: list[Coverage]) -> dict[str, Any]:
+    """All contacts and the poor party members' (困难党员户) among them, visited or not."""
     poor = [row for row in rows if row.kind == HouseholdContact.Kind.POOR_PARTY_MEMBER]
     agg = {
         "contacts": sum(row.total for row in rows),
@@ -153,13 +157,8 @@ def _overdue_at_end(township: Township | None, period: Period):  # type: ignore[
 
 
 def matter_figures(township: Township, period: Period, county: CountyFigures | None = None) -> dict[str, Any]:
-    counted = county.matters(township.pk) if county else None
     if county is not None:
-        base = counted or {"raised": 0, "from_diaries": 0, "resolved": 0, "satisfied": 0, "closed": 0,
-                           "by_source": [], "by_category": []}
-        overdue_count = county.overdue(township.pk)[0]
-        return {**{k: base[k] for k in ("raised", "from_diaries", "resolved", "satisfied", "closed")},
-                "overdue": overdue_count, "by_source": base["by_source"], "by_category": base["by_category"]}
+        return {**county.matters(township.pk), "overdue": county.overdue(township.pk)[0]}
     raised = Matter.objects.filter(period.timestamps("created_at"), township=township)
     raised_agg = raised.aggregate(
         raised=Count("id"), from_diaries=Count("id", filter=Q(source=Matter.Source.DIARY))
@@ -302,13 +301,18 @@ def training_figures(township: Township, period: Period) -> dict[str, Any]:
         training__township=township, training__date__range=(period.start, period.end)
     ).aggregate(enrolled=Count("id"), present=Count("id", filter=Q(present=True)))
     by_kind = trainings.values("kind").annotate(count=Count("id")).order_by("-count", "kind")
+    return trainings_row(agg, attendance, [{"kind": r["kind"], "count": r["count"]} for r in by_kind])
+
+
+def trainings_row(held: dict[str, Any], attendance: dict[str, Any], kinds: list[dict[str, Any]]) -> dict[str, Any]:
+    """`held` with held and hours, `attendance` with enrolled and present (either may be empty)."""
     return {
-        "held": agg["held"],
-        "hours": _number(agg["hours"]),
-        "enrolled": attendance["enrolled"],
-        "present": attendance["present"],
-        "attendance_rate": rate(attendance["present"], attendance["enrolled"]),
-        "by_kind": [{"kind": r["kind"], "count": r["count"]} for r in by_kind],
+        "held": held.get("held", 0),
+        "hours": _number(held.get("hours")),
+        "enrolled": attendance.get("enrolled", 0),
+        "present": attendance.get("present", 0),
+        "attendance_rate": rate(attendance.get("present", 0), attendance.get("enrolled", 0)),
+        "by_kind": kinds,
     }
 
 

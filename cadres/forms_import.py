@@ -11,13 +11,12 @@ import zipfile
 from pathlib import PurePath
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.uploads import sniff
+from portal.uploads import check_size, sniff
 
 XLSX_TYPES = frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
 # Some spreadsheet programs write the workbook's parts in an order libmagic does not recognise.
@@ -35,11 +34,7 @@ def _is_workbook(content: bytes) -> bool:
 
 def clean_table_upload(upload: UploadedFile) -> tuple[bytes, str]:
     """The upload's bytes and its format ("xlsx" or "csv"), or a ValidationError in Chinese."""
-    limit = settings.UPLOAD_MAX_BYTES
-    if not upload.size:
-        raise ValidationError(_("文件为空。"), code="empty")
-    if upload.size > limit:
-        raise ValidationError(_("文件过大：最大 %(mb)s MB。") % {"mb": limit // (1024 * 1024)}, code="too_large")
+    check_size(upload)
     mime = sniff(upload)
     upload.seek(0)
     content = upload.read()

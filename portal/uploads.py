@@ -29,15 +29,20 @@ def sniff(upload: UploadedFile) -> str:
     return magic.from_buffer(head, mime=True)
 
 
-def clean_upload(upload: UploadedFile, *, kinds: tuple[str, ...] = ("image", "pdf"),
-                 max_bytes: int | None = None) -> ContentFile:
-    """Return a safe copy of an upload, or raise ValidationError with a message in the user's language."""
+def check_size(upload: UploadedFile, max_bytes: int | None = None) -> None:
+    """Refuse an empty upload or one over the limit (UPLOAD_MAX_BYTES unless given)."""
     limit = max_bytes or settings.UPLOAD_MAX_BYTES
     if upload.size is None or upload.size == 0:
         raise ValidationError(_("文件为空。"), code="empty")
     if upload.size > limit:
         raise ValidationError(
             _("文件过大：最大 %(mb)s MB。") % {"mb": limit // (1024 * 1024)}, code="too_large")
+
+
+def clean_upload(upload: UploadedFile, *, kinds: tuple[str, ...] = ("image", "pdf"),
+                 max_bytes: int | None = None) -> ContentFile:
+    """Return a safe copy of an upload, or raise ValidationError with a message in the user's language."""
+    check_size(upload, max_bytes)
     allowed: dict[str, str] = {}
     for kind in kinds:
         allowed.update(KINDS[kind])
