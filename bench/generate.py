@@ -904,10 +904,13 @@ def finish(loader: Loader, out: Callable[[str], None]) -> None:
     from django.core.management.color import no_style
     from django.db import connection
 
+    from cadres.actor_cache import forget_all_actors
+
     models = list(apps.get_models(include_auto_created=True))
     with connection.cursor() as c:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             c.execute(sql)
+    forget_all_actors()  # COPY sends no signals; a previous data set's log-ins may be cached
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         started = time.monotonic()
         with connection.cursor() as c:

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from portal.demo import DemoContext
 
+from .actor_cache import forget_all_actors
 from .models import (
     Cadre,
     ExcusedAbsence,
@@ -182,6 +183,7 @@ def _seed_township(ctx: DemoContext, *, code: str, name: str, villages: list[str
     for cadre in cadres:
         cadre.reports_to = pyramid.expected(cadre)[0]
     Cadre.objects.bulk_update(cadres, ["reports_to"], batch_size=500)
+    forget_all_actors()  # bulk writes send no signals (cadres.actor_cache)
 
     # Every village has one leading cadre (a leader) and a 包村干部; some also a 驻村干部.
     all_staff = [c for unit in unit_rows for c in staff_of[unit.pk]]

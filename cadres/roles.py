@@ -84,13 +84,19 @@ _CACHE_ATTR = "_portal_actor"
 
 
 def actor_for(user: AbstractBaseUser | AnonymousUser | None) -> Actor:
-    """The Actor for a user, computed once per user object (i.e. once per request)."""
+    """The Actor for a user: once per user object (i.e. once per request), and kept across
+    requests in the cache until anything it is built from changes (cadres.actor_cache)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    actor = _build_actor(user)
+    from .actor_cache import cached_actor
+
+    actor = cached_actor(user, _build_actor)
+    if actor.cadre is not None:
+        # `user.cadre` (the layout shows the name) then needs no query of its own.
+        setattr(user, "cadre", actor.cadre)  # noqa: B010 - the reverse one-to-one descriptor caches it
     setattr(user, _CACHE_ATTR, actor)
     return actor
 
@@ -105,9 +111,6 @@ def _build_actor(user: AbstractBaseUser) -> Actor:
 
     roles: set[str] = {g for g in user.groups.values_list("name", flat=True) if g in Role.values}  # type: ignore[attr-defined]
     cadre = Cadre.objects.filter(user=user, is_active=True).select_related("township", "unit", "village").first()
-    if cadre is not None:
-        # `user.cadre` (the layout shows the name) then needs no query of its own.
-        setattr(user, "cadre", cadre)  # noqa: B010 - the reverse one-to-one descriptor caches it
     headed: frozenset[int] = frozenset()
     supervised: frozenset[int] = frozenset()
     township_ids: frozenset[int] | None

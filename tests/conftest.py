@@ -85,7 +85,8 @@ def _rerun_data_migrations() -> None:
             continue
         importlib.import_module(f"{app_label}.migrations.{name}")
         for operation in migration.operations:
-            if isinstance(operation, dj_migrations.RunPython):
+            # Schema work done in Python (statistics objects) survives a flush: not re-run.
+            if isinstance(operation, dj_migrations.RunPython) and not operation.hints.get("schema_only"):
                 operation.code(global_apps, None)
 
 

@@ -131,6 +131,9 @@ else:
     }
 # The leaders' township-wide dashboard panels are shared for this long (portal.dashboard.shared_figures).
 DASHBOARD_FIGURES_SECONDS = env.int("DASHBOARD_FIGURES_SECONDS", default=300)
+# Who a log-in is (roles, scope) is kept this long at most; any change to cadres, units, groups …
+# replaces it at once (cadres.actor_cache). 0: worked out on every request.
+ACTOR_CACHE_SECONDS = env.int("ACTOR_CACHE_SECONDS", default=300)
 
 # --- auth ------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -21,6 +21,8 @@ REST_FRAMEWORK = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Every request computes the dashboard figures afresh (tests/portal/test_dashboard_cache.py turns sharing on).
 DASHBOARD_FIGURES_SECONDS = 0
+# Tests change roles in place and reuse ids; tests/cadres/test_actor_cache.py turns the cache on.
+ACTOR_CACHE_SECONDS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Tasks run inline unless a test starts a real worker (tests/integration), which turns this off.
 CELERY_TASK_ALWAYS_EAGER = True

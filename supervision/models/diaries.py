@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Household, Township, Village
+from portal.history import HistoricalRecordsWithLinks
 
 from .choices import Category
 
@@ -33,7 +34,8 @@ class Diary(models.Model):
     created_at = models.DateTimeField(_("填写时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
-    history = HistoricalRecords(m2m_fields=[households])
+    # portal.history.create_with_links records a new diary and its households as one version.
+    history = HistoricalRecordsWithLinks(m2m_fields=[households])
 
     class Meta:
         verbose_name = _("民情日记")
@@ -43,6 +45,8 @@ class Diary(models.Model):
         indexes = [
             models.Index(fields=["township", "-date", "-id"], name="diary_township_date_idx"),
             models.Index(fields=["village", "-date", "-id"], name="diary_village_date_idx"),
+            # A cadre's own feed: the newest page without sorting every diary they ever wrote.
+            models.Index(fields=["author", "-date", "-id"], name="diary_author_date_idx"),
             models.Index(fields=["date"], name="diary_date_idx"),
         ]
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from cadres.calendar import workdays
 from cadres.models import Cadre, ExcusedAbsence, Household, Village
 from cadres.roles import Actor, Role
 from portal.errors import NotAllowed
+from portal.history import create_with_links
 from portal.models import Notification
 from portal.notifications import notify_cadres
 from supervision.models import TEXT_LIMIT, Category, Diary, DiaryComment
@@ -79,8 +81,9 @@ def _clean_fields(
     }
 
 
-def check_diary_date(*, author: Cadre, day: date, today: date) -> None:
-    """Today, or a missed workday up to DIARY_BACKFILL_DAYS back; never the future."""
+def check_diary_date(*, author: Cadre, day: date, today: date, written: bool | None = None) -> None:
+    """Today, or a missed workday up to DIARY_BACKFILL_DAYS back; never the future; not twice.
+    `written`: whether the author has that day's diary, when the caller already knows."""
     if day > today:
         raise ValidationError({"date": _("不能为未来的日期写日记。")})
     window = backfill_days()
@@ -88,7 +91,9 @@ def check_diary_date(*, author: Cadre, day: date, today: date) -> None:
         raise ValidationError({"date": _("只能补写最近 %(n)s 天内漏写的日记。") % {"n": window}})
     if day != today and not workdays(day, day, author.township_id):
         raise ValidationError({"date": _("%(day)s 不是工作日，无需补写。") % {"day": cn_date(day)}})
-    if Diary.objects.filter(author=author, date=day).exists():
+    if written is None:
+        written = Diary.objects.filter(author=author, date=day).exists()
+    if written:
         raise ValidationError({"date": _("%(day)s 的日记已经写过，请修改原日记。") % {"day": cn_date(day)}})
 
 
@@ -117,18 +122,21 @@ def diary_create(
     assert author is not None
     today = today or timezone.localdate()
     day = date or today
-    # The author's row is locked so that two submits of the same day cannot both pass the check.
-    Cadre.objects.select_for_update().filter(pk=author.pk).first()
-    check_diary_date(author=author, day=day, today=today)
+    # The author's row is locked so that two submits of the same day cannot both pass the check;
+    # the same statement says whether that day is written already.
+    written = (
+        Cadre.objects.select_for_update().filter(pk=author.pk)
+        .annotate(written=Exists(Diary.objects.filter(author_id=OuterRef("pk"), date=day)))
+        .values_list("written", flat=True).first()
+    )
+    check_diary_date(author=author, day=day, today=today, written=bool(written))
     fields = _clean_fields(
         author=author, village=village, households=households, category=category, place=place,
         people_met=people_met, situation=situation, problems=problems, ideas=ideas,
     )
-    diary = Diary.objects.create(township_id=author.township_id, author=author, date=day, on_time=(day == today),
-                                 **fields)
-    if households:
-        diary.households.set(households)
-    return diary
+    diary = Diary(township_id=author.township_id, author=author, date=day, on_time=(day == today), **fields)
+    # One version in the history, households included (not one before and one after they are added).
+    return create_with_links(diary, {"households": list(dict.fromkeys(households))})
 
 
 @transaction.atomic

@@ -41,6 +41,26 @@ def test_author_creates_todays_diary(world):
     assert api_for(world.cadre1.user).get(f"/api/v1/diaries/{body['id']}/").json() == body
 
 
+@pytest.mark.parametrize(("visited", "queries"), [(0, 6), (1, 9), (3, 9)])
+def test_writing_a_diary_records_one_version_with_its_households(world, django_assert_num_queries, visited, queries):
+    # given cadre1's client already made a request (the token and the caller are known)
+    households = [world.h1, *(f.HouseholdFactory(village=world.v1) for _ in range(visited - 1))][:visited]
+    client = api_for(world.cadre1.user)
+    client.get("/api/v1/diaries/?page_size=1")
+    # when the diary is posted: the same statements for one household as for three
+    with django_assert_num_queries(queries):
+        response = client.post("/api/v1/diaries/", {
+            "village": world.v1.pk, "households": [h.pk for h in households], "situation": "走访",
+        }, format="json")
+    assert response.status_code == 201, response.json()
+    # then the history holds one version, by cadre1, that already lists the households
+    diary = Diary.objects.get(pk=response.json()["id"])
+    versions = list(diary.history.all())
+    assert [(v.history_type, v.history_user) for v in versions] == [("+", world.cadre1.user)]
+    assert sorted(link.household_id for link in versions[0].households.all()) == sorted(h.pk for h in households)
+    assert sorted(diary.households.values_list("pk", flat=True)) == sorted(h.pk for h in households)
+
+
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
@@ -50,6 +70,9 @@ def test_author_creates_todays_diary(world):
         ({"situation": "字" * 5001}, "situation", "5000"),
         ({"category": "gossip"}, "category", "不是合法选项"),
         ({"situation": ""}, "situation", "不能为空"),
+        ({"households": [999999]}, "households", "无效主键 “999999”"),
+        ({"households": ["甲"]}, "households", "类型错误"),
+        ({"households": "1,2"}, "households", "列表"),
     ],
 )
 def test_bad_input_is_a_chinese_400_and_nothing_is_stored(world, payload, field, message):

@@ -1,0 +1,73 @@
+"""One historical version for a new row and its many-to-many links.
+
+django-simple-history records a version on every save and another on every many-to-many change,
+and reads the links back to copy them into the history: a diary written with the households
+visited cost two versions (the first without them) and nine statements. A model whose history
+is `HistoricalRecordsWithLinks` (simple-history's `HistoricalRecords`, which also leaves itself
+on the model) can be written with `create_with_links`: the row and its links are inserted
+first, then one "+" version is recorded through simple-history's own code (its signals and the
+request's user as usual), its link rows copied from the links just written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
+
+M = TypeVar("M", bound=models.Model)
+
+_RECORDS = "_historical_records"
+_WRITTEN = "_links_just_written"
+
+
+class HistoricalRecordsWithLinks(HistoricalRecords):
+    def contribute_to_class(self, cls: type[models.Model], name: str) -> None:
+        super().contribute_to_class(cls, name)
+        setattr(cls, _RECORDS, self)
+
+    def create_historical_record_m2ms(self, history_instance: Any, instance: models.Model) -> None:
+        written: dict[str, list[models.Model]] | None = getattr(instance, _WRITTEN, None)
+        if written is None:
+            return super().create_historical_record_m2ms(history_instance, instance)
+        # As simple-history does, from the through rows create_with_links has in hand.
+        for field in history_instance._history_m2m_fields:
+            history_model = self.m2m_models[field]
+            names = [f.name for f in getattr(instance, field.name).through._meta.fields]
+            rows = [history_model(history=history_instance, **{n: getattr(row, n) for n in names})
+                    for row in written.get(field.name, [])]
+            pre_create_historical_m2m_records.send(sender=history_model, rows=rows, history_instance=history_instance,
+                                                   instance=instance, field=field)
+            created = history_model.objects.bulk_create(rows)
+            post_create_historical_m2m_records.send(sender=history_model, created_rows=created,
+                                                    history_instance=history_instance, instance=instance, field=field)
+
+
+def create_with_links(instance: M, links: Mapping[str, Sequence[models.Model]]) -> M:
+    """Insert a new `instance` and its many-to-many `links` ({field name: objects}), then record
+    one "+" version that lists them. The model's history must be HistoricalRecordsWithLinks."""
+    records: HistoricalRecordsWithLinks = getattr(type(instance), _RECORDS)
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        instance.save(force_insert=True)
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
+    written: dict[str, list[models.Model]] = {}
+    for name, targets in links.items():
+        field: Any = instance._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        written[name] = through.objects.bulk_create([through(**{source: instance, target: obj}) for obj in targets])
+    # Where the database cannot return the new links' ids, the history reads them back instead.
+    complete = all(row.pk is not None for rows in written.values() for row in rows)
+    if complete:
+        setattr(instance, _WRITTEN, written)
+    try:
+        records.create_historical_record(instance, "+")
+    finally:
+        if complete:
+            delattr(instance, _WRITTEN)
+    return instance
