@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from cadres.calendar import workdays
+from cadres.calendar import workdays_by_township
 from cadres.models import Cadre, ExcusedAbsence, Household, HouseholdContact, Unit, Village, VillageAssignment
 from supervision.models import Diary
 
@@ -99,26 +99,35 @@ def _cadre_figures(
         while day <= min(a_end, end):
             excused[cadre_id].add(day)
             day += timedelta(days=1)
+    # Only the absences that touch the period: PostgreSQL hashes the whole subquery, which
+    # otherwise grows with every year of leave records.
     excused_exists = Exists(
-        ExcusedAbsence.objects.filter(cadre_id=OuterRef("author_id"), start__lte=OuterRef("date"), end__gte=OuterRef("date"))
+        ExcusedAbsence.objects.filter(start__lte=end, end__gte=start).filter(
+            cadre_id=OuterRef("author_id"), start__lte=OuterRef("date"), end__gte=OuterRef("date")
+        )
     )
-    for township_id, members in by_township.items():
-        days = workdays(start, end, township_id)
-        day_set = set(days)
-        for cadre_id in members:
-            figures[cadre_id].expected = len(day_set - excused[cadre_id])
-        if not days:
-            continue
+    calendars: dict[tuple[date, ...], list[int]] = defaultdict(list)
+    for township_id, days in workdays_by_township(start, end, by_township).items():
+        for cadre_id in by_township[township_id]:
+            figures[cadre_id].expected = len(set(days) - excused[cadre_id])
+        if days:
+            calendars[tuple(days)].append(township_id)
+    home = {c["pk"]: c["township_id"] for c in cadres}
+    # One grouped query per calendar (townships usually share the national one), not per township.
+    # Cadres are matched here rather than in SQL: an author list steers PostgreSQL to the authors'
+    # whole history. A diary counts for its author's own township only (not one they left).
+    for days, townships in calendars.items():
         rows = (
-            Diary.objects.filter(township_id=township_id, author_id__in=members, date__in=days, deleted_at__isnull=True)
+            Diary.objects.filter(township_id__in=townships, date__in=days, deleted_at__isnull=True)
             .alias(excused=excused_exists)
             .filter(excused=False)
-            .values("author_id")
+            .values("township_id", "author_id")
             .annotate(written=Count("id"), on_time=Count("id", filter=Q(on_time=True)))
         )
         for row in rows:
-            figures[row["author_id"]].written = row["written"]
-            figures[row["author_id"]].on_time = row["on_time"]
+            if home.get(row["author_id"]) == row["township_id"]:
+                figures[row["author_id"]].written = row["written"]
+                figures[row["author_id"]].on_time = row["on_time"]
     counted = coverage(start=start, end=end, cadre_ids=ids)
     for links in counted:
         figures[links.cadre_id].households += links.total
@@ -249,9 +258,12 @@ def _by_village(
         if group is not None:
             group.households += links.total
             group.households_visited += links.visited
+    # County-wide, every village counts: a list of 400 ids tested on each diary would cost more.
+    written = Diary.objects.filter(date__range=(start, end), deleted_at__isnull=True)
+    if township_ids is not None:
+        written = written.filter(township_id__in=township_ids)
     diaries = dict(
-        Diary.objects.filter(village_id__in=list(groups), date__range=(start, end), deleted_at__isnull=True)
-        .values("village_id")
+        written.values("village_id")
         .annotate(n=Count("id"))
         .values_list("village_id", "n")
     )

@@ -84,3 +84,16 @@ def test_an_empty_period_has_no_expected_days(week):
     rows = completeness(start=dt.date(2026, 11, 8), end=dt.date(2026, 11, 8), by="cadre",
                         township_ids=[week.township.pk])
     assert {(r["expected"], r["written"], r["completeness"]) for r in rows} == {(0, 0, None)}
+
+
+def test_county_wide_each_township_keeps_its_own_calendar_and_a_diary_counts_at_home(week):
+    # given the other township works on Wed 4 (only week.township is off), its cadre writes that day,
+    # and cadre2 has a diary filed under the other township (written there before a transfer)
+    f.DiaryFactory(author=week.outsider, village=week.v_other, date=dt.date(2026, 11, 4))
+    f.DiaryFactory(author=week.cadre2, village=week.v_other, date=dt.date(2026, 11, 4), township=week.other_township)
+    rows = {r["cadre"]: r for r in completeness(start=START, end=END, by="cadre", township_ids=None)}
+    # then the outsider's Wednesday is a workday written (Mon 2 and Wed 4 of Mon–Fri)
+    assert (rows["外镇干部"]["expected"], rows["外镇干部"]["written"]) == (5, 2)
+    # and cadre2's figures are their own township's only, as in the township's own report
+    assert figures(rows["干部乙"]) == (1, 5, 5, 5, 100.0, 100.0, 1, 0, 0.0)
+    assert figures(rows["干部甲"]) == (1, 4, 2, 1, 50.0, 25.0, 1, 1, 100.0)
