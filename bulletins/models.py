@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from cadres.models import ModelFigure, Township, Unit
+from portal.history import HistoricalRecordsWithLinks
 
 
 class Bulletin(models.Model):
@@ -73,7 +73,8 @@ class Bulletin(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[model_figures])
+    # portal.history.create_with_links records a new bulletin and its model figures as one version.
+    history = HistoricalRecordsWithLinks(m2m_fields=[model_figures])
 
     class Meta:
         verbose_name = _("作风建设简报")

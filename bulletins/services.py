@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from cadres.models import ModelFigure, Township, Unit
 from cadres.roles import actor_for
 from portal.errors import DomainError, NotAllowed, StateError
+from portal.history import create_with_links
 
 from .content import auto_narrative, cn_date, issue_line, period_text, typical_entry
 from .county import CountyFigures
@@ -113,8 +114,11 @@ def bulletin_compile(*, township: Township, start: dt.date, end: dt.date,
     if not bulletin.narrative_edited:
         bulletin.narrative = auto_narrative(figures)
     _set_history_user(bulletin, by)
+    if created:
+        # One version in the history, model figures included (not one before they are linked).
+        return create_with_links(bulletin, {"model_figures": list(_overlapping_figures(township.pk, start, end))})
     bulletin.save()
-    if created or not bulletin.model_figures_edited:
+    if not bulletin.model_figures_edited:
         bulletin.model_figures.set(_overlapping_figures(township.pk, start, end))
     return bulletin
 

@@ -130,18 +130,43 @@ def _category_label(value: str) -> str:
     return str(label) if label is not None else value
 
 
+class _VillageId(serializers.PrimaryKeyRelatedField):
+    """The village's id, type-checked; DiaryInputSerializer.validate fetches the village."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        raise AssertionError  # fail() raises
+
+
 class DiaryInputSerializer(serializers.Serializer):
     """Create: `date` defaults to today. Update: the date never changes (it is the diary's day)."""
 
     date = serializers.DateField(required=False, help_text=_("默认今天；可补写近几天漏写的工作日"))
-    village = serializers.PrimaryKeyRelatedField(queryset=Village.objects.all())
-    households = PrimaryKeyList(queryset=Household.objects.all(), required=False)
+    village = _VillageId(queryset=Village.objects.all())
+    households = PrimaryKeyList(queryset=Household.objects.select_related("village"), required=False)
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
     place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     people_met = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     situation = serializers.CharField(max_length=TEXT_LIMIT)
     problems = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True, default="")
     ideas = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A diary's households are usually in its village: read with them, it needs no query.
+        village_id = attrs["village"]
+        village = next((h.village for h in attrs.get("households", ()) if h.village_id == village_id), None)
+        if village is None:
+            village = Village.objects.filter(pk=village_id).first()
+        if village is None:
+            message = self.fields["village"].error_messages["does_not_exist"].format(pk_value=village_id)
+            raise serializers.ValidationError({"village": [message]})
+        attrs["village"] = village
+        return attrs
 
 
 class MatterEventSerializer(serializers.ModelSerializer):

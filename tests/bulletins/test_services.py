@@ -47,6 +47,18 @@ def test_compile_creates_a_draft_with_figures_narrative_model_figures_and_defaul
     assert bulletin.compiled_at is not None
 
 
+def test_the_first_compile_is_one_version_in_the_history_with_its_model_figures(october):
+    w = october.world
+    bulletin = bulletin_compile(township=w.township, start=START, end=END, by=w.office.user)
+    versions = list(bulletin.history.all())
+    # then one "+" version, by the office, that already lists the model figure
+    assert [(v.history_type, v.history_user) for v in versions] == [("+", w.office.user)]
+    assert [link.modelfigure_id for link in versions[0].model_figures.all()] == [october.figure.pk]
+    # and compiling again adds a "~" version, as any change does
+    compile_october(october, by=w.office.user)
+    assert [v.history_type for v in bulletin.history.order_by("history_id")] == ["+", "~"]
+
+
 def test_compiling_the_same_period_twice_updates_the_one_draft(october):
     first = compile_october(october)
     w = october.world

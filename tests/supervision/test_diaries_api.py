@@ -41,7 +41,7 @@ def test_author_creates_todays_diary(world):
     assert api_for(world.cadre1.user).get(f"/api/v1/diaries/{body['id']}/").json() == body
 
 
-@pytest.mark.parametrize(("visited", "queries"), [(0, 6), (1, 9), (3, 9)])
+@pytest.mark.parametrize(("visited", "queries"), [(0, 6), (1, 8), (3, 8)])
 def test_writing_a_diary_records_one_version_with_its_households(world, django_assert_num_queries, visited, queries):
     # given cadre1's client already made a request (the token and the caller are known)
     households = [world.h1, *(f.HouseholdFactory(village=world.v1) for _ in range(visited - 1))][:visited]
@@ -73,6 +73,9 @@ def test_writing_a_diary_records_one_version_with_its_households(world, django_a
         ({"households": [999999]}, "households", "无效主键 “999999”"),
         ({"households": ["甲"]}, "households", "类型错误"),
         ({"households": "1,2"}, "households", "列表"),
+        ({"village": 999999}, "village", "无效主键 “999999”"),
+        ({"village": "东河村"}, "village", "类型错误"),
+        ({"village": None}, "village", "不能为 null"),
     ],
 )
 def test_bad_input_is_a_chinese_400_and_nothing_is_stored(world, payload, field, message):
@@ -181,3 +184,14 @@ def test_the_fast_representation_equals_drfs_field_by_field_one(world):
             assert by_id[obj.pk] == json.loads(json.dumps(generic, cls=DjangoJSONEncoder))
     assert by_id[diary.pk]["households"] == [world.h1.pk]
     assert by_id[diary.pk]["category_display"] != ""
+
+
+def test_households_of_another_village_are_refused_by_name(world):
+    # given the diary is about 东河村 but lists 李四 of 光明路村 (and 张三 of 东河村)
+    response = api_for(world.cadre1.user).post("/api/v1/diaries/", {
+        "village": world.v1.pk, "households": [world.h1.pk, world.h2.pk], "situation": "走访",
+    }, format="json")
+    # then nothing is written and the message names the household
+    assert response.status_code == 400
+    assert response.json()["errors"]["households"] == ["所选农户不属于东河村：李四。"]
+    assert Diary.objects.count() == 0
