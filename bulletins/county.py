@@ -76,8 +76,9 @@ class CountyFigures:
         township_ids = self.township_ids or list(Township.objects.values_list("pk", flat=True))
         self._days = workdays_by_township(period.start, period.end, township_ids)
         daysets = {township_id: set(days) for township_id, days in self._days.items()}
-        excused = excused_days([c for ids in members.values() for c in ids], period.start, period.end)
-        excused_that_day = ExcusedAbsence.objects.filter(
+        excused = excused_days(duty.values("pk"), period.start, period.end)
+        # Only the absences that touch the period: PostgreSQL hashes the whole subquery.
+        excused_that_day = ExcusedAbsence.objects.filter(start__lte=period.end, end__gte=period.start).filter(
             cadre_id=OuterRef("author_id"), start__lte=OuterRef("date"), end__gte=OuterRef("date")
         )
         # Written and on time per township and day; each township keeps only its own workdays.
@@ -100,18 +101,18 @@ class CountyFigures:
         in_period = self._in_townships(
             Diary.objects.filter(date__range=(period.start, period.end), deleted_at__isnull=True)
         )
-        totals = {
-            row["township_id"]: row
-            for row in in_period.values("township_id").annotate(
-                total=Count("id"), with_problems=Count("id", filter=~Q(problems="")),
-                with_ideas=Count("id", filter=~Q(ideas="")),
-            ).order_by()
-        }
+        # Totals and categories from one pass over the period's diaries.
+        totals: dict[int, dict[str, int]] = {}
         categories: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in in_period.values("township_id", "category").annotate(count=Count("id")).order_by(
-            "township_id", "-count", "category"
-        ):
+        for row in in_period.values("township_id", "category").annotate(
+            count=Count("id"), with_problems=Count("id", filter=~Q(problems="")),
+            with_ideas=Count("id", filter=~Q(ideas="")),
+        ).order_by("township_id", "-count", "category"):
             categories[row["township_id"]].append({"category": row["category"], "count": row["count"]})
+            total = totals.setdefault(row["township_id"], {"total": 0, "with_problems": 0, "with_ideas": 0})
+            total["total"] += row["count"]
+            total["with_problems"] += row["with_problems"]
+            total["with_ideas"] += row["with_ideas"]
         out: dict[int, dict[str, Any]] = {}
         for township_id in set(members) | set(totals):
             days = self._days.get(township_id, [])
@@ -170,10 +171,21 @@ class CountyFigures:
         period = self.period
         raised = self._in_townships(Matter.objects.filter(period.timestamps("created_at")))
         out: dict[int, dict[str, Any]] = defaultdict(_no_matters)
-        for row in raised.values("township_id").annotate(
-            raised=Count("id"), from_diaries=Count("id", filter=Q(source=Matter.Source.DIARY))
-        ).order_by():
-            out[row["township_id"]].update(raised=row["raised"], from_diaries=row["from_diaries"])
+        # Raised, from diaries, by source and by category: one pass over the period's matters.
+        counts: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: {"source": defaultdict(int),
+                                                                              "category": defaultdict(int)})
+        for row in raised.values("township_id", "source", "category").annotate(count=Count("id")).order_by():
+            figures, by = out[row["township_id"]], counts[row["township_id"]]
+            figures["raised"] += row["count"]
+            if row["source"] == Matter.Source.DIARY:
+                figures["from_diaries"] += row["count"]
+            by["source"][row["source"]] += row["count"]
+            by["category"][row["category"]] += row["count"]
+        for township_id, by in counts.items():
+            for key in ("source", "category"):
+                # Largest first, then by name: as ORDER BY count DESC, key would give.
+                ranked = sorted(by[key].items(), key=lambda item: (-item[1], item[0]))
+                out[township_id][f"by_{key}"] = [{key: value, "count": n} for value, n in ranked]
         satisfied = [Matter.Satisfaction.SATISFIED, Matter.Satisfaction.BASICALLY_SATISFIED]
         for row in self._in_townships(Matter.objects.filter(period.timestamps("resolved_at"))).values(
             "township_id"
@@ -183,11 +195,6 @@ class CountyFigures:
             "township_id"
         ).annotate(closed=Count("id")).order_by():
             out[row["township_id"]]["closed"] = row["closed"]
-        for key in ("source", "category"):
-            for row in raised.values("township_id", key).annotate(count=Count("id")).order_by(
-                "township_id", "-count", key
-            ):
-                out[row["township_id"]][f"by_{key}"].append({key: row[key], "count": row["count"]})
         return dict(out)
 
     # --- trainings and pledges ---------------------------------------------------------------

@@ -8,7 +8,9 @@ compile and a publication of the same township never deadlock and numbers are gi
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -21,11 +23,11 @@ from django.utils.translation import gettext as _
 from cadres.models import ModelFigure, Township, Unit
 from cadres.roles import actor_for
 from portal.errors import DomainError, NotAllowed, StateError
-from portal.history import create_with_links
+from portal.history import create_many_with_links, create_with_links
 
 from .content import auto_narrative, cn_date, issue_line, period_text, typical_entry
 from .county import CountyFigures
-from .figures import compile_figures
+from .figures import Period, compile_figures
 from .models import Bulletin
 from .permissions import can_approve, can_compile, can_edit, can_publish
 
@@ -93,10 +95,7 @@ def bulletin_compile(*, township: Township, start: dt.date, end: dt.date,
         .first()
     )
     if bulletin is not None and bulletin.is_frozen:
-        raise StateError(
-            _("%(period)s的简报已于%(date)s发布（%(issue)s），内容已冻结，不能重新汇总。")
-            % {"period": period_text(start, end), "date": cn_date(bulletin.issue_date), "issue": issue_line(bulletin)}
-        )
+        raise StateError(_frozen(bulletin, start, end))
     figures, problems = compile_figures(township, start, end, county)
     created = bulletin is None
     if bulletin is None:
@@ -104,15 +103,7 @@ def bulletin_compile(*, township: Township, start: dt.date, end: dt.date,
             township=township, year=end.year, period_start=start, period_end=end,
             editor_unit=_office_unit(township), **DEFAULT_DISTRIBUTION,
         )
-    elif bulletin.status == Bulletin.Status.APPROVED and (figures != bulletin.figures or problems != bulletin.problems):
-        bulletin.status = Bulletin.Status.DRAFT
-        bulletin.approved_at = None
-        bulletin.approved_by = None
-    bulletin.figures = figures
-    bulletin.problems = problems
-    bulletin.compiled_at = timezone.now()
-    if not bulletin.narrative_edited:
-        bulletin.narrative = auto_narrative(figures)
+    _fill(bulletin, figures, problems)
     _set_history_user(bulletin, by)
     if created:
         # One version in the history, model figures included (not one before they are linked).
@@ -121,6 +112,83 @@ def bulletin_compile(*, township: Township, start: dt.date, end: dt.date,
     if not bulletin.model_figures_edited:
         bulletin.model_figures.set(_overlapping_figures(township.pk, start, end))
     return bulletin
+
+
+def _frozen(bulletin: Bulletin, start: dt.date, end: dt.date) -> str:
+    return _("%(period)s的简报已于%(date)s发布（%(issue)s），内容已冻结，不能重新汇总。") % {
+        "period": period_text(start, end), "date": cn_date(bulletin.issue_date), "issue": issue_line(bulletin)}
+
+
+def _fill(bulletin: Bulletin, figures: dict[str, Any], problems: list[Any]) -> None:
+    """The compiled figures into a draft (new or not). An approved bulletin whose figures changed
+    goes back to draft: its approval no longer covers what it says."""
+    if bulletin.status == Bulletin.Status.APPROVED and (figures != bulletin.figures or problems != bulletin.problems):
+        bulletin.status = Bulletin.Status.DRAFT
+        bulletin.approved_at = None
+        bulletin.approved_by = None
+    bulletin.figures = figures
+    bulletin.problems = problems
+    bulletin.compiled_at = timezone.now()
+    if not bulletin.narrative_edited:
+        bulletin.narrative = auto_narrative(figures)
+
+
+@dataclass
+class CountyCompile:
+    bulletins: list[Bulletin]  # compiled, in township order
+    refused: dict[int, str] = field(default_factory=dict)  # township id → why not (its period is published)
+
+
+@transaction.atomic
+def bulletin_compile_county(*, start: dt.date, end: dt.date, township_ids: Iterable[int] | None = None,
+                            by: UserLike | None = None) -> CountyCompile:
+    """`bulletin_compile` for many townships at once (all by default): the monthly job and the
+    county's compile. The figures are counted in one county pass (bulletins.county) and the new
+    drafts written together (portal.history.create_many_with_links), with the same rules per
+    township; a township whose period is published is left alone and named in `refused`.
+    Locks: every township row (by id), then the bulletins, as bulletin_compile does for one."""
+    validate_period(start, end)
+    locked = Township.objects.select_for_update().order_by("pk")
+    if township_ids is not None:
+        locked = locked.filter(pk__in=list(township_ids))
+    townships = list(locked)
+    ids = [t.pk for t in townships]
+    if by is not None:
+        actor = actor_for(by)
+        if not all(can_compile(actor, pk) for pk in ids):
+            raise NotAllowed(_("只有本镇党政办可以汇总简报。"))
+    existing = {
+        b.township_id: b
+        for b in Bulletin.objects.select_for_update().filter(township_id__in=ids, period_start=start, period_end=end)
+    }
+    county = CountyFigures(Period(start, end), township_ids=None if township_ids is None else ids)
+    offices: dict[int, Unit] = {}
+    for unit in Unit.objects.filter(township_id__in=ids, kind=Unit.Kind.OFFICE, is_active=True).order_by("id"):
+        offices.setdefault(unit.township_id, unit)
+    model_figures: dict[int, list[ModelFigure]] = defaultdict(list)
+    for figure in ModelFigure.objects.filter(township_id__in=ids, period_start__lte=end, period_end__gte=start):
+        model_figures[figure.township_id].append(figure)
+    result = CountyCompile(bulletins=[])
+    new: list[Bulletin] = []
+    for township in townships:
+        bulletin = existing.get(township.pk)
+        if bulletin is not None and bulletin.is_frozen:
+            result.refused[township.pk] = _frozen(bulletin, start, end)
+            continue
+        figures, problems = compile_figures(township, start, end, county)
+        if bulletin is None:
+            bulletin = Bulletin(township=township, year=end.year, period_start=start, period_end=end,
+                                editor_unit=offices.get(township.pk), **DEFAULT_DISTRIBUTION)
+            new.append(bulletin)
+        _fill(bulletin, figures, problems)
+        _set_history_user(bulletin, by)
+        if bulletin.pk is not None:
+            bulletin.save()
+            if not bulletin.model_figures_edited:
+                bulletin.model_figures.set(model_figures[township.pk])
+        result.bulletins.append(bulletin)
+    create_many_with_links(new, [{"model_figures": model_figures[b.township_id]} for b in new])
+    return result
 
 
 @transaction.atomic

@@ -47,23 +47,26 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
     from cadres.models import Township
     from portal.models import JobRun
 
-    from .county import CountyFigures
-    from .figures import Period
-    from .services import bulletin_compile
+    from .services import bulletin_compile, bulletin_compile_county
 
     _job_update(job_id, status=JobRun.Status.RUNNING, progress=10, message=_("正在汇总……"))
     by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    townships = Township.objects.order_by("code")
-    if township_id is not None:
-        townships = townships.filter(pk=township_id)
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    # Every township at once: the heaviest figures are counted in one pass (bulletins.county).
-    county = CountyFigures(Period(first, last)) if township_id is None else None
     ids: list[int] = []
+    refused: list[str] = []
     try:
-        for township in townships:
-            bulletin = bulletin_compile(township=township, start=first, end=last, by=by, county=county)
-            ids.append(bulletin.pk)
+        if township_id is not None:
+            township = Township.objects.filter(pk=township_id).first()
+            if township is None:
+                _job_update(job_id, status=JobRun.Status.FAILED, progress=100, message=_("该乡镇已不存在。"))
+                return ids
+            ids = [bulletin_compile(township=township, start=first, end=last, by=by).pk]
+        else:
+            # Every township at once: counted in one pass, the drafts written together.
+            compiled = bulletin_compile_county(start=first, end=last, by=by)
+            ids = [b.pk for b in compiled.bulletins]
+            names = dict(Township.objects.filter(pk__in=compiled.refused).values_list("pk", "name"))
+            refused = [names[pk] for pk in compiled.refused]
     except DomainError as exc:
         _job_update(job_id, status=JobRun.Status.FAILED, progress=100, message=exc.message)
         return ids
@@ -75,8 +78,10 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
         _job_update(job_id, message=_("数据库暂时不可用，稍后自动重试……"))
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
     url = reverse("bulletin-detail", args=[ids[0]]) if len(ids) == 1 else reverse("bulletins")
-    _job_update(job_id, status=JobRun.Status.SUCCEEDED, progress=100, result_url=url,
-                message=_("已汇总%(n)s期简报草稿。") % {"n": len(ids)})
+    message = _("已汇总%(n)s期简报草稿。") % {"n": len(ids)}
+    if refused:
+        message += _("%(names)s本期简报已发布，未重新汇总。") % {"names": "、".join(refused)}
+    _job_update(job_id, status=JobRun.Status.SUCCEEDED, progress=100, result_url=url, message=message)
     return ids
 
 
@@ -85,22 +90,14 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
 def compile_monthly_task(self: Any, today: str | None = None) -> list[int]:
     """Beat, on the 1st: the previous month's draft for every township. Running it again updates
     the same drafts; a township whose month is already published is left alone."""
-    from cadres.models import Township
-
-    from .county import CountyFigures
-    from .figures import Period
-    from .services import bulletin_compile, previous_month_of
+    from .services import bulletin_compile_county, previous_month_of
 
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     start, end = previous_month_of(day)
-    county = CountyFigures(Period(start, end))
-    ids = []
-    for township in Township.objects.order_by("code"):
-        try:
-            ids.append(bulletin_compile(township=township, start=start, end=end, county=county).pk)
-        except DomainError as exc:
-            log.info("bulletin of %s for %s..%s not compiled: %s", township.code, start, end, exc.message)
-    return ids
+    compiled = bulletin_compile_county(start=start, end=end)
+    for township_id, why in compiled.refused.items():
+        log.info("bulletin of township %s for %s..%s not compiled: %s", township_id, start, end, why)
+    return [b.pk for b in compiled.bulletins]
 
 
 @shared_task(name="bulletins.notify_published", bind=True, acks_late=True, autoretry_for=TRANSIENT,

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from .models import CalendarDay, ExcusedAbsence
 
@@ -59,10 +60,12 @@ def is_workday(day: date, township_id: int | None = None) -> bool:
     return bool(workdays(day, day, township_id))
 
 
-def excused_days(cadre_ids: Iterable[int], start: date, end: date) -> dict[int, set[date]]:
-    """Each cadre's excused days (leave, training, secondment) within [start, end]."""
+def excused_days(cadre_ids: Iterable[int] | QuerySet[Any], start: date, end: date) -> dict[int, set[date]]:
+    """Each cadre's excused days (leave, training, secondment) within [start, end]. `cadre_ids`
+    may be a query of ids (a subquery: a county's two thousand ids are not sent one by one)."""
     out: dict[int, set[date]] = defaultdict(set)
-    rows = ExcusedAbsence.objects.filter(cadre_id__in=list(cadre_ids), start__lte=end, end__gte=start).values_list(
+    ids = cadre_ids if isinstance(cadre_ids, QuerySet) else list(cadre_ids)
+    rows = ExcusedAbsence.objects.filter(cadre_id__in=ids, start__lte=end, end__gte=start).values_list(
         "cadre_id", "start", "end"
     )
     for cadre_id, a_start, a_end in rows:

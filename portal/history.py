@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import connection, models
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
 
@@ -71,3 +71,35 @@ def create_with_links(instance: M, links: Mapping[str, Sequence[models.Model]]) 
         if complete:
             delattr(instance, _WRITTEN)
     return instance
+
+
+def create_many_with_links(instances: Sequence[M], links: Sequence[Mapping[str, Sequence[models.Model]]]) -> list[M]:
+    """`create_with_links` for many new rows of one model at once: the rows, their links, their
+    "+" versions and the versions' links in one statement each (a job that writes a row per
+    township writes twenty in four statements). `links[i]` belongs to `instances[i]`."""
+    if not instances:
+        return []
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return [create_with_links(obj, obj_links) for obj, obj_links in zip(instances, links, strict=True)]
+    model = type(instances[0])
+    records: HistoricalRecordsWithLinks = getattr(model, _RECORDS)
+    created = model._default_manager.bulk_create(list(instances))
+    written: dict[str, list[list[models.Model]]] = {}
+    for name in {name for obj_links in links for name in obj_links}:
+        field: Any = model._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        rows = [[through(**{source: obj, target: other}) for other in obj_links.get(name, ())]
+                for obj, obj_links in zip(created, links, strict=True)]
+        through.objects.bulk_create([row for obj_rows in rows for row in obj_rows])
+        written[name] = rows
+    versions = getattr(model, records.manager_name).bulk_history_create(created)
+    for field in records.get_m2m_fields_from_model(model):
+        history_model = records.m2m_models[field]
+        names = [f.name for f in field.remote_field.through._meta.fields]
+        history_model.objects.bulk_create([
+            history_model(history=version, **{n: getattr(row, n) for n in names})
+            for version, obj_rows in zip(versions, written.get(field.name, [[] for _ in created]), strict=True)
+            for row in obj_rows
+        ])
+    return created

@@ -116,9 +116,9 @@ def _cadre_figures(
     # One grouped query per calendar (townships usually share the national one), not per township.
     # Cadres are matched here rather than in SQL: an author list steers PostgreSQL to the authors'
     # whole history. A diary counts for its author's own township only (not one they left).
-    for days, townships in calendars.items():
+    for calendar, townships in calendars.items():
         rows = (
-            Diary.objects.filter(township_id__in=townships, date__in=days, deleted_at__isnull=True)
+            Diary.objects.filter(township_id__in=townships, date__in=calendar, deleted_at__isnull=True)
             .alias(excused=excused_exists)
             .filter(excused=False)
             .values("township_id", "author_id")
