@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import ModelFigure, Township, Unit
 from portal.history import HistoricalRecordsWithLinks
+from portal.model_fields import DocumentJSONField
 
 
 class Bulletin(models.Model):
@@ -35,8 +36,8 @@ class Bulletin(models.Model):
     editor_note = models.TextField(_("按语"), blank=True, max_length=5000)
     outlook = models.TextField(_("下步打算"), blank=True, max_length=10000)
     # 工作动态 figures and 问题通报 lists as compiled; frozen once published.
-    figures = models.JSONField(_("统计数据"), default=dict, blank=True)
-    problems = models.JSONField(_("问题通报"), default=list, blank=True)
+    figures = DocumentJSONField(_("统计数据"), default=dict, blank=True)
+    problems = DocumentJSONField(_("问题通报"), default=list, blank=True)
     narrative = models.TextField(_("工作动态（文字）"), blank=True, max_length=20000)
     # Once the editor has written the narrative or picked the model figures, compiling again
     # refreshes the figures but leaves the editor's choices alone.
@@ -44,7 +45,7 @@ class Bulletin(models.Model):
     model_figures_edited = models.BooleanField(_("典型已选定"), default=False)
     # The model figures as printed, copied on publication so later edits of a ModelFigure
     # never change a published bulletin.
-    typical = models.JSONField(_("典型经验（定稿）"), default=list, blank=True)
+    typical = DocumentJSONField(_("典型经验（定稿）"), default=list, blank=True)
     model_figures = models.ManyToManyField(
         ModelFigure, blank=True, related_name="bulletins", verbose_name=_("典型经验")
     )

@@ -107,6 +107,11 @@ class Matter(models.Model):
             models.Index(fields=["unit", "status"], name="matter_unit_status_idx"),
             models.Index(fields=["status", "deadline"], name="matter_status_deadline_idx"),
             models.Index(fields=["township", "created_at"], name="matter_township_created_idx"),
+            # The county's monthly figures count a period's matters raised, resolved and closed
+            # across every township: a range on each timestamp, not a scan of all years' matters.
+            models.Index(fields=["created_at"], name="matter_created_idx"),
+            models.Index(fields=["resolved_at"], name="matter_resolved_idx"),
+            models.Index(fields=["closed_at"], name="matter_closed_idx"),
         ]
 
     def __str__(self) -> str:
