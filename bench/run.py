@@ -511,8 +511,11 @@ def run_http(explain_later: list[tuple[str, str, dict[str, Any]]], small_url: st
                 raise SystemExit(f"the writers' first requests failed ({warmed.errors} of {REQUESTS})")
 
             def bare_post(i: int) -> Request:
-                return Request("POST", "/bench/bare/", {**main.auth["bench_secretary"],
-                                                        "Content-Type": "application/json"}, body(posters[i % warm]))
+                # The same writers' tokens as the measured POSTs: the same kind of log-in, with the
+                # same short throttle history (one user's history grows with every request).
+                p = posters[i % REQUESTS]
+                return Request("POST", "/bench/bare/", {**main.auth[p["username"]],
+                                                        "Content-Type": "application/json"}, body(p))
 
             say(f"  measuring bare POST, diary POST, first-request POST ({REQUESTS} requests each, {CLIENTS} clients)")
             res = side_by_side(HOST, port, {"bare": bare_post, "case": post(0), "first": post(REQUESTS)},

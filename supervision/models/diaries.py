@@ -15,6 +15,7 @@ from portal.history import HistoricalRecordsWithLinks
 from .choices import Category
 
 TEXT_LIMIT = 5000
+DIARY_PER_DAY = "one_diary_per_cadre_per_day"  # the constraint's name (diary_create reads it)
 
 
 class Diary(models.Model):
@@ -41,7 +42,7 @@ class Diary(models.Model):
         verbose_name = _("民情日记")
         verbose_name_plural = _("民情日记")
         ordering = ["-date", "-id"]
-        constraints = [models.UniqueConstraint(fields=["author", "date"], name="one_diary_per_cadre_per_day")]
+        constraints = [models.UniqueConstraint(fields=["author", "date"], name=DIARY_PER_DAY)]
         indexes = [
             models.Index(fields=["township", "-date", "-id"], name="diary_township_date_idx"),
             models.Index(fields=["village", "-date", "-id"], name="diary_village_date_idx"),

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from portal.history import create_with_links
 from portal.models import Notification
 from portal.notifications import notify_cadres
 from supervision.models import TEXT_LIMIT, Category, Diary, DiaryComment
+from supervision.models.diaries import DIARY_PER_DAY
 from supervision.selectors.diaries import backfill_days
 
 from ._common import check_length, cn_date, notify_after_commit, require_text
@@ -122,21 +122,30 @@ def diary_create(
     assert author is not None
     today = today or timezone.localdate()
     day = date or today
-    # The author's row is locked so that two submits of the same day cannot both pass the check;
-    # the same statement says whether that day is written already.
-    written = (
-        Cadre.objects.select_for_update().filter(pk=author.pk)
-        .annotate(written=Exists(Diary.objects.filter(author_id=OuterRef("pk"), date=day)))
-        .values_list("written", flat=True).first()
-    )
-    check_diary_date(author=author, day=day, today=today, written=bool(written))
+    # Whether the day is written already is left to the database: the one-diary-per-day constraint
+    # refuses the second of two submits even when both arrive at once (the second waits for the
+    # first to commit), and answers the usual case in the same statement as the insert.
+    check_diary_date(author=author, day=day, today=today, written=False)
     fields = _clean_fields(
         author=author, village=village, households=households, category=category, place=place,
         people_met=people_met, situation=situation, problems=problems, ideas=ideas,
     )
     diary = Diary(township_id=author.township_id, author=author, date=day, on_time=(day == today), **fields)
-    # One version in the history, households included (not one before and one after they are added).
-    return create_with_links(diary, {"households": list(dict.fromkeys(households))})
+    try:
+        # One version in the history, households included (not one before and one after they are added).
+        return create_with_links(diary, {"households": list(dict.fromkeys(households))})
+    except IntegrityError as exc:
+        if not _is_second_diary_of_the_day(exc):
+            raise
+        # The transaction is spoilt: nothing more is asked of the database before it rolls back.
+        raise ValidationError({"date": _("%(day)s 的日记已经写过，请修改原日记。") % {"day": cn_date(day)}}) from exc
+
+
+def _is_second_diary_of_the_day(exc: IntegrityError) -> bool:
+    diag = getattr(exc.__cause__, "diag", None)
+    if diag is not None:  # PostgreSQL names the constraint
+        return getattr(diag, "constraint_name", None) == DIARY_PER_DAY
+    return "supervision_diary.author_id, supervision_diary.date" in str(exc)  # SQLite names the columns
 
 
 @transaction.atomic
