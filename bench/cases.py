@@ -8,6 +8,7 @@ stays as generated.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -61,6 +62,7 @@ def side_by_side(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, l
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            gc.collect()  # every run starts from the same collector state (see alternate)
             started = time.perf_counter()
             fn()
             times[name].append((time.perf_counter() - started) * 1000)
@@ -119,6 +121,9 @@ def alternate(fns: dict[str, tuple[str | None, Callable[[], Callable[[], Any]]]]
     for _ in range(repeats):
         for name, (url, _builder) in fns.items():
             with database(url):
+                # A full collection before each run, outside the timing: otherwise the collector's
+                # pauses (~80 ms here) land on one run in two or three, whichever database it is on.
+                gc.collect()
                 started = time.perf_counter()
                 result = built[name]()
                 elapsed = (time.perf_counter() - started) * 1000

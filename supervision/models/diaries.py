@@ -48,6 +48,13 @@ class Diary(models.Model):
             models.Index(fields=["village", "-date", "-id"], name="diary_village_date_idx"),
             # A cadre's own feed: the newest page without sorting every diary they ever wrote.
             models.Index(fields=["author", "-date", "-id"], name="diary_author_date_idx"),
+            # A period's diaries read from the index alone (PostgreSQL; plain date index elsewhere):
+            # the county reports and bulletins count a quarter's diaries without visiting the
+            # table, so their cost follows the period, not the years of diaries behind it.
+            models.Index(
+                fields=["date"], include=["id", "author", "village", "township", "on_time"],
+                condition=Q(deleted_at__isnull=True), name="diary_period_idx",
+            ),
             models.Index(fields=["date"], name="diary_date_idx"),
         ]
 
