@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -124,6 +124,36 @@ def _household_ids(diary: Diary) -> list[int]:
     return attached if attached is not None else [h.pk for h in diary.households.all()]
 
 
+# Choice labels of the matter list, per language (the catalogues do not change while running).
+_MATTER_LABELS: dict[str, dict[str, dict[str, str]]] = {}
+
+
+def _matter_labels() -> dict[str, dict[str, str]]:
+    language = translation.get_language() or ""
+    labels = _MATTER_LABELS.get(language)
+    if labels is None:
+        labels = _MATTER_LABELS[language] = {
+            name: {value: str(label) for value, label in choices}
+            for name, choices in (
+                ("source", Matter.Source.choices), ("category", Category.choices),
+                ("status", Matter.Status.choices), ("satisfaction", Matter.Satisfaction.choices),
+                ("light", LIGHT_CHOICES),
+            )
+        }
+    return labels
+
+
+_DAY = serializers.DateField(read_only=True)
+
+
+def _day(value: Any) -> str | None:
+    return None if value is None else _DAY.to_representation(value)
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else _TIMESTAMP.to_representation(value)
+
+
 def _category_label(value: str) -> str:
     # str() of the lazy label translates it in the request's language.
     label = _CATEGORY_LABELS.get(value)
@@ -203,6 +233,53 @@ class MatterSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: Matter) -> dict[str, Any]:
+        """The declared fields' shape, built directly: DRF's generic path looked every attribute up
+        through its field objects and translated each choice label on every row (27 lookups and
+        as many translations a row, 80 % of a 50-row page). tests/supervision/test_matters_api.py
+        checks both paths agree."""
+        labels = _matter_labels()
+        light = self._light(instance)
+        return {
+            "id": instance.pk,
+            "source": instance.source,
+            "source_display": labels["source"].get(instance.source, instance.source),
+            "external_ref": instance.external_ref,
+            "diary": instance.diary_id,
+            "village": instance.village_id,
+            "village_name": instance.village.name,
+            "household": instance.household_id,
+            "category": instance.category,
+            "category_display": labels["category"].get(instance.category, instance.category),
+            "description": instance.description,
+            "status": instance.status,
+            "status_display": labels["status"].get(instance.status, instance.status),
+            "light": light,
+            "light_display": labels["light"].get(light, ""),
+            "overdue": light == RED,
+            "raised_by": instance.raised_by_id,
+            "unit": instance.unit_id,
+            "assignee": instance.assignee_id,
+            "deadline": _day(instance.deadline),
+            "assigned_at": _moment(instance.assigned_at),
+            "started_at": _moment(instance.started_at),
+            "resolution": instance.resolution,
+            "evidence": self.get_evidence(instance),
+            "resolved_at": _moment(instance.resolved_at),
+            "satisfaction": instance.satisfaction,
+            "satisfaction_display": labels["satisfaction"].get(instance.satisfaction, instance.satisfaction),
+            "revisit_note": instance.revisit_note,
+            "revisited_at": _moment(instance.revisited_at),
+            "closed_at": _moment(instance.closed_at),
+            "escalated_on": _day(instance.escalated_on),
+            "created_at": _moment(instance.created_at),
+            "updated_at": _moment(instance.updated_at),
+        }
+
+    def generic_representation(self, instance: Matter) -> dict[str, Any]:
+        """DRF's field-by-field path, kept to check the fast one against."""
+        return dict(super().to_representation(instance))
+
     def _light(self, obj: Matter) -> str:
         return str(getattr(obj, "light", "")) if hasattr(obj, "light") else light_of(obj)
 
@@ -229,6 +306,10 @@ class MatterSerializer(serializers.ModelSerializer):
 
 class MatterDetailSerializer(MatterSerializer):
     events = MatterEventSerializer(many=True, read_only=True)
+
+    def to_representation(self, instance: Matter) -> dict[str, Any]:
+        # One matter at a time: the declared fields, events included.
+        return self.generic_representation(instance)
 
     class Meta(MatterSerializer.Meta):
         fields = [*MatterSerializer.Meta.fields, "events"]
