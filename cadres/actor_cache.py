@@ -14,10 +14,14 @@ replaces, so the next request of every user builds a fresh one. What replaces it
 
 The time limit bounds what a change made any other way could cost. The user row itself (active
 or not, password changed) is read on every request by the authentication, never from here.
+Entries are keyed by the shape of the records they hold, so a release that changes a cadre's
+fields never reads what an older one wrote.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -38,7 +42,21 @@ GENERATION_KEY = "actor:generation"
 
 
 def _key(user_id: Any) -> str:
-    return f"actor:user:{user_id}"
+    return f"actor:{_shape()}:user:{user_id}"
+
+
+@functools.cache
+def _shape() -> str:
+    """The fields an Actor's pickled records have: a release that adds or drops one reads none of
+    the entries an older release wrote (they would come back without it)."""
+    from django.apps import apps
+
+    names = [
+        f"{model}:{field.attname}"
+        for model in ("cadres.Cadre", "cadres.Township", "cadres.Unit", "cadres.Village")
+        for field in apps.get_model(model)._meta.concrete_fields
+    ]
+    return hashlib.sha1(",".join(names).encode()).hexdigest()[:10]  # noqa: S324 - a fingerprint, not security
 
 
 def cached_actor(user: AbstractBaseUser, build: Callable[[AbstractBaseUser], Actor]) -> Actor:
