@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
@@ -14,14 +15,25 @@ class PrimaryKeyList(serializers.ManyRelatedField):
     DRF's `PrimaryKeyRelatedField(many=True)` reads the objects one by one: a diary listing ten
     households cost ten queries. Errors are DRF's own, in the request's language."""
 
-    def __init__(self, queryset: QuerySet[Any], **kwargs: Any) -> None:
+    default_error_messages = {
+        **serializers.ManyRelatedField.default_error_messages,
+        "too_many": _("最多选择 %(limit)s 项，现为 %(count)s 项。"),
+    }
+
+    def __init__(self, queryset: QuerySet[Any], *, max_items: int | None = None, **kwargs: Any) -> None:
         super().__init__(child_relation=serializers.PrimaryKeyRelatedField(queryset=queryset), **kwargs)
+        self.max_items = max_items
 
     def to_internal_value(self, data: Any) -> list[Model]:
         if isinstance(data, (str, dict)) or not hasattr(data, "__iter__"):
             self.fail("not_a_list", input_type=type(data).__name__)
         if not self.allow_empty and len(data) == 0:
             self.fail("empty")
+        if self.max_items is not None and len(data) > self.max_items:
+            # Checked before anything is read: a list of thousands of ids is refused, not looked up.
+            raise serializers.ValidationError(
+                str(self.error_messages["too_many"]) % {"limit": self.max_items, "count": len(data)}, code="too_many"
+            )
         child = self.child_relation
         ids: list[int] = []
         for item in data:

@@ -16,6 +16,9 @@ from portal.api_fields import PrimaryKeyList
 from supervision.models import TEXT_LIMIT, Category, Diary, Matter, MatterEvent
 from supervision.selectors.matters import GREEN, RED, YELLOW, light_of
 
+# A day's visits: far more than any cadre makes; a longer list is refused before it is looked up.
+MAX_HOUSEHOLDS = 100
+
 # Deadline lights of open matters ("" for matters no longer open).
 LIGHT_CHOICES = [(GREEN, _("正常")), (YELLOW, _("临期")), (RED, _("逾期"))]
 
@@ -178,7 +181,8 @@ class DiaryInputSerializer(serializers.Serializer):
 
     date = serializers.DateField(required=False, help_text=_("默认今天；可补写近几天漏写的工作日"))
     village = _VillageId(queryset=Village.objects.all())
-    households = PrimaryKeyList(queryset=Household.objects.select_related("village"), required=False)
+    households = PrimaryKeyList(queryset=Household.objects.select_related("village"), required=False,
+                                max_items=MAX_HOUSEHOLDS)
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
     place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     people_met = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -73,6 +73,7 @@ def test_writing_a_diary_records_one_version_with_its_households(world, django_a
         ({"households": [999999]}, "households", "无效主键 “999999”"),
         ({"households": ["甲"]}, "households", "类型错误"),
         ({"households": "1,2"}, "households", "列表"),
+        ({"households": list(range(1, 102))}, "households", "最多选择 100 项，现为 101 项。"),
         ({"village": 999999}, "village", "无效主键 “999999”"),
         ({"village": "东河村"}, "village", "类型错误"),
         ({"village": None}, "village", "不能为 null"),
