@@ -62,12 +62,20 @@ def validate_period(start: dt.date, end: dt.date, *, today: dt.date | None = Non
         raise DomainError(_("开始日期不能晚于今天：未来的期间还没有数据可汇总。"), code="invalid_period")
 
 
-def _office_unit(township: Township) -> Unit | None:
-    return Unit.objects.filter(township=township, kind=Unit.Kind.OFFICE, is_active=True).order_by("id").first()
+def _office_units(township_ids: list[int]) -> dict[int, Unit]:
+    """Each township's office (党政办), the bulletin's editor: its first active office unit."""
+    offices: dict[int, Unit] = {}
+    for unit in Unit.objects.filter(township_id__in=township_ids, kind=Unit.Kind.OFFICE, is_active=True).order_by("id"):
+        offices.setdefault(unit.township_id, unit)
+    return offices
 
 
-def _overlapping_figures(township_id: int, start: dt.date, end: dt.date) -> Iterable[ModelFigure]:
-    return ModelFigure.objects.filter(township_id=township_id, period_start__lte=end, period_end__gte=start)
+def _overlapping_figures(township_ids: list[int], start: dt.date, end: dt.date) -> dict[int, list[ModelFigure]]:
+    """Each township's model figures (典型) whose period overlaps [start, end]."""
+    figures: dict[int, list[ModelFigure]] = defaultdict(list)
+    for figure in ModelFigure.objects.filter(township_id__in=township_ids, period_start__lte=end, period_end__gte=start):
+        figures[figure.township_id].append(figure)
+    return figures
 
 
 def _set_history_user(bulletin: Bulletin, by: UserLike | None) -> None:
@@ -101,16 +109,16 @@ def bulletin_compile(*, township: Township, start: dt.date, end: dt.date,
     if bulletin is None:
         bulletin = Bulletin(
             township=township, year=end.year, period_start=start, period_end=end,
-            editor_unit=_office_unit(township), **DEFAULT_DISTRIBUTION,
+            editor_unit=_office_units([township.pk]).get(township.pk), **DEFAULT_DISTRIBUTION,
         )
     _fill(bulletin, figures, problems)
     _set_history_user(bulletin, by)
     if created:
         # One version in the history, model figures included (not one before they are linked).
-        return create_with_links(bulletin, {"model_figures": list(_overlapping_figures(township.pk, start, end))})
+        return create_with_links(bulletin, {"model_figures": _overlapping_figures([township.pk], start, end)[township.pk]})
     bulletin.save()
     if not bulletin.model_figures_edited:
-        bulletin.model_figures.set(_overlapping_figures(township.pk, start, end))
+        bulletin.model_figures.set(_overlapping_figures([township.pk], start, end)[township.pk])
     return bulletin
 
 
@@ -162,12 +170,8 @@ def bulletin_compile_county(*, start: dt.date, end: dt.date, township_ids: Itera
         for b in Bulletin.objects.select_for_update().filter(township_id__in=ids, period_start=start, period_end=end)
     }
     county = CountyFigures(Period(start, end), township_ids=None if township_ids is None else ids)
-    offices: dict[int, Unit] = {}
-    for unit in Unit.objects.filter(township_id__in=ids, kind=Unit.Kind.OFFICE, is_active=True).order_by("id"):
-        offices.setdefault(unit.township_id, unit)
-    model_figures: dict[int, list[ModelFigure]] = defaultdict(list)
-    for figure in ModelFigure.objects.filter(township_id__in=ids, period_start__lte=end, period_end__gte=start):
-        model_figures[figure.township_id].append(figure)
+    offices = _office_units(ids)
+    model_figures = _overlapping_figures(ids, start, end)
     result = CountyCompile(bulletins=[])
     new: list[Bulletin] = []
     for township in townships:

@@ -101,11 +101,6 @@ def actor_for(user: AbstractBaseUser | AnonymousUser | None) -> Actor:
     return actor
 
 
-def forget_actor(user: object) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
-
-
 def _build_actor(user: AbstractBaseUser) -> Actor:
     from .models import Membership, Unit
 

@@ -81,9 +81,9 @@ def _clean_fields(
     }
 
 
-def check_diary_date(*, author: Cadre, day: date, today: date, written: bool | None = None) -> None:
-    """Today, or a missed workday up to DIARY_BACKFILL_DAYS back; never the future; not twice.
-    `written`: whether the author has that day's diary, when the caller already knows."""
+def check_diary_date(*, author: Cadre, day: date, today: date) -> None:
+    """Today, or a missed workday up to DIARY_BACKFILL_DAYS back; never the future. (A second
+    diary of the same day is refused by the database's constraint: see diary_create.)"""
     if day > today:
         raise ValidationError({"date": _("不能为未来的日期写日记。")})
     window = backfill_days()
@@ -91,10 +91,6 @@ def check_diary_date(*, author: Cadre, day: date, today: date, written: bool | N
         raise ValidationError({"date": _("只能补写最近 %(n)s 天内漏写的日记。") % {"n": window}})
     if day != today and not workdays(day, day, author.township_id):
         raise ValidationError({"date": _("%(day)s 不是工作日，无需补写。") % {"day": cn_date(day)}})
-    if written is None:
-        written = Diary.objects.filter(author=author, date=day).exists()
-    if written:
-        raise ValidationError({"date": _("%(day)s 的日记已经写过，请修改原日记。") % {"day": cn_date(day)}})
 
 
 # --- services -------------------------------------------------------------------------------------
@@ -125,7 +121,7 @@ def diary_create(
     # Whether the day is written already is left to the database: the one-diary-per-day constraint
     # refuses the second of two submits even when both arrive at once (the second waits for the
     # first to commit), and answers the usual case in the same statement as the insert.
-    check_diary_date(author=author, day=day, today=today, written=False)
+    check_diary_date(author=author, day=day, today=today)
     fields = _clean_fields(
         author=author, village=village, households=households, category=category, place=place,
         people_met=people_met, situation=situation, problems=problems, ideas=ideas,

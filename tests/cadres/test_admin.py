@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import openpyxl
 import pytest
 import tablib
 from django.contrib import admin as django_admin
@@ -26,6 +24,7 @@ from cadres.models import (
 from cadres.resources import CadreResource, HouseholdResource, UnitResource, VillageResource
 from cadres.roles import actor_for
 from tests import factories as f
+from tests.spreadsheets import HOUSEHOLD_HEADERS, xlsx
 
 
 @pytest.fixture
@@ -176,18 +175,7 @@ def test_office_cannot_change_the_national_calendar(world, office):
 # --- imports -----------------------------------------------------------------------------------------------------------
 
 
-def xlsx(headers: list[str], rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
-
-HOUSEHOLD_HEADERS = ["村", "村民小组", "户主姓名", "家庭人口", "联系电话", "标签"]
 
 
 def _dataset(content: bytes) -> tablib.Dataset:

@@ -17,20 +17,7 @@ from cadres.models import Cadre, Household
 from cadres.services.imports import import_job_run
 from portal.models import JobRun
 from tests import factories as f
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HOUSEHOLD_HEADERS = ["村", "村民小组", "户主姓名", "家庭人口", "联系电话", "标签"]
-
-
-def xlsx(headers: list[str], rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from tests.spreadsheets import HOUSEHOLD_HEADERS, XLSX_MIME, xlsx
 
 
 def client_for(user) -> Client:  # type: ignore[no-untyped-def]

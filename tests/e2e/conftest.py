@@ -134,6 +134,44 @@ def login(page: Any, username: str, password: str = PASSWORD) -> None:
     wait_for_path(page, "/")
 
 
+def signed_in(new_page: Callable[..., Any], device: dict[str, Any], username: str) -> Any:
+    """A new page on `device`, logged in as `username`."""
+    page = new_page(device)
+    login(page, username)
+    return page
+
+
+def submit(page: Any, button: str) -> None:
+    """Press a form's button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
+def post_crafted_form(page: Any, action: str, fields: dict[str, str]) -> Any:
+    """Submit a form the page never offered, with the page's own CSRF token, as a tampering user
+    would from the developer tools; returns the response the browser then shows."""
+    with page.expect_navigation() as navigation:
+        page.evaluate(
+            """([action, fields]) => {
+                const form = document.createElement("form");
+                form.method = "post";
+                form.action = action;
+                const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+                for (const [name, value] of Object.entries({...fields, csrfmiddlewaretoken: token})) {
+                    const input = document.createElement("input");
+                    input.type = "hidden";
+                    input.name = name;
+                    input.value = value;
+                    form.appendChild(input);
+                }
+                document.body.appendChild(form);
+                form.submit();
+            }""",
+            [action, fields],
+        )
+    return navigation.value
+
+
 def wait_for_path(page: Any, pattern: str) -> None:
     """Wait until the page's path (its query aside) matches `pattern` entirely."""
     regex = re.compile(pattern)

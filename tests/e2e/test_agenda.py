@@ -14,8 +14,7 @@ from portal.models import Notification
 from supervision.models import AgendaItem
 from supervision.services.agenda import idea_adopt
 from supervision.services.diaries import diary_create
-from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, wait_for_path
-from tests.e2e.test_matter_returns import post_crafted_form
+from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, post_crafted_form, wait_for_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,29 +7,17 @@ progress page; the preview is the step between the upload and the result."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import openpyxl
 import pytest
 
 from cadres.models import Cadre, Household, VillageGroup
 from tests.e2e.conftest import goto, login, wait_for_path
+from tests.spreadsheets import XLSX_MIME, xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def xlsx(headers: list[str], rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def office_in_the_admin(world: Any) -> None:

@@ -13,8 +13,7 @@ from django.utils import timezone
 from portal.models import Notification
 from supervision.models import Inspection, InspectionFinding, Matter
 from supervision.services.inspections import inspection_add_finding, inspection_create, inspection_publish
-from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, wait_for_path
-from tests.e2e.test_matter_returns import post_crafted_form
+from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, post_crafted_form, wait_for_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,12 +5,10 @@ that row's Excel line, column and Chinese message, as text, with nothing importe
 
 from __future__ import annotations
 
-import io
 import re
 from types import SimpleNamespace
 from typing import Any
 
-import openpyxl
 import pytest
 
 from cadres.models import Household
@@ -19,23 +17,13 @@ from supervision.models import DisclosureCheck
 from supervision.quarters import last_due_quarter
 from supervision.tasks.duties import disclosure_check_task
 from tests.e2e.conftest import goto, has_horizontal_scroll, login, wait_for_path
+from tests.spreadsheets import XLSX_MIME, xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The job page refreshes itself every 2 seconds; leave room for a slow shared machine.
 REFRESHED_MS = 15_000
 
-
-def xlsx(headers: list[str], rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def import_households(page: Any, name: str, content: bytes) -> None:

@@ -16,7 +16,16 @@ from portal.models import Notification
 from supervision.models import Matter, MatterEvent
 from supervision.selectors.matters import LIGHT_LABELS, light_of
 from supervision.services.matters import matter_assign, matter_create, matter_resolve, matter_start
-from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, wait_for_path
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    goto,
+    has_horizontal_scroll,
+    post_crafted_form,
+    signed_in,
+    submit,
+    wait_for_path,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,19 +45,8 @@ def resolved_matter(world: Any) -> Matter:
     return Matter.objects.get(pk=matter.pk)
 
 
-def signed_in(new_page: Any, device: dict[str, Any], username: str) -> Any:
-    page = new_page(device)
-    login(page, username)
-    return page
-
-
 def status_of(page: Any) -> str:
     return page.locator("article .status").inner_text()
-
-
-def submit(page: Any, button: str) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=button).click()
 
 
 def send_back(page: Any, reason: str) -> None:
@@ -60,31 +58,6 @@ def send_back(page: Any, reason: str) -> None:
 
 def last_timeline_entry(page: Any) -> str:
     return page.locator("ol.timeline > li").last.inner_text()
-
-
-def post_crafted_form(page: Any, action: str, fields: dict[str, str]) -> Any:
-    """Submit a form the page never offered, with the page's own CSRF token, as a tampering user
-    would from the developer tools; returns the response the browser then shows."""
-    with page.expect_navigation() as navigation:
-        page.evaluate(
-            """([action, fields]) => {
-                const form = document.createElement("form");
-                form.method = "post";
-                form.action = action;
-                const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
-                for (const [name, value] of Object.entries({...fields, csrfmiddlewaretoken: token})) {
-                    const input = document.createElement("input");
-                    input.type = "hidden";
-                    input.name = name;
-                    input.value = value;
-                    form.appendChild(input);
-                }
-                document.body.appendChild(form);
-                form.submit();
-            }""",
-            [action, fields],
-        )
-    return navigation.value
 
 
 def test_the_office_sends_a_resolved_matter_back_and_the_assignee_sees_why(world, new_page):

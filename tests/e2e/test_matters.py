@@ -10,7 +10,7 @@ import pytest
 
 from portal.models import Notification
 from supervision.models import Diary, Matter
-from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, wait_for_path
+from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, signed_in, submit, wait_for_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,19 +18,8 @@ PROBLEMS = "三组路灯坏了三盏，群众夜间出行不便。"
 RESOLUTION = "已更换三组路灯三盏，经测试全部正常。"
 
 
-def signed_in(new_page: Any, device: dict[str, Any], username: str) -> Any:
-    page = new_page(device)
-    login(page, username)
-    return page
-
-
 def status_of(page: Any) -> str:
     return page.locator("article .status").inner_text()
-
-
-def submit(page: Any, button: str) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=button).click()
 
 
 def test_a_matter_from_a_diary_is_followed_to_closure_by_each_role(world, new_page):

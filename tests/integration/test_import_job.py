@@ -4,9 +4,6 @@ counts, and the file is deleted. A file with a bad row imports nothing."""
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,23 +12,16 @@ from django.test import Client
 from cadres.models import Household
 from portal.models import JobRun
 from portal.settings.base import VAR_DIR
+from tests.spreadsheets import XLSX_MIME, xlsx
 
 from .conftest import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.postgres,
               pytest.mark.django_db(transaction=True)]
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append(["村", "户主姓名", "家庭人口"])
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+HEADERS = ["村", "户主姓名", "家庭人口"]
 
 
 def test_the_worker_imports_a_page_started_file_all_or_nothing(world, settings, celery_worker):
@@ -45,7 +35,7 @@ def test_the_worker_imports_a_page_started_file_all_or_nothing(world, settings, 
 
     # a good file: two households
     client.post("/households/import/", {"file": SimpleUploadedFile(
-        "农户.xlsx", xlsx([["东河村", "工人甲", 3], ["南沟村", "工人乙", 2]]), content_type=XLSX_MIME)})
+        "农户.xlsx", xlsx(HEADERS, [["东河村", "工人甲", 3], ["南沟村", "工人乙", 2]]), content_type=XLSX_MIME)})
     job = JobRun.objects.get()
     path = job.params["file"]
     wait_for(lambda: JobRun.objects.filter(pk=job.pk, status=JobRun.Status.SUCCEEDED).exists(), timeout=90)
@@ -59,7 +49,7 @@ def test_the_worker_imports_a_page_started_file_all_or_nothing(world, settings, 
 
     # a file with a bad third line: nothing of it is imported
     client.post("/households/import/", {"file": SimpleUploadedFile(
-        "有错.xlsx", xlsx([["东河村", "工人丙", 3], ["东河村", "工人丁", 99]]), content_type=XLSX_MIME)})
+        "有错.xlsx", xlsx(HEADERS, [["东河村", "工人丙", 3], ["东河村", "工人丁", 99]]), content_type=XLSX_MIME)})
     bad = JobRun.objects.exclude(pk=job.pk).get()
     wait_for(lambda: JobRun.objects.filter(pk=bad.pk, status=JobRun.Status.FAILED).exists(), timeout=90)
 
