@@ -521,7 +521,7 @@ def xlsx_child() -> None:
     import django
 
     django.setup()
-    from portal.reports import Column, xlsx_response
+    from core.reports import Column, xlsx_response
     from supervision.models import Diary
 
     columns = [Column("id", "编号"), Column("date", "日期"), Column("author__name", "作者"),
@@ -562,7 +562,7 @@ def _memory_kb(field: str) -> int:
 def case_xlsx() -> Entry:
     name = f"XLSX export of {XLSX_ROWS:,} rows, peak memory"
     try:
-        from portal.reports import xlsx_response  # noqa: F401
+        from core.reports import xlsx_response  # noqa: F401
     except ImportError:
         return unavailable(name, "MB", "< 200 MB")
     proc = subprocess.run([sys.executable, "-c", "from bench.cases import xlsx_child; xlsx_child()"],

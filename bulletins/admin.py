@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.roles import actor_for
 from cadres.scope import in_townships
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from .models import Bulletin
 from .services import bulletin_approve, bulletin_compile, bulletin_publish

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import ModelFigure, Township, Unit
-from portal.forms import DateInput
+from core.forms import DateInput
 
 from .models import Bulletin
 from .services import MAX_PERIOD_DAYS, previous_month_of

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import ModelFigure, Township, Unit
-from portal.history import HistoricalRecordsWithLinks
-from portal.model_fields import DocumentJSONField
+from core.history import HistoricalRecordsWithLinks
+from core.model_fields import DocumentJSONField
 
 
 class Bulletin(models.Model):
@@ -74,7 +74,7 @@ class Bulletin(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
-    # portal.history.create_with_links records a new bulletin and its model figures as one version.
+    # core.history.create_with_links records a new bulletin and its model figures as one version.
     history = HistoricalRecordsWithLinks(m2m_fields=[model_figures])
 
     class Meta:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from portal import checks
-from portal.pdf import PDF_FONT_STACK, render_pdf
+from core import checks
+from core.pdf import PDF_FONT_STACK, render_pdf
 
 from .content import document
 from .models import Bulletin

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from cadres.models import ModelFigure, Township, Unit
 from cadres.roles import actor_for
-from portal.errors import DomainError, NotAllowed, StateError
-from portal.history import create_many_with_links, create_with_links
+from core.errors import DomainError, NotAllowed, StateError
+from core.history import create_many_with_links, create_with_links
 
 from .content import auto_narrative, cn_date, issue_line, period_text, typical_entry
 from .county import CountyFigures
@@ -152,7 +152,7 @@ def bulletin_compile_county(*, start: dt.date, end: dt.date, township_ids: Itera
                             by: UserLike | None = None) -> CountyCompile:
     """`bulletin_compile` for many townships at once (all by default): the monthly job and the
     county's compile. The figures are counted in one county pass (bulletins.county) and the new
-    drafts written together (portal.history.create_many_with_links), with the same rules per
+    drafts written together (core.history.create_many_with_links), with the same rules per
     township; a township whose period is published is left alone and named in `refused`.
     Locks: every township row (by id), then the bulletins, as bulletin_compile does for one."""
     validate_period(start, end)

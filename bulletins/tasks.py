@@ -11,31 +11,14 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import DomainError
+from core.errors import DomainError
+from core.jobs import MAX_RETRIES, RETRY_TRANSIENT, TRANSIENT, backoff, job_fail, job_progress, job_succeed
 
 log = logging.getLogger(__name__)
-
-TRANSIENT = (OperationalError, InterfaceError)
-MAX_RETRIES = 5
-
-
-def _job_update(job_id: int | None, **fields: Any) -> None:
-    if job_id is None:
-        return
-    from portal.models import JobRun
-
-    if fields.get("status") in (JobRun.Status.SUCCEEDED, JobRun.Status.FAILED):
-        fields["finished_at"] = timezone.now()
-    JobRun.objects.filter(pk=job_id).update(**fields)
-
-
-def _backoff(retries: int) -> int:
-    return min(600, 5 * 2**retries)
 
 
 @shared_task(name="bulletins.compile", bind=True, acks_late=True, max_retries=MAX_RETRIES)
@@ -45,11 +28,10 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
     from django.contrib.auth import get_user_model
 
     from cadres.models import Township
-    from portal.models import JobRun
 
     from .services import bulletin_compile, bulletin_compile_county
 
-    _job_update(job_id, status=JobRun.Status.RUNNING, progress=10, message=_("正在汇总……"))
+    job_progress(job_id, progress=10, message=_("正在汇总……"))
     by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     ids: list[int] = []
@@ -58,7 +40,7 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
         if township_id is not None:
             township = Township.objects.filter(pk=township_id).first()
             if township is None:
-                _job_update(job_id, status=JobRun.Status.FAILED, progress=100, message=_("该乡镇已不存在。"))
+                job_fail(job_id, message=_("该乡镇已不存在。"))
                 return ids
             ids = [bulletin_compile(township=township, start=first, end=last, by=by).pk]
         else:
@@ -68,25 +50,23 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
             names = dict(Township.objects.filter(pk__in=compiled.refused).values_list("pk", "name"))
             refused = [names[pk] for pk in compiled.refused]
     except DomainError as exc:
-        _job_update(job_id, status=JobRun.Status.FAILED, progress=100, message=exc.message)
+        job_fail(job_id, message=exc.message)
         return ids
     except TRANSIENT as exc:
         if self.request.retries >= MAX_RETRIES:
-            _job_update(job_id, status=JobRun.Status.FAILED, progress=100,
-                        message=_("数据库暂时不可用，汇总未完成，请稍后再试。"))
+            job_fail(job_id, message=_("数据库暂时不可用，汇总未完成，请稍后再试。"))
             raise
-        _job_update(job_id, message=_("数据库暂时不可用，稍后自动重试……"))
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+        job_progress(job_id, message=_("数据库暂时不可用，稍后自动重试……"))
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
     url = reverse("bulletin-detail", args=[ids[0]]) if len(ids) == 1 else reverse("bulletins")
     message = _("已汇总%(n)s期简报草稿。") % {"n": len(ids)}
     if refused:
         message += _("%(names)s本期简报已发布，未重新汇总。") % {"names": "、".join(refused)}
-    _job_update(job_id, status=JobRun.Status.SUCCEEDED, progress=100, result_url=url, message=message)
+    job_succeed(job_id, message=message, result_url=url)
     return ids
 
 
-@shared_task(name="bulletins.compile_monthly", bind=True, acks_late=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=600, max_retries=MAX_RETRIES)
+@shared_task(name="bulletins.compile_monthly", bind=True, acks_late=True, **RETRY_TRANSIENT)
 def compile_monthly_task(self: Any, today: str | None = None) -> list[int]:
     """Beat, on the 1st: the previous month's draft for every township. Running it again updates
     the same drafts; a township whose month is already published is left alone."""
@@ -100,17 +80,16 @@ def compile_monthly_task(self: Any, today: str | None = None) -> list[int]:
     return [b.pk for b in compiled.bulletins]
 
 
-@shared_task(name="bulletins.notify_published", bind=True, acks_late=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=600, max_retries=MAX_RETRIES)
+@shared_task(name="bulletins.notify_published", bind=True, acks_late=True, **RETRY_TRANSIENT)
 def notify_published_task(self: Any, bulletin_id: int) -> int:
     """In-app notice to every cadre of the township with a log-in; once per bulletin (dedupe key)."""
     from django.contrib.auth import get_user_model
 
-    from portal.models import Notification
-    from portal.notifications import notify
+    from core.notifications import notify
 
     from .content import issue_line
     from .models import Bulletin
+    from .notifications import NotificationKind
 
     bulletin = Bulletin.objects.filter(pk=bulletin_id, status=Bulletin.Status.PUBLISHED).first()
     if bulletin is None:
@@ -120,7 +99,7 @@ def notify_published_task(self: Any, bulletin_id: int) -> int:
     )
     return notify(
         users=users,
-        kind=Notification.Kind.BULLETIN_PUBLISHED,
+        kind=NotificationKind.BULLETIN_PUBLISHED,
         title=_("《%(title)s》%(issue)s已发布") % {"title": bulletin.title, "issue": issue_line(bulletin)},
         body=bulletin.editor_note[:500],
         url=reverse("bulletin-detail", args=[bulletin.pk]),

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -17,8 +16,9 @@ from django.views.decorators.http import require_POST
 
 from cadres.models import Township
 from cadres.roles import Actor, actor_for
-from portal.errors import DomainError
-from portal.models import JobRun
+from core.errors import DomainError
+from core.jobs import job_start
+from core.models import JobRun
 
 from . import downloads, permissions
 from .content import document
@@ -82,13 +82,12 @@ def compile_start(request: HttpRequest) -> HttpResponse:
     if township_id is not None and not permissions.can_compile(actor, township_id):
         raise Http404
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    job = JobRun.objects.create(
+    job = job_start(
         name="bulletins.compile", started_by=request.user,
         params={"start": start.isoformat(), "end": end.isoformat(), "township_id": township_id},
-        message=_("已排队，等待后台处理……"),
+        enqueue=lambda job_id: compile_bulletin_task.delay(
+            start.isoformat(), end.isoformat(), township_id=township_id, job_id=job_id, user_id=request.user.pk),
     )
-    transaction.on_commit(lambda: compile_bulletin_task.delay(
-        start.isoformat(), end.isoformat(), township_id=township_id, job_id=job.pk, user_id=request.user.pk))
     return redirect("bulletin-job", pk=job.pk)
 
 

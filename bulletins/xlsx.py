@@ -1,6 +1,6 @@
 """The bulletin's figures as a workbook: one sheet per section (概况, 工作动态, 典型经验, 问题通报, 下步打算).
 
-Every text cell goes through portal.reports.safe_cell, so text that begins with = + - @ (a diary's
+Every text cell goes through core.reports.safe_cell, so text that begins with = + - @ (a diary's
 idea, a finding, the editor's note) is written as text and never run as a formula.
 """
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from portal.reports import safe_cell
+from core.reports import safe_cell
 
 from .content import document
 from .models import Bulletin

@@ -25,7 +25,7 @@ from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from . import services
 from .forms import (

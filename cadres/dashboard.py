@@ -1,33 +1,20 @@
-"""Dashboard panels: a cadre's households not visited lately and quota; the township's shortfall for leaders."""
+"""Dashboard panel: the township's shortfall of contact households, for leaders. (A cadre's own
+households not visited lately: supervision.dashboard_daily.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from portal.dashboard import shared_figures
+from core.dashboard import shared_figures
 
 from .models import Cadre
 from .roles import Actor
 from .scope import cadres_for
-from .selectors import STALE_AFTER_DAYS, may_see_pyramid, quota_status, quota_statuses, stale_contacts
-
-SHOWN = 5
+from .selectors import may_see_pyramid, quota_statuses
 
 
 def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    if actor.cadre is not None:
-        quota = quota_status(actor.cadre)
-        stale = stale_contacts(actor)
-        if quota.has_quota or stale:
-            out.append({
-                "template": "cadres/panel_households.html",
-                "order": 20,
-                "quota": quota,
-                "stale": stale[:SHOWN],
-                "stale_count": len(stale),
-                "stale_after": STALE_AFTER_DAYS,
-            })
     if may_see_pyramid(actor) and actor.township_id is not None:
         out.append(shared_figures("quota", actor, lambda: _quota_panel(actor)))
     return out

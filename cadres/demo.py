@@ -22,7 +22,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from portal.demo import DemoContext
+from core.demo import DemoContext
 
 from .actor_cache import forget_all_actors
 from .models import (

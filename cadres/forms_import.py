@@ -1,6 +1,6 @@
 """The upload form of the staff import pages: the file is judged by its content, not its name.
 
-The same rules as portal.uploads.clean_upload (type read from the first bytes by libmagic, the
+The same rules as core.uploads.clean_upload (type read from the first bytes by libmagic, the
 portal's size limit), for the two table formats the admin's import accepts: XLSX and UTF-8 CSV.
 """
 
@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.uploads import check_size, sniff
+from core.uploads import check_size, sniff
 
 XLSX_TYPES = frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
 # Some spreadsheet programs write the workbook's parts in an order libmagic does not recognise.

@@ -9,14 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
-TRANSIENT = (OperationalError, InterfaceError)
-MAX_RETRIES = 5
-
-
-def _backoff(retries: int) -> int:
-    return min(600, 5 * 2**retries)
+from core.jobs import MAX_RETRIES, TRANSIENT, backoff
 
 
 @shared_task(name="cadres.import_table", bind=True, acks_late=True, max_retries=MAX_RETRIES)
@@ -30,7 +24,7 @@ def import_table_task(self: Any, job_id: int) -> str:
         if self.request.retries >= MAX_RETRIES:
             import_job_give_up(job_id=job_id)
             raise
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
     except Exception:
         import_job_crashed(job_id=job_id)
         raise

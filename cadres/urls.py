@@ -5,7 +5,6 @@ from django.urls import path
 from . import views, views_import
 
 urlpatterns = [
-    path("households/", views.households, name="households"),
     path("households/import/", views_import.import_page, {"kind": "households"}, name="household-import"),
     path("households/import/template.xlsx", views_import.import_template, {"kind": "households"},
          name="household-import-template"),

@@ -17,7 +17,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal.models import JobRun
+from core.models import JobRun
 
 from .forms_import import ImportUploadForm
 from .roles import actor_for

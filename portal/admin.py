@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.roles import Role, actor_for
+from core.errors import DomainError
+from core.models import JobRun, Notification
 
 from .audit import audit
-from .errors import DomainError
-from .models import AccessToken, AuditEvent, JobRun, Notification
+from .models import AccessToken, AuditEvent
 from .security import user_deactivate
 
 User = get_user_model()

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.roles import Role, actor_for
+from core.errors import DomainError
 
 from .apikeys import api_key_create, api_key_revoke
-from .errors import DomainError
 from .models import ApiKey
 
 _RAW_KEY_ATTR = "_raw_api_key"

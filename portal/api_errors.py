@@ -13,7 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 
 
 def _first_message(errors: Any) -> str:

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from cadres.models import Township
 from cadres.roles import Actor, Role
+from core.errors import StateError
 
 from .audit import audit
-from .errors import StateError
 from .models import ApiKey, AuditEvent, hash_secret
 
 # A recognisable prefix lets secret scanners and people spot a leaked key for what it is.

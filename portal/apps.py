@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers checks, audit receivers, schema extensions and the API key admin.
-        from . import admin_apikeys, audit, checks, schema  # noqa: F401
+        from . import admin_apikeys, audit, schema  # noqa: F401
         from .admin import extend_household_admin
         from .security import checks as security_checks  # noqa: F401
         from .security import otp  # noqa: F401  (log-in receiver: session clocks, second factor)

@@ -1,4 +1,4 @@
-"""Cross-cutting records: API tokens, the security audit log and the notification inbox."""
+"""The project's own records: API tokens and keys, and the security audit log."""
 
 from __future__ import annotations
 
@@ -93,84 +93,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("Audit events cannot be deleted.")
-
-
-class Notification(models.Model):
-    """One message in a user's in-app inbox; other channels (e-mail …) fan out from the same call."""
-
-    class Kind(models.TextChoices):
-        MATTER_ASSIGNED = "matter_assigned", _("事项交办")
-        MATTER_OVERDUE = "matter_overdue", _("事项逾期督办")
-        MATTER_UPDATED = "matter_updated", _("事项进展")
-        DIARY_COMMENTED = "diary_commented", _("日记批示")
-        IDEA_DECIDED = "idea_decided", _("建议决策")
-        DIARY_REMINDER = "diary_reminder", _("日记提醒")
-        PLEDGE_TO_SIGN = "pledge_to_sign", _("待签责任书")
-        DISCLOSURE_CHECK = "disclosure_check", _("公开检查结果")
-        BULLETIN_PUBLISHED = "bulletin_published", _("简报发布")
-        INSPECTION = "inspection", _("督查")
-        GENERAL = "general", _("通知")
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
-    )
-    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    url = models.CharField(_("链接"), max_length=300, blank=True)
-    # A stable key makes a job that runs twice notify once (DESIGN.md §5: idempotent jobs).
-    dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="notification_once_per_key"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class JobRun(models.Model):
-    """Progress of a long job started from a page or the admin (check, compile, import)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("排队中")
-        RUNNING = "running", _("运行中")
-        SUCCEEDED = "succeeded", _("已完成")
-        FAILED = "failed", _("失败")
-
-    name = models.CharField(_("任务"), max_length=100)
-    params = models.JSONField(_("参数"), default=dict, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
-    message = models.TextField(_("结果"), blank=True)
-    result_url = models.CharField(_("结果链接"), max_length=300, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发起人"),
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("后台任务")
-        verbose_name_plural = _("后台任务")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.get_status_display()}"
 
 
 def default_api_key_expiry() -> datetime:

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from cadres.models import Household, HouseholdContact
 from cadres.roles import Role, actor_for
 from cadres.scope import households_for
+from core.errors import NotAllowed, StateError
 
 from .audit import audit
-from .errors import NotAllowed, StateError
 from .models import AuditEvent
 
 ERASED = "（已删除）"

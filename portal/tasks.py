@@ -10,7 +10,7 @@ def ping(token: str) -> str:
     """Round trip through broker and worker; records the token so a test can see the worker ran."""
     from django.core.cache import cache
 
-    from portal.models import JobRun
+    from core.models import JobRun
 
     JobRun.objects.get_or_create(name="ping", params={"token": token},
                                  defaults={"status": JobRun.Status.SUCCEEDED, "progress": 100})

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .models import JobRun
+from core.models import JobRun
 
 CHECK_JOB = "disclosure_check"
 IMPORT_JOB = "cadres.import"

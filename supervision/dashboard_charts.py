@@ -16,14 +16,14 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bulletins.charts import RED as RED_INK
 from cadres.calendar import excused_days, workdays
 from cadres.models import Cadre, ExcusedAbsence
 from cadres.roles import Actor, Role
-from portal.dashboard import shared_figures
-from supervision.charts_dashboard import GREEN as GREEN_INK
-from supervision.charts_dashboard import YELLOW as YELLOW_INK
-from supervision.charts_dashboard import column_chart, fluid_bar_chart, stacked_bar_chart
+from core.charts import GREEN as GREEN_INK
+from core.charts import RED as RED_INK
+from core.charts import YELLOW as YELLOW_INK
+from core.charts import column_chart, fluid_bar_chart, stacked_bar_chart
+from core.dashboard import shared_figures
 from supervision.models import Diary, Matter, Pledge
 from supervision.models.choices import Category
 from supervision.selectors.disclosures import checks_for, last_checked_quarter

@@ -1,5 +1,5 @@
 """Dashboard panels of the daily loop (portal/dashboard.py): for a cadre, today's diary, the
-missed days still open and my matters by light (households not visited lately: cadres.dashboard); for the leaders
+missed days still open, my matters by light and my households not visited lately; for the leaders
 and the office, the township's figures for this week and this month."""
 
 from __future__ import annotations
@@ -13,11 +13,15 @@ from django.utils import timezone
 from cadres.calendar import excused_days, workdays
 from cadres.models import Cadre
 from cadres.roles import Actor, Role
-from portal.dashboard import shared_figures
+from cadres.selectors import quota_status
+from core.dashboard import shared_figures
 from supervision.models import Diary, Matter
 from supervision.selectors.diaries import backfill_days
+from supervision.selectors.households import STALE_AFTER_DAYS, stale_contacts
 from supervision.selectors.matters import filter_mine, light_expression, matters_for, overdue_q
 from supervision.services.completeness import township_totals
+
+SHOWN_STALE = 5
 
 
 def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
@@ -28,9 +32,28 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
         out.append(_today_panel(cadre, today))
     if cadre is not None:
         out.append(_lights_panel(actor, today))
+        households = _households_panel(actor, cadre)
+        if households is not None:
+            out.append(households)
     if actor.is_superuser or actor.has(Role.LEADER, Role.OFFICE):
         out.append(shared_figures("township", actor, lambda: _township_panel(actor, today)))
     return out
+
+
+def _households_panel(actor: Actor, cadre: Cadre) -> dict[str, Any] | None:
+    """My contact-household quota and the households not visited lately (oldest first)."""
+    quota = quota_status(cadre)
+    stale = stale_contacts(actor)
+    if not (quota.has_quota or stale):
+        return None
+    return {
+        "template": "cadres/panel_households.html",
+        "order": 20,
+        "quota": quota,
+        "stale": stale[:SHOWN_STALE],
+        "stale_count": len(stale),
+        "stale_after": STALE_AFTER_DAYS,
+    }
 
 
 def _today_panel(cadre: Cadre, today: date) -> dict[str, Any]:

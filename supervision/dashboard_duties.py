@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cadres.roles import Actor, Role
-from portal.dashboard import shared_figures
+from core.dashboard import shared_figures
 from supervision.models import Pledge
 from supervision.selectors.disclosures import checks_for, gaps, last_checked_quarter
 from supervision.selectors.pledges import NAME_RELATED, my_pledges, pledges_for

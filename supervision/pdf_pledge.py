@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from portal.pdf import PDF_FONT_STACK, render_pdf
+from core.pdf import PDF_FONT_STACK, render_pdf
 from supervision.models import Pledge
 
 

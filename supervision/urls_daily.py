@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from .views import diaries, matters
+from .views import diaries, households, matters
 
 urlpatterns = [
+    path("households/", households.households, name="households"),
     path("diaries/", diaries.diary_index, name="diaries"),
     path("diaries/new/", diaries.diary_new, name="diary-new"),
     path("diaries/agenda/", diaries.agenda_index, name="agenda"),

@@ -21,16 +21,17 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import InterfaceError, OperationalError, transaction
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
-from portal.errors import DomainError
-from portal.models import JobRun
+from core.errors import DomainError
+from core.jobs import FINISHED, TRANSIENT, job_fail, job_progress, job_start, job_succeed
+from core.models import JobRun
 
 from ..resources import CadreResource, HouseholdResource, ScopedResource, _text
 from ..roles import Actor, Role, actor_for
@@ -41,9 +42,6 @@ JOB_NAME = "cadres.import"
 STORAGE_DIR = "imports"
 # Enough to fix a file by; a file with more errors is probably the wrong file.
 MAX_ERRORS = 200
-TRANSIENT = (OperationalError, InterfaceError)
-FINISHED = (JobRun.Status.SUCCEEDED, JobRun.Status.FAILED)
-ACTIVE = (JobRun.Status.PENDING, JobRun.Status.RUNNING)
 
 
 @dataclass(frozen=True)
@@ -183,30 +181,17 @@ def import_start(*, kind: str, content: bytes, fmt: str, filename: str, by: Any)
     if kind not in IMPORT_KINDS:
         raise ImportFileError(_("不支持的导入内容。"))
     path = default_storage.save(f"{STORAGE_DIR}/{uuid.uuid4().hex}.{fmt}", ContentFile(content))
-    job = JobRun.objects.create(
-        name=JOB_NAME, started_by=by, message=_("已排队，等待后台处理……"),
+    return job_start(
+        name=JOB_NAME, started_by=by,
         params={"kind": kind, "format": fmt, "file": path, "filename": filename[:120],
                 "township": actor_for(by).township_id, "language": translation.get_language()},
+        enqueue=import_table_task.delay,
     )
-    transaction.on_commit(lambda: import_table_task.delay(job.pk))
-    return job
-
-
-def _progress(job_id: int, **fields: Any) -> None:
-    """Progress of a job still going (a finished job is never set back to running)."""
-    JobRun.objects.filter(pk=job_id, status__in=ACTIVE).update(**fields)
 
 
 def _forget_file(path: str) -> None:
     if path and default_storage.exists(path):
         default_storage.delete(path)
-
-
-def _finish(job: JobRun, *, status: str, message: str, result: dict[str, Any] | None = None) -> None:
-    job.status, job.progress, job.message, job.finished_at = status, 100, message, timezone.now()
-    if result is not None:
-        job.params = {**job.params, "result": result}
-    job.save(update_fields=["status", "progress", "message", "finished_at", "params"])
 
 
 def import_job_run(*, job_id: int) -> str:
@@ -226,49 +211,48 @@ def _run(job: JobRun) -> str:
     if job.status in FINISHED:
         _forget_file(path)
         return str(job.status)
-    _progress(job_id, status=JobRun.Status.RUNNING, progress=10, message=_("正在读取文件……"))
+    job_progress(job_id, progress=10, message=_("正在读取文件……"))
     content = None
     if path and default_storage.exists(path):
         with default_storage.open(path, "rb") as handle:
             content = handle.read()
-        _progress(job_id, progress=30, message=_("正在导入……"))
+        job_progress(job_id, progress=30, message=_("正在导入……"))
     with transaction.atomic():
         job = JobRun.objects.select_for_update().get(pk=job_id)
         if job.status in FINISHED:  # another delivery of the same task got here first
             return str(job.status)
         user = get_user_model().objects.filter(pk=job.started_by_id, is_active=True).first()
         actor = actor_for(user)
+        # The import and the job's result commit together (the job row is locked above).
         if content is None:
-            _finish(job, status=JobRun.Status.FAILED, message=_("上传的文件已不存在，请重新上传。"))
+            job_fail(job_id, message=_("上传的文件已不存在，请重新上传。"))
         elif user is None or not may_import(actor):
-            _finish(job, status=JobRun.Status.FAILED, message=_("发起人已无导入权限，未导入任何数据。"))
+            job_fail(job_id, message=_("发起人已无导入权限，未导入任何数据。"))
         else:
             try:
                 outcome = table_import(kind=str(job.params.get("kind")), content=content,
                                        fmt=str(job.params.get("format")), actor=actor, user=user)
             except ImportFileError as exc:
-                _finish(job, status=JobRun.Status.FAILED, message=exc.message)
+                job_fail(job_id, message=exc.message)
             else:
                 if outcome.ok:
-                    _finish(job, status=JobRun.Status.SUCCEEDED, result=outcome.as_result(),
-                            message=_("导入完成：新增%(created)s条，更新%(updated)s条。")
-                            % {"created": outcome.created, "updated": outcome.updated})
+                    job_succeed(job_id, result=outcome.as_result(),
+                                message=_("导入完成：新增%(created)s条，更新%(updated)s条。")
+                                % {"created": outcome.created, "updated": outcome.updated})
                 else:
-                    _finish(job, status=JobRun.Status.FAILED, result=outcome.as_result(),
-                            message=_("未导入任何数据：文件中有%(n)s处错误，请改正后重新上传。")
-                            % {"n": len(outcome.errors)})
+                    job_fail(job_id, result=outcome.as_result(),
+                             message=_("未导入任何数据：文件中有%(n)s处错误，请改正后重新上传。")
+                             % {"n": len(outcome.errors)})
     _forget_file(path)
-    return str(job.status)
+    return str(JobRun.objects.values_list("status", flat=True).get(pk=job_id))
 
 
 def import_job_give_up(*, job_id: int) -> None:
     """The database stayed unavailable through every retry: the job ends, nothing was imported."""
-    _progress(job_id, status=JobRun.Status.FAILED, progress=100, finished_at=timezone.now(),
-              message=_("数据库暂时不可用，导入未完成，未导入任何数据，请稍后重新上传。"))
+    job_fail(job_id, message=_("数据库暂时不可用，导入未完成，未导入任何数据，请稍后重新上传。"))
 
 
 def import_job_crashed(*, job_id: int) -> None:
     """An unexpected error ended the job (the import's transaction was rolled back): say so,
     rather than leave the page refreshing on a job that will never finish."""
-    _progress(job_id, status=JobRun.Status.FAILED, progress=100, finished_at=timezone.now(),
-              message=_("导入因系统错误中断，未导入任何数据。请稍后重新上传；如仍失败，请联系管理员。"))
+    job_fail(job_id, message=_("导入因系统错误中断，未导入任何数据。请稍后重新上传；如仍失败，请联系管理员。"))

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import StateError
+from core.errors import StateError
 
 from ..models import Cadre, ExcusedAbsence, Household, HouseholdContact, Village, VillageAssignment
 from .pyramid import CadreRuleError

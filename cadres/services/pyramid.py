@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from ..models import DEPUTY_POSTS, TOP_POSTS, VILLAGE_POSTS, Cadre, Post, Unit, Village
 

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from ..models import DEPUTY_POSTS, TOP_POSTS, Cadre, HouseholdContact, Post, Transfer, Unit, VillageAssignment
 from .links import _day
 from .pyramid import CadreRuleError, _realign, cadre_validate, expected_superior
+
+
+class Handover(Protocol):
+    def __call__(self, *, cadre: Cadre, successor: Cadre, by: Any) -> int: ...
+
+
+# Handovers that other apps register (from their AppConfig.ready), keyed by what they hand over;
+# each returns how many it moved, recorded on the Transfer. cadres knows none of them.
+_HANDOVERS: dict[str, Handover] = {}
+
+
+def register_handover(name: str, handler: Handover) -> None:
+    _HANDOVERS[name] = handler
 
 
 @transaction.atomic
@@ -33,10 +46,8 @@ def cadre_transfer(
     With `to_post` the cadre stays in the township in the new post (and `to_unit`, if given);
     without it the cadre leaves the township (inactive). Ended contacts and assignments stay
     as history; the successor's start on `date`. Open matters change assignee, each with a
-    timeline entry.
+    timeline entry (registered by supervision: `register_handover`).
     """
-    from supervision.models import Matter, MatterEvent
-
     cadre, successor = _lock_pair(cadre, successor)
     _check(cadre=cadre, successor=successor, day=date, to_post=to_post, to_unit=to_unit)
     from_post = cadre.post
@@ -44,22 +55,10 @@ def cadre_transfer(
     contacts = _hand_over_contacts(cadre, successor, date)
     assignments = _hand_over_assignments(cadre, successor, date)
 
-    matters = list(Matter.objects.select_for_update().filter(assignee_id=cadre.pk, status__in=Matter.OPEN_STATUSES))
     user = by if getattr(by, "is_authenticated", False) else None
-    for matter in matters:
-        matter.assignee = successor
-        if successor.unit_id is not None:
-            matter.unit_id = successor.unit_id
-        matter.save(update_fields=["assignee", "unit", "updated_at"])
-    MatterEvent.objects.bulk_create(
-        [
-            MatterEvent(
-                matter=matter, action="transfer", from_status=matter.status, to_status=matter.status, by=user,
-                note=_("干部调动：%(old)s 移交 %(new)s") % {"old": cadre.name, "new": successor.name},
-            )
-            for matter in matters
-        ]
-    )
+    # What the other apps carry for the cadre (supervision: open matters) goes over in the same
+    # transaction, through their own services.
+    handed = {name: handler(cadre=cadre, successor=successor, by=user) for name, handler in _HANDOVERS.items()}
 
     units = 0
     for unit in Unit.objects.select_for_update().filter(head_id=cadre.pk):
@@ -101,7 +100,7 @@ def cadre_transfer(
         handed_over={
             "contacts": contacts,
             "assignments": assignments,
-            "matters": len(matters),
+            **handed,
             "units": units,
             "realigned": subordinates,
         },

@@ -19,8 +19,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError, NotAllowed
 from portal.audit import audit
-from portal.errors import DomainError, NotAllowed
 from portal.models import AccessToken, AuditEvent
 
 

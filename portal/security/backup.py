@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 
 class BackupError(DomainError):

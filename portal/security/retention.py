@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from portal.audit import audit
-from portal.errors import DomainError
 from portal.models import AuditEvent
 
 from .checks import MIN_AUDIT_RETENTION_DAYS

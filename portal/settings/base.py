@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "simple_history",
     "import_export",
+    "core",
     "portal",
     "cadres",
     "supervision",
@@ -129,7 +130,7 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-# The leaders' township-wide dashboard panels are shared for this long (portal.dashboard.shared_figures).
+# The leaders' township-wide dashboard panels are shared for this long (core.dashboard.shared_figures).
 DASHBOARD_FIGURES_SECONDS = env.int("DASHBOARD_FIGURES_SECONDS", default=300)
 # Who a log-in is (roles, scope) is kept this long at most; any change to cadres, units, groups …
 # replaces it at once (cadres.actor_cache). 0: worked out on every request.
@@ -240,7 +241,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "portal.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PagePagination",
     "PAGE_SIZE": 50,
     # updated_since= on every list (portal.sync); a viewset that sets its own filter_backends
     # keeps it by listing portal.sync.UpdatedSinceFilter too.

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.roles import actor_for
-from portal.errors import DomainError
+from core.errors import DomainError
 from supervision.models import AgendaItem, DeadlineRule, Diary, DiaryComment, Matter, MatterEvent
 from supervision.services import agenda as agenda_services
 from supervision.services import matters as matter_services

@@ -21,8 +21,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.roles import Role, actor_for
 from cadres.scope import in_townships
-from portal.errors import DomainError
-from portal.models import JobRun
+from core.errors import DomainError
+from core.models import JobRun
 from supervision.forms.duties import QuarterRunForm
 from supervision.models import (
     Disclosure,

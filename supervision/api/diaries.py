@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from cadres.models import Household
 from cadres.roles import actor_for
-from portal.pagination import LargeTablePagination
+from core.pagination import LargeTablePagination
 from supervision.models import Diary
 from supervision.selectors.diaries import diaries_for
 from supervision.services import diaries as services

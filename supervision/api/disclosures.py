@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from cadres.roles import actor_for
 from cadres.scope import villages_for
-from portal.pagination import LargeTablePagination
+from core.pagination import LargeTablePagination
 from supervision.api.serializers_duties import (
     DisclosureCheckDetailSerializer,
     DisclosureCheckSerializer,

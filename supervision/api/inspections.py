@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from cadres.models import Cadre, Unit, Village
 from cadres.roles import actor_for
 from cadres.scope import in_townships
-from portal.errors import NotAllowed
+from core.errors import NotAllowed
 from supervision.api.serializers_duties import InspectionCreateSerializer, InspectionSerializer
 from supervision.models import Inspection
 from supervision.selectors.inspections import inspection_list

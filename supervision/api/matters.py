@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres.roles import actor_for
-from portal.pagination import LargeTablePagination
+from core.pagination import LargeTablePagination
 from supervision.models import Matter
 from supervision.selectors.diaries import diaries_for
 from supervision.selectors.matters import matter_detail_queryset, matter_list, overdue_q

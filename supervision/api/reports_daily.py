@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from cadres.models import Cadre
 from cadres.roles import Actor, Role, actor_for
 from cadres.scope import villages_for
-from portal.reports import REPORT_RENDERERS, Column, report_response, report_schema
+from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
 from supervision.models import Matter
 from supervision.selectors.matters import matters_for, overdue_q
 from supervision.services.completeness import completeness

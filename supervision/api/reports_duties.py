@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from cadres.roles import actor_for
-from portal.reports import REPORT_RENDERERS, Column, report_response, report_schema
+from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
 from supervision.models import DisclosureCheck, Pledge, PledgeLevel
 from supervision.quarters import QuarterError, last_due_quarter, parse_quarter
 from supervision.selectors.disclosures import checks_for

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cadres.models import Cadre, Household, Unit, Village
-from portal.api_fields import PrimaryKeyList
+from core.api_fields import PrimaryKeyList
 from supervision.models import TEXT_LIMIT, Category, Diary, Matter, MatterEvent
 from supervision.selectors.matters import GREEN, RED, YELLOW, light_of
 

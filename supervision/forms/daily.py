@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Household, Unit, Village
-from portal.forms import DateInput
+from core.forms import DateInput
 from supervision.models import TEXT_LIMIT, Category, Matter
 
 DATE_INPUT = DateInput()

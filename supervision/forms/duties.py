@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Unit, Village
-from portal.forms import DateInput
+from core.forms import DateInput
 from supervision.models import (
     Category,
     Disclosure,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Household, Township, Village
-from portal.history import HistoricalRecordsWithLinks
+from core.history import HistoricalRecordsWithLinks
 
 from .choices import Category
 
@@ -35,7 +35,7 @@ class Diary(models.Model):
     created_at = models.DateTimeField(_("填写时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
-    # portal.history.create_with_links records a new diary and its households as one version.
+    # core.history.create_with_links records a new diary and its households as one version.
     history = HistoricalRecordsWithLinks(m2m_fields=[households])
 
     class Meta:

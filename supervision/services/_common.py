@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.notifications import notify
+from core.notifications import notify
 
 
 def check_length(field: str, value: str, limit: int) -> None:

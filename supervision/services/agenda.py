@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.roles import Actor, Role
-from portal.errors import NotAllowed, StateError
-from portal.models import Notification
+from core.errors import NotAllowed, StateError
+from core.notifications import CoreKind
 from supervision.models import AgendaItem, Diary
+from supervision.notifications import NotificationKind
 
 from ._common import check_length, cn_date, notify_after_commit, require_text
 
@@ -44,7 +45,7 @@ def idea_adopt(*, actor: Actor, diary: Diary, title: str = "") -> AgendaItem:
     author_user = diary.author.user
     notify_after_commit(
         users=lambda: [author_user] if diary.author_id != actor.cadre_id else [],
-        kind=Notification.Kind.GENERAL,
+        kind=CoreKind.GENERAL,
         title=_("您 %(day)s 日记中的建议已被采纳，列入党委议题") % {"day": cn_date(diary.date, year=False)},
         body=title,
         url=reverse("diary-show", args=[diary.pk]),
@@ -80,7 +81,7 @@ def agenda_decide(
     author_user = item.diary.author.user
     notify_after_commit(
         users=lambda: [author_user],
-        kind=Notification.Kind.IDEA_DECIDED,
+        kind=NotificationKind.IDEA_DECIDED,
         title=_("党委已就您的建议作出决策：%(title)s") % {"title": item.title[:60]},
         body=decision[:500],
         url=reverse("diary-show", args=[item.diary_id]),

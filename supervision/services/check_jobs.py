@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.roles import Actor, Role
-from portal.errors import DomainError
-from portal.models import JobRun
+from core.errors import DomainError
+from core.jobs import job_start
+from core.models import JobRun
 from supervision.quarters import Quarter
 
 JOB_NAME = "disclosure_check"
@@ -38,7 +38,7 @@ def disclosure_check_start(*, quarter: Quarter, township_id: int | None, by: Any
     """Queue one quarter's check for a township (None: every township); the job runs after commit."""
     from supervision.tasks.duties import disclosure_check_task
 
-    job = JobRun.objects.create(name=JOB_NAME, started_by=by,
-                                params={"quarter": str(quarter), "township": township_id})
-    transaction.on_commit(lambda: disclosure_check_task.delay(quarter.year, quarter.quarter, township_id, job.pk))
-    return job
+    return job_start(
+        name=JOB_NAME, started_by=by, params={"quarter": str(quarter), "township": township_id},
+        enqueue=lambda job_id: disclosure_check_task.delay(quarter.year, quarter.quarter, township_id, job_id),
+    )

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from cadres.calendar import workdays
 from cadres.models import Cadre, ExcusedAbsence, Household, Village
 from cadres.roles import Actor, Role
-from portal.errors import NotAllowed
-from portal.history import create_with_links
-from portal.models import Notification
-from portal.notifications import notify_cadres
+from core.errors import NotAllowed
+from core.history import create_with_links
+from core.notifications import notify_cadres
 from supervision.models import TEXT_LIMIT, Category, Diary, DiaryComment
 from supervision.models.diaries import DIARY_PER_DAY
+from supervision.notifications import NotificationKind
 from supervision.selectors.diaries import backfill_days
 
 from ._common import check_length, cn_date, notify_after_commit, require_text
@@ -191,7 +191,7 @@ def diary_comment(*, actor: Actor, diary: Diary, text: str) -> DiaryComment:
         author_user = diary.author.user
         notify_after_commit(
             users=lambda: [author_user],
-            kind=Notification.Kind.DIARY_COMMENTED,
+            kind=NotificationKind.DIARY_COMMENTED,
             title=_("%(name)s 批示了您 %(day)s 的民情日记") % {"name": actor.cadre.name, "day": cn_date(diary.date, year=False)},
             body=text[:500],
             url=reverse("diary-show", args=[diary.pk]),
@@ -237,7 +237,7 @@ def diary_reminders_send(*, today: date | None = None) -> int:
             listed = "、".join(cn_date(d, year=False) for d in missed)
             reminded += notify_cadres(
                 cadres=[cadre],
-                kind=Notification.Kind.DIARY_REMINDER,
+                kind=NotificationKind.DIARY_REMINDER,
                 title=_("您有 %(n)s 天的民情日记待补写") % {"n": len(missed)},
                 body=_("%(days)s 的民情日记尚未填写，可在 %(window)s 天内补写。") % {"days": listed, "window": backfill_days()},
                 url=url,

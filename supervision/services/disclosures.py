@@ -27,9 +27,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cadres.models import Cadre, Township, Village
 from cadres.roles import Role, actor_for
-from portal.errors import DomainError, NotAllowed, StateError
-from portal.models import Notification
-from portal.notifications import notify_cadres
+from core.errors import DomainError, NotAllowed, StateError
+from core.notifications import notify_cadres
 from supervision.models import (
     Disclosure,
     DisclosureCheck,
@@ -38,6 +37,7 @@ from supervision.models import (
     DisclosureRubric,
     Domain,
 )
+from supervision.notifications import NotificationKind
 from supervision.quarters import Quarter
 
 Frequency = DisclosureRequirement.Frequency
@@ -120,7 +120,7 @@ def disclosure_create(
         errors["display_days"].append(_("公示天数过大。"))
     clean_photo = None
     if photo is not None:
-        from portal.uploads import clean_upload
+        from core.uploads import clean_upload
 
         try:
             clean_photo = clean_upload(photo, kinds=("image",))
@@ -403,7 +403,7 @@ def notify_check_gaps(check_ids: list[int]) -> int:
         if check.rectification_deadline:
             body += _("请于%(d)s前整改。") % {"d": f"{check.rectification_deadline:%Y年%m月%d日}"}
         sent += notify_cadres(
-            cadres=cadres_by_village[check.village_id], kind=Notification.Kind.DISCLOSURE_CHECK,
+            cadres=cadres_by_village[check.village_id], kind=NotificationKind.DISCLOSURE_CHECK,
             title=_("%(village)s %(year)s年第%(q)s季度村务公开检查结果") % {
                 "village": check.village.name, "year": check.year, "q": check.quarter},
             body=body, url=reverse("disclosure-check-show", args=[check.pk]),

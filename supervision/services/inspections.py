@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from cadres.models import Cadre, Unit, Village
 from cadres.roles import Actor, Role, actor_for
-from portal.errors import NotAllowed, StateError
-from portal.models import Notification
-from portal.notifications import notify_cadres
+from core.errors import NotAllowed, StateError
+from core.notifications import notify_cadres
 from supervision.models import Category, Inspection, InspectionFinding, Matter
+from supervision.notifications import NotificationKind
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 5000
@@ -153,7 +153,7 @@ def inspection_publish(*, inspection: Inspection, by: Any) -> Inspection:
     title = inspection.title
     pk = inspection.pk
     transaction.on_commit(lambda: notify_cadres(
-        cadres=cadres, kind=Notification.Kind.INSPECTION, title=_("督查通报：%(title)s") % {"title": title},
+        cadres=cadres, kind=NotificationKind.INSPECTION, title=_("督查通报：%(title)s") % {"title": title},
         body=_("请按期报送整改情况。"), url=reverse("inspection-show", args=[pk]), dedupe_key=f"inspection-published:{pk}",
     ))
     return inspection

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from cadres.models import Cadre, Household, Unit, Village
 from cadres.roles import Actor, Role
 from cadres.scope import led_village_ids
-from portal.errors import NotAllowed, StateError
-from portal.models import Notification
-from portal.notifications import notify
-from portal.uploads import clean_upload
+from core.errors import NotAllowed, StateError
+from core.notifications import notify
+from core.uploads import clean_upload
 from supervision.models import Category, DeadlineRule, Diary, Matter, MatterEvent
+from supervision.notifications import NotificationKind
 from supervision.selectors.matters import overdue_q
 
 from ._common import check_length, cn_date, notify_after_commit, office_users, require_text
@@ -190,7 +190,7 @@ def matter_create(
     township_id = matter.township_id
     notify_after_commit(
         users=lambda: office_users(township_id),
-        kind=Notification.Kind.MATTER_UPDATED,
+        kind=NotificationKind.MATTER_UPDATED,
         title=_("新登记问题待交办：%(text)s") % {"text": description[:40]},
         body=_("%(village)s · %(category)s") % {"village": village.name, "category": matter.get_category_display()},
         url=_url(matter),
@@ -240,7 +240,7 @@ def matter_assign(
     recipient = _user_of(assignee) or _user_of(unit.head)
     notify_after_commit(
         users=lambda: [recipient],
-        kind=Notification.Kind.MATTER_ASSIGNED,
+        kind=NotificationKind.MATTER_ASSIGNED,
         title=_("交办事项：%(text)s") % {"text": matter.description[:40]},
         body=_("办理期限：%(deadline)s") % {"deadline": cn_date(matter.deadline)},
         url=_url(matter),
@@ -290,7 +290,7 @@ def matter_resolve(
     township_id = matter.township_id
     notify_after_commit(
         users=lambda: [_user_of(raiser)] if raiser else office_users(township_id),
-        kind=Notification.Kind.MATTER_UPDATED,
+        kind=NotificationKind.MATTER_UPDATED,
         title=_("事项已办结，请回访：%(text)s") % {"text": matter.description[:40]},
         body=resolution[:500],
         url=_url(matter),
@@ -325,7 +325,7 @@ def matter_revisit(*, actor: Actor, matter: Matter, satisfaction: str, note: str
     if reopened:
         notify_after_commit(
             users=lambda: [assignee_user],
-            kind=Notification.Kind.MATTER_UPDATED,
+            kind=NotificationKind.MATTER_UPDATED,
             title=_("回访不满意，事项退回重办：%(text)s") % {"text": matter.description[:40]},
             body=note[:500],
             url=_url(matter),
@@ -333,7 +333,7 @@ def matter_revisit(*, actor: Actor, matter: Matter, satisfaction: str, note: str
     else:
         notify_after_commit(
             users=lambda: office_users(township_id),
-            kind=Notification.Kind.MATTER_UPDATED,
+            kind=NotificationKind.MATTER_UPDATED,
             title=_("事项已回访（%(label)s），待销号：%(text)s") % {"label": label, "text": matter.description[:40]},
             url=_url(matter),
         )
@@ -357,7 +357,7 @@ def matter_close(*, actor: Actor, matter: Matter, note: str = "") -> Matter:
     users = [_user_of(matter.raised_by), _user_of(matter.assignee)]
     notify_after_commit(
         users=lambda: users,
-        kind=Notification.Kind.MATTER_UPDATED,
+        kind=NotificationKind.MATTER_UPDATED,
         title=_("事项已销号：%(text)s") % {"text": matter.description[:40]},
         url=_url(matter),
     )
@@ -386,7 +386,7 @@ def matters_escalate_overdue(*, today: date | None = None) -> int:
         with transaction.atomic():
             notify(
                 users=recipients,
-                kind=Notification.Kind.MATTER_OVERDUE,
+                kind=NotificationKind.MATTER_OVERDUE,
                 title=_("督办：事项已逾期 %(days)s 天 —— %(text)s") % {"days": days, "text": matter.description[:40]},
                 body=_("%(village)s，承办：%(who)s，期限 %(deadline)s。") % {
                     "village": matter.village.name,
@@ -404,3 +404,24 @@ def matters_escalate_overdue(*, today: date | None = None) -> int:
                                            to_status=matter.status, note=_("逾期 %(days)s 天，督办") % {"days": days})
                 escalated += 1
     return escalated
+
+
+def matters_hand_over(*, cadre: Cadre, successor: Cadre, by: Any) -> int:
+    """A transferred cadre's open matters go to the successor (and the successor's unit), each
+    with a timeline entry; called inside cadres' transfer transaction (cadres.services.transfers)."""
+    matters = list(Matter.objects.select_for_update().filter(assignee_id=cadre.pk, status__in=Matter.OPEN_STATUSES))
+    for matter in matters:
+        matter.assignee = successor
+        if successor.unit_id is not None:
+            matter.unit_id = successor.unit_id
+        matter.save(update_fields=["assignee", "unit", "updated_at"])
+    MatterEvent.objects.bulk_create(
+        [
+            MatterEvent(
+                matter=matter, action="transfer", from_status=matter.status, to_status=matter.status, by=by,
+                note=_("干部调动：%(old)s 移交 %(new)s") % {"old": cadre.name, "new": successor.name},
+            )
+            for matter in matters
+        ]
+    )
+    return len(matters)

@@ -26,9 +26,8 @@ from simple_history.utils import bulk_create_with_history
 
 from cadres.models import DEPUTY_POSTS, Cadre, Post, Unit, Village
 from cadres.roles import Actor, Role, actor_for
-from portal.errors import DomainError, NotAllowed, StateError
-from portal.models import Notification
-from portal.notifications import notify_cadres
+from core.errors import DomainError, NotAllowed, StateError
+from core.notifications import notify_cadres
 from supervision.models import (
     DisclosureCheck,
     DisclosureRubric,
@@ -41,6 +40,7 @@ from supervision.models import (
     TargetKind,
     TargetProgress,
 )
+from supervision.notifications import NotificationKind
 from supervision.quarters import current_quarter
 
 Pledger = Village | Unit | Cadre
@@ -200,7 +200,7 @@ def _notify_signers(pledge_ids: list[int]) -> None:
     for pledge in pledges:
         notify_cadres(
             cadres=pledger_signers(pledge),
-            kind=Notification.Kind.PLEDGE_TO_SIGN,
+            kind=NotificationKind.PLEDGE_TO_SIGN,
             title=_("请签署责任书：%(title)s") % {"title": pledge},
             url=reverse("pledge-show", args=[pledge.pk]),
             dedupe_key=f"pledge-sign:{pledge.pk}",
@@ -343,7 +343,7 @@ def pledge_sign(*, pledge: Pledge, by: Any) -> Pledge:
     superior = pledge.superior
     title = str(pledge)
     transaction.on_commit(lambda: notify_cadres(
-        cadres=[superior], kind=Notification.Kind.PLEDGE_TO_SIGN,
+        cadres=[superior], kind=NotificationKind.PLEDGE_TO_SIGN,
         title=_("请会签责任书：%(title)s") % {"title": title},
         url=reverse("pledge-show", args=[pledge.pk]), dedupe_key=f"pledge-countersign:{pledge.pk}",
     ))
@@ -395,7 +395,7 @@ def pledge_attach_scan(*, pledge: Pledge, upload: UploadedFile, by: Any) -> Pled
 
 
 def clean_scan(upload: UploadedFile) -> Any:
-    from portal.uploads import clean_upload
+    from core.uploads import clean_upload
 
     try:
         return clean_upload(upload, kinds=("pdf", "image"))

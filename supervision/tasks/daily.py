@@ -6,20 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from core.jobs import RETRY_TRANSIENT
 
 __all__ = ["daily_loop_task"]
 
 
-@shared_task(
-    name="supervision.daily",
-    bind=True,
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
-)
+@shared_task(name="supervision.daily", bind=True, acks_late=True, **RETRY_TRANSIENT)
 def daily_loop_task(self, today: str | None = None) -> dict[str, int]:  # type: ignore[no-untyped-def]
     from django.utils import timezone
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre, Village
 from cadres.roles import Actor, actor_for
 from cadres.scope import units_for, villages_for
-from portal.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 from supervision.forms.daily import AdoptForm, CommentForm, DecisionForm, DiaryFilterForm, DiaryForm
 from supervision.models import AgendaItem, Diary, DiaryComment
 from supervision.selectors import diaries as sel

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from cadres.roles import actor_for
-from portal.errors import DomainError
+from core.errors import DomainError
 from supervision.forms.duties import QuarterRunForm
 from supervision.quarters import last_due_quarter, parse_quarter
 from supervision.services.check_jobs import disclosure_check_start, may_run_check, quarter_check_ready

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre
 from cadres.roles import Role, actor_for
 from cadres.scope import villages_for
-from portal.errors import DomainError
+from core.errors import DomainError
 from supervision.forms.duties import CheckReviewForm, DisclosureForm, ItemAdjustForm, attach_errors
 from supervision.models import DisclosureCheck
 from supervision.quarters import Quarter, QuarterError, last_due_quarter, parse_quarter

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cadres.roles import actor_for
 from cadres.scope import cadres_for, units_for, villages_for
-from portal.errors import DomainError
+from core.errors import DomainError
 from supervision.forms.duties import FindingForm, InspectionForm, RaiseMatterForm, RectificationForm, attach_errors
 from supervision.models import Inspection
 from supervision.selectors import inspections as sel

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre, Unit
 from cadres.roles import Actor, Role, actor_for
 from cadres.scope import villages_for
-from portal.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 from supervision.forms.daily import AssignForm, CloseForm, MatterFilterForm, MatterForm, ResolveForm, RevisitForm
 from supervision.models import Matter
 from supervision.selectors import diaries as diary_sel

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadres.roles import Role, actor_for
-from portal.errors import DomainError
+from core.errors import DomainError
 from supervision.forms.duties import PledgeAssessForm, PledgeIssueForm, PledgeProgressForm, PledgeScanForm
 from supervision.models import Pledge, PledgeLevel
 from supervision.pdf_pledge import render_pledge_pdf

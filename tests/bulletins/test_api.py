@@ -161,7 +161,7 @@ def test_draft_downloads_refused_for_inspector_and_hidden_from_cadres(october):
 
 def test_pdf_without_a_chinese_font_is_503_with_a_message(october, monkeypatch):
     p = published(october)
-    monkeypatch.setattr("portal.checks.cjk_font_available", lambda: False)
+    monkeypatch.setattr("core.checks.cjk_font_available", lambda: False)
 
     response = api(october.world.cadre1.user).get(f"/api/v1/bulletins/{p.pk}/pdf/")
 

@@ -19,8 +19,8 @@ from bulletins.services import (
 )
 from bulletins.tasks import compile_bulletin_task
 from cadres.models import Township
-from portal.errors import NotAllowed
-from portal.models import JobRun
+from core.errors import NotAllowed
+from core.models import JobRun
 from tests import factories as f
 
 from .conftest import END, START, diary

@@ -20,8 +20,8 @@ from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish
 from bulletins.tasks import compile_bulletin_task, compile_monthly_task
 from cadres.roles import actor_for
-from portal.demo import DemoContext
-from portal.models import JobRun
+from core.demo import DemoContext
+from core.models import JobRun
 
 from .conftest import END, START
 

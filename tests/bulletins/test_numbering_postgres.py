@@ -10,7 +10,7 @@ from django.db import connection
 
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish
-from portal.errors import StateError
+from core.errors import StateError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

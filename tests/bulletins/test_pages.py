@@ -9,7 +9,7 @@ import pytest
 
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish
-from portal.models import JobRun
+from core.models import JobRun
 
 from .conftest import END, START
 
@@ -238,7 +238,7 @@ def test_draft_downloads_only_for_office_and_leaders(october, client):
 
 def test_pdf_download_without_a_chinese_font_explains_instead_of_boxes(october, client, monkeypatch):
     p = publish(october.world, START, END)
-    monkeypatch.setattr("portal.checks.cjk_font_available", lambda: False)
+    monkeypatch.setattr("core.checks.cjk_font_available", lambda: False)
 
     response = login(client, october.world.cadre1.user).get(f"/bulletins/{p.pk}/pdf/")
 

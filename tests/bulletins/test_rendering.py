@@ -10,11 +10,11 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from bulletins.charts import bar_chart
 from bulletins.docx import bulletin_docx
 from bulletins.pdf import PDFUnavailable, bulletin_pdf
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish, bulletin_update
 from bulletins.xlsx import bulletin_xlsx
+from core.charts import bar_chart
 
 from .conftest import END, FORMULA_IDEA, START
 
@@ -66,7 +66,7 @@ def test_pdf_of_a_draft_says_so_and_has_no_number(october, tmp_path):
 
 
 def test_pdf_without_a_chinese_font_is_refused_with_a_message(published, monkeypatch):
-    monkeypatch.setattr("portal.checks.cjk_font_available", lambda: False)
+    monkeypatch.setattr("core.checks.cjk_font_available", lambda: False)
 
     with pytest.raises(PDFUnavailable, match="没有安装中文字体"):
         bulletin_pdf(published)

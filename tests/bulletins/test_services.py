@@ -16,8 +16,8 @@ from bulletins.services import (
     previous_month_of,
 )
 from cadres.models import ModelFigure
-from portal.errors import DomainError, NotAllowed, StateError
-from portal.models import Notification
+from core.errors import DomainError, NotAllowed, StateError
+from core.models import Notification
 from supervision.models import Matter
 
 from .conftest import END, START, diary, matter

@@ -25,7 +25,7 @@ from cadres.models import (
 )
 from cadres.roles import Role, actor_for
 from cadres.selectors import quota_status
-from portal.demo import DemoContext
+from core.demo import DemoContext
 
 PASSWORD = "Demo-password-2026"
 MODELS = [Township, Village, Unit, Cadre, VillageAssignment, Household, HouseholdContact, Training,

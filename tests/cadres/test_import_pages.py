@@ -15,7 +15,7 @@ from django.test import Client
 
 from cadres.models import Cadre, Household
 from cadres.services.imports import import_job_run
-from portal.models import JobRun
+from core.models import JobRun
 from tests import factories as f
 from tests.spreadsheets import HOUSEHOLD_HEADERS, XLSX_MIME, xlsx
 

@@ -18,7 +18,7 @@ from cadres.models import (
 )
 from cadres.selectors import quota_status
 from cadres.services import CadreRuleError
-from portal.errors import StateError
+from core.errors import StateError
 from supervision.models import Matter, MatterEvent
 from tests import factories as f
 

@@ -97,7 +97,7 @@ def test_a_form_with_errors_has_no_serious_accessibility_violations(world, new_p
 
 def test_the_offices_job_pages_have_no_serious_accessibility_violations(world, new_page):
     # given the office on a phone, and a finished quarterly check to look at
-    from portal.models import JobRun
+    from core.models import JobRun
 
     page = new_page(PHONE, bypass_csp=True)
     login(page, "office")

@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from cadres.roles import actor_for
-from portal.models import Notification
+from core.models import Notification
 from supervision.models import AgendaItem
+from supervision.notifications import NotificationKind
 from supervision.services.agenda import idea_adopt
 from supervision.services.diaries import diary_create
 from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, post_crafted_form, wait_for_path
@@ -80,7 +81,7 @@ def test_the_secretary_records_the_decision_and_the_author_reads_it(world, new_p
     # when cadre1, the idea's author, opens the notification on their phone
     cadre1 = new_page(PHONE)
     login(cadre1, "cadre1")
-    note = Notification.objects.get(recipient=world.cadre1.user, kind=Notification.Kind.IDEA_DECIDED)
+    note = Notification.objects.get(recipient=world.cadre1.user, kind=NotificationKind.IDEA_DECIDED)
     assert note.title == f"党委已就您的建议作出决策：{TITLE}"
     goto(cadre1, "/notifications/")
     entry = cadre1.locator("ul.list > li").filter(has_text=note.title)
@@ -131,4 +132,4 @@ def test_a_future_meeting_is_refused_and_the_author_cannot_decide(world, new_pag
     # and the item is still waiting, with nobody told anything
     item.refresh_from_db()
     assert (item.status, item.decision, item.decided_at) == (AgendaItem.Status.PENDING, "", None)
-    assert not Notification.objects.filter(kind=Notification.Kind.IDEA_DECIDED).exists()
+    assert not Notification.objects.filter(kind=NotificationKind.IDEA_DECIDED).exists()

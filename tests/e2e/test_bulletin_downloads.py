@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish, bulletin_update, previous_month_of
-from portal.models import JobRun
+from core.models import JobRun
 from tests.e2e.conftest import DESKTOP, PHONE, goto, login, wait_for_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from bulletins.models import Bulletin
+from bulletins.notifications import NotificationKind
 from bulletins.services import previous_month_of
-from portal.models import Notification
+from core.models import Notification
 from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, wait_for_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,7 +76,7 @@ def test_a_bulletin_is_compiled_edited_approved_published_and_downloaded(world, 
     assert bulletin.status == Bulletin.Status.PUBLISHED and bulletin.number == 1
 
     # then a cadre is told, and downloads the PDF from their phone
-    assert Notification.objects.filter(recipient=world.cadre1.user, kind=Notification.Kind.BULLETIN_PUBLISHED).count() == 1
+    assert Notification.objects.filter(recipient=world.cadre1.user, kind=NotificationKind.BULLETIN_PUBLISHED).count() == 1
     cadre1 = new_page(PHONE, accept_downloads=True)
     login(cadre1, "cadre1")
     goto(cadre1, f"/bulletins/{bulletin.pk}/")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from portal.models import JobRun
+from core.models import JobRun
 from supervision.models import DisclosureCheck, DisclosureCheckItem
 from supervision.quarters import current_quarter
 from supervision.services.disclosures import disclosure_check_run

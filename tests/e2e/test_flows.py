@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from portal.models import Notification
+from core.models import Notification
+from core.notifications import CoreKind
+from supervision.notifications import NotificationKind
 from tests.e2e.conftest import DESKTOP, PHONE, goto, login, open_menu_if_collapsed, query_of, wait_for_path
 from tests.factories import PASSWORD
 
@@ -86,12 +88,12 @@ def unread_badge(page):
 def test_notification_inbox_shows_unread_count_and_clears_it(world, new_page, device):
     # given two unread notifications for cadre1 and a read one
     user = world.cadre1.user
-    Notification.objects.create(recipient=user, kind=Notification.Kind.DIARY_COMMENTED, title="您的日记有新批示",
+    Notification.objects.create(recipient=user, kind=NotificationKind.DIARY_COMMENTED, title="您的日记有新批示",
                                 body="书记批示：情况属实，请跟进。", url="/diaries/")
-    Notification.objects.create(recipient=user, kind=Notification.Kind.GENERAL, title="本周例会改到周四")
+    Notification.objects.create(recipient=user, kind=CoreKind.GENERAL, title="本周例会改到周四")
     from django.utils import timezone
 
-    Notification.objects.create(recipient=user, kind=Notification.Kind.GENERAL, title="已读的通知",
+    Notification.objects.create(recipient=user, kind=CoreKind.GENERAL, title="已读的通知",
                                 read_at=timezone.now())
     page = new_page(device)
 
@@ -124,7 +126,7 @@ def test_notification_inbox_shows_unread_count_and_clears_it(world, new_page, de
 
 def test_notifications_of_others_stay_private(world, page_phone):
     # given a notification for cadre2
-    other = Notification.objects.create(recipient=world.cadre2.user, kind=Notification.Kind.GENERAL,
+    other = Notification.objects.create(recipient=world.cadre2.user, kind=CoreKind.GENERAL,
                                         title="乙的通知", url="/matters/")
 
     # when cadre1 logs in and tries to open it by its address

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from portal.models import Notification
+from core.models import Notification
 from supervision.models import Inspection, InspectionFinding, Matter
 from supervision.services.inspections import inspection_add_finding, inspection_create, inspection_publish
 from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, post_crafted_form, wait_for_path

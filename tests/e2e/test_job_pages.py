@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from cadres.models import Household
-from portal.models import JobRun
+from core.models import JobRun
 from supervision.models import DisclosureCheck
 from supervision.quarters import last_due_quarter
 from supervision.tasks.duties import disclosure_check_task

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from cadres.roles import actor_for
-from portal.models import Notification
+from core.models import Notification
 from supervision.models import Matter, MatterEvent
 from supervision.selectors.matters import LIGHT_LABELS, light_of
 from supervision.services.matters import matter_assign, matter_create, matter_resolve, matter_start

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from portal.models import Notification
+from core.models import Notification
 from supervision.models import Diary, Matter
+from supervision.notifications import NotificationKind
 from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, signed_in, submit, wait_for_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,7 +55,7 @@ def test_a_matter_from_a_diary_is_followed_to_closure_by_each_role(world, new_pa
 
     # then cadre2 is told, and finds it from the notification
     cadre2 = signed_in(new_page, PHONE, "cadre2")
-    assert Notification.objects.filter(recipient=world.cadre2.user, kind=Notification.Kind.MATTER_ASSIGNED).count() == 1
+    assert Notification.objects.filter(recipient=world.cadre2.user, kind=NotificationKind.MATTER_ASSIGNED).count() == 1
     assert cadre2.locator(".usermenu .badge").inner_text() == "1"
     goto(cadre2, "/notifications/")
     cadre2.locator("ul.list > li").first.get_by_role("link", name="查看").tap()

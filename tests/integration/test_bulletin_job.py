@@ -7,7 +7,7 @@ import pytest
 
 from bulletins.models import Bulletin
 from bulletins.tasks import compile_bulletin_task, compile_monthly_task
-from portal.models import JobRun
+from core.models import JobRun
 from tests.bulletins.conftest import END, START, build_october
 
 from .conftest import wait_for

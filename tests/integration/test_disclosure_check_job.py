@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from portal.models import JobRun
+from core.models import JobRun
 from supervision.models import DisclosureCheck, DisclosureCheckItem
 from supervision.quarters import last_due_quarter
 from supervision.tasks.duties import disclosure_check_due_task, disclosure_check_task

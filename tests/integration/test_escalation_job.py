@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from portal.models import Notification
+from core.models import Notification
 from supervision.models import Matter, MatterEvent
 from supervision.tasks.daily import daily_loop_task
 from tests import factories as f

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cadres.models import Household
-from portal.models import JobRun
+from core.models import JobRun
 from portal.settings.base import VAR_DIR
 from tests.spreadsheets import XLSX_MIME, xlsx
 

@@ -17,8 +17,8 @@ import time
 
 import pytest
 
+from core.models import JobRun
 from portal.celery import app
-from portal.models import JobRun
 from supervision.models import DisclosureCheck, DisclosureCheckItem
 from supervision.quarters import last_due_quarter
 from supervision.services.disclosures import disclosure_check_run

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
-from portal.errors import StateError
+from core.errors import StateError
 from supervision.models import Pledge
 from supervision.services import pledges as svc
 from tests import factories as f

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from portal.models import JobRun
+from core.models import JobRun
 from portal.tasks import ping
 
 from .conftest import wait_for

@@ -13,8 +13,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cadres.models import Village
+from core.errors import StateError
 from portal.apikeys import api_key_create, api_key_revoke
-from portal.errors import StateError
 from portal.models import ApiKey, AuditEvent, hash_secret
 from tests import factories as f
 

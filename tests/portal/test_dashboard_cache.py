@@ -1,5 +1,5 @@
 """The leaders' township-wide dashboard panels are shared for DASHBOARD_FIGURES_SECONDS
-(portal.dashboard.shared_figures): computed once, stamped with their time, and never shown to
+(core.dashboard.shared_figures): computed once, stamped with their time, and never shown to
 someone of another township, another role or in another language; personal panels stay live."""
 
 from __future__ import annotations

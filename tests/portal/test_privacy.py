@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from cadres.models import Household, HouseholdContact, HouseholdTag
-from portal.errors import NotAllowed, StateError
+from core.errors import NotAllowed, StateError
 from portal.models import AuditEvent
 from portal.privacy import ERASED, household_erase, household_export
 from supervision.models import Diary, Matter, MatterEvent

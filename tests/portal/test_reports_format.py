@@ -1,4 +1,4 @@
-"""Reports as JSON, CSV and XLSX (portal.reports): the same figures in each, headers in the
+"""Reports as JSON, CSV and XLSX (core.reports): the same figures in each, headers in the
 request's language, streamed, spreadsheet-safe, documented field by field in the schema."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from portal.reports import REPORT_RENDERERS, Column, report_response, report_schema
+from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
 
 # "作风建设简报" is translated in locale/en ("Work-style bulletins"); "Time" is Django's own string,
 # translated to "时间" in Django's zh_Hans catalogue: each header changes with the language.

@@ -16,8 +16,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import DomainError
 from portal.audit import audit, audit_export
-from portal.errors import DomainError
 from portal.models import AuditEvent
 from portal.security.middleware import SecurityAuditMiddleware
 from portal.security.retention import audit_purge

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from portal.models import Notification
-from portal.reports import Column, csv_response, xlsx_response
-from portal.uploads import clean_upload
+from core.models import Notification
+from core.reports import Column, csv_response, xlsx_response
+from core.uploads import clean_upload
 
 GPS_IFD = 0x8825
 
@@ -187,7 +187,7 @@ def _listener() -> socket.socket:
 
 
 def test_pdf_rendering_does_not_fetch_remote_urls():
-    from portal.pdf import render_pdf
+    from core.pdf import render_pdf
 
     server = _listener()
     port = server.getsockname()[1]
@@ -212,14 +212,14 @@ def test_pdf_rendering_does_not_fetch_remote_urls():
     "portal-static:../../../../etc/passwd",
 ])
 def test_pdf_url_fetcher_refuses_everything_but_data_and_own_static_files(url):
-    from portal.pdf import RefusedURL, _url_fetcher
+    from core.pdf import RefusedURL, _url_fetcher
 
     with pytest.raises(RefusedURL):
         _url_fetcher(url)
 
 
 def test_pdf_url_fetcher_allows_data_uris_and_the_portals_own_static_files():
-    from portal.pdf import _url_fetcher
+    from core.pdf import _url_fetcher
 
     assert _url_fetcher("data:text/plain;base64,aGVsbG8=").read() == b"hello"
     stylesheet = _url_fetcher("portal-static:css/portal.css")
@@ -228,7 +228,7 @@ def test_pdf_url_fetcher_allows_data_uris_and_the_portals_own_static_files():
 
 
 def test_pdf_renders_with_the_portals_stylesheet():
-    from portal.pdf import render_pdf
+    from core.pdf import render_pdf
 
     pdf = render_pdf("<html><head><link rel='stylesheet' href='portal-static:css/portal.css'></head>"
                      "<body><h1>作风建设简报</h1></body></html>")

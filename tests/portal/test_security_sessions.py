@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from rest_framework.test import APIClient
 
-from portal.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 from portal.middleware import _SEEN, _STARTED
 from portal.models import AccessToken, AuditEvent
 from portal.security import user_deactivate

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 
 from cadres.models import CalendarDay, ExcusedAbsence
 from cadres.roles import actor_for
-from portal.errors import NotAllowed, StateError
-from portal.models import Notification
+from core.errors import NotAllowed, StateError
+from core.models import Notification
 from supervision.models import AgendaItem, Diary, DiaryComment
 from supervision.selectors.diaries import diaries_for, writable_dates
 from supervision.services.agenda import agenda_decide, idea_adopt

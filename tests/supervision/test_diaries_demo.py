@@ -7,7 +7,7 @@ import random
 
 from django.db.models import Count
 
-from portal.demo import DemoContext
+from core.demo import DemoContext
 from supervision import demo_daily
 from supervision.models import AgendaItem, Diary, DiaryComment, Matter, MatterEvent
 from supervision.selectors.matters import overdue_q

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from portal.models import JobRun
+from core.models import JobRun
 from supervision.models import DisclosureCheck
 from supervision.quarters import current_quarter, last_due_quarter
 from tests import factories as f

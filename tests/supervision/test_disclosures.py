@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 from rest_framework.test import APIClient
 
-from portal.errors import NotAllowed
+from core.errors import NotAllowed
 from supervision.models import Disclosure, DisclosureCheck, DisclosureRequirement
 from supervision.services.disclosures import disclosure_check_run, disclosure_create
 from tests import factories as f

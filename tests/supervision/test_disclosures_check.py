@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cadres.models import Township
-from portal.errors import DomainError, NotAllowed
-from portal.models import Notification
+from core.errors import DomainError, NotAllowed
+from core.models import Notification
 from supervision.models import DisclosureCheck, DisclosureCheckItem, DisclosureRequirement, DisclosureRubric
+from supervision.notifications import NotificationKind
 from supervision.quarters import QuarterError
 from supervision.services.disclosures import (
     disclosure_check_item_adjust,
@@ -222,7 +223,7 @@ def test_village_cadres_are_notified_of_gaps_once(q3, django_capture_on_commit_c
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             run(year=2026, quarter=3, today=AFTER_Q3)
-    notes = Notification.objects.filter(kind=Notification.Kind.DISCLOSURE_CHECK)
+    notes = Notification.objects.filter(kind=NotificationKind.DISCLOSURE_CHECK)
     assert [(n.recipient, n.dedupe_key) for n in notes] == [(q3.village1.user, f"disclosure-check:{q3.v1.pk}:2026Q3")]
     assert "缺项1项，逾期2项，得分91.0" in notes[0].body
 
@@ -269,7 +270,7 @@ def test_the_beat_schedule_is_the_21st_of_the_month_after_each_quarter_at_two():
 
 def test_the_office_runs_a_quarter_from_the_admin_and_sees_the_jobs_progress(q3, client,
                                                                              django_capture_on_commit_callbacks):
-    from portal.models import JobRun
+    from core.models import JobRun
 
     q3.office.user.is_staff = True
     q3.office.user.save()
@@ -295,7 +296,7 @@ def test_the_office_runs_a_quarter_from_the_admin_and_sees_the_jobs_progress(q3,
 
 
 def test_a_future_quarter_from_the_admin_fails_the_job_with_the_reason(q3, client, django_capture_on_commit_callbacks):
-    from portal.models import JobRun
+    from core.models import JobRun
 
     q3.office.user.is_staff = True
     q3.office.user.save()

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from portal.errors import NotAllowed, StateError
-from portal.models import Notification
+from core.errors import NotAllowed, StateError
+from core.models import Notification
 from supervision.models import Inspection, InspectionFinding, Matter
 from supervision.services import inspections as svc
 from tests import factories as f

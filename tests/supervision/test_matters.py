@@ -15,8 +15,8 @@ from PIL import Image
 
 from cadres.models import ExcusedAbsence
 from cadres.roles import actor_for
-from portal.errors import NotAllowed, StateError
-from portal.models import Notification
+from core.errors import NotAllowed, StateError
+from core.models import Notification
 from supervision.models import DeadlineRule, Matter, MatterEvent
 from supervision.selectors.matters import light_of, matter_list, matters_for
 from supervision.services import matters as svc

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from portal.errors import DomainError, NotAllowed, StateError
-from portal.models import Notification
+from core.errors import DomainError, NotAllowed, StateError
+from core.models import Notification
 from supervision.models import (
     DisclosureCheck,
     GradeThreshold,
@@ -20,6 +20,7 @@ from supervision.models import (
     TargetAssessment,
     TargetProgress,
 )
+from supervision.notifications import NotificationKind
 from supervision.services import pledges as svc
 from supervision.services.pledges import PledgeChainError, TargetResult
 from tests import factories as f
@@ -66,7 +67,7 @@ def test_issue_from_template_copies_targets_and_names_the_pyramids_superior(worl
             ("base", Decimal("60.0")), ("base", Decimal("40.0")), ("bonus", Decimal("5.0")), ("veto", Decimal("0.0"))]
     # The village's party secretary is told there is a pledge to sign, once.
     note = Notification.objects.get(recipient=world.village1.user)
-    assert note.kind == Notification.Kind.PLEDGE_TO_SIGN
+    assert note.kind == NotificationKind.PLEDGE_TO_SIGN
     assert note.url == f"/pledges/{pledges[0].pk}/"
 
 

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from cadres import demo as cadres_demo
-from portal.demo import DemoContext
+from core.demo import DemoContext
 from supervision import demo_duties
 from supervision.models import (
     Disclosure,

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from bulletins.content import issue_line, percent, period_text
 from bulletins.services import bulletin_compile
 from cadres.models import Township
-from portal.errors import DomainError
+from core.errors import DomainError
 
 
 def _date(value: str, name: str) -> dt.date:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from portal.checks import cjk_font_available
+from core.checks import cjk_font_available
 
 DEMO_LOGINS = [
     ("admin", "超级管理员 / superuser"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.errors import DomainError
+from core.errors import DomainError
 from portal.security.retention import audit_purge
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from portal.demo import DEMO_PARTS, DemoContext
+from core.demo import DEMO_PARTS, DemoContext
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from cadres.models import Township
-from portal.errors import DomainError
+from core.errors import DomainError
 from supervision.quarters import parse_quarter
 from supervision.services.disclosures import disclosure_check_run
 

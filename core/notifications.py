@@ -13,11 +13,35 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .models import Notification
 
 log = logging.getLogger(__name__)
+
+
+class CoreKind(models.TextChoices):
+    """The one kind that belongs to no app: a message the office writes by hand."""
+
+    GENERAL = "general", _("通知")
+
+
+_KIND_LABELS: dict[str, str | Promise] = {}
+
+
+def register_kinds(kinds: type[models.TextChoices]) -> None:
+    """An app declares its notification kinds here (from its AppConfig.ready), so the inbox can
+    label them without the kernel knowing any app."""
+    _KIND_LABELS.update(dict(kinds.choices))
+
+
+def kind_label(kind: str) -> str:
+    return str(_KIND_LABELS.get(kind, kind))
+
+
+register_kinds(CoreKind)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
-"""Dashboard chart kinds not in bulletins/charts.py: columns over time and stacked bars.
+"""Charts drawn on the server as SVG, so the page and the PDF show the same picture: bars (the
+bulletin and the dashboards), columns over time and stacked bars (the dashboards).
 
-Same rules as bulletins/charts.py (whose font, number format and bar chart they reuse): drawn on
-the server as SVG, presentation attributes only (no script, no style attribute), every label
-escaped, a <title> and an aria-label for screen readers. They scale to the card's width
-(viewBox + width="100%"), so they fit a 390-px phone.
+No script and no style attribute (the page's CSP forbids both): presentation attributes only.
+Every label is escaped; the SVG carries its title for screen readers. The fluid kinds scale to
+the card's width (viewBox + width="100%"), so they fit a 390-px phone.
 """
 
 from __future__ import annotations
@@ -14,7 +14,42 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from bulletins.charts import FONT, RED, _number, bar_chart
+FONT = "'Noto Sans CJK SC', 'Noto Serif CJK SC', 'Microsoft YaHei', sans-serif"
+RED = "#b71c1c"
+
+
+def bar_chart(title: str, rows: list[tuple[str, float | int]], *, width: int = 560, color: str = RED) -> SafeString:
+    """A horizontal bar chart: one labelled bar per row, the value printed after the bar."""
+    bar, gap, top, label_width, value_width = 20, 8, 36, 150, 48
+    height = top + max(1, len(rows)) * (bar + gap) + 6
+    largest = max((value for _label, value in rows), default=0) or 1
+    span = width - label_width - value_width
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}" font-family="{FONT}">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="0" y="20" font-size="15" font-weight="bold" fill="#1f2328">{escape(title)}</text>',
+    ]
+    for index, (label, value) in enumerate(rows):
+        y = top + index * (bar + gap)
+        length = max(1.0, span * float(value) / largest) if value else 0
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + bar - 5}" font-size="13" text-anchor="end" fill="#1f2328">'
+            f"{escape(label)}</text>"
+        )
+        parts.append(f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" fill="{color}"/>')
+        parts.append(
+            f'<text x="{label_width + length + 6:.1f}" y="{y + bar - 5}" font-size="13" fill="#1f2328">'
+            f"{escape(number_label(value))}</text>"
+        )
+    if not rows:
+        parts.append(f'<text x="{label_width}" y="{top + bar - 5}" font-size="13" fill="#57606a">—</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308  (every interpolated text is escaped above)
+
+
+def number_label(value: float | int) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 INK, MUTED, GRID = "#1f2328", "#57606a", "#d0d7de"
 GREEN, YELLOW = "#1a7f37", "#bf8700"
@@ -23,12 +58,12 @@ _FIXED_SIZE = re.compile(r' width="\d+" height="\d+"')
 
 
 def fluid(svg: str) -> SafeString:
-    """An SVG from bulletins.charts scaled to its container (its fixed width and height dropped)."""
+    """An SVG from bar_chart scaled to its container (its fixed width and height dropped)."""
     return mark_safe(_FIXED_SIZE.sub(' width="100%"', svg, count=1))  # noqa: S308  (constant replacement)
 
 
 def fluid_bar_chart(title: str, rows: Sequence[tuple[str, float | int]], *, color: str = RED) -> SafeString:
-    """bulletins.charts.bar_chart drawn for a phone's width and scaled to its container."""
+    """bar_chart drawn for a phone's width and scaled to its container."""
     return fluid(bar_chart(title, list(rows), width=390, color=color))
 
 
@@ -65,7 +100,7 @@ def column_chart(
         length = plot * min(float(value), largest) / largest if value else 0.0
         if value:
             parts.append(f'<rect x="{x:.1f}" y="{base - length:.1f}" width="{bar:.1f}" height="{length:.1f}" fill="{color}"/>')
-        shown = "—" if value is None else f"{_number(value)}{suffix}"
+        shown = "—" if value is None else f"{number_label(value)}{suffix}"
         parts.append(f'<text x="{centre:.1f}" y="{base - length - 4:.1f}" font-size="11" text-anchor="middle" '
                      f'fill="{INK}">{escape(shown)}</text>')
         parts.append(f'<text x="{centre:.1f}" y="{base + 16}" font-size="11" text-anchor="middle" '
