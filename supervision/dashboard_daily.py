@@ -32,7 +32,7 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
         out.append(_today_panel(cadre, today))
     if cadre is not None:
         out.append(_lights_panel(actor, today))
-        households = _households_panel(actor, cadre)
+        households = households_panel(actor, cadre)
         if households is not None:
             out.append(households)
     if actor.is_superuser or actor.has(Role.LEADER, Role.OFFICE):
@@ -40,7 +40,7 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _households_panel(actor: Actor, cadre: Cadre) -> dict[str, Any] | None:
+def households_panel(actor: Actor, cadre: Cadre) -> dict[str, Any] | None:
     """My contact-household quota and the households not visited lately (oldest first)."""
     quota = quota_status(cadre)
     stale = stale_contacts(actor)

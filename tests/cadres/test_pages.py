@@ -13,6 +13,7 @@ from django.utils import timezone
 from cadres.dashboard import panels
 from cadres.models import Cadre, HouseholdContact, Post
 from cadres.roles import actor_for
+from supervision.dashboard_daily import households_panel
 from supervision.models import Matter
 from tests import factories as f
 
@@ -118,19 +119,21 @@ def test_cadre_dashboard_panel_shows_unvisited_households_and_shortfall(world, d
     diary.households.add(world.h1)
     actor = actor_for(world.cadre1.user)
     with django_assert_num_queries(3):  # quota table, contact counts, contacts with last visit
-        [panel] = panels(actor, world.cadre1.user)
+        panel = households_panel(actor, world.cadre1)
+    assert panel is not None
     assert (panel["stale_count"], panel["stale"][0].last_visit, panel["quota"].shortfall) == (1, old, 5)
     for _ in range(49):
         f.ContactFactory(cadre=world.cadre1, household=f.HouseholdFactory(village=world.v1))
     actor = actor_for(world.cadre1.user)
     with django_assert_num_queries(3):
-        [panel] = panels(actor, world.cadre1.user)
+        panel = households_panel(actor, world.cadre1)
+    assert panel is not None
     assert (panel["stale_count"], len(panel["stale"]), panel["quota"].shortfall) == (50, 5, 0)
 
 
 def test_leader_dashboard_counts_the_township_shortfall(world):
-    [own, township] = panels(actor_for(world.secretary.user), world.secretary.user)
-    assert own["template"] == "cadres/panel_households.html"
+    [township] = panels(actor_for(world.secretary.user), world.secretary.user)
+    assert households_panel(actor_for(world.secretary.user), world.secretary)["template"] == "cadres/panel_households.html"
     assert township["template"] == "cadres/panel_quota.html"
     # Leading cadres need 1+10, unit heads 1+5, staff 0+5: all nine township cadres fall short.
     assert (township["short_count"], township["total"], township["missing"]) == (9, 9, 4 * 11 + 6 + 5 + 5 + 4 + 5)
