@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput
+from core.forms import DateInput, add_service_errors
 
 from . import services
 from .models import (
@@ -38,8 +38,7 @@ class RuleCheckedForm(forms.ModelForm):
         try:
             self.check_rules(self.instance)
         except CadreRuleError as exc:
-            field = exc.field if exc.field in self.fields else None
-            self.add_error(field, exc.message)
+            add_service_errors(self, exc)
 
 
 class CadreAdminForm(RuleCheckedForm):
@@ -122,7 +121,7 @@ class _LinkInlineForm(forms.ModelForm):
                 if end > timezone.localdate():
                     raise CadreRuleError(_("结束日期不能晚于今天。"), field="end")
         except CadreRuleError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+            add_service_errors(self, exc)
         return data
 
     def check_new(self, data: dict[str, Any]) -> None:

@@ -23,11 +23,7 @@ MAX_DEPTH = 12
 
 
 class CadreRuleError(DomainError):
-    """A refused cadre change; `field` names the form/API field the message belongs to."""
-
-    def __init__(self, message: Any, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    """A refused change of people and places (its `field`, when set, names the field at fault)."""
 
 
 def party_secretary(township_id: int) -> Cadre | None:

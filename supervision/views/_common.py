@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms import Form
 from django.http import HttpRequest
 
 PAGE_SIZE = 20
@@ -29,11 +27,3 @@ def page_slice(request: HttpRequest, qs: QuerySet[Any], size: int = PAGE_SIZE) -
         "query": query.urlencode(),
     }
 
-
-def add_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's field errors on the form's fields (unknown fields become form errors)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -20,6 +20,7 @@ from cadres.models import Cadre, Village
 from cadres.roles import Actor, actor_for
 from cadres.scope import units_for, villages_for
 from core.errors import DomainError, NotAllowed
+from core.forms import add_service_errors
 from supervision.forms.daily import AdoptForm, CommentForm, DecisionForm, DiaryFilterForm, DiaryForm
 from supervision.models import AgendaItem, Diary, DiaryComment
 from supervision.selectors import diaries as sel
@@ -28,7 +29,7 @@ from supervision.services import agenda as agenda_services
 from supervision.services import diaries as services
 from supervision.services.matters import can_raise_from_diary, matter_create
 
-from ._common import add_errors, page_slice
+from ._common import page_slice
 
 DRAFT_SESSION_KEY = "diary_draft_saved"
 
@@ -135,7 +136,7 @@ def diary_new(request: HttpRequest) -> HttpResponse:
             diary = services.diary_create(actor=actor, date=form.cleaned_data["date"], today=today,
                                           **_diary_fields(form.cleaned_data))
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -158,7 +159,7 @@ def _edit(request: HttpRequest, actor: Actor, diary: Diary, today: date) -> Http
         try:
             services.diary_update(actor=actor, diary=diary, today=today, **_diary_fields(form.cleaned_data))
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         except NotAllowed as exc:
             return _refuse(request, exc.message)
         else:
@@ -227,7 +228,7 @@ def diary_comment(request: HttpRequest, pk: int) -> HttpResponse:
         except NotAllowed as exc:
             return _refuse(request, exc.message)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("批示已发送，作者会收到通知。"))
             return redirect("diary-show", diary.pk)
@@ -267,7 +268,7 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except NotAllowed as exc:
             return _refuse(request, exc.message)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

@@ -18,13 +18,14 @@ from cadres.models import Cadre, Unit
 from cadres.roles import Actor, Role, actor_for
 from cadres.scope import villages_for
 from core.errors import DomainError, NotAllowed
+from core.forms import add_service_errors
 from supervision.forms.daily import AssignForm, CloseForm, MatterFilterForm, MatterForm, ResolveForm, RevisitForm
 from supervision.models import Matter
 from supervision.selectors import diaries as diary_sel
 from supervision.selectors import matters as sel
 from supervision.services import matters as services
 
-from ._common import add_errors, page_slice
+from ._common import page_slice
 
 ACTION_FORMS: dict[str, Any] = {
     "assign": AssignForm, "start": None, "resolve": ResolveForm, "revisit": RevisitForm, "close": CloseForm,
@@ -86,7 +87,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
                 household=data["household"], category=data["category"], description=data["description"],
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         except NotAllowed as exc:
             return _refuse(request, exc.message)
         else:
@@ -177,7 +178,7 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _refuse(request, exc.message)
     except ValidationError as exc:
         if form is not None:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.error(request, "；".join(exc.messages))
     except DomainError as exc:
