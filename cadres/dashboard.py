@@ -1,5 +1,5 @@
 """Dashboard panel: the township's shortfall of contact households, for leaders. (A cadre's own
-households not visited lately: supervision.dashboard_daily.)"""
+households not visited lately: supervision.dashboard.diaries_matters.)"""
 
 from __future__ import annotations
 

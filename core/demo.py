@@ -1,8 +1,8 @@
 """Shared context for `manage.py seed_demo`: each app adds its part of the demo in order.
 
 Parts run in this order and must each be idempotent (a second run changes nothing):
-cadres.demo (places, people, log-ins) → supervision.demo_daily (diaries, matters, ideas) →
-supervision.demo_duties (pledges, disclosures, checks, inspections) → bulletins.demo.
+cadres.demo (places, people, log-ins) → supervision.demo.diaries (diaries, matters, ideas) →
+supervision.demo (pledges, disclosures, checks, inspections) → bulletins.demo.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-
-DEMO_PARTS = ["cadres.demo", "supervision.demo_daily", "supervision.demo_duties", "bulletins.demo"]
 
 
 @dataclass

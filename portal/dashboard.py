@@ -13,8 +13,8 @@ from typing import Any
 
 from cadres.roles import actor_for
 
-PANEL_MODULES = ["cadres.dashboard", "supervision.dashboard_daily", "supervision.dashboard_duties",
-                 "supervision.dashboard_charts", "supervision.dashboard_todo", "bulletins.dashboard"]
+PANEL_MODULES = ["cadres.dashboard", "supervision.dashboard.diaries_matters", "supervision.dashboard.pledges_disclosures",
+                 "supervision.dashboard.charts", "supervision.dashboard.todo", "bulletins.dashboard"]
 
 
 def dashboard_context(user: Any) -> dict[str, Any]:

@@ -1,8 +1,51 @@
-"""Staff pages of the supervision app: the daily loop and the duties."""
+"""Staff pages of the supervision app."""
 
-from django.urls import include, path
+from django.urls import path
+
+from .views import diaries, disclosure_run, disclosures, households, inspections, matters, pledges
 
 urlpatterns = [
-    path("", include("supervision.urls_daily")),
-    path("", include("supervision.urls_duties")),
+    path("households/", households.households, name="households"),
+    path("diaries/", diaries.diary_index, name="diaries"),
+    path("diaries/new/", diaries.diary_new, name="diary-new"),
+    path("diaries/agenda/", diaries.agenda_index, name="agenda"),
+    path("diaries/agenda/<int:pk>/decide/", diaries.agenda_decide, name="agenda-decide"),
+    path("diaries/<int:pk>/", diaries.diary_detail, name="diary-show"),
+    path("diaries/<int:pk>/edit/", diaries.diary_edit, name="diary-edit"),
+    path("diaries/<int:pk>/comment/", diaries.diary_comment, name="diary-comment"),
+    path("diaries/<int:pk>/adopt/", diaries.diary_adopt, name="diary-adopt"),
+    path("diaries/<int:pk>/raise-matter/", diaries.diary_raise_matter, name="diary-raise"),
+    path("matters/", matters.matter_index, name="matters"),
+    path("matters/new/", matters.matter_new, name="matter-new"),
+    path("matters/<int:pk>/", matters.matter_detail, name="matter-show"),
+    path("matters/<int:pk>/evidence/", matters.matter_evidence, name="matter-evidence"),
+    path("matters/<int:pk>/<slug:action>/", matters.matter_action, name="matter-action"),
+    path("pledges/", pledges.pledge_index, name="pledges"),
+    path("pledges/issue/", pledges.pledge_issue_view, name="pledge-issue"),
+    path("pledges/<int:pk>/", pledges.pledge_detail_view, name="pledge-show"),
+    path("pledges/<int:pk>/sign/", pledges.pledge_sign_view, name="pledge-sign"),
+    path("pledges/<int:pk>/countersign/", pledges.pledge_countersign_view, name="pledge-countersign"),
+    path("pledges/<int:pk>/progress/", pledges.pledge_progress_view, name="pledge-progress"),
+    path("pledges/<int:pk>/scan/", pledges.pledge_scan_view, name="pledge-scan"),
+    path("pledges/<int:pk>/assess/", pledges.pledge_assess_view, name="pledge-assess"),
+    path("pledges/<int:pk>/print/", pledges.pledge_print_view, name="pledge-print"),
+    path("pledges/<int:pk>/pdf/", pledges.pledge_pdf_view, name="pledge-pdf"),
+    path("disclosures/", disclosures.disclosure_index, name="disclosures"),
+    path("disclosures/new/", disclosures.disclosure_new, name="disclosure-new"),
+    path("disclosures/<int:pk>/", disclosures.disclosure_detail_view, name="disclosure-show"),
+    path("disclosures/<int:pk>/photo/", disclosures.disclosure_photo, name="disclosure-photo"),
+    path("disclosures/checks/", disclosures.check_index, name="disclosure-checks"),
+    path("disclosures/checks/run/", disclosure_run.disclosure_check_run_view, name="disclosure-check-run"),
+    path("disclosures/checks/<int:pk>/", disclosures.check_detail_view, name="disclosure-check-show"),
+    path("disclosures/checks/<int:pk>/review/", disclosures.check_review_view, name="disclosure-check-review"),
+    path("disclosures/checks/items/<int:pk>/adjust/", disclosures.item_adjust_view, name="disclosure-item-adjust"),
+    path("inspections/", inspections.inspection_index, name="inspections"),
+    path("inspections/new/", inspections.inspection_new, name="inspection-new"),
+    path("inspections/<int:pk>/", inspections.inspection_detail_view, name="inspection-show"),
+    path("inspections/<int:pk>/findings/", inspections.finding_add_view, name="inspection-finding-add"),
+    path("inspections/<int:pk>/publish/", inspections.inspection_publish_view, name="inspection-publish"),
+    path("inspections/<int:pk>/close/", inspections.inspection_close_view, name="inspection-close"),
+    path("inspections/findings/<int:pk>/rectification/", inspections.finding_rectification_view,
+         name="inspection-finding-rectification"),
+    path("inspections/findings/<int:pk>/matter/", inspections.finding_matter_view, name="inspection-finding-matter"),
 ]

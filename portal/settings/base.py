@@ -361,9 +361,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({  # type: ignore[attr-define
     "DiaryCategoryEnum": "supervision.models.choices.Category",
     "MatterStatusEnum": "supervision.models.matters.Matter.Status",
     "MatterSourceEnum": "supervision.models.matters.Matter.Source",
-    "MatterSourceInputEnum": "supervision.api.serializers_daily.SOURCE_INPUT",
+    "MatterSourceInputEnum": "supervision.api.serializers.matters.SOURCE_INPUT",
     "MatterSatisfactionEnum": "supervision.models.matters.Matter.Satisfaction",
-    "MatterLightEnum": "supervision.api.serializers_daily.LIGHT_CHOICES",
+    "MatterLightEnum": "supervision.api.serializers.matters.LIGHT_CHOICES",
 })
 
 # People and places (cadres): their `kind`, `level`, `role` and post choice sets, named once.

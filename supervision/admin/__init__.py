@@ -1,1 +1,1 @@
-from . import daily, duties  # noqa: F401  (admin registrations)
+from . import agenda, diaries, disclosures, inspections, matters, pledges  # noqa: F401  (admin registrations)

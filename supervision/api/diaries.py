@@ -15,11 +15,10 @@ from rest_framework.response import Response
 from cadres.models import Household
 from cadres.roles import actor_for
 from core.pagination import LargeTablePagination
+from supervision.api.serializers.diaries import ROW_COLUMNS, DiaryInputSerializer, DiarySerializer, diary_rows
 from supervision.models import Diary
 from supervision.selectors.diaries import diaries_for
 from supervision.services import diaries as services
-
-from .serializers_daily import ROW_COLUMNS, DiaryInputSerializer, DiarySerializer, diary_rows
 
 
 def household_ids_of(diary_ids: list[int]) -> dict[int, list[int]]:

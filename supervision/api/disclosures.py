@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from cadres.roles import actor_for
 from cadres.scope import villages_for
 from core.pagination import LargeTablePagination
-from supervision.api.serializers_duties import (
+from supervision.api.serializers.disclosures import (
     DisclosureCheckDetailSerializer,
     DisclosureCheckSerializer,
     DisclosureCreateSerializer,

@@ -16,7 +16,7 @@ from cadres.models import Cadre, Unit, Village
 from cadres.roles import actor_for
 from cadres.scope import in_townships
 from core.errors import NotAllowed
-from supervision.api.serializers_duties import InspectionCreateSerializer, InspectionSerializer
+from supervision.api.serializers.inspections import InspectionCreateSerializer, InspectionSerializer
 from supervision.models import Inspection
 from supervision.selectors.inspections import inspection_list
 from supervision.services.inspections import inspection_create, is_inspector

@@ -20,21 +20,20 @@ from rest_framework.response import Response
 
 from cadres.roles import actor_for
 from core.pagination import LargeTablePagination
-from supervision.models import Matter
-from supervision.selectors.diaries import diaries_for
-from supervision.selectors.matters import matter_detail_queryset, matter_list, overdue_q
-from supervision.services import matters as services
-
-from .serializers_daily import (
+from supervision.api.serializers._common import EmptySerializer
+from supervision.api.serializers.matters import (
     AssignSerializer,
     CloseSerializer,
-    EmptySerializer,
     MatterCreateSerializer,
     MatterDetailSerializer,
     MatterSerializer,
     ResolveSerializer,
     RevisitSerializer,
 )
+from supervision.models import Matter
+from supervision.selectors.diaries import diaries_for
+from supervision.selectors.matters import matter_detail_queryset, matter_list, overdue_q
+from supervision.services import matters as services
 
 
 class MatterFilter(django_filters.FilterSet):

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres.roles import actor_for
-from supervision.api.serializers_duties import PledgeSerializer
+from supervision.api.serializers.pledges import PledgeSerializer
 from supervision.models import Pledge, PledgeLevel
 from supervision.selectors.pledges import pledge_list_with_targets
 from supervision.services import pledges as svc

@@ -1,7 +1,7 @@
 """Starting the quarterly disclosure check as a background job (a JobRun the starter can follow).
 
 The staff page (/disclosures/checks/run/) and the admin's run page and action start it the same
-way; the task (supervision.tasks.duties) does the work and reports on the JobRun.
+way; the task (supervision.tasks) does the work and reports on the JobRun.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def quarter_check_ready(quarter: Quarter) -> None:
 
 def disclosure_check_start(*, quarter: Quarter, township_id: int | None, by: Any) -> JobRun:
     """Queue one quarter's check for a township (None: every township); the job runs after commit."""
-    from supervision.tasks.duties import disclosure_check_task
+    from supervision.tasks import disclosure_check_task
 
     return job_start(
         name=JOB_NAME, started_by=by, params={"quarter": str(quarter), "township": township_id},

@@ -21,7 +21,8 @@ from cadres.roles import Actor, actor_for
 from cadres.scope import units_for, villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
-from supervision.forms.daily import AdoptForm, CommentForm, DecisionForm, DiaryFilterForm, DiaryForm
+from supervision.forms.agenda import AdoptForm, DecisionForm
+from supervision.forms.diaries import CommentForm, DiaryFilterForm, DiaryForm
 from supervision.models import AgendaItem, Diary, DiaryComment
 from supervision.selectors import diaries as sel
 from supervision.selectors.matters import matters_for

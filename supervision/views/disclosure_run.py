@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from cadres.roles import actor_for
 from core.errors import DomainError
-from supervision.forms.duties import QuarterRunForm
+from supervision.forms.disclosures import QuarterRunForm
 from supervision.quarters import last_due_quarter, parse_quarter
 from supervision.services.check_jobs import disclosure_check_start, may_run_check, quarter_check_ready
 

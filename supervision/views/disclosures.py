@@ -20,7 +20,8 @@ from cadres.models import Cadre
 from cadres.roles import Role, actor_for
 from cadres.scope import villages_for
 from core.errors import DomainError
-from supervision.forms.duties import CheckReviewForm, DisclosureForm, ItemAdjustForm, attach_errors
+from supervision.forms._fields import attach_errors
+from supervision.forms.disclosures import CheckReviewForm, DisclosureForm, ItemAdjustForm
 from supervision.models import DisclosureCheck
 from supervision.quarters import Quarter, QuarterError, last_due_quarter, parse_quarter
 from supervision.selectors import disclosures as sel

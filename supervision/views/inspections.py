@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from cadres.roles import actor_for
 from cadres.scope import cadres_for, units_for, villages_for
 from core.errors import DomainError
-from supervision.forms.duties import FindingForm, InspectionForm, RaiseMatterForm, RectificationForm, attach_errors
+from supervision.forms._fields import attach_errors
+from supervision.forms.inspections import FindingForm, InspectionForm, RaiseMatterForm, RectificationForm
 from supervision.models import Inspection
 from supervision.selectors import inspections as sel
 from supervision.services import inspections as svc

@@ -19,7 +19,7 @@ from cadres.roles import Actor, Role, actor_for
 from cadres.scope import villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
-from supervision.forms.daily import AssignForm, CloseForm, MatterFilterForm, MatterForm, ResolveForm, RevisitForm
+from supervision.forms.matters import AssignForm, CloseForm, MatterFilterForm, MatterForm, ResolveForm, RevisitForm
 from supervision.models import Matter
 from supervision.selectors import diaries as diary_sel
 from supervision.selectors import matters as sel

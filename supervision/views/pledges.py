@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cadres.roles import Role, actor_for
 from core.errors import DomainError
-from supervision.forms.duties import PledgeAssessForm, PledgeIssueForm, PledgeProgressForm, PledgeScanForm
+from supervision.forms.pledges import PledgeAssessForm, PledgeIssueForm, PledgeProgressForm, PledgeScanForm
 from supervision.models import Pledge, PledgeLevel
 from supervision.pdf_pledge import render_pledge_pdf
 from supervision.quarters import current_quarter

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cadres.dashboard import panels
 from cadres.models import Cadre, HouseholdContact, Post
 from cadres.roles import actor_for
-from supervision.dashboard_daily import households_panel
+from supervision.dashboard.diaries_matters import households_panel
 from supervision.models import Matter
 from tests import factories as f
 

@@ -15,7 +15,7 @@ from cadres.models import Household
 from core.models import JobRun
 from supervision.models import DisclosureCheck
 from supervision.quarters import last_due_quarter
-from supervision.tasks.duties import disclosure_check_task
+from supervision.tasks import disclosure_check_task
 from tests.e2e.conftest import goto, has_horizontal_scroll, login, wait_for_path
 from tests.spreadsheets import XLSX_MIME, xlsx
 
@@ -42,7 +42,7 @@ def test_office_starts_the_quarterly_check_from_disclosures_and_follows_it(world
     # given the office, with no access to the admin, and a worker that has not yet taken the job
     assert not world.office.user.is_staff
     queued: list[tuple[Any, ...]] = []
-    monkeypatch.setattr("supervision.tasks.duties.disclosure_check_task",
+    monkeypatch.setattr("supervision.tasks.disclosure_check_task",
                         SimpleNamespace(delay=lambda *args: queued.append(args)))
     quarter = last_due_quarter()
 

@@ -9,7 +9,7 @@ import pytest
 from core.models import JobRun
 from supervision.models import DisclosureCheck, DisclosureCheckItem
 from supervision.quarters import last_due_quarter
-from supervision.tasks.duties import disclosure_check_due_task, disclosure_check_task
+from supervision.tasks import disclosure_check_due_task, disclosure_check_task
 from tests import factories as f
 
 from .conftest import wait_for

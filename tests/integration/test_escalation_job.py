@@ -9,7 +9,7 @@ import pytest
 
 from core.models import Notification
 from supervision.models import Matter, MatterEvent
-from supervision.tasks.daily import daily_loop_task
+from supervision.tasks import daily_loop_task
 from tests import factories as f
 
 from .conftest import wait_for

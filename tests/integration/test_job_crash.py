@@ -22,7 +22,7 @@ from portal.celery import app
 from supervision.models import DisclosureCheck, DisclosureCheckItem
 from supervision.quarters import last_due_quarter
 from supervision.services.disclosures import disclosure_check_run
-from supervision.tasks.duties import disclosure_check_task
+from supervision.tasks import disclosure_check_task
 from tests import factories as f
 
 from .conftest import wait_for

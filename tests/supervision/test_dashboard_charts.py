@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cadres.models import ExcusedAbsence
 from cadres.roles import actor_for
-from supervision.dashboard_charts import panels, weekly_completeness
+from supervision.dashboard.charts import panels, weekly_completeness
 from supervision.models import DisclosureCheck, Pledge
 from tests import factories as f
 

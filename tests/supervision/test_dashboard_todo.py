@@ -1,4 +1,4 @@
-"""The dashboard's role to-dos (supervision/dashboard_todo.py): registered matters for the office to
+"""The dashboard's role to-dos (supervision/dashboard/todo.py): registered matters for the office to
 assign, unit matters nobody is named on for the unit head, ideas waiting for the party committee
 for whoever records its decisions, inspections to close and findings to rectify for the discipline
 inspector. Each role sees its own and nobody else's; another township's objects never count; the
@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cadres.roles import actor_for
-from supervision.dashboard_todo import panels
+from supervision.dashboard.todo import panels
 from supervision.models import AgendaItem
 from tests import factories as f
 

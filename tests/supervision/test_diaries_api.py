@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from supervision.api.serializers_daily import DiarySerializer
+from supervision.api.serializers.diaries import DiarySerializer
 from supervision.models import Diary
 from tests import factories as f
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cadres.roles import actor_for
-from supervision.dashboard_daily import panels
+from supervision.dashboard.diaries_matters import panels
 from tests import factories as f
 
 

@@ -8,7 +8,7 @@ import random
 from django.db.models import Count
 
 from core.demo import DemoContext
-from supervision import demo_daily
+from supervision.demo import diaries as demo_daily
 from supervision.models import AgendaItem, Diary, DiaryComment, Matter, MatterEvent
 from supervision.selectors.matters import overdue_q
 

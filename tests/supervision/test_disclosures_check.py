@@ -310,7 +310,7 @@ def test_a_future_quarter_from_the_admin_fails_the_job_with_the_reason(q3, clien
 
 def test_the_gaps_panel_costs_the_same_for_3_or_30_villages(q3, django_assert_num_queries):
     from cadres.roles import actor_for
-    from supervision import dashboard_duties
+    from supervision.dashboard import pledges_disclosures as dashboard_duties
 
     for _ in range(27):
         f.VillageFactory(township=q3.township)

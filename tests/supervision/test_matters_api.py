@@ -223,7 +223,7 @@ def test_the_list_rows_equal_drfs_field_by_field_ones_in_both_languages(world):
     from django.utils import translation
 
     from cadres.roles import actor_for
-    from supervision.api.serializers_daily import MatterSerializer
+    from supervision.api.serializers.matters import MatterSerializer
     from supervision.selectors.matters import matter_list
 
     today = timezone.localdate()

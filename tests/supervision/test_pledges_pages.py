@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cadres.roles import actor_for
-from supervision import dashboard_duties
+from supervision.dashboard import pledges_disclosures as dashboard_duties
 from supervision.models import Pledge, TargetProgress
 from supervision.services import pledges as svc
 from tests import factories as f

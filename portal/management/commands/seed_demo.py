@@ -12,7 +12,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.demo import DEMO_PARTS, DemoContext
+from core.demo import DemoContext
+
+# The apps' demo parts, in the order they build on each other.
+DEMO_PARTS = ["cadres.demo", "supervision.demo.diaries", "supervision.demo.pledges", "supervision.demo.disclosures",
+              "supervision.demo.inspections", "bulletins.demo"]
 
 
 class Command(BaseCommand):

@@ -1,12 +1,9 @@
-"""Reports of the daily loop as JSON, CSV or XLSX (DESIGN.md §6):
-`reports/diary-completeness?start=&end=&by=village|unit|cadre` and `reports/matters?start=&end=`."""
+"""The diary-completeness report (by village, unit or cadre; workdays and excused days counted)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter
@@ -16,13 +13,10 @@ from rest_framework.views import APIView
 
 from cadres.models import Cadre
 from cadres.roles import Actor, Role, actor_for
-from cadres.scope import villages_for
 from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
-from supervision.models import Matter
-from supervision.selectors.matters import matters_for, overdue_q
+from supervision.api.reports._common import PERIOD_PARAMS
+from supervision.api.serializers.diaries import CompletenessParamsSerializer
 from supervision.services.completeness import completeness
-
-from .serializers_daily import CompletenessParamsSerializer, ReportPeriodSerializer
 
 FIGURE_COLUMNS = [
     Column("cadres", gettext_lazy("干部数")),
@@ -35,34 +29,35 @@ FIGURE_COLUMNS = [
     Column("households_visited", gettext_lazy("已走访联系户")),
     Column("coverage", gettext_lazy("走访覆盖率（%）")),
 ]
+
+
 KEY_COLUMNS = {
     "village": [Column("village_id", gettext_lazy("村 id")), Column("village", gettext_lazy("村"))],
     "unit": [Column("unit_id", gettext_lazy("单位 id")), Column("unit", gettext_lazy("单位"))],
     "cadre": [Column("cadre_id", gettext_lazy("干部 id")), Column("cadre", gettext_lazy("干部")),
               Column("unit", gettext_lazy("单位"))],
 }
+
+
 # The grouping key columns of every `by`, for the schema: a row has only those of its `by`.
 ALL_KEY_COLUMNS = [
     Column("village_id", gettext_lazy("村 id"), "integer"), Column("village", gettext_lazy("村"), "string"),
     Column("unit_id", gettext_lazy("单位 id"), "integer"), Column("unit", gettext_lazy("单位"), "string"),
     Column("cadre_id", gettext_lazy("干部 id"), "integer"), Column("cadre", gettext_lazy("干部"), "string"),
 ]
+
+
 COMPLETENESS_EXAMPLE = {
     "village_id": 3, "village": "东河村", "unit_id": None, "unit": "农业服务中心", "cadre_id": 17, "cadre": "张明",
     "cadres": 4, "expected": 88, "written": 80, "on_time": 75, "completeness": None, "on_time_rate": None,
     "households": 40, "households_visited": 31, "coverage": None,
 }
+
+
 # Rates are null where nothing was expected; a unit row's id is null for leaders without a unit.
 FIGURE_SCHEMA_COLUMNS = [
     Column(c.key, c.label, "number" if c.key in ("completeness", "on_time_rate", "coverage") else "integer")
     for c in FIGURE_COLUMNS
-]
-MATTER_EXAMPLE = {"village_id": 3, "village": "东河村", "raised": 12, "assigned": 10, "resolved": 8, "closed": 6,
-                  "satisfied": 7, "unsatisfied": 1, "open": 4, "overdue": 1}
-PERIOD_PARAMS = [
-    OpenApiParameter("start", str, required=True, description="YYYY-MM-DD"),
-    OpenApiParameter("end", str, required=True, description="YYYY-MM-DD"),
-    OpenApiParameter("format", str, enum=["json", "csv", "xlsx"]),
 ]
 
 
@@ -102,64 +97,3 @@ class DiaryCompletenessReport(APIView):
             request, filename=f"diary-completeness-{by}-{start}-{end}", columns=[*KEY_COLUMNS[by], *FIGURE_COLUMNS],
             rows=rows, extra={"start": start.isoformat(), "end": end.isoformat(), "by": by},
         )
-
-
-MATTER_COLUMNS = [
-    Column("village_id", gettext_lazy("村 id")),
-    Column("village", gettext_lazy("村")),
-    Column("raised", gettext_lazy("新登记")),
-    Column("assigned", gettext_lazy("交办")),
-    Column("resolved", gettext_lazy("办结")),
-    Column("closed", gettext_lazy("销号")),
-    Column("satisfied", gettext_lazy("回访满意及基本满意")),
-    Column("unsatisfied", gettext_lazy("回访不满意")),
-    Column("open", gettext_lazy("当前未办结")),
-    Column("overdue", gettext_lazy("当前逾期")),
-]
-
-
-def matter_report_rows(actor: Actor, start: Any, end: Any) -> list[dict[str, Any]]:
-    """One row per village in scope, counted by the database."""
-    in_period = {
-        "raised": Q(created_at__date__range=(start, end)),
-        "assigned": Q(assigned_at__date__range=(start, end)),
-        "resolved": Q(resolved_at__date__range=(start, end)),
-        "closed": Q(closed_at__date__range=(start, end)),
-        "satisfied": Q(revisited_at__date__range=(start, end), satisfaction__in=["satisfied", "basically_satisfied"]),
-        "unsatisfied": Q(revisited_at__date__range=(start, end), satisfaction="unsatisfied"),
-    }
-    today = timezone.localdate()
-    counts = {
-        row["village_id"]: row
-        for row in matters_for(actor)
-        .values("village_id")
-        .annotate(
-            **{key: Count("id", filter=cond) for key, cond in in_period.items()},
-            open=Count("id", filter=Q(status__in=Matter.OPEN_STATUSES)),
-            overdue=Count("id", filter=overdue_q(today)),
-        )
-        .order_by()
-    }
-    rows = []
-    for village_id, name in villages_for(actor).order_by("township_id", "code").values_list("pk", "name"):
-        figures = counts.get(village_id, {})
-        rows.append({"village_id": village_id, "village": name,
-                     **{c.key: figures.get(c.key, 0) for c in MATTER_COLUMNS[2:]}})
-    return rows
-
-
-class MatterReport(APIView):
-    renderer_classes = REPORT_RENDERERS
-
-    @report_schema("MatterReport", MATTER_COLUMNS, MATTER_EXAMPLE, parameters=PERIOD_PARAMS,
-                   extra={"start": "2026-10-01", "end": "2026-10-31"},
-                   description="Matters raised, assigned, resolved, closed and revisited in the period, by village; "
-                               "open and overdue now.")
-    def get(self, request: Request) -> Any:
-        actor = actor_for(request.user)
-        params = ReportPeriodSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        start, end = params.validated_data["start"], params.validated_data["end"]
-        return report_response(request, filename=f"matters-{start}-{end}", columns=MATTER_COLUMNS,
-                               rows=matter_report_rows(actor, start, end),
-                               extra={"start": start.isoformat(), "end": end.isoformat()})

@@ -1,5 +1,4 @@
-"""Admin for diaries (read-mostly, with history), matters (actions call the services), deadline
-rules and the party committee's agenda items."""
+"""Admin for matters (every action calls the matter services) and the deadline rules."""
 
 from __future__ import annotations
 
@@ -15,42 +14,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.roles import actor_for
 from core.errors import DomainError
-from supervision.models import AgendaItem, DeadlineRule, Diary, DiaryComment, Matter, MatterEvent
-from supervision.services import agenda as agenda_services
+from supervision.models import DeadlineRule, Matter, MatterEvent
 from supervision.services import matters as matter_services
-
-
-class DiaryCommentInline(admin.TabularInline):
-    model = DiaryComment
-    extra = 0
-    fields = ["author", "text", "created_at"]
-    readonly_fields = ["author", "text", "created_at"]
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(Diary)
-class DiaryAdmin(SimpleHistoryAdmin):
-    """Diaries are written by their authors in the portal; the admin reads them and their history."""
-
-    list_display = ["date", "author", "village", "category", "on_time", "created_at"]
-    list_filter = ["category", "on_time", "township", "date"]
-    search_fields = ["author__name", "village__name", "situation", "problems", "ideas"]
-    date_hierarchy = "date"
-    list_select_related = ["author", "village"]
-    show_full_result_count = False
-    inlines = [DiaryCommentInline]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Diary._meta.fields] + ["households"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MatterEventInline(admin.TabularInline):
@@ -120,37 +85,3 @@ class MatterAdmin(SimpleHistoryAdmin):
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(SimpleHistoryAdmin):
     list_display = ["category", "days"]
-
-
-@admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
-    """Adopting happens on the diary page; here the office records the committee's decision."""
-
-    list_display = ["title", "status", "adopted_by", "adopted_at", "meeting_date"]
-    list_filter = ["status", "township"]
-    search_fields = ["title", "decision"]
-    list_select_related = ["adopted_by"]
-    fields = ["title", "diary", "adopted_by", "adopted_at", "status", "meeting_date", "decision", "decided_at",
-              "decided_by"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        locked = ["title", "diary", "adopted_by", "adopted_at", "status", "decided_at", "decided_by"]
-        if obj is not None and obj.status == AgendaItem.Status.DECIDED:
-            locked += ["meeting_date", "decision"]
-        return locked
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: AgendaItem, form: Any, change: bool) -> None:
-        if not obj.decision.strip():
-            return  # nothing recorded yet
-        try:
-            agenda_services.agenda_decide(actor=actor_for(request.user), item=obj, decision=obj.decision,
-                                          meeting_date=obj.meeting_date)
-        except (DomainError, ValidationError) as exc:
-            text = exc.message if isinstance(exc, DomainError) else "；".join(exc.messages)
-            self.message_user(request, text, messages.ERROR)

@@ -1,10 +1,4 @@
-"""Demo data of the daily loop (`seed_demo`): a year of diaries up to yesterday for the main
-township's township-level cadres, with realistic gaps and late entries, leaders' comments,
-adopted ideas with decisions, and matters in every state (some overdue).
-
-Idempotent: skipped when the main township already has diaries. Deterministic: one random
-stream (`ctx.rng_for("supervision.daily")`). Fast: bulk inserts only.
-"""
+"""Demo data of the daily loop: a year of diaries with comments and adopted ideas, and matters in every state."""
 
 from __future__ import annotations
 
@@ -22,10 +16,12 @@ from supervision.models import AgendaItem, Category, DeadlineRule, Diary, DiaryC
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 
+
 CATEGORY_WEIGHTS = [
     (Category.INDUSTRY, 24), (Category.INFRASTRUCTURE, 14), (Category.LIVELIHOOD, 20), (Category.DISPUTES, 8),
     (Category.POLICY, 12), (Category.PARTY_BUILDING, 9), (Category.VILLAGE_APPEARANCE, 8), (Category.OTHER, 5),
 ]
+
 
 SITUATIONS: dict[str, list[str]] = {
     Category.INDUSTRY: ["走访日光温室种植户，番茄长势良好，预计月底上市", "了解肉牛养殖户补栏情况，饲草储备基本充足",
@@ -46,6 +42,8 @@ SITUATIONS: dict[str, list[str]] = {
                                   "了解垃圾清运情况，个别收集点清运不及时"],
     Category.OTHER: ["与村干部交流近期重点工作安排", "了解外出务工人员返乡情况", "走访了解村集体经济发展思路"],
 }
+
+
 PROBLEMS: dict[str, list[str]] = {
     Category.INDUSTRY: ["温室种植户缺少病虫害防治技术指导", "农产品销售渠道单一，价格波动大", "部分养殖户贷款需求未满足"],
     Category.INFRASTRUCTURE: ["村组道路有一段塌陷，雨天通行困难", "高处农户自来水水压不足", "排洪渠淤积需要清理"],
@@ -56,6 +54,8 @@ PROBLEMS: dict[str, list[str]] = {
     Category.VILLAGE_APPEARANCE: ["垃圾收集点清运不及时", "个别农户房前屋后柴草乱堆"],
     Category.OTHER: ["村级事务公开栏内容更新不及时"],
 }
+
+
 IDEAS: dict[str, list[str]] = {
     Category.INDUSTRY: ["建议邀请农技专家开展温室种植技术现场培训", "建议引导合作社与超市开展订单销售"],
     Category.INFRASTRUCTURE: ["建议将该路段维修纳入明年一事一议项目", "建议加装加压泵解决高处供水问题"],
@@ -66,13 +66,23 @@ IDEAS: dict[str, list[str]] = {
     Category.VILLAGE_APPEARANCE: ["建议推行门前三包积分制管理"],
     Category.OTHER: ["建议定期召开村民代表会议通报村务"],
 }
+
+
 PEOPLE = ["村党支部书记", "村委会主任", "种植户", "养殖户", "低保户", "监测户", "村民代表", "老党员", "网格员"]
+
+
 PLACES = ["村委会", "田间地头", "温室大棚", "农户家中", "村组道路", "文化广场", "养殖小区"]
+
+
 COMMENTS = ["情况掌握细致，请持续跟进。", "反映的问题要抓紧研究解决，按期反馈。", "建议很好，请相关站所研究落实。",
             "请包村领导牵头协调，尽快答复群众。", "要把群众的急难愁盼放在心上，举一反三。"]
+
+
 DECISIONS = ["经党委会研究，同意实施，由农业服务中心牵头，年底前完成。",
              "经党委会研究，纳入明年重点工作，由相关站所制定方案。",
              "经党委会研究，原则同意，请党政办督办落实。"]
+
+
 RESOLUTIONS = ["已协调相关站所现场处理完毕，群众表示认可。", "已组织人员维修，经验收合格。",
                "已入户解释政策并协助办理，问题已解决。", "已召集双方调解，达成书面协议。"]
 
@@ -88,10 +98,10 @@ def _pick_category(rng: Any) -> str:
 def seed(ctx: Any) -> None:
     township = ctx.main_township
     if township is None:
-        ctx.out("  supervision.demo_daily: no main township, skipped")
+        ctx.out("  supervision.demo.diaries: no main township, skipped")
         return
     if Diary.objects.filter(township=township).exists():
-        ctx.out("  supervision.demo_daily: diaries already seeded, skipped")
+        ctx.out("  supervision.demo.diaries: diaries already seeded, skipped")
         return
     with transaction.atomic():
         _seed(ctx, township)
@@ -170,7 +180,7 @@ def _seed(ctx: Any, township: Any) -> None:
         [through(diary_id=ids[key], household_id=h) for key, households in visits.items() for h in households],
         batch_size=5000,
     )
-    ctx.out(f"  supervision.demo_daily: {len(diaries)} diaries")
+    ctx.out(f"  supervision.demo.diaries: {len(diaries)} diaries")
     _seed_comments_and_ideas(ctx, rng, township, cadres, today)
     _seed_matters(ctx, rng, township, cadres, today)
 
@@ -214,7 +224,7 @@ def _seed_comments_and_ideas(ctx: Any, rng: Any, township: Any, cadres: list[Cad
             decided_by_id=office_user if decided else None,
         ))
     AgendaItem.objects.bulk_create(items)
-    ctx.out(f"  supervision.demo_daily: {len(comments)} comments, {len(items)} adopted ideas")
+    ctx.out(f"  supervision.demo.diaries: {len(comments)} comments, {len(items)} adopted ideas")
 
 
 STATE_PLAN = [
@@ -223,6 +233,8 @@ STATE_PLAN = [
     (Matter.Status.IN_PROGRESS, 10, False), (Matter.Status.IN_PROGRESS, 5, True), (Matter.Status.RESOLVED, 8, False),
     (Matter.Status.REVISITED, 6, False), (Matter.Status.CLOSED, 30, False),
 ]
+
+
 EXTERNAL = [
     (Matter.Source.HOTLINE, "12345-2026-{n:05d}"), (Matter.Source.PETITION, "信访〔2026〕{n}号"),
     (Matter.Source.VILLAGER, ""), (Matter.Source.INSPECTION, "督查〔2026〕{n}号"),
@@ -334,5 +346,4 @@ def _seed_matters(ctx: Any, rng: Any, township: Any, cadres: list[Cadre], today:
         MatterEvent(matter=saved[n], action=action, from_status=frm, to_status=to, at=at, by_id=by, note=note)
         for n, timeline in events for action, frm, to, at, by, note in timeline
     ])
-    ctx.out(f"  supervision.demo_daily: {len(saved)} matters")
-
+    ctx.out(f"  supervision.demo.diaries: {len(saved)} matters")

@@ -1,12 +1,32 @@
-"""Duty tasks: the quarterly disclosure check (beat: 02:00 on the 21st of Jan/Apr/Jul/Oct)."""
+"""Celery tasks of the supervision app: thin, idempotent, ids and ISO dates in.
+
+The 07:30 daily job escalates overdue matters (督办) and reminds cadres whose diary duty is behind;
+the quarterly disclosure check runs at 02:00 on the 21st of January, April, July and October.
+"""
 
 from __future__ import annotations
+
+from datetime import date
 
 from celery import shared_task
 
 from core.jobs import RETRY_TRANSIENT
 
-__all__ = ["disclosure_check_due_task", "disclosure_check_task"]
+__all__ = ["daily_loop_task", "disclosure_check_due_task", "disclosure_check_task"]
+
+
+@shared_task(name="supervision.daily", bind=True, acks_late=True, **RETRY_TRANSIENT)
+def daily_loop_task(self, today: str | None = None) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from supervision.services.diaries import diary_reminders_send
+    from supervision.services.matters import matters_escalate_overdue
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return {
+        "escalated": matters_escalate_overdue(today=day),
+        "reminded": diary_reminders_send(today=day),
+    }
 
 
 @shared_task(name="supervision.disclosure_check", bind=True, acks_late=True, **RETRY_TRANSIENT)

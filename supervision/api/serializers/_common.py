@@ -1,0 +1,51 @@
+"""Pieces the supervision serializers share: dates and moments as ISO text, category labels, the empty action body."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from supervision.models import Category
+
+_CATEGORY_LABELS = dict(Category.choices)
+
+
+# Formats timestamps as the declared fields do; made once, since building a ModelSerializer's
+# fields for each request costs more than serializing the page.
+_TIMESTAMP = serializers.DateTimeField(read_only=True)
+
+
+_DAY = serializers.DateField(read_only=True)
+
+
+def _day(value: Any) -> str | None:
+    return None if value is None else _DAY.to_representation(value)
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else _TIMESTAMP.to_representation(value)
+
+
+def _category_label(value: str) -> str:
+    # str() of the lazy label translates it in the request's language.
+    label = _CATEGORY_LABELS.get(value)
+    return str(label) if label is not None else value
+
+
+class EmptySerializer(serializers.Serializer):
+    pass
+
+
+class ReportPeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": _("截止日期不能早于起始日期。")})
+        if (attrs["end"] - attrs["start"]).days > 366 * 5:
+            raise serializers.ValidationError({"end": _("统计期间最长五年。")})
+        return attrs

@@ -1,0 +1,1 @@
+"""Dashboard panels of the supervision app (portal/dashboard.py assembles them)."""

@@ -1,0 +1,113 @@
+"""Demo data: disclosures and the quarterly checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from cadres.models import Cadre, Post, Village
+from supervision.demo._common import at, duty_context
+from supervision.models import (
+    Disclosure,
+    DisclosureCheck,
+    DisclosureRequirement,
+)
+from supervision.quarters import Quarter, last_due_quarter
+from supervision.services import disclosures as disclosure_services
+
+DISCLOSURE_TITLES = {
+    "村务工作计划及落实情况": "村务工作计划及落实情况公开",
+    "惠农补贴及救助资金发放": "惠农补贴及救助资金发放明细",
+    "低保、五保及救助对象": "低保、特困供养及临时救助对象公示",
+    "宅基地使用及集体土地承包": "宅基地审批及集体土地承包情况",
+    "党员发展与党费收缴": "党员发展及党费收缴情况",
+    "村级财务收支": "村级财务收支明细",
+    "重大事项（一事一议、工程项目）": "一事一议项目公示",
+    "年度村务与财务审计结果": "年度村务与财务审计结果",
+}
+
+
+def _disclosures(ctx: Any, township: Any, rng: random.Random) -> None:
+    today: dt.date = ctx.today
+    if Disclosure.objects.filter(township=township).exists():
+        ctx.out("    disclosures already seeded")
+        return
+    villages = list(Village.objects.filter(township=township, is_active=True).order_by("code"))
+    posters = {c.village_id: c for c in Cadre.objects.filter(
+        township=township, post=Post.VILLAGE_SECRETARY, is_active=True).order_by("id") if c.village_id}
+    requirements = disclosure_services.requirements_for(township.pk)
+    rows: list[Disclosure] = []
+    quarter = Quarter(today.year, 1)
+    while quarter.end < today:
+        for village_index, village in enumerate(villages):
+            # Two villages are sloppy (gaps and late postings); the first village misses one item.
+            sloppy = village_index in (2, 5)
+            for requirement in requirements:
+                if requirement.frequency == DisclosureRequirement.Frequency.IMMEDIATE:
+                    for _n in range(rng.randint(0, 1)):
+                        decided = quarter.start + dt.timedelta(days=rng.randint(5, 80))
+                        delay = rng.choice([1, 2, 3, 4, 8]) if not sloppy else rng.randint(3, 12)
+                        rows.append(_disclosure(village, requirement, decided, decided, decided + dt.timedelta(
+                            days=delay), posters, decision=decided))
+                    continue
+                for period in disclosure_services.periods(requirement, quarter):
+                    roll = rng.random()
+                    if village_index == 0 and quarter == last_due_quarter(today) and \
+                            requirement.frequency == DisclosureRequirement.Frequency.QUARTERLY and roll < 0.5:
+                        continue  # 东河村 misses an item last quarter: village1 has a gap to rectify
+                    if (sloppy and roll < 0.2) or roll < 0.03:
+                        continue  # missing
+                    late = (sloppy and roll < 0.45) or roll < 0.1
+                    posted = period.due + dt.timedelta(days=rng.randint(2, 15)) if late else \
+                        period.due - dt.timedelta(days=rng.randint(1, 9))
+                    if posted > today:
+                        continue
+                    rows.append(_disclosure(village, requirement, period.start, period.end, posted, posters))
+        quarter = quarter.next()
+    bulk_create_with_history(rows, Disclosure, batch_size=500)
+    ctx.out(f"    {len(rows)} disclosures")
+
+
+def _disclosure(village: Village, requirement: DisclosureRequirement, start: dt.date, end: dt.date,
+                posted: dt.date, posters: dict[int, Cadre], *, decision: dt.date | None = None) -> Disclosure:
+    title = DISCLOSURE_TITLES.get(requirement.category, requirement.category)
+    period = f"{start:%Y年%m月}" if start.month == end.month else f"{start:%Y年%m月}至{end:%m月}"
+    return Disclosure(
+        township_id=village.township_id, village=village, requirement=requirement, domain=requirement.domain,
+        category=requirement.category, title=f"{village.name}{period}{title}",
+        content=f"{title}（{period}）。详见公开栏，群众如有疑问请与村务监督委员会联系。",
+        period_start=start, period_end=end, decision_date=decision, posted_on=posted,
+        channel=Disclosure.Channel.BOARD, display_days=max(10, requirement.min_display_days),
+        posted_by=posters.get(village.pk), created_at=at(posted, 16),
+    )
+
+
+def _checks(ctx: Any, township: Any, office: Any) -> None:
+    """This year's checks up to the last quarter that fell due (the service is idempotent)."""
+    today: dt.date = ctx.today
+    last = last_due_quarter(today)
+    quarter = Quarter(last.year, 1)
+    while quarter <= last:
+        summary = disclosure_services.disclosure_check_run(year=quarter.year, quarter=quarter.quarter,
+                                                           township=township, today=quarter.check_date)
+        if quarter < last:
+            for check in DisclosureCheck.objects.filter(township=township, year=quarter.year, quarter=quarter.quarter,
+                                                        status=DisclosureCheck.Status.COMPILED):
+                disclosure_services.disclosure_check_review(check=check, by=office, notes="已核查公开栏。")
+        ctx.out(f"    {summary.as_text()}")
+        quarter = quarter.next()
+
+
+def seed(ctx: Any) -> None:
+    """Seed the disclosures, then run the quarterly checks over them."""
+    found = duty_context(ctx, "disclosures")
+    if found is None:
+        return
+    township, _users, office = found
+    with transaction.atomic():
+        _disclosures(ctx, township, ctx.rng_for("supervision.disclosures"))
+    _checks(ctx, township, office)
