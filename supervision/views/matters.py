@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cadres.models import Cadre, Unit
 from cadres.roles import Actor, Role, actor_for
-from cadres.scope import villages_for
+from cadres.scope import household_name_for, villages_for
 from portal.errors import DomainError, NotAllowed
 from supervision.forms.daily import AssignForm, CloseForm, MatterFilterForm, MatterForm, ResolveForm, RevisitForm
 from supervision.models import Matter
@@ -120,6 +120,7 @@ def _context(actor: Actor, matter: Matter, forms: dict[str, Any] | None = None) 
             built[action] = cls()
     built.update(forms or {})
     return {"matter": matter, "allowed": allowed, "forms": built, "events": list(matter.events.all()),
+            "household_name": household_name_for(actor, matter.household) if matter.household else "",
             "light_label": sel.LIGHT_LABELS.get(getattr(matter, "light", ""), ""),
             "revisit_is_current": _revisit_is_current(matter)}
 
