@@ -226,7 +226,7 @@ class CheckRunSummary:
             text += _("%(n)s 个村的检查已审核，未改动；其中 %(m)s 个村按现有数据重算会不同。") % {
                 "n": self.frozen, "m": len(self.frozen_differing)}
             if self.frozen_differing:
-                text += _("（%(names)s）") % {"names": "、".join(self.frozen_differing)}
+                text += _("按现有数据重算会不同的村：%(names)s。") % {"names": "、".join(self.frozen_differing)}
         return text
 
 

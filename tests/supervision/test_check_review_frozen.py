@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 AFTER_Q3 = D(2026, 10, 25)
 QUARTERLY = "村务工作计划及落实情况"
+FROZEN_ONE = "1 个村的检查已审核，未改动；其中 1 个村按现有数据重算会不同。按现有数据重算会不同的村：光明路村。"
 
 
 def post(village, posted):
@@ -65,7 +66,7 @@ def test_a_rerun_leaves_a_reviewed_check_and_reports_that_it_would_differ(review
     # then v2 keeps the reviewed figures and items, and the summary says a recompile would differ
     assert figures(world.v2) == before
     assert (summary.frozen, summary.frozen_differing, summary.checks_updated) == (1, ["光明路村"], 1)
-    assert summary.as_text().endswith("1 个村的检查已审核，未改动；其中 1 个村按现有数据重算会不同。（光明路村）")
+    assert summary.as_text().endswith(FROZEN_ONE)
     # and the unreviewed v3 is recompiled: one item fewer missing
     assert figures(world.v3)[:5] == ("compiled", Decimal("65.0"), 1, 0, 7)
 
@@ -99,12 +100,12 @@ def test_the_command_and_the_job_report_the_frozen_checks(reviewed):
 
     out = io.StringIO()
     call_command("run_disclosure_check", "--quarter", "2026Q3", "--township", world.township.code, stdout=out)
-    assert "1 个村的检查已审核，未改动；其中 1 个村按现有数据重算会不同。（光明路村）" in out.getvalue()
+    assert FROZEN_ONE in out.getvalue()
 
     job = JobRun.objects.create(name=JOB_NAME, started_by=world.office.user,
                                 params={"quarter": "2026Q3", "township": world.township.pk})
     disclosure_check_task(2026, 3, world.township.pk, job.pk)
     job.refresh_from_db()
     assert job.status == "succeeded"
-    assert "1 个村的检查已审核，未改动；其中 1 个村按现有数据重算会不同。（光明路村）" in job.message
+    assert FROZEN_ONE in job.message
     assert figures(world.v2) == before
