@@ -94,7 +94,7 @@ def test_any_village_of_the_township_may_be_chosen_but_not_another_townships(wor
 def test_households_must_belong_to_the_chosen_village(world):
     with pytest.raises(ValidationError) as exc:
         write(world, village=world.v1, households=[world.h1, world.h2])
-    assert exc.value.message_dict == {"households": ["所选农户不属于东河村：李四。"]}
+    assert exc.value.message_dict == {"households": [f"以下农户不存在或不属于所选村：{world.h2.pk}。"]}  # by id, no name
     assert Diary.objects.count() == 0
 
 
