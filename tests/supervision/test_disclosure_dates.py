@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cadres.models import Township
 from supervision.models import Disclosure, DisclosureCheckItem, DisclosureRequirement
 from supervision.services.disclosures import disclosure_check_run, disclosure_create
 from tests import factories as f
@@ -110,4 +109,3 @@ def test_the_check_counts_an_unvouched_posting_from_its_recording(world):
     # then only postings recorded (or vouched for) by the due date count as on time
     assert [result_of(v) for v in (world.v1, world.v2, world.v3, world.v_other)] == [
         "on_time", "late", "on_time", "late"]
-    assert Township.objects.count() == 2
