@@ -95,15 +95,28 @@ def cadres_for(actor: Actor, qs: QuerySet[Cadre] | None = None) -> QuerySet[Cadr
     return qs.filter(pk__in=Cadre.objects.filter(cond).values("pk"))
 
 
+def handled_village_ids(actor: Actor) -> set[int]:
+    """Villages whose every household the actor handles: a village cadre's own village and the
+    villages they lead (包村领导). A plain assignment to a village (包村干部) is not enough: such a
+    cadre handles their contact households only (DESIGN.md §2.6)."""
+    if actor.cadre is None:
+        return set()
+    ids = led_village_ids(actor)
+    if actor.cadre.village_id:
+        ids.add(actor.cadre.village_id)
+    return ids
+
+
 def household_ids_handled_by(actor: Actor) -> Q:
-    """Households whose phone the actor may read: own contacts and the villages they work in."""
-    if actor.has(Role.OFFICE):
+    """Households whose phone the actor may read — those they handle: the office's (every one),
+    their own active contact households, every household of their own village (village cadres)
+    and of the villages they lead. The one rule behind phone_visible_household_ids."""
+    if actor.is_superuser or actor.has(Role.OFFICE):
         return Q()
     if actor.cadre is None:
         return Q(pk__in=[])
-    return Q(contacts__cadre_id=actor.cadre_id, contacts__end__isnull=True) | Q(
-        village_id__in=assigned_village_ids(actor)
-    )
+    contacts = HouseholdContact.objects.filter(active_on(), cadre_id=actor.cadre_id).values("household_id")
+    return Q(pk__in=contacts) | Q(village_id__in=handled_village_ids(actor))
 
 
 def households_for(actor: Actor, qs: QuerySet[Household] | None = None) -> QuerySet[Household]:
@@ -127,21 +140,25 @@ def households_for(actor: Actor, qs: QuerySet[Household] | None = None) -> Query
 
 
 def phone_visible_household_ids(actor: Actor, household_ids: list[int]) -> set[int]:
-    """Of the given households, those whose phone and full name the actor handles."""
+    """Of the given households, those whose phone the actor handles (household_ids_handled_by);
+    every other phone is shown masked."""
     if actor.is_superuser or actor.has(Role.OFFICE):
         return set(household_ids)
-    if actor.cadre is None:
+    if actor.cadre is None or not household_ids:
         return set()
-    villages = assigned_village_ids(actor)
-    visible = set(
-        Household.objects.filter(pk__in=household_ids, village_id__in=villages).values_list("pk", flat=True)
+    return set(
+        Household.objects.filter(household_ids_handled_by(actor), pk__in=household_ids).values_list("pk", flat=True)
     )
-    visible |= set(
-        HouseholdContact.objects.filter(
-            household_id__in=household_ids, cadre_id=actor.cadre_id, end__isnull=True
-        ).values_list("household_id", flat=True)
-    )
-    return visible
+
+
+def household_name_for(actor: Actor, household: Household) -> str:
+    """A household's name as the actor may read it: masked (张*) for the reporting role, which
+    handles no household; nothing once erased. The API serializers apply the same rule."""
+    if household.erased_at is not None:
+        return ""
+    if actor.is_reporter_only:
+        return mask_name(household.head_name)
+    return household.head_name
 
 
 def assignments_for(actor: Actor, qs: QuerySet[VillageAssignment] | None = None) -> QuerySet[VillageAssignment]:

@@ -13,11 +13,14 @@ class PrimaryKeyList(serializers.ManyRelatedField):
     """A list of ids resolved in one query, in the order given, duplicates dropped.
 
     DRF's `PrimaryKeyRelatedField(many=True)` reads the objects one by one: a diary listing ten
-    households cost ten queries. Errors are DRF's own, in the request's language."""
+    households cost ten queries. Errors are DRF's own, in the request's language. Ids the queryset
+    does not hold are refused together and by id only (`not_found`), the same whether the object
+    does not exist or lies outside the caller's scope: a refusal never tells more than the id sent."""
 
     default_error_messages = {
         **serializers.ManyRelatedField.default_error_messages,
         "too_many": _("最多选择 %(limit)s 项，现为 %(count)s 项。"),
+        "not_found": _("以下编号不存在或不可选：%(ids)s。"),
     }
 
     def __init__(self, queryset: QuerySet[Any], *, max_items: int | None = None, **kwargs: Any) -> None:
@@ -47,7 +50,10 @@ class PrimaryKeyList(serializers.ManyRelatedField):
         queryset = child.get_queryset()
         assert queryset is not None  # given to __init__
         found = queryset.in_bulk(ids)
-        for pk in ids:
-            if pk not in found:
-                child.fail("does_not_exist", pk_value=pk)
+        refused = [pk for pk in ids if pk not in found]
+        if refused:
+            raise serializers.ValidationError(
+                str(self.error_messages["not_found"]) % {"ids": "、".join(str(pk) for pk in refused)},
+                code="does_not_exist",
+            )
         return [found[pk] for pk in ids]

@@ -185,6 +185,10 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
     period_start = dt.date(2026, 7, 1)
     period_end = dt.date(2026, 9, 30)
     posted_on = dt.date(2026, 10, 10)
+    # Recorded on the day it was posted (the check counts an unconfirmed posting from its recording).
+    created_at = factory.LazyAttribute(
+        lambda o: timezone.make_aware(dt.datetime.combine(o.posted_on, dt.time(16)))
+    )
 
 
 class InspectionFactory(factory.django.DjangoModelFactory):

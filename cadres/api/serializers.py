@@ -31,8 +31,8 @@ from ..models import (
 from ..roles import Actor, Role
 from ..scope import (
     cadres_for,
+    household_name_for,
     households_for,
-    mask_name,
     mask_phone,
     phone_visible_household_ids,
     townships_for,
@@ -132,11 +132,7 @@ class _Masking:
         return household_id in self.visible_ids
 
     def _name(self, household: Household) -> str:
-        if household.erased_at is not None:
-            return ""
-        if _actor(self).is_reporter_only:  # type: ignore[arg-type]
-            return mask_name(household.head_name)
-        return household.head_name
+        return household_name_for(_actor(self), household)  # type: ignore[arg-type]
 
     def _phone(self, household: Household) -> str:
         if not household.phone or household.erased_at is not None:

@@ -332,6 +332,7 @@ LOGGING = {
 # --- portal's own knobs -----------------------------------------------------------------------------
 PORTAL = {
     "DIARY_BACKFILL_DAYS": env.int("DIARY_BACKFILL_DAYS", default=3),
+    "DISCLOSURE_BACKDATE_DAYS": env.int("DISCLOSURE_BACKDATE_DAYS", default=7),
     "MATTER_DEFAULT_DEADLINE_DAYS": 15,
     "MATTER_YELLOW_DAYS": 3,
     "DEMO_PASSWORD": "Zuofeng-demo-2026",

@@ -91,6 +91,16 @@ class Disclosure(models.Model):
     )
     photo = models.ImageField(_("公开栏照片"), upload_to="disclosures/%Y/%m/", blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    # Set when the office vouches for a posting date earlier than the recording (补录): the check
+    # then trusts posted_on; otherwise a posting counts from the day it was recorded at the earliest.
+    posted_on_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("公开日期确认人"),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -72,6 +72,11 @@ def agenda_decide(
     today = today or timezone.localdate()
     if meeting_date is not None and meeting_date > today:
         raise ValidationError({"meeting_date": _("会议日期不能晚于今天。")})
+    adopted_on = timezone.localdate(item.adopted_at)
+    if (meeting_date or today) < adopted_on:
+        # The committee cannot have decided an idea before it was put on its agenda.
+        raise ValidationError({"meeting_date": _("会议日期不能早于建议被采纳的日期（%(day)s）。") % {
+            "day": cn_date(adopted_on)}})
     item.status = AgendaItem.Status.DECIDED
     item.decision = decision
     item.meeting_date = meeting_date or today

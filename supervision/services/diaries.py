@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cadres.calendar import workdays
 from cadres.models import Cadre, ExcusedAbsence, Household, Village
@@ -26,6 +27,8 @@ from supervision.selectors.diaries import backfill_days
 from ._common import check_length, cn_date, notify_after_commit, require_text
 
 COMMENT_LIMIT = 2000
+# One refusal for households that are unknown, inactive or of another village (API and service).
+HOUSEHOLDS_REFUSED = gettext_lazy("以下农户不存在或不属于所选村：%(ids)s。")
 
 
 # --- who may do what (the pages use these to decide which forms to show) -----------------------
@@ -61,11 +64,10 @@ def _clean_fields(
 ) -> dict[str, object]:
     if village.township_id != author.township_id or not village.is_active:
         raise ValidationError({"village": _("所选村不属于您所在的乡镇。")})
-    strangers = [h.head_name for h in households if h.village_id != village.pk or not h.is_active]
+    strangers = [str(h.pk) for h in households if h.village_id != village.pk or not h.is_active]
     if strangers:
-        raise ValidationError(
-            {"households": _("所选农户不属于%(village)s：%(names)s。") % {"village": village.name, "names": "、".join(strangers)}}
-        )
+        # By id only, as for an unknown id: the caller may not be allowed to read these households.
+        raise ValidationError({"households": str(HOUSEHOLDS_REFUSED) % {"ids": "、".join(strangers)}})
     if category not in Category.values:
         raise ValidationError({"category": _("请选择正确的类别。")})
     situation = require_text("situation", situation, _("请填写民情。"))

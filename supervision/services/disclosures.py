@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -48,6 +49,11 @@ DEFAULT_DISPLAY_DAYS = 10
 
 
 # --- posting --------------------------------------------------------------------------------------
+
+
+def backdate_days() -> int:
+    """How far before its recording a non-office posting may be dated (setting DISCLOSURE_BACKDATE_DAYS)."""
+    return int(settings.PORTAL.get("DISCLOSURE_BACKDATE_DAYS", 7))
 
 
 def may_post_for(actor: Any, village: Village) -> bool:
@@ -107,8 +113,12 @@ def disclosure_create(
         errors["period_end"].append(_("所属期间的结束日期不能早于开始日期。"))
     elif (period_end - period_start).days > 366:
         errors["period_end"].append(_("所属期间不能超过一年。"))
+    office = actor.has(Role.OFFICE)
     if posted_on > today:
         errors["posted_on"].append(_("公开日期不能晚于今天。"))
+    elif posted_on < today - timedelta(days=backdate_days()) and not office:
+        errors["posted_on"].append(
+            _("公开日期不能早于登记日%(n)s天以上；补录更早的公开请由党政办登记确认。") % {"n": backdate_days()})
     if requirement is not None and requirement.frequency == Frequency.IMMEDIATE and decision_date is None:
         errors["decision_date"].append(_("重大事项请填写决定日期（应在决定后%(n)s日内公开）。") % {"n": requirement.due_day})
     if decision_date is not None and decision_date > today:
@@ -132,6 +142,8 @@ def disclosure_create(
         township_id=village.township_id, village=village, requirement=requirement, domain=domain,
         category=category.strip(), title=title, content=content, period_start=period_start, period_end=period_end,
         decision_date=decision_date, posted_on=posted_on, channel=channel, display_days=days, posted_by=actor.cadre,
+        # The office entering an earlier date vouches for it (recorded); a cadre's date is a claim.
+        posted_on_confirmed_by=by if office and posted_on < today else None,
     )
     if clean_photo is not None:
         disclosure.photo.save(clean_photo.name or "board.jpg", clean_photo, save=False)
@@ -197,9 +209,12 @@ class CheckRunSummary:
     late: int = 0
     missing: int = 0
     villages_with_gaps: list[str] = field(default_factory=list)
+    # Reviewed checks are left untouched; of those, the villages a recompile would change.
+    frozen: int = 0
+    frozen_differing: list[str] = field(default_factory=list)
 
     def as_text(self) -> str:
-        return _(
+        text = _(
             "%(q)s 村务公开检查：%(t)s个乡镇、%(v)s个村；按时%(on)s项，逾期%(late)s项，缺项%(miss)s项；"
             "新建检查%(cc)s条、更新%(cu)s条；明细新增%(ic)s条、更新%(iu)s条、移除%(ir)s条。"
         ) % {
@@ -207,12 +222,82 @@ class CheckRunSummary:
             "miss": self.missing, "cc": self.checks_created, "cu": self.checks_updated, "ic": self.items_created,
             "iu": self.items_updated, "ir": self.items_removed,
         }
+        if self.frozen:
+            text += _("%(n)s 个村的检查已审核，未改动；其中 %(m)s 个村按现有数据重算会不同。") % {
+                "n": self.frozen, "m": len(self.frozen_differing)}
+            if self.frozen_differing:
+                text += _("按现有数据重算会不同的村：%(names)s。") % {"names": "、".join(self.frozen_differing)}
+        return text
 
 
 def _requirement_key(disclosure: Disclosure, by_category: dict[tuple[str, str], int], wanted: set[int]) -> int | None:
     if disclosure.requirement_id in wanted:
         return disclosure.requirement_id
     return by_category.get((disclosure.domain, disclosure.category))
+
+
+def _judge(first: Disclosure | None, period: Period, today: date) -> str | None:
+    """An item's result: missing once due with nothing posted (None while not yet due); on time
+    when posted by the due date — as claimed when the office confirmed the posting date, otherwise
+    also recorded by then (a posting recorded after the due date is late whatever date it claims)."""
+    if first is None:
+        return Result.MISSING if period.due < today else None
+    posted = first.posted_on
+    if first.posted_on_confirmed_by_id is None:
+        posted = max(posted, timezone.localdate(first.created_at))
+    return Result.ON_TIME if posted <= period.due else Result.LATE
+
+
+Judged = tuple[DisclosureRequirement, Period, str, Disclosure | None]
+
+
+def _judged(requirements: list[DisclosureRequirement], postings: dict[tuple[int, int], list[Disclosure]],
+            village_id: int, q: Quarter, today: date) -> list[Judged]:
+    """Every item a village's check has this quarter: (requirement, period, result, first posting)."""
+    judged: list[Judged] = []
+    for requirement in requirements:
+        posted = postings.get((village_id, requirement.pk), [])
+        decisions = [d.decision_date for d in posted if d.decision_date]
+        for period in periods(requirement, q, decisions):
+            if requirement.frequency == Frequency.IMMEDIATE:
+                matches = [d for d in posted if d.decision_date == period.start]
+            else:
+                matches = [d for d in posted if d.period_start <= period.end and d.period_end >= period.start]
+            first = matches[0] if matches else None
+            computed = _judge(first, period, today)
+            if computed is not None:
+                judged.append((requirement, period, computed, first))
+    return judged
+
+
+def _frozen_check_differs(check: DisclosureCheck, current: dict[tuple[int, date], DisclosureCheckItem],
+                          judged: list[Judged], rubric: DisclosureRubric) -> bool:
+    """Whether recompiling a reviewed check from today's data would change its items or figures
+    (office adjustments kept, as a recompile keeps them)."""
+    results: list[str] = []
+    seen: set[tuple[int, date]] = set()
+    differs = False
+    for requirement, period, computed, first in judged:
+        key = (requirement.pk, period.start)
+        seen.add(key)
+        item = current.get(key)
+        if item is None:
+            differs = True
+            results.append(computed)
+            continue
+        if (item.computed_result, item.disclosure_id, item.due_date) != (
+                computed, first.pk if first else None, period.due):
+            differs = True
+        results.append(item.result if item.adjusted else computed)
+    for key, item in current.items():
+        if key not in seen:
+            if item.adjusted:
+                results.append(item.result)
+            else:
+                differs = True
+    missing, late = results.count(Result.MISSING), results.count(Result.LATE)
+    return differs or (check.missing_count, check.late_count, check.score) != (
+        missing, late, score_for(rubric, missing=missing, late=late))
 
 
 @transaction.atomic
@@ -254,7 +339,7 @@ def disclosure_check_run(
         window
     ).only(
         "pk", "village_id", "township_id", "requirement_id", "domain", "category", "period_start", "period_end",
-        "decision_date", "posted_on",
+        "decision_date", "posted_on", "created_at", "posted_on_confirmed_by",
     ).order_by("posted_on", "pk"):
         requirement_id = _requirement_key(d, by_category.get(d.township_id, {}), wanted)
         if requirement_id is not None and d.village_id is not None:
@@ -272,47 +357,42 @@ def disclosure_check_run(
     items_to_update: list[DisclosureCheckItem] = []
     items_to_delete: list[int] = []
     check_results: dict[int, list[str]] = {}
+    frozen: set[int] = set()  # villages whose check is reviewed: judged, never written
     for village in villages:
         check = existing.get(village.pk)
         current = {(i.requirement_id, i.period_start): i for i in check.items.all()} if check else {}
+        judged = _judged(requirements[village.township_id], postings, village.pk, q, today)
+        if check is not None and check.status == DisclosureCheck.Status.REVIEWED:
+            # A reviewed check is frozen: the figures the office signed stay as they are (and so do
+            # the pledge scores read from them); the run only says whether a recompile would differ.
+            frozen.add(village.pk)
+            if _frozen_check_differs(check, current, judged, rubric_for(village.township_id, rubrics)):
+                summary.frozen_differing.append(village.name)
+            continue
         seen: set[tuple[int, date]] = set()
         results: list[str] = []
-        for requirement in requirements[village.township_id]:
-            posted = postings.get((village.pk, requirement.pk), [])
-            decisions = [d.decision_date for d in posted if d.decision_date]
-            for period in periods(requirement, q, decisions):
-                if requirement.frequency == Frequency.IMMEDIATE:
-                    matches = [d for d in posted if d.decision_date == period.start]
-                else:
-                    matches = [d for d in posted if d.period_start <= period.end and d.period_end >= period.start]
-                first = matches[0] if matches else None
-                if first is None:
-                    if period.due >= today:
-                        continue  # not yet due and not yet posted: nothing to judge
-                    computed = Result.MISSING
-                else:
-                    computed = Result.ON_TIME if first.posted_on <= period.due else Result.LATE
-                item_key = (requirement.pk, period.start)
-                seen.add(item_key)
-                item = current.get(item_key)
-                disclosure_id = first.pk if first else None
-                if item is None:
-                    item = DisclosureCheckItem(
-                        requirement=requirement, period_start=period.start, period_end=period.end,
-                        due_date=period.due, result=computed, computed_result=computed, disclosure_id=disclosure_id,
-                    )
-                    fresh[village.pk].append(item)
-                else:
-                    changed = (item.period_end, item.due_date, item.computed_result, item.disclosure_id) != (
-                        period.end, period.due, computed, disclosure_id)
-                    if not item.adjusted and item.result != computed:
-                        changed = True
-                        item.result = computed
-                    if changed:
-                        item.period_end, item.due_date = period.end, period.due
-                        item.computed_result, item.disclosure_id = computed, disclosure_id
-                        items_to_update.append(item)
-                results.append(item.result)
+        for requirement, period, computed, first in judged:
+            item_key = (requirement.pk, period.start)
+            seen.add(item_key)
+            item = current.get(item_key)
+            disclosure_id = first.pk if first else None
+            if item is None:
+                item = DisclosureCheckItem(
+                    requirement=requirement, period_start=period.start, period_end=period.end,
+                    due_date=period.due, result=computed, computed_result=computed, disclosure_id=disclosure_id,
+                )
+                fresh[village.pk].append(item)
+            else:
+                changed = (item.period_end, item.due_date, item.computed_result, item.disclosure_id) != (
+                    period.end, period.due, computed, disclosure_id)
+                if not item.adjusted and item.result != computed:
+                    changed = True
+                    item.result = computed
+                if changed:
+                    item.period_end, item.due_date = period.end, period.due
+                    item.computed_result, item.disclosure_id = computed, disclosure_id
+                    items_to_update.append(item)
+            results.append(item.result)
         for item_key, item in current.items():
             if item_key in seen:
                 continue
@@ -327,6 +407,15 @@ def disclosure_check_run(
     checks_to_update: list[DisclosureCheck] = []
     gap_villages: list[int] = []
     for village in villages:
+        if village.pk in frozen:  # its figures as reviewed; its cadres were told when it was compiled
+            stored = existing[village.pk]
+            summary.frozen += 1
+            summary.on_time += stored.on_time_count
+            summary.late += stored.late_count
+            summary.missing += stored.missing_count
+            if stored.missing_count or stored.late_count:
+                summary.villages_with_gaps.append(village.name)
+            continue
         results = check_results[village.pk]
         on_time, late, missing = (results.count(Result.ON_TIME), results.count(Result.LATE),
                                   results.count(Result.MISSING))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cadres.models import Cadre, Village
 from cadres.roles import Actor, actor_for
-from cadres.scope import units_for, villages_for
+from cadres.scope import household_name_for, units_for, villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
 from supervision.forms.agenda import AdoptForm, DecisionForm
@@ -186,6 +186,8 @@ def _detail_context(request: HttpRequest, actor: Actor, diary: Diary) -> dict[st
     agenda: AgendaItem | None = getattr(diary, "agenda_item", None)
     return {
         "diary": diary,
+        # As the actor may read them (masked for the reporting role, as in the API).
+        "household_names": [household_name_for(actor, h) for h in diary.households.all()],
         "agenda": agenda,
         "matters": list(matters_for(actor).filter(diary=diary).order_by("id")),
         "history_count": diary.history.count(),  # type: ignore[attr-defined]

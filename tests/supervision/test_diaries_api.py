@@ -70,7 +70,7 @@ def test_writing_a_diary_records_one_version_with_its_households(world, django_a
         ({"situation": "字" * 5001}, "situation", "5000"),
         ({"category": "gossip"}, "category", "不是合法选项"),
         ({"situation": ""}, "situation", "不能为空"),
-        ({"households": [999999]}, "households", "无效主键 “999999”"),
+        ({"households": [999999]}, "households", "以下农户不存在或不属于所选村：999999。"),
         ({"households": ["甲"]}, "households", "类型错误"),
         ({"households": "1,2"}, "households", "列表"),
         ({"households": list(range(1, 102))}, "households", "最多选择 100 项，现为 101 项。"),
@@ -187,12 +187,12 @@ def test_the_fast_representation_equals_drfs_field_by_field_one(world):
     assert by_id[diary.pk]["category_display"] != ""
 
 
-def test_households_of_another_village_are_refused_by_name(world):
+def test_households_of_another_village_are_refused_by_id_only(world):
     # given the diary is about 东河村 but lists 李四 of 光明路村 (and 张三 of 东河村)
     response = api_for(world.cadre1.user).post("/api/v1/diaries/", {
         "village": world.v1.pk, "households": [world.h1.pk, world.h2.pk], "situation": "走访",
     }, format="json")
-    # then nothing is written and the message names the household
+    # then nothing is written and the message gives the id, never the name
     assert response.status_code == 400
-    assert response.json()["errors"]["households"] == ["所选农户不属于东河村：李四。"]
+    assert response.json()["errors"]["households"] == [f"以下农户不存在或不属于所选村：{world.h2.pk}。"]
     assert Diary.objects.count() == 0

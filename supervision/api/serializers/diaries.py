@@ -13,6 +13,7 @@ from cadres.models import Household, Village
 from core.api_fields import PrimaryKeyList
 from supervision.api.serializers._common import _CATEGORY_LABELS, _TIMESTAMP, ReportPeriodSerializer, _category_label
 from supervision.models import TEXT_LIMIT, Category, Diary
+from supervision.services.diaries import HOUSEHOLDS_REFUSED
 
 # A day's visits: far more than any cadre makes; a longer list is refused before it is looked up.
 MAX_HOUSEHOLDS = 100
@@ -134,14 +135,28 @@ class DiaryInputSerializer(serializers.Serializer):
 
     date = serializers.DateField(required=False, help_text=_("默认今天；可补写近几天漏写的工作日"))
     village = _VillageId(queryset=Village.objects.all())
-    households = PrimaryKeyList(queryset=Household.objects.select_related("village"), required=False,
-                                max_items=MAX_HOUSEHOLDS)
+    # The queryset is narrowed to the diary's village in to_internal_value (see there).
+    households = PrimaryKeyList(queryset=Household.objects.none(), required=False, max_items=MAX_HOUSEHOLDS,
+                                error_messages={"not_found": HOUSEHOLDS_REFUSED})
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
     place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     people_met = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     situation = serializers.CharField(max_length=TEXT_LIMIT)
     problems = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True, default="")
     ideas = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data: Any) -> Any:
+        # Households are looked up among the active households of the diary's own village only, so
+        # an id from elsewhere is refused exactly like an unknown id, by id (never by name).
+        raw = data.get("village") if hasattr(data, "get") else None
+        village_id = raw if isinstance(raw, int) and not isinstance(raw, bool) else (
+            int(raw) if isinstance(raw, str) and raw.isdigit() else None)
+        field = self.fields["households"]
+        field.child_relation.queryset = (  # type: ignore[attr-defined]
+            Household.objects.filter(village_id=village_id, is_active=True).select_related("village")
+            if village_id is not None else Household.objects.none()
+        )
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # A diary's households are usually in its village: read with them, it needs no query.
