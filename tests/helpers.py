@@ -40,6 +40,12 @@ Query counts (STYLE.md: query counts are pinned)
       runs' SQL, unless the two cost the same (and ``expected`` if given). ``warm=True`` runs
       ``fetch()`` once, unmeasured, before each measured run (caches, content types). It returns
       the two results so the test can check it really saw 1 and N rows.
+
+Fixtures (where a fixture is the natural form)
+    ``world`` (tests/conftest.py, built by tests/world.py): two townships and one user in every role
+    of DESIGN.md §4, by name in ``world.users``. tests/portal/conftest.py: ``schema`` (the OpenAPI
+    schema, once per module), ``user`` (zhangsan) and ``chief`` (a superuser), who log in with
+    ``PASSWORD``. Browser tests have their own helpers in tests/e2e/conftest.py (``signed_in`` …).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from PIL import Image
 
 from supervision.models import Matter
 from tests import factories as f
-from tests.helpers import api_client, assert_num_queries, results
+from tests.helpers import api_client, assert_num_queries, page_client, results
 
 
 def pdf_upload() -> SimpleUploadedFile:
@@ -164,10 +164,7 @@ def test_evidence_is_served_only_within_scope(world, assigned):
     api_client(world.cadre2.user).post(f"/api/v1/matters/{assigned.pk}/resolve/", {
         "resolution": "已修复", "evidence": SimpleUploadedFile("a.jpg", out.getvalue(), content_type="image/jpeg")},
         format="multipart")
-    from django.test import Client
-
-    client = Client()
-    client.force_login(world.cadre1.user)
+    client = page_client(world.cadre1.user)
     response = client.get(f"/matters/{assigned.pk}/evidence/")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     client.force_login(world.cadre3.user)
