@@ -272,8 +272,7 @@ def test_a_pending_job_page_refreshes_itself_and_is_private(october):
     assert page_client(w.secretary.user).get(f"/bulletins/jobs/{job.pk}/").status_code == 404
 
 
-def test_compile_of_a_published_period_fails_the_job_with_the_reason(october,
-                                                                     django_capture_on_commit_callbacks):
+def test_compile_of_a_published_period_fails_the_job_with_the_reason(october, django_capture_on_commit_callbacks):
     w = october.world
     publish(w, START, END)
 
