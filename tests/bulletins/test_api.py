@@ -8,18 +8,12 @@ import io
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish
+from tests.helpers import api_client, assert_num_queries
 
 from .conftest import END, START
-
-
-def api(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def draft(o) -> Bulletin:  # type: ignore[no-untyped-def]
@@ -35,7 +29,7 @@ def published(o) -> Bulletin:  # type: ignore[no-untyped-def]
 def test_detail_has_the_contract_fields_and_figures(october):
     p = published(october)
 
-    body = api(october.world.reporter_user).get(f"/api/v1/bulletins/{p.pk}/").json()
+    body = api_client(october.world.reporter_user).get(f"/api/v1/bulletins/{p.pk}/").json()
 
     assert {k: body[k] for k in ("id", "year", "number", "status", "status_display", "period_start", "period_end")} == {
         "id": p.pk, "year": 2026, "number": 1, "status": "published", "status_display": "已发布",
@@ -55,7 +49,7 @@ def test_list_is_scoped_and_filters_by_year_and_status(october):
     sept = bulletin_publish(bulletin=sept, by=w.office.user)
 
     def ids(user, **params) -> list[int]:  # type: ignore[no-untyped-def]
-        return [r["id"] for r in api(user).get("/api/v1/bulletins/", params).json()["results"]]
+        return [r["id"] for r in api_client(user).get("/api/v1/bulletins/", params).json()["results"]]
 
     assert ids(w.office.user) == [d.pk, sept.pk]
     assert ids(w.inspector.user) == [d.pk, sept.pk]
@@ -64,24 +58,24 @@ def test_list_is_scoped_and_filters_by_year_and_status(october):
     assert ids(w.outsider.user) == []
     assert ids(w.office.user, status="draft") == [d.pk]
     assert ids(w.office.user, year=2025) == []
-    bad = api(w.office.user).get("/api/v1/bulletins/", {"status": "nonsense"})
+    bad = api_client(w.office.user).get("/api/v1/bulletins/", {"status": "nonsense"})
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
 
 
 def test_anonymous_gets_401(db):
-    assert APIClient().get("/api/v1/bulletins/").status_code == 401
+    assert api_client().get("/api/v1/bulletins/").status_code == 401
 
 
 @pytest.mark.parametrize("count", [1, 50])
-def test_list_query_count_is_constant(world, django_assert_num_queries, count):
+def test_list_query_count_is_constant(world, count):
     w = world
     Bulletin.objects.bulk_create([
         Bulletin(township=w.township, year=2020 + i // 12, status="draft",
                  period_start=dt.date(2020 + i // 12, i % 12 + 1, 1), period_end=dt.date(2020 + i // 12, i % 12 + 1, 28))
         for i in range(count)
     ])
-    client = api(w.office.user)
-    with django_assert_num_queries(LIST_QUERIES):
+    client = api_client(w.office.user)
+    with assert_num_queries(LIST_QUERIES):
         response = client.get("/api/v1/bulletins/")
     assert len(response.json()["results"]) == count
 
@@ -93,12 +87,12 @@ def test_approve_and_publish_answer_200_with_the_updated_object(october, django_
     w = october.world
     d = draft(october)
 
-    approved = api(w.secretary.user).post(f"/api/v1/bulletins/{d.pk}/approve/", {}, format="json")
+    approved = api_client(w.secretary.user).post(f"/api/v1/bulletins/{d.pk}/approve/", {}, format="json")
     assert approved.status_code == 200
     assert (approved.json()["status"], approved.json()["status_display"]) == ("approved", "已审核")
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = api(w.office.user).post(f"/api/v1/bulletins/{d.pk}/publish/", {}, format="json")
+        done = api_client(w.office.user).post(f"/api/v1/bulletins/{d.pk}/publish/", {}, format="json")
     assert done.status_code == 200
     assert (done.json()["status"], done.json()["number"], done.json()["cumulative_number"]) == ("published", 1, 1)
     assert w.cadre2.user.notifications.filter(kind="bulletin_published").count() == 1
@@ -107,7 +101,7 @@ def test_approve_and_publish_answer_200_with_the_updated_object(october, django_
 def test_illegal_transition_is_400_with_the_reason(october):
     d = draft(october)
 
-    response = api(october.world.office.user).post(f"/api/v1/bulletins/{d.pk}/publish/", {}, format="json")
+    response = api_client(october.world.office.user).post(f"/api/v1/bulletins/{d.pk}/publish/", {}, format="json")
 
     assert response.status_code == 400
     assert response.json()["detail"] == "简报须经镇领导审核后才能发布。"
@@ -126,7 +120,7 @@ def test_refused_actions_change_nothing(october, who, action, status):
         bulletin_approve(bulletin=d, by=w.secretary.user)
     before = Bulletin.objects.get(pk=d.pk)
 
-    response = api(w.users[who]).post(f"/api/v1/bulletins/{d.pk}/{action}/", {}, format="json")
+    response = api_client(w.users[who]).post(f"/api/v1/bulletins/{d.pk}/{action}/", {}, format="json")
 
     assert response.status_code == status
     assert set(response.json()) == {"detail", "code", "errors"}
@@ -136,7 +130,7 @@ def test_refused_actions_change_nothing(october, who, action, status):
 
 def test_downloads_over_the_api(october):
     p = published(october)
-    client = api(october.world.cadre1.user)
+    client = api_client(october.world.cadre1.user)
 
     pdf = client.get(f"/api/v1/bulletins/{p.pk}/pdf/")
     xlsx = client.get(f"/api/v1/bulletins/{p.pk}/xlsx/")
@@ -153,24 +147,24 @@ def test_draft_downloads_refused_for_inspector_and_hidden_from_cadres(october):
     w = october.world
     d = draft(october)
 
-    refused = api(w.inspector.user).get(f"/api/v1/bulletins/{d.pk}/pdf/")
+    refused = api_client(w.inspector.user).get(f"/api/v1/bulletins/{d.pk}/pdf/")
     assert refused.status_code == 403 and refused.json()["detail"] == "草稿只有党政办和镇领导可以下载。"
-    assert api(w.cadre1.user).get(f"/api/v1/bulletins/{d.pk}/xlsx/").status_code == 404
-    assert api(w.secretary.user).get(f"/api/v1/bulletins/{d.pk}/docx/").status_code == 200
+    assert api_client(w.cadre1.user).get(f"/api/v1/bulletins/{d.pk}/xlsx/").status_code == 404
+    assert api_client(w.secretary.user).get(f"/api/v1/bulletins/{d.pk}/docx/").status_code == 200
 
 
 def test_pdf_without_a_chinese_font_is_503_with_a_message(october, monkeypatch):
     p = published(october)
     monkeypatch.setattr("core.checks.cjk_font_available", lambda: False)
 
-    response = api(october.world.cadre1.user).get(f"/api/v1/bulletins/{p.pk}/pdf/")
+    response = api_client(october.world.cadre1.user).get(f"/api/v1/bulletins/{p.pk}/pdf/")
 
     assert response.status_code == 503
     assert "没有安装中文字体" in response.json()["detail"]
 
 
 def test_schema_describes_binary_downloads_and_actions(db):
-    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    schema = api_client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 
     pdf = schema["paths"]["/api/v1/bulletins/{id}/pdf/"]["get"]["responses"]["200"]["content"]
     assert pdf == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}

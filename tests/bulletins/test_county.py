@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from bulletins.county import CountyFigures
 from bulletins.figures import Period, compile_figures
 from cadres.models import CalendarDay, ExcusedAbsence, HouseholdContact
+from tests.helpers import queries_of
 
 from .conftest import END, START, diary
 
@@ -39,11 +37,7 @@ def test_every_township_gets_the_same_figures_from_the_county_pass(october):
 def test_the_county_pass_counts_once_for_all_townships(october):
     w = october.world
     townships = [w.township, w.other_township]
-    with CaptureQueriesContext(connection) as alone:
-        for township in townships:
-            compile_figures(township, START, END)
+    _figures, alone = queries_of(lambda: [compile_figures(township, START, END) for township in townships])
     county = CountyFigures(Period(START, END))
-    with CaptureQueriesContext(connection) as together:
-        for township in townships:
-            compile_figures(township, START, END, county)
+    _figures, together = queries_of(lambda: [compile_figures(township, START, END, county) for township in townships])
     assert len(together) < len(alone)

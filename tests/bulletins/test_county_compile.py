@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from bulletins.models import Bulletin
 from bulletins.services import (
@@ -22,6 +20,7 @@ from cadres.models import Township
 from core.errors import NotAllowed
 from core.models import JobRun
 from tests import factories as f
+from tests.helpers import queries_of
 
 from .conftest import END, START, diary
 
@@ -93,9 +92,8 @@ def test_someone_who_may_not_compile_every_township_compiles_none(october):
 def test_the_statements_do_not_grow_with_the_townships(october):
     def count() -> int:
         Bulletin.objects.all().delete()
-        with CaptureQueriesContext(connection) as captured:
-            bulletin_compile_county(start=START, end=END)
-        return len(captured)
+        _bulletin, queries = queries_of(lambda: bulletin_compile_county(start=START, end=END))
+        return len(queries)
 
     two = count()
     for n in range(3):

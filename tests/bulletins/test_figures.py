@@ -6,6 +6,7 @@ import datetime as dt
 
 from bulletins.figures import compile_figures
 from supervision.models import Diary
+from tests.helpers import assert_num_queries
 
 from .conftest import END, START, diary
 
@@ -87,8 +88,8 @@ def test_no_disclosure_check_before_the_period_gives_none(world):
     assert figures["diaries"]["rate"] == 0.0
 
 
-def test_query_count_does_not_grow_with_the_data(october, django_assert_num_queries):
-    with django_assert_num_queries(QUERIES):
+def test_query_count_does_not_grow_with_the_data(october):
+    with assert_num_queries(QUERIES):
         compile_figures(october.world.township, START, END)
     # A year of extra diaries outside the period changes nothing in the count.
     w = october.world
@@ -98,7 +99,7 @@ def test_query_count_does_not_grow_with_the_data(october, django_assert_num_quer
         for i in range(300)
     ])
     diary(w.cadre2, dt.date(2026, 10, 14), w.v2)
-    with django_assert_num_queries(QUERIES):
+    with assert_num_queries(QUERIES):
         figures, _problems = compile_figures(w.township, START, END)
     assert figures["diaries"]["written"] == 5
 

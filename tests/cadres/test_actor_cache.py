@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 
 from cadres.actor_cache import GENERATION_KEY, forget_all_actors
 from cadres.models import Post
 from cadres.roles import Role, actor_for
 from tests import factories as f
+from tests.helpers import assert_num_queries, queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +35,12 @@ def test_the_second_request_reuses_the_actor_without_queries(world):
     first = actor_for(fresh(world.secretary.user))
     # then the next request builds none: only its own user row is read
     user = fresh(world.secretary.user)
-    with CaptureQueriesContext(connection) as captured:
+    with assert_num_queries(0):
         again = actor_for(user)
-    assert len(captured) == 0
     assert again == first and again.cadre is not None and again.cadre.name == world.secretary.name
     # and the layout's name needs no query of its own either
-    with CaptureQueriesContext(connection) as captured:
+    with assert_num_queries(0):
         assert user.cadre.township.name == world.township.name
-    assert len(captured) == 0
 
 
 def test_a_new_post_shows_on_the_next_request(world):
@@ -112,9 +109,8 @@ def test_writes_behind_the_orms_back_are_forgotten_when_the_writer_says_so(world
 def test_an_entry_of_an_older_generation_is_never_served(world):
     actor_for(fresh(world.cadre1.user))
     cache.set(GENERATION_KEY, "another", None)
-    with CaptureQueriesContext(connection) as captured:
-        actor_for(fresh(world.cadre1.user))
-    assert len(captured) > 1  # built again (beyond its user row)
+    _actor, queries = queries_of(lambda: actor_for(fresh(world.cadre1.user)))
+    assert len(queries) > 1  # built again (beyond its user row)
 
 
 def test_a_lost_generation_is_rebuilt_not_trusted(world):

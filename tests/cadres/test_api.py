@@ -5,25 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from cadres.models import Cadre, Household, HouseholdContact, Training, Village, VillageAssignment
 from tests import factories as f
+from tests.helpers import api_client, assert_num_queries, results
 
 API = "/api/v1"
 
 
-def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    api = APIClient()
-    api.force_login(user)
-    return api
-
-
 def ids(response) -> set[int]:  # type: ignore[no-untyped-def]
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
+    return {row["id"] for row in results(response)}
 
 
 # --- reading: the scope matrix ------------------------------------------------------------------------------------
@@ -45,7 +36,7 @@ HOUSEHOLDS = {
 
 @pytest.mark.parametrize(("who", "expected"), HOUSEHOLDS.items())
 def test_households_list_is_exactly_the_scope(world, who, expected):
-    api = client_for(world.users[who])
+    api = api_client(world.users[who], session=True)
     assert ids(api.get(f"{API}/households/")) == {getattr(world, h).pk for h in expected}
     for name in {"h1", "h2", "h3", "h_other"} - expected:
         response = api.get(f"{API}/households/{getattr(world, name).pk}/")
@@ -63,7 +54,7 @@ CADRES = {
 
 @pytest.mark.parametrize(("who", "expected"), CADRES.items())
 def test_cadre_list_is_exactly_the_scope(world, who, expected):
-    api = client_for(world.users[who])
+    api = api_client(world.users[who], session=True)
     assert ids(api.get(f"{API}/cadres/")) == {getattr(world, c).pk for c in expected}
     hidden = world.cadre3 if "cadre3" not in expected else world.outsider
     assert api.get(f"{API}/cadres/{hidden.pk}/").status_code == 404
@@ -71,7 +62,7 @@ def test_cadre_list_is_exactly_the_scope(world, who, expected):
 
 @pytest.mark.parametrize("who", ["secretary", "office", "reporter", "inspector"])
 def test_township_wide_roles_see_their_township_only(world, who):
-    api = client_for(world.users[who])
+    api = api_client(world.users[who], session=True)
     township_cadres = set(Cadre.objects.filter(township=world.township).values_list("pk", flat=True))
     assert ids(api.get(f"{API}/cadres/")) == township_cadres
     assert ids(api.get(f"{API}/villages/")) == {world.v1.pk, world.v2.pk, world.v3.pk}
@@ -81,7 +72,7 @@ def test_township_wide_roles_see_their_township_only(world, who):
 
 
 def test_assignments_and_contacts_follow_the_scope(world):
-    api = client_for(world.cadre2.user)
+    api = api_client(world.cadre2.user, session=True)
     assert ids(api.get(f"{API}/assignments/")) == set(
         VillageAssignment.objects.filter(cadre=world.cadre2).values_list("pk", flat=True))
     assert ids(api.get(f"{API}/contacts/")) == set(
@@ -91,7 +82,7 @@ def test_assignments_and_contacts_follow_the_scope(world):
 
 
 def test_anonymous_callers_are_refused(world):
-    response = APIClient().get(f"{API}/households/")
+    response = api_client().get(f"{API}/households/")
     assert response.status_code in (401, 403)
 
 
@@ -103,18 +94,18 @@ def _rows(api, path):  # type: ignore[no-untyped-def]
 
 
 def test_phone_is_masked_unless_the_caller_handles_the_household(world):
-    deputy = _rows(client_for(world.deputy.user), f"{API}/households/")
+    deputy = _rows(api_client(world.deputy.user, session=True), f"{API}/households/")
     assert deputy[world.h1.pk]["phone"] == "13812345678"  # works in 东河村
     assert deputy[world.h2.pk]["phone"] == "139****4321"
-    secretary = _rows(client_for(world.secretary.user), f"{API}/households/")
+    secretary = _rows(api_client(world.secretary.user, session=True), f"{API}/households/")
     assert {r["phone"] for r in secretary.values()} == {"138****5678", "139****4321", "137****1111"}
     assert secretary[world.h1.pk]["head_name"] == "张三"
-    office = _rows(client_for(world.office.user), f"{API}/households/")
+    office = _rows(api_client(world.office.user, session=True), f"{API}/households/")
     assert office[world.h2.pk]["phone"] == "13987654321"
 
 
 def test_reporter_gets_masked_names_and_phones(world):
-    api = client_for(world.reporter_user)
+    api = api_client(world.reporter_user, session=True)
     rows = _rows(api, f"{API}/households/")
     assert (rows[world.h1.pk]["head_name"], rows[world.h1.pk]["phone"]) == ("张*", "138****5678")
     detail = api.get(f"{API}/households/{world.h2.pk}/").json()
@@ -125,14 +116,14 @@ def test_reporter_gets_masked_names_and_phones(world):
 
 
 def test_choice_fields_travel_as_slugs_with_labels(world):
-    row = client_for(world.office.user).get(f"{API}/cadres/{world.unit_head.pk}/").json()
+    row = api_client(world.office.user, session=True).get(f"{API}/cadres/{world.unit_head.pk}/").json()
     assert (row["post"], row["post_display"], row["unit"], row["unit_name"]) == (
         "unit_head", "站所负责人", world.unit.pk, "农业服务中心")
     assert row["reports_to"] == world.deputy.pk
 
 
 def test_filters(world):
-    api = client_for(world.office.user)
+    api = api_client(world.office.user, session=True)
     assert ids(api.get(f"{API}/households/?village={world.v2.pk}")) == {world.h2.pk}
     assert ids(api.get(f"{API}/cadres/?unit={world.unit.pk}")) == {world.unit_head.pk, world.cadre1.pk,
                                                                      world.cadre2.pk}
@@ -147,7 +138,7 @@ def test_filters(world):
 
 @pytest.mark.parametrize("who", ["cadre1", "secretary", "unit_head", "village1", "reporter", "inspector"])
 def test_writes_by_anyone_but_the_office_are_refused_and_change_nothing(world, who):
-    api = client_for(world.users[who])
+    api = api_client(world.users[who], session=True)
     before = (Village.objects.count(), Household.objects.count(), HouseholdContact.objects.count(),
               VillageAssignment.objects.count())
     refused = [
@@ -168,7 +159,7 @@ def test_writes_by_anyone_but_the_office_are_refused_and_change_nothing(world, w
 
 
 def test_office_creates_and_changes_master_data(world):
-    api = client_for(world.office.user)
+    api = api_client(world.office.user, session=True)
     response = api.post(f"{API}/villages/", {"name": "新民村", "code": "V004", "groups": ["一组", "二组"]})
     assert response.status_code == 201, response.content
     village = Village.objects.get(code="V004")
@@ -185,7 +176,7 @@ def test_office_creates_and_changes_master_data(world):
 
 
 def test_office_write_refused_by_a_rule_names_the_field(world):
-    api = client_for(world.office.user)
+    api = api_client(world.office.user, session=True)
     response = api.patch(f"{API}/cadres/{world.cadre1.pk}/", {"reports_to": world.secretary.pk})
     assert response.status_code == 400
     body = response.json()
@@ -197,12 +188,12 @@ def test_office_write_refused_by_a_rule_names_the_field(world):
 
 def test_office_change_without_a_superior_follows_the_post(world):
     # world's deputy still reports to the township head; any change realigns them to the secretary.
-    response = client_for(world.office.user).patch(f"{API}/cadres/{world.deputy.pk}/", {"phone": "13100000000"})
+    response = api_client(world.office.user, session=True).patch(f"{API}/cadres/{world.deputy.pk}/", {"phone": "13100000000"})
     assert (response.status_code, response.json()["reports_to"]) == (200, world.secretary.pk)
 
 
 def test_office_cannot_touch_another_township(world):
-    api = client_for(world.office.user)
+    api = api_client(world.office.user, session=True)
     assert api.patch(f"{API}/households/{world.h_other.pk}/", {"head_name": "改名"}).status_code == 404
     response = api.post(f"{API}/households/", {"village": world.v_other.pk, "head_name": "外人"})
     assert response.status_code == 400
@@ -213,7 +204,7 @@ def test_office_cannot_touch_another_township(world):
 
 
 def test_office_assigns_and_ends_through_the_services(world):
-    api = client_for(world.office.user)
+    api = api_client(world.office.user, session=True)
     response = api.post(f"{API}/assignments/", {"cadre": world.head.pk, "village": world.v1.pk, "role": "leader",
                                                 "start": "2026-03-01"})
     assert response.status_code == 400
@@ -235,7 +226,7 @@ def test_office_assigns_and_ends_through_the_services(world):
 
 
 def test_invalid_input_is_a_clear_400(world):
-    api = client_for(world.office.user)
+    api = api_client(world.office.user, session=True)
     response = api.post(f"{API}/households/", {"village": world.v1.pk, "head_name": "x" * 31, "members": 0})
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"head_name", "members"}
@@ -244,13 +235,6 @@ def test_invalid_input_is_a_clear_400(world):
 
 
 # --- query counts: constant at 1 row and at 50 ---------------------------------------------------------------------------
-
-
-def _count(api, path):  # type: ignore[no-untyped-def]
-    with CaptureQueriesContext(connection) as ctx:
-        response = api.get(path)
-    assert response.status_code == 200, response.content
-    return len(response.json()["results"]), len(ctx.captured_queries)
 
 
 def _more_households(world, n):  # type: ignore[no-untyped-def]
@@ -309,18 +293,22 @@ PRESENT = {"households": 1, "cadres": 1, "assignments": 1}
 @pytest.mark.parametrize(("resource", "query", "add", "queries"), LISTS)
 def test_list_query_count_is_pinned(world, resource, query, add, queries):
     path = f"{API}/{resource}/" + query.format(v3=world.v3.pk, unit2=world.unit2.pk, cadre3=world.cadre3.pk)
-    api = client_for(world.office.user)
+    api = api_client(world.office.user, session=True)
     add(world, 1 - PRESENT.get(resource, 0))
-    assert _count(api, path) == (1, queries)
+    with assert_num_queries(queries):
+        assert len(results(api.get(path))) == 1
     add(world, 49)
-    assert _count(api, path) == (50, queries)
+    with assert_num_queries(queries):
+        assert len(results(api.get(path))) == 50
 
 
 def test_household_list_of_a_cadre_is_pinned_too(world):
     # A cadre's scope costs a few more: assigned and led villages, and the phones they handle
     # (led villages, then one read of the handled households among the page's).
-    api = client_for(world.cadre3.user)
+    api = api_client(world.cadre3.user, session=True)
     path = f"{API}/households/"
-    assert _count(api, path) == (1, 12)
+    with assert_num_queries(12):
+        assert len(results(api.get(path))) == 1
     _more_households(world, 49)
-    assert _count(api, path) == (50, 12)
+    with assert_num_queries(12):
+        assert len(results(api.get(path))) == 50

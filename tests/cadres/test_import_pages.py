@@ -11,19 +11,13 @@ import openpyxl
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from cadres.models import Cadre, Household
 from cadres.services.imports import import_job_run
 from core.models import JobRun
 from tests import factories as f
+from tests.helpers import assert_num_queries, page_client
 from tests.spreadsheets import HOUSEHOLD_HEADERS, XLSX_MIME, xlsx
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def upload(client, path, content, name="农户.xlsx", capture=None):  # type: ignore[no-untyped-def]
@@ -55,7 +49,7 @@ def test_office_imports_households_and_the_job_page_shows_the_counts(world, djan
         ["东河村", "", "张三", 5, "13812345678", ""],  # world.h1: updated, not duplicated
     ])
     before = Household.objects.count()
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
 
     # when they upload it
     response = upload(client, "/households/import/", content, capture=django_capture_on_commit_callbacks)
@@ -82,7 +76,7 @@ def test_office_imports_households_and_the_job_page_shows_the_counts(world, djan
 
 def test_office_imports_cadres_from_a_csv_file(world, django_capture_on_commit_callbacks):
     content = "姓名,职务,所在站办所,电话\n新干部,机关干部,财政所,13900002222\n".encode("utf-8-sig")
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
 
     upload(client, "/cadres/import/", content, name="干部.csv", capture=django_capture_on_commit_callbacks)
 
@@ -106,7 +100,7 @@ def test_a_bad_row_imports_nothing_and_lists_errors_by_excel_line(world, django_
         ["东河村", "", "好户二", 3, "", ""],          # line 6
     ])
     before = Household.objects.count()
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
 
     upload(client, "/households/import/", content, capture=django_capture_on_commit_callbacks)
 
@@ -129,7 +123,7 @@ def test_a_bad_row_imports_nothing_and_lists_errors_by_excel_line(world, django_
 
 def test_a_file_without_a_required_column_is_refused_as_a_whole(world, django_capture_on_commit_callbacks):
     content = xlsx(["村", "家庭人口"], [["东河村", 3]])
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
 
     upload(client, "/households/import/", content, capture=django_capture_on_commit_callbacks)
 
@@ -140,7 +134,7 @@ def test_a_file_without_a_required_column_is_refused_as_a_whole(world, django_ca
 
 
 def test_a_file_that_is_not_a_table_is_refused_before_any_job(world):
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
     pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
     response = upload(client, "/households/import/", pdf, name="农户.xlsx")  # named .xlsx, is a PDF
@@ -151,7 +145,7 @@ def test_a_file_that_is_not_a_table_is_refused_before_any_job(world):
 
 
 def test_a_csv_not_in_utf8_and_a_file_too_large_are_refused(world, settings):
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
     gbk = "村,户主姓名\n东河村,王大\n".encode("gbk")
 
     response = upload(client, "/households/import/", gbk, name="农户.csv")
@@ -175,7 +169,7 @@ def test_rows_of_another_township_are_refused_and_nothing_is_imported(world, dja
         ["", "西山村", "外镇户"],
         [world.h_other.pk, "V900", "钱六改"],
     ])
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
 
     upload(client, "/households/import/", content, capture=django_capture_on_commit_callbacks)
 
@@ -192,7 +186,7 @@ def test_rows_of_another_township_are_refused_and_nothing_is_imported(world, dja
 def test_a_cadres_row_for_another_townships_code_is_refused(world, django_capture_on_commit_callbacks):
     content = xlsx(["乡镇代码", "姓名", "职务"], [["620002", "越界干部", "机关干部"]])
 
-    upload(client_for(world.office.user), "/cadres/import/", content, name="干部.xlsx",
+    upload(page_client(world.office.user), "/cadres/import/", content, name="干部.xlsx",
            capture=django_capture_on_commit_callbacks)
 
     [error] = JobRun.objects.get().params["result"]["errors"]
@@ -203,7 +197,7 @@ def test_a_cadres_row_for_another_townships_code_is_refused(world, django_captur
 
 @pytest.mark.parametrize("who", ["cadre1", "secretary", "village1", "inspector", "reporter"])
 def test_only_the_office_may_import(world, who, django_capture_on_commit_callbacks):
-    client = client_for(world.users[who])
+    client = page_client(world.users[who])
     content = xlsx(HOUSEHOLD_HEADERS, [["东河村", "", "王大", 4, "", ""]])
 
     for path in ("/households/import/", "/cadres/import/", "/households/import/template.xlsx"):
@@ -216,7 +210,7 @@ def test_only_the_office_may_import(world, who, django_capture_on_commit_callbac
 
 
 def test_the_import_link_shows_for_the_office(world):
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
     assert 'href="/households/import/"' in client.get("/households/").content.decode()
     assert 'href="/cadres/import/"' in client.get("/cadres/tree/").content.decode()
 
@@ -224,21 +218,21 @@ def test_the_import_link_shows_for_the_office(world):
 def test_only_the_starter_sees_the_job(world, django_capture_on_commit_callbacks):
     # given an import started by 东河镇's office
     content = xlsx(HOUSEHOLD_HEADERS, [["东河村", "", "王大", 4, "", ""]])
-    upload(client_for(world.office.user), "/households/import/", content, capture=django_capture_on_commit_callbacks)
+    upload(page_client(world.office.user), "/households/import/", content, capture=django_capture_on_commit_callbacks)
     job = JobRun.objects.get()
 
     # then 西山镇's office, and a cadre of the same township, get a 404 for its page
     for user in (other_office(world).user, world.cadre1.user, world.secretary.user):
-        response = client_for(user).get(f"/jobs/{job.pk}/")
+        response = page_client(user).get(f"/jobs/{job.pk}/")
         assert response.status_code == 404
         assert "王大" not in response.content.decode()
     # and the starter sees it
-    assert client_for(world.office.user).get(f"/jobs/{job.pk}/").status_code == 200
+    assert page_client(world.office.user).get(f"/jobs/{job.pk}/").status_code == 200
 
 
 def test_a_job_that_ended_is_not_run_again(world, django_capture_on_commit_callbacks):
     content = xlsx(HOUSEHOLD_HEADERS, [["东河村", "", "王大", 4, "", ""]])
-    upload(client_for(world.office.user), "/households/import/", content, capture=django_capture_on_commit_callbacks)
+    upload(page_client(world.office.user), "/households/import/", content, capture=django_capture_on_commit_callbacks)
     job = JobRun.objects.get()
 
     assert import_job_run(job_id=job.pk) == "succeeded"  # a redelivered task
@@ -249,7 +243,7 @@ def test_a_job_that_ended_is_not_run_again(world, django_capture_on_commit_callb
 
 
 def test_the_import_page_offers_a_template_with_the_columns(world):
-    response = client_for(world.office.user).get("/households/import/template.xlsx")
+    response = page_client(world.office.user).get("/households/import/template.xlsx")
 
     assert response.status_code == 200 and response["Content-Type"] == XLSX_MIME
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -260,27 +254,27 @@ def test_the_import_page_offers_a_template_with_the_columns(world):
 
 
 @pytest.mark.parametrize("jobs", [0, 5])
-def test_the_import_page_and_the_job_page_cost_a_fixed_number_of_queries(world, jobs, django_assert_num_queries):
+def test_the_import_page_and_the_job_page_cost_a_fixed_number_of_queries(world, jobs):
     for i in range(jobs):
         JobRun.objects.create(name="cadres.import", started_by=world.office.user, status="succeeded",
                               params={"kind": "households", "filename": f"f{i}.xlsx", "result": {"errors": [
                                   {"line": 2, "column": "村", "value": "", "message": "请填写村名称或村代码。"}] * 20}})
     job = JobRun.objects.create(name="cadres.import", started_by=world.office.user,
                                 params={"kind": "households", "filename": "x.xlsx"})
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
     client.get("/households/import/")  # the session is loaded once before counting
 
     # session, user, actor (groups, cadre, units), the recent jobs; the layout's unread count (name: the actor's cadre)
-    with django_assert_num_queries(7):
+    with assert_num_queries(7):
         assert client.get("/households/import/").status_code == 200
     # session, user, the job; the layout's unread count and name
-    with django_assert_num_queries(5):
+    with assert_num_queries(5):
         assert client.get(f"/jobs/{job.pk}/").status_code == 200
 
 
 def test_an_unexpected_crash_ends_the_job_instead_of_leaving_it_running(world, monkeypatch):
     # given an import waiting for the worker
-    upload(client_for(world.office.user), "/households/import/", xlsx(HOUSEHOLD_HEADERS, [["东河村", "", "王大", 4, "", ""]]))
+    upload(page_client(world.office.user), "/households/import/", xlsx(HOUSEHOLD_HEADERS, [["东河村", "", "王大", 4, "", ""]]))
     job = JobRun.objects.get()
 
     # when the import dies of an error nobody foresaw (nothing in the data can cause one, hence the stand-in)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cadres.dashboard import panels
@@ -16,12 +14,7 @@ from cadres.roles import actor_for
 from supervision.dashboard.diaries_matters import households_panel
 from supervision.models import Matter
 from tests import factories as f
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.helpers import assert_num_queries, page_client
 
 
 def test_households_page_shows_my_contacts_with_last_visit_and_open_matters(world):
@@ -31,7 +24,7 @@ def test_households_page_shows_my_contacts_with_last_visit_and_open_matters(worl
     f.MatterFactory(village=world.v1, household=world.h1, status=Matter.Status.IN_PROGRESS)
     f.MatterFactory(village=world.v1, household=world.h1, status=Matter.Status.CLOSED)
 
-    response = client_for(world.cadre1.user).get("/households/")
+    response = page_client(world.cadre1.user).get("/households/")
 
     assert response.status_code == 200
     [contact] = response.context["contacts"]
@@ -45,10 +38,10 @@ def test_households_page_shows_my_contacts_with_last_visit_and_open_matters(worl
 
 
 def test_households_page_for_a_village_cadre_and_for_someone_without_a_cadre(world):
-    response = client_for(world.village1.user).get("/households/")
+    response = page_client(world.village1.user).get("/households/")
     assert [v.pk for v in response.context["villages"]] == [world.v1.pk]
     assert response.context["contacts"] == []
-    response = client_for(world.reporter_user).get("/households/")
+    response = page_client(world.reporter_user).get("/households/")
     assert response.status_code == 200
     assert "您的账号没有对应的干部信息" in response.content.decode()
 
@@ -58,28 +51,23 @@ def test_households_page_needs_a_log_in(world):
     assert (response.status_code, response.url) == (302, "/accounts/login/?next=/households/")
 
 
-def _queries(client, path):  # type: ignore[no-untyped-def]
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_households_page_query_count_is_pinned(world):
-    client = client_for(world.cadre1.user)
-    assert _queries(client, "/households/") == 13
+    client = page_client(world.cadre1.user)
+    with assert_num_queries(13):
+        assert client.get("/households/").status_code == 200
     for _ in range(49):
         f.ContactFactory(cadre=world.cadre1, household=f.HouseholdFactory(village=world.v1))
     response = client.get("/households/")
     assert len(response.context["contacts"]) == 50
-    assert _queries(client, "/households/") == 13
+    with assert_num_queries(13):
+        assert client.get("/households/").status_code == 200
 
 
 @pytest.mark.parametrize("who", ["secretary", "head", "office"])
 def test_tree_is_for_leaders_and_the_office(world, who):
     # A deputy reporting to the township head breaks the rule (deputies → party secretary): flagged.
     Cadre.objects.filter(pk=world.deputy.pk).update(reports_to=world.head)
-    response = client_for(world.users[who]).get("/cadres/tree/")
+    response = page_client(world.users[who]).get("/cadres/tree/")
     assert response.status_code == 200
     pyramid = response.context["pyramid"]
     assert [n.cadre for n in pyramid.roots][:2] == [world.secretary, world.head]
@@ -97,35 +85,37 @@ def test_tree_is_for_leaders_and_the_office(world, who):
 
 @pytest.mark.parametrize("who", ["cadre1", "unit_head", "village1", "reporter", "deputy"])
 def test_tree_is_404_for_everyone_else(world, who):
-    assert client_for(world.users[who]).get("/cadres/tree/").status_code == 404
+    assert page_client(world.users[who]).get("/cadres/tree/").status_code == 404
 
 
 def test_tree_query_count_is_pinned(db):
     township = f.TownshipFactory()
     secretary = f.CadreFactory(township=township, post=Post.PARTY_SECRETARY)
     f.AssignmentFactory(cadre=secretary, village=f.VillageFactory(township=township), role="leader")
-    client = client_for(secretary.user)
-    assert _queries(client, "/cadres/tree/") == 13
+    client = page_client(secretary.user)
+    with assert_num_queries(13):
+        assert client.get("/cadres/tree/").status_code == 200
     unit = f.UnitFactory(township=township, leader_in_charge=secretary)
     for _ in range(48):
         f.CadreFactory(township=township, unit=unit, user=None)
     assert sum(1 for _ in client.get("/cadres/tree/").context["pyramid"].roots) == 49
-    assert _queries(client, "/cadres/tree/") == 13
+    with assert_num_queries(13):
+        assert client.get("/cadres/tree/").status_code == 200
 
 
-def test_cadre_dashboard_panel_shows_unvisited_households_and_shortfall(world, django_assert_num_queries):
+def test_cadre_dashboard_panel_shows_unvisited_households_and_shortfall(world):
     old = timezone.localdate() - dt.timedelta(days=40)
     diary = f.DiaryFactory(author=world.cadre1, village=world.v1, date=old)
     diary.households.add(world.h1)
     actor = actor_for(world.cadre1.user)
-    with django_assert_num_queries(3):  # quota table, contact counts, contacts with last visit
+    with assert_num_queries(3):  # quota table, contact counts, contacts with last visit
         panel = households_panel(actor, world.cadre1)
     assert panel is not None
     assert (panel["stale_count"], panel["stale"][0].last_visit, panel["quota"].shortfall) == (1, old, 5)
     for _ in range(49):
         f.ContactFactory(cadre=world.cadre1, household=f.HouseholdFactory(village=world.v1))
     actor = actor_for(world.cadre1.user)
-    with django_assert_num_queries(3):
+    with assert_num_queries(3):
         panel = households_panel(actor, world.cadre1)
     assert panel is not None
     assert (panel["stale_count"], len(panel["stale"]), panel["quota"].shortfall) == (50, 5, 0)
@@ -141,6 +131,6 @@ def test_leader_dashboard_counts_the_township_shortfall(world):
 
 def test_dashboard_renders_the_panels(world):
     HouseholdContact.objects.filter(cadre=world.cadre1).update(start=dt.date(2026, 1, 1))
-    response = client_for(world.cadre1.user).get("/")
+    response = page_client(world.cadre1.user).get("/")
     assert response.status_code == 200
     assert "联系户还差 5 户" in response.content.decode()

@@ -5,9 +5,9 @@ named by the title itself (镇长, as in the test world) or ending in it (王镇
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from cadres.models import Cadre
+from tests.helpers import page_client
 
 
 @pytest.mark.parametrize(("name", "line"), [
@@ -17,8 +17,7 @@ from cadres.models import Cadre
 ])
 def test_the_countersigner_is_named_without_repeating_the_title(world, name, line):
     Cadre.objects.filter(pk=world.head.pk).update(name=name)
-    client = Client()
-    client.force_login(world.office.user)
+    client = page_client(world.office.user)
 
     page = client.get("/cadres/tree/").content.decode()
 

@@ -11,23 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from portal.apikeys import api_key_create
+from tests.helpers import api_client
 
 DATE_NAME = re.compile(r"(^date$|_date$|_on$|^(period_)?(start|end)$|^deadline$)")
 DATETIME_NAME = re.compile(r"_at$")
 METHODS = ("get", "put", "patch", "post", "delete")
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_setup, django_db_blocker) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        response = APIClient().get("/api/schema/?format=json")
-    assert response.status_code == 200
-    return response.json()
 
 
 def operations(schema: dict[str, Any]):  # type: ignore[no-untyped-def]
@@ -152,8 +143,7 @@ def test_every_get_answers_an_api_key_without_a_server_error(schema, world):
     always JSON or a declared file; a path naming an object that does not exist is a 404."""
     cache.clear()
     _key, raw = api_key_create(name="巡检", township=world.township, created_by=None, rate="100000/min")
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    api = api_client(api_key=raw)
     guesses = {"start": "2026-01-01", "end": "2026-12-31", "year": "2026", "quarter": "2026Q3", "by": "village",
                "resource": "villages"}
     failures = []

@@ -10,13 +10,13 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from cadres.models import Village
 from core.errors import StateError
 from portal.apikeys import api_key_create, api_key_revoke
 from portal.models import ApiKey, AuditEvent, hash_secret
 from tests import factories as f
+from tests.helpers import api_client, assert_num_queries, assert_same_queries
 
 
 @pytest.fixture(autouse=True)
@@ -24,12 +24,6 @@ def _fresh_throttles():  # type: ignore[no-untyped-def]
     cache.clear()
     yield
     cache.clear()
-
-
-def key_client(raw: str) -> APIClient:
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    return api
 
 
 def new_key(township=None, **kwargs):  # type: ignore[no-untyped-def]
@@ -109,14 +103,14 @@ def test_only_the_office_manages_keys_in_the_admin(world, client):
 
 def test_admin_action_revokes_and_the_key_stops_working_at_once(world, admin_client):
     key, raw = new_key(world.township)
-    assert key_client(raw).get("/api/v1/me/").status_code == 200
+    assert api_client(api_key=raw).get("/api/v1/me/").status_code == 200
 
     response = admin_client.post("/admin/portal/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
 
     assert response.status_code == 302
     key.refresh_from_db()
     assert key.revoked_at is not None
-    assert key_client(raw).get("/api/v1/me/").status_code == 401
+    assert api_client(api_key=raw).get("/api/v1/me/").status_code == 401
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.TOKEN_REVOKED, detail__api_key=key.prefix).count() == 1
 
 
@@ -134,7 +128,7 @@ def test_revoking_twice_is_refused_with_a_reason(world):
 def test_key_acts_as_the_reporter_of_its_township(world):
     key, raw = new_key(world.township)
 
-    body = key_client(raw).get("/api/v1/me/").json()
+    body = api_client(api_key=raw).get("/api/v1/me/").json()
 
     assert body == {"username": f"api-key:{key.prefix}", "cadre": None, "name": "县作风办数据平台",
                     "roles": ["reporter"], "township": world.township.pk, "villages": []}
@@ -142,7 +136,7 @@ def test_key_acts_as_the_reporter_of_its_township(world):
 
 def test_county_key_is_the_reporter_of_every_township(world):
     _key, raw = new_key(None)
-    api = key_client(raw)
+    api = api_client(api_key=raw)
 
     me = api.get("/api/v1/me/").json()
     villages = api.get("/api/v1/villages/?page_size=200").json()["results"]
@@ -153,7 +147,7 @@ def test_county_key_is_the_reporter_of_every_township(world):
 
 def test_township_key_never_lists_another_townships_objects(world):
     _key, raw = new_key(world.township)
-    api = key_client(raw)
+    api = api_client(api_key=raw)
 
     villages = api.get("/api/v1/villages/?page_size=200").json()["results"]
     households = api.get("/api/v1/households/?page_size=200").json()["results"]
@@ -165,7 +159,7 @@ def test_township_key_never_lists_another_townships_objects(world):
 
 def test_another_townships_object_is_a_404_for_a_key(world):
     _key, raw = new_key(world.township)
-    api = key_client(raw)
+    api = api_client(api_key=raw)
 
     assert api.get(f"/api/v1/villages/{world.v_other.pk}/").status_code == 404
     assert api.get(f"/api/v1/households/{world.h_other.pk}/").status_code == 404
@@ -175,14 +169,14 @@ def test_another_townships_object_is_a_404_for_a_key(world):
 def test_key_sees_households_only_with_masked_names_and_phones(world):
     _key, raw = new_key(world.township)
 
-    body = key_client(raw).get(f"/api/v1/households/{world.h1.pk}/").json()
+    body = api_client(api_key=raw).get(f"/api/v1/households/{world.h1.pk}/").json()
 
     assert (body["head_name"], body["phone"]) == ("张*", "138****5678")
 
 
 def test_key_gets_figures_by_village_and_unit_but_never_per_cadre(world):
     _key, raw = new_key(world.township)
-    api = key_client(raw)
+    api = api_client(api_key=raw)
     url = "/api/v1/reports/diary-completeness/?start=2026-11-02&end=2026-11-06&by="
 
     by_village, by_unit, by_cadre = (api.get(url + by) for by in ("village", "unit", "cadre"))
@@ -206,7 +200,7 @@ def test_expired_or_revoked_key_is_refused_with_401(world, change, message):
     key, raw = new_key(world.township)
     ApiKey.objects.filter(pk=key.pk).update(**change)
 
-    response = key_client(raw).get("/api/v1/villages/")
+    response = api_client(api_key=raw).get("/api/v1/villages/")
 
     assert response.status_code == 401
     assert message in response.json()["detail"]
@@ -218,7 +212,7 @@ def test_expired_or_revoked_key_is_refused_with_401(world, change, message):
 @pytest.mark.parametrize("header", ["Api-Key wsp_not-a-key", "Api-Key", "Api-Key a b"])
 def test_unknown_or_malformed_key_is_refused_with_401(world, header):
     new_key(world.township)
-    api = APIClient()
+    api = api_client()
     api.credentials(HTTP_AUTHORIZATION=header)
 
     response = api.get("/api/v1/villages/")
@@ -233,7 +227,7 @@ def test_unsafe_method_with_a_key_is_refused_and_nothing_changes(world, method):
     before = list(Village.objects.order_by("pk").values())
     url = "/api/v1/villages/" if method == "post" else f"/api/v1/villages/{world.v1.pk}/"
 
-    response = getattr(key_client(raw), method)(
+    response = getattr(api_client(api_key=raw), method)(
         url, {"township": world.township.pk, "name": "新村", "code": "V777", "kind": "village"}, format="json"
     )
 
@@ -249,7 +243,7 @@ def test_unsafe_method_with_a_key_is_refused_and_nothing_changes(world, method):
 def test_a_report_downloaded_with_a_key_is_audited_under_the_keys_name(world):
     key, raw = new_key(world.township)
 
-    response = key_client(raw).get("/api/v1/reports/matters/?start=2026-11-01&end=2026-11-30&format=csv")
+    response = api_client(api_key=raw).get("/api/v1/reports/matters/?start=2026-11-01&end=2026-11-30&format=csv")
 
     assert response.status_code == 200
     b"".join(response.streaming_content)
@@ -263,7 +257,7 @@ def test_a_report_downloaded_with_a_key_is_audited_under_the_keys_name(world):
 def test_each_key_is_limited_to_its_own_rate(world):
     _key, raw = new_key(world.township, rate="2/min")
     _other, other_raw = new_key(world.township)
-    api = key_client(raw)
+    api = api_client(api_key=raw)
 
     answers = [api.get("/api/v1/me/").status_code for _ in range(3)]
     throttled = api.get("/api/v1/me/")
@@ -271,15 +265,14 @@ def test_each_key_is_limited_to_its_own_rate(world):
     assert answers == [200, 200, 429]
     assert throttled.json()["code"] == "throttled"
     assert 0 < int(throttled["Retry-After"]) <= 60
-    assert key_client(other_raw).get("/api/v1/me/").status_code == 200
-    person = APIClient()
-    person.force_authenticate(world.reporter_user)
+    assert api_client(api_key=other_raw).get("/api/v1/me/").status_code == 200
+    person = api_client(world.reporter_user)
     assert person.get("/api/v1/me/").status_code == 200
 
 
 def test_last_used_is_written_at_most_once_a_minute(world):
     key, raw = new_key(world.township)
-    api = key_client(raw)
+    api = api_client(api_key=raw)
 
     api.get("/api/v1/me/")
     key.refresh_from_db()
@@ -297,26 +290,21 @@ def test_last_used_is_written_at_most_once_a_minute(world):
     assert timezone.now() - key.last_used_at < timedelta(seconds=5)
 
 
-def test_key_authentication_costs_one_query_once_last_use_is_fresh(world, django_assert_num_queries):
+def test_key_authentication_costs_one_query_once_last_use_is_fresh(world):
     _key, raw = new_key(world.township)
-    api = key_client(raw)
-    with django_assert_num_queries(2):  # the key, and its last-used time
+    api = api_client(api_key=raw)
+    with assert_num_queries(2):  # the key, and its last-used time
         assert api.get("/api/v1/me/").status_code == 200
-    with django_assert_num_queries(1):
+    with assert_num_queries(1):
         assert api.get("/api/v1/me/").status_code == 200
 
 
-def test_village_list_for_a_key_costs_the_same_at_one_row_and_at_many(world, django_assert_max_num_queries):
+def test_village_list_for_a_key_costs_the_same_at_one_row_and_at_many(world):
     _key, raw = new_key(world.other_township)
-    api = key_client(raw)
+    api = api_client(api_key=raw)
     api.get("/api/v1/me/")  # last use written
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as one:
-        assert api.get("/api/v1/villages/").json()["count"] == 1
-    f.VillageFactory.create_batch(30, township=world.other_township)
-    with CaptureQueriesContext(connection) as many:
-        assert api.get("/api/v1/villages/").json()["count"] == 31
-    assert len(many) == len(one)
+    one, many = assert_same_queries(lambda: api.get("/api/v1/villages/"),
+                                    lambda: f.VillageFactory.create_batch(30, township=world.other_township))
+    assert one.json()["count"] == 1
+    assert many.json()["count"] == 31

@@ -23,18 +23,11 @@ from cadres.models import Post, Training
 from supervision.models import DisclosureCheck
 from supervision.services import pledges as pledge_svc
 from tests import factories as f
+from tests.helpers import api_client
 
 METHODS = ("get", "put", "patch", "post", "delete")
 EXCLUDED = ("/api/v1/reports/", "/api/v1/auth/", "/api/v1/me/", "/api/v1/tombstones/")
 START = dt.date(2026, 1, 1)
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_setup, django_db_blocker) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        response = APIClient().get("/api/schema/?format=json")
-    assert response.status_code == 200
-    return response.json()
 
 
 def operations(schema: dict[str, Any]) -> list[tuple[str, str]]:
@@ -93,12 +86,6 @@ def matrix(world, schema):  # type: ignore[no-untyped-def]
     return main, other
 
 
-def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def listed_ids(client: APIClient, path: str) -> list[int] | int:
     """Every id on every page, or the refusal's status code."""
     ids: list[int] = []
@@ -119,7 +106,7 @@ def test_no_list_shows_the_other_townships_objects_to_any_role(world, schema, ma
     assert len(lists) >= 10
     leaks, refused, unseen = [], [], []
     for role, user in world.users.items():
-        client = client_for(user)
+        client = api_client(user)
         # The outsider belongs to the other township: for them the main township is "the other".
         foreign = main if role == "outsider" else other
         for path in lists:
@@ -143,7 +130,7 @@ def test_every_detail_of_the_other_townships_object_is_404_for_every_main_role(w
     main, other = matrix
     details = [path for path, method in operations(schema) if method == "get" and "{id}" in path]
     assert len(details) >= 10
-    secretary = client_for(world.users["secretary"])
+    secretary = api_client(world.users["secretary"])
     own = {path: secretary.get(path.replace("{id}", str(main[model_of(path)._meta.label_lower].pk))).status_code
            for path in details if path.count("/") == 5}
     assert set(own.values()) == {200}, own  # the same role reads its own township's object
@@ -151,7 +138,7 @@ def test_every_detail_of_the_other_townships_object_is_404_for_every_main_role(w
     for role, user in world.users.items():
         if role == "outsider":
             continue
-        client = client_for(user)
+        client = api_client(user)
         for path in details:
             obj = other[model_of(path)._meta.label_lower]
             status = client.get(path.replace("{id}", str(obj.pk))).status_code
@@ -169,7 +156,7 @@ def test_no_unsafe_operation_on_the_other_townships_object_succeeds_or_changes_i
     for role, user in world.users.items():
         if role == "outsider":
             continue
-        client = client_for(user)
+        client = api_client(user)
         for path, method in unsafe:
             obj = other[model_of(path)._meta.label_lower]
             url = path.replace("{id}", str(obj.pk))

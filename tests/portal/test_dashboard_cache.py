@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cadres.models import Post
 from tests import factories as f
+from tests.helpers import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +54,9 @@ def get(client, user, **headers):  # type: ignore[no-untyped-def]
 
 def test_second_view_reuses_the_figures_with_fewer_queries(client, world):
     client.force_login(world.secretary.user)
-    with CaptureQueriesContext(connection) as first:
-        client.get("/")
-    with CaptureQueriesContext(connection) as second:
-        html = client.get("/").content.decode()
+    _response, first = queries_of(lambda: client.get("/"))
+    response, second = queries_of(lambda: client.get("/"))
+    html = response.content.decode()
     # then the township figures and charts come from the cache, the personal panels do not
     assert len(second) < len(first) - 10, (len(first), len(second))
     assert "数据更新于" in html and "全镇短板一览" in html

@@ -8,24 +8,18 @@ import sys
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import DatabaseError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.models import AccessToken, AuditEvent
-
-PASSWORD = "Correct-Horse-42"
-
-
-@pytest.fixture
-def user(db) -> User:
-    return User.objects.create_user("zhangsan", password=PASSWORD)
+from tests.helpers import api_client
+from tests.portal.conftest import PASSWORD
 
 
 @pytest.fixture
 def api() -> APIClient:
-    return APIClient()
+    return api_client()
 
 
 def test_healthz_answers_ok_when_database_answers(client, db):
@@ -166,9 +160,8 @@ def test_api_errors_follow_the_request_language(api, db):
     assert "credentials" in response.json()["detail"].lower()
 
 
-def test_unknown_api_url_is_a_json_404(api, user):
-    api.force_authenticate(user)
-    response = api.get("/api/v1/no-such-thing/")
+def test_unknown_api_url_is_a_json_404(user):
+    response = api_client(user).get("/api/v1/no-such-thing/")
     assert response.status_code == 404
 
 

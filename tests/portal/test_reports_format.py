@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
+from tests.helpers import api_client
 
 # "作风建设简报" is translated in locale/en ("Work-style bulletins"); "Time" is Django's own string,
 # translated to "时间" in Django's zh_Hans catalogue: each header changes with the language.
@@ -72,7 +73,7 @@ pytestmark = pytest.mark.urls(__name__)
 
 @pytest.fixture
 def api(db) -> APIClient:  # type: ignore[no-untyped-def]
-    return APIClient()
+    return api_client()
 
 
 def read_csv(response: Any) -> tuple[bytes, list[list[str]]]:

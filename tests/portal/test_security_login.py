@@ -14,17 +14,12 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.test import APIClient
 
 from portal.models import AuditEvent
+from tests.helpers import api_client
+from tests.portal.conftest import PASSWORD
 
-PASSWORD = "Correct-Horse-42"
 WRONG = "wrong-password-1"
-
-
-@pytest.fixture
-def user(db) -> User:
-    return User.objects.create_user("zhangsan", password=PASSWORD)
 
 
 @pytest.fixture
@@ -41,7 +36,7 @@ def _admin_login(client, username: str, password: str):  # type: ignore[no-untyp
 
 
 def _token_login(username: str, password: str, **extra):  # type: ignore[no-untyped-def]
-    return APIClient().post("/api/v1/auth/token/", {"username": username, "password": password, **extra},
+    return api_client().post("/api/v1/auth/token/", {"username": username, "password": password, **extra},
                             format="json")
 
 

@@ -8,24 +8,13 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.sessions.models import Session
 from django.test import Client
-from rest_framework.test import APIClient
 
 from core.errors import DomainError, NotAllowed
 from portal.middleware import _SEEN, _STARTED
 from portal.models import AccessToken, AuditEvent
 from portal.security import user_deactivate
-
-PASSWORD = "Correct-Horse-42"
-
-
-@pytest.fixture
-def user(db) -> User:
-    return User.objects.create_user("zhangsan", password=PASSWORD)
-
-
-@pytest.fixture
-def chief(db) -> User:
-    return User.objects.create_superuser("chief", password=PASSWORD)
+from tests.helpers import api_client
+from tests.portal.conftest import PASSWORD
 
 
 def _set_clock(client, **values: int) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +25,7 @@ def _set_clock(client, **values: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def _token(username: str) -> str:
-    response = APIClient().post("/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json")
+    response = api_client().post("/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json")
     assert response.status_code == 200
     return response.json()["token"]
 
@@ -143,11 +132,9 @@ def test_deactivating_a_user_ends_every_session_and_token(user, chief):
     assert bystander.get("/").status_code == 200
     assert AccessToken.objects.filter(user=user, revoked_at__isnull=True).count() == 0
     for raw in tokens:
-        api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+        api = api_client(token=raw)
         assert api.get("/api/v1/me/").status_code == 401
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {chief_token}")
+    api = api_client(token=chief_token)
     assert api.get("/api/v1/me/").status_code == 200
     event = AuditEvent.objects.get(kind="admin_action", detail__action="user_deactivate")
     assert event.username == "chief"

@@ -14,6 +14,7 @@ from cadres.roles import actor_for
 from supervision.dashboard.charts import panels, weekly_completeness
 from supervision.models import DisclosureCheck, Pledge
 from tests import factories as f
+from tests.helpers import assert_num_queries
 
 WED = dt.date(2026, 11, 25)  # weeks start on Monday 2026-10-05 … 2026-11-23
 
@@ -149,12 +150,12 @@ def _fill(world, rows):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_panel_query_count_is_pinned_for_the_secretary(world, django_assert_num_queries, rows):
+def test_panel_query_count_is_pinned_for_the_secretary(world, rows):
     _fill(world, rows)
     user = world.secretary.user
     actor = actor_for(user)
     # cadres, leave, calendar, diaries by date, matters by light and category, last quarter, its checks, pledges
-    with django_assert_num_queries(8):
+    with assert_num_queries(8):
         panels(actor, user)
 
 

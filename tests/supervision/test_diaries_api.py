@@ -8,25 +8,19 @@ import json
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone, translation
-from rest_framework.test import APIClient
 
 from supervision.api.serializers.diaries import DiarySerializer
 from supervision.models import Diary
 from tests import factories as f
+from tests.helpers import api_client, assert_num_queries, results
 
 FIELDS = {"id", "author", "author_name", "date", "village", "village_name", "households", "category",
           "category_display", "place", "people_met", "situation", "problems", "ideas", "on_time", "created_at",
           "updated_at"}
 
 
-def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_author_creates_todays_diary(world):
-    response = api_for(world.cadre1.user).post("/api/v1/diaries/", {
+    response = api_client(world.cadre1.user).post("/api/v1/diaries/", {
         "village": world.v1.pk, "households": [world.h1.pk], "category": "industry",
         "situation": "温室番茄长势良好", "ideas": "建议组织技术培训",
     }, format="json")
@@ -38,17 +32,17 @@ def test_author_creates_todays_diary(world):
             body["category_display"], body["on_time"]) == (
         world.cadre1.pk, today.isoformat(), world.v1.pk, [world.h1.pk], "industry", "产业发展/日光温室", True)
     # the answer (built from the saved diary) is what reading it back gives
-    assert api_for(world.cadre1.user).get(f"/api/v1/diaries/{body['id']}/").json() == body
+    assert api_client(world.cadre1.user).get(f"/api/v1/diaries/{body['id']}/").json() == body
 
 
 @pytest.mark.parametrize(("visited", "queries"), [(0, 5), (1, 7), (3, 7)])
-def test_writing_a_diary_records_one_version_with_its_households(world, django_assert_num_queries, visited, queries):
+def test_writing_a_diary_records_one_version_with_its_households(world, visited, queries):
     # given cadre1's client already made a request (the token and the caller are known)
     households = [world.h1, *(f.HouseholdFactory(village=world.v1) for _ in range(visited - 1))][:visited]
-    client = api_for(world.cadre1.user)
+    client = api_client(world.cadre1.user)
     client.get("/api/v1/diaries/?page_size=1")
     # when the diary is posted: the same statements for one household as for three
-    with django_assert_num_queries(queries):
+    with assert_num_queries(queries):
         response = client.post("/api/v1/diaries/", {
             "village": world.v1.pk, "households": [h.pk for h in households], "situation": "走访",
         }, format="json")
@@ -83,7 +77,7 @@ def test_bad_input_is_a_chinese_400_and_nothing_is_stored(world, payload, field,
     data = {"village": world.v1.pk, "situation": "走访", **payload}
     if data["village"] == "V900":
         data["village"] = world.v_other.pk
-    response = api_for(world.cadre1.user).post("/api/v1/diaries/", data, format="json")
+    response = api_client(world.cadre1.user).post("/api/v1/diaries/", data, format="json")
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid"
@@ -93,7 +87,7 @@ def test_bad_input_is_a_chinese_400_and_nothing_is_stored(world, payload, field,
 
 def test_reporter_reads_but_cannot_write(world):
     diary = f.DiaryFactory(author=world.cadre1, village=world.v1)
-    client = api_for(world.reporter_user)
+    client = api_client(world.reporter_user)
     assert client.get(f"/api/v1/diaries/{diary.pk}/").status_code == 200
     response = client.post("/api/v1/diaries/", {"village": world.v1.pk, "situation": "x"}, format="json")
     assert response.status_code == 403
@@ -105,7 +99,7 @@ def test_reporter_reads_but_cannot_write(world):
 def test_out_of_scope_diary_is_404_for_read_and_write(world):
     diary = f.DiaryFactory(author=world.cadre1, village=world.v1, situation="原文")
     for who in ("cadre2", "village1", "outsider"):
-        client = api_for(world.users[who])
+        client = api_client(world.users[who])
         assert client.get(f"/api/v1/diaries/{diary.pk}/").status_code == 404
         assert client.patch(f"/api/v1/diaries/{diary.pk}/", {"situation": "改"}, format="json").status_code == 404
     diary.refresh_from_db()
@@ -114,10 +108,10 @@ def test_out_of_scope_diary_is_404_for_read_and_write(world):
 
 def test_author_updates_and_superior_is_refused(world):
     diary = f.DiaryFactory(author=world.cadre1, village=world.v1, situation="原文")
-    response = api_for(world.cadre1.user).patch(f"/api/v1/diaries/{diary.pk}/", {"problems": "新问题"}, format="json")
+    response = api_client(world.cadre1.user).patch(f"/api/v1/diaries/{diary.pk}/", {"problems": "新问题"}, format="json")
     assert response.status_code == 200 and response.json()["problems"] == "新问题"
     assert response.json()["situation"] == "原文"
-    refused = api_for(world.unit_head.user).patch(f"/api/v1/diaries/{diary.pk}/", {"situation": "改"}, format="json")
+    refused = api_client(world.unit_head.user).patch(f"/api/v1/diaries/{diary.pk}/", {"situation": "改"}, format="json")
     assert refused.status_code == 403 and refused.json()["detail"] == "只有作者本人可以修改日记。"
     diary.refresh_from_db()
     assert (diary.situation, diary.problems) == ("原文", "新问题")
@@ -128,12 +122,10 @@ def test_filters_start_end_village_author(world):
     a = f.DiaryFactory(author=world.cadre1, village=world.v1, date=today - dt.timedelta(days=10))
     b = f.DiaryFactory(author=world.cadre1, village=world.v2, date=today - dt.timedelta(days=5))
     c = f.DiaryFactory(author=world.cadre2, village=world.v2, date=today)
-    client = api_for(world.secretary.user)
+    client = api_client(world.secretary.user)
 
     def ids(query: str) -> list[int]:
-        response = client.get(f"/api/v1/diaries/?{query}")
-        assert response.status_code == 200, response.json()
-        return [row["id"] for row in response.json()["results"]]
+        return [row["id"] for row in results(client.get(f"/api/v1/diaries/?{query}"))]
 
     assert ids("") == [c.pk, b.pk, a.pk]
     start, end = (today - dt.timedelta(days=10)).isoformat(), (today - dt.timedelta(days=5)).isoformat()
@@ -145,7 +137,7 @@ def test_filters_start_end_village_author(world):
 
 @pytest.mark.parametrize("query", ["start=2026-13-01", "end=yesterday", "village=abc", "author=x"])
 def test_malformed_filters_are_a_chinese_400(world, query):
-    response = api_for(world.secretary.user).get(f"/api/v1/diaries/?{query}")
+    response = api_client(world.secretary.user).get(f"/api/v1/diaries/?{query}")
     assert response.status_code == 400
     assert any(word in response.json()["detail"] for word in ("有效的日期", "数字")), response.json()
 
@@ -153,18 +145,18 @@ def test_malformed_filters_are_a_chinese_400(world, query):
 def test_cadre_lists_only_own_diaries(world):
     mine = f.DiaryFactory(author=world.cadre1, village=world.v1)
     f.DiaryFactory(author=world.cadre2, village=world.v1)
-    response = api_for(world.cadre1.user).get("/api/v1/diaries/")
+    response = api_client(world.cadre1.user).get("/api/v1/diaries/")
     assert [row["id"] for row in response.json()["results"]] == [mine.pk]
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_list_query_count_is_constant(world, django_assert_num_queries, rows):
+def test_list_query_count_is_constant(world, rows):
     start = timezone.localdate() - dt.timedelta(days=rows)
     for i in range(rows):
         diary = f.DiaryFactory(author=world.cadre1, village=world.v1, date=start + dt.timedelta(days=i))
         diary.households.set([world.h1])
-    client = api_for(world.secretary.user)
-    with django_assert_num_queries(5):
+    client = api_client(world.secretary.user)
+    with assert_num_queries(5):
         response = client.get("/api/v1/diaries/")
     assert len(response.json()["results"]) == rows
 
@@ -174,7 +166,7 @@ def test_the_fast_representation_equals_drfs_field_by_field_one(world):
     diary = f.DiaryFactory(author=world.cadre1, village=world.v1, problems="路灯坏了", ideas="建议")
     diary.households.set([world.h1])
     bare = f.DiaryFactory(author=world.cadre1, village=world.v1, date=diary.date - dt.timedelta(days=1))
-    client = api_for(world.secretary.user)
+    client = api_client(world.secretary.user)
     for language in ("zh-hans", "en"):
         rows = client.get("/api/v1/diaries/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
         by_id = {row["id"]: row for row in rows}
@@ -189,7 +181,7 @@ def test_the_fast_representation_equals_drfs_field_by_field_one(world):
 
 def test_households_of_another_village_are_refused_by_id_only(world):
     # given the diary is about 东河村 but lists 李四 of 光明路村 (and 张三 of 东河村)
-    response = api_for(world.cadre1.user).post("/api/v1/diaries/", {
+    response = api_client(world.cadre1.user).post("/api/v1/diaries/", {
         "village": world.v1.pk, "households": [world.h1.pk, world.h2.pk], "situation": "走访",
     }, format="json")
     # then nothing is written and the message gives the id, never the name

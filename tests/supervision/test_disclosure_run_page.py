@@ -5,27 +5,21 @@ refused in Chinese and starts nothing; nobody else may start one, or see the off
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from core.models import JobRun
 from supervision.models import DisclosureCheck
 from supervision.quarters import current_quarter, last_due_quarter
 from tests import factories as f
+from tests.helpers import assert_num_queries, page_client
 
 RUN = "/disclosures/checks/run/"
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_office_without_admin_access_runs_a_quarter_and_sees_the_result(world, django_capture_on_commit_callbacks):
     # given the office, not staff, and the last quarter that fell due
     assert not world.office.user.is_staff
     quarter = last_due_quarter()
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
 
     # when they open the page, it offers that quarter
     page = client.get(RUN)
@@ -50,7 +44,7 @@ def test_office_without_admin_access_runs_a_quarter_and_sees_the_result(world, d
 
 
 def test_a_queued_check_shows_its_progress_and_refreshes(world, django_capture_on_commit_callbacks):
-    client = client_for(world.office.user)
+    client = page_client(world.office.user)
     with django_capture_on_commit_callbacks(execute=False):  # the worker has not taken it yet
         response = client.post(RUN, {"quarter": str(last_due_quarter())})
 
@@ -67,7 +61,7 @@ def test_a_queued_check_shows_its_progress_and_refreshes(world, django_capture_o
 def test_a_malformed_quarter_is_refused_in_chinese_and_starts_nothing(world, typed, message,
                                                                      django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client_for(world.office.user).post(RUN, {"quarter": typed})
+        response = page_client(world.office.user).post(RUN, {"quarter": typed})
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -78,7 +72,7 @@ def test_a_malformed_quarter_is_refused_in_chinese_and_starts_nothing(world, typ
 def test_a_quarter_not_yet_ended_is_refused_before_any_job(world, django_capture_on_commit_callbacks):
     quarter = current_quarter()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(world.office.user).post(RUN, {"quarter": str(quarter)})
+        response = page_client(world.office.user).post(RUN, {"quarter": str(quarter)})
 
     assert response.status_code == 400
     assert f"{quarter.label} 尚未结束，季度结束后才能检查。" in response.content.decode()
@@ -87,7 +81,7 @@ def test_a_quarter_not_yet_ended_is_refused_before_any_job(world, django_capture
 
 @pytest.mark.parametrize("who", ["secretary", "inspector", "cadre1", "village1", "reporter", "outsider"])
 def test_only_the_office_may_run_a_check(world, who, django_capture_on_commit_callbacks):
-    client = client_for(world.users[who])
+    client = page_client(world.users[who])
 
     assert client.get(RUN).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
@@ -98,7 +92,7 @@ def test_only_the_office_may_run_a_check(world, who, django_capture_on_commit_ca
 
 
 def test_the_disclosures_page_links_the_office_to_the_staff_page_not_the_admin(world):
-    page = client_for(world.office.user).get("/disclosures/").content.decode()
+    page = page_client(world.office.user).get("/disclosures/").content.decode()
 
     assert f'href="{RUN}"' in page
     assert "/admin/supervision/disclosurecheck/run/" not in page
@@ -108,24 +102,24 @@ def test_an_office_log_in_without_a_township_may_not_run_every_townships_check(w
     # an office group member with neither a cadre record nor a membership belongs to no township
     user = f.UserFactory(username="lost-office", groups=["office"])
 
-    assert client_for(user).get(RUN).status_code == 404
-    assert RUN not in client_for(user).get("/disclosures/").content.decode()
+    assert page_client(user).get(RUN).status_code == 404
+    assert RUN not in page_client(user).get("/disclosures/").content.decode()
     # nor through the admin, where its township would be "none", i.e. all of them
     user.is_staff = True
     user.save(update_fields=["is_staff"])
-    response = client_for(user).post("/admin/supervision/disclosurecheck/run/", {"quarter": str(last_due_quarter())})
+    response = page_client(user).post("/admin/supervision/disclosurecheck/run/", {"quarter": str(last_due_quarter())})
     assert response.status_code in (200, 403)
     assert not JobRun.objects.exists() and not DisclosureCheck.objects.exists()
 
 
 def test_another_user_cannot_see_the_offices_check_job(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.office.user).post(RUN, {"quarter": str(last_due_quarter())})
+        page_client(world.office.user).post(RUN, {"quarter": str(last_due_quarter())})
     job = JobRun.objects.get()
     other_office = f.CadreFactory(township=world.other_township, user__groups=["office"])
 
     for user in (other_office.user, world.secretary.user, world.cadre1.user):
-        assert client_for(user).get(f"/jobs/{job.pk}/").status_code == 404
+        assert page_client(user).get(f"/jobs/{job.pk}/").status_code == 404
 
 
 def test_the_admin_still_runs_a_quarter(world, django_capture_on_commit_callbacks):
@@ -133,7 +127,7 @@ def test_the_admin_still_runs_a_quarter(world, django_capture_on_commit_callback
     world.office.user.save(update_fields=["is_staff"])
     quarter = last_due_quarter()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(world.office.user).post("/admin/supervision/disclosurecheck/run/",
+        response = page_client(world.office.user).post("/admin/supervision/disclosurecheck/run/",
                                                       {"quarter": str(quarter)})
 
     job = JobRun.objects.get()
@@ -141,9 +135,9 @@ def test_the_admin_still_runs_a_quarter(world, django_capture_on_commit_callback
     assert (job.status, job.params) == ("succeeded", {"quarter": str(quarter), "township": world.township.pk})
 
 
-def test_the_page_costs_a_fixed_number_of_queries(world, django_assert_num_queries):
-    client = client_for(world.office.user)
+def test_the_page_costs_a_fixed_number_of_queries(world):
+    client = page_client(world.office.user)
     client.get(RUN)
     # session, user, actor (groups, cadre, units); the layout's unread count (the name comes with the actor's cadre)
-    with django_assert_num_queries(6):
+    with assert_num_queries(6):
         assert client.get(RUN).status_code == 200

@@ -6,23 +6,17 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from rest_framework.test import APIClient
 
 from core.errors import NotAllowed, StateError
 from core.models import Notification
 from supervision.models import Inspection, InspectionFinding, Matter
 from supervision.services import inspections as svc
 from tests import factories as f
+from tests.helpers import api_client, assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
-
-
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def record(world, subject, *, kind="announced", publish=False, action="reminder"):
@@ -62,14 +56,14 @@ SEES = {
 @pytest.mark.parametrize("who", sorted(SEES))
 def test_each_role_sees_exactly_the_inspections_it_may(inspections, client, who):
     ids = {v.pk: k for k, v in inspections.i.items()}
-    listed = api_for(inspections.users[who]).get("/api/v1/inspections/").json()["results"]
+    listed = api_client(inspections.users[who]).get("/api/v1/inspections/").json()["results"]
     assert {ids[r["id"]] for r in listed} == SEES[who]
     client.force_login(inspections.users[who])
     page = client.get("/inspections/").content.decode()
     for name, inspection in inspections.i.items():
         code = 200 if name in SEES[who] else 404
         assert client.get(f"/inspections/{inspection.pk}/").status_code == code, name
-        assert api_for(inspections.users[who]).get(f"/api/v1/inspections/{inspection.pk}/").status_code == code
+        assert api_client(inspections.users[who]).get(f"/api/v1/inspections/{inspection.pk}/").status_code == code
         assert (f"/inspections/{inspection.pk}/" in page) == (name in SEES[who])
 
 
@@ -78,7 +72,7 @@ def test_publishing_shows_the_subject_its_findings_and_notifies_once(inspections
     with django_capture_on_commit_callbacks(execute=True):
         svc.inspection_publish(inspection=secret, by=inspections.inspector.user)
     assert Notification.objects.filter(recipient=inspections.unit_head.user, kind="inspection").count() == 1
-    listed = api_for(inspections.unit_head.user).get("/api/v1/inspections/").json()["results"]
+    listed = api_client(inspections.unit_head.user).get("/api/v1/inspections/").json()["results"]
     assert [r["id"] for r in listed] == [secret.pk]
     assert listed[0]["confidential"] is False and listed[0]["findings"][0]["category_display"] == "形式主义"
     with pytest.raises(StateError, match="已于"):
@@ -90,7 +84,7 @@ def test_only_inspectors_record_inspections(world, who):
     with pytest.raises(NotAllowed):
         svc.inspection_create(by=world.users[who], date=D(2026, 10, 1), kind="announced", title="督查", subject=world.v1)
     assert not Inspection.objects.exists()
-    response = api_for(world.users[who]).post("/api/v1/inspections/", {
+    response = api_client(world.users[who]).post("/api/v1/inspections/", {
         "date": "2026-10-01", "kind": "announced", "title": "督查", "subject_type": "village",
         "subject_id": world.v1.pk}, format="json")
     assert response.status_code == 403
@@ -98,13 +92,13 @@ def test_only_inspectors_record_inspections(world, who):
 
 
 def test_the_inspector_records_through_the_api_and_the_page(world, client):
-    created = api_for(world.inspector.user).post("/api/v1/inspections/", {
+    created = api_client(world.inspector.user).post("/api/v1/inspections/", {
         "date": "2026-10-01", "kind": "unannounced", "title": "暗访在岗情况", "subject_type": "unit",
         "subject_id": world.unit.pk, "inspectors": [world.inspector.pk, world.office.pk]}, format="json")
     assert created.status_code == 201
     assert (created.json()["confidential"], sorted(created.json()["inspectors"])) == (
         True, sorted([world.inspector.pk, world.office.pk]))
-    foreign = api_for(world.inspector.user).post("/api/v1/inspections/", {
+    foreign = api_client(world.inspector.user).post("/api/v1/inspections/", {
         "date": "2026-10-01", "kind": "announced", "title": "督查", "subject_type": "village",
         "subject_id": world.v_other.pk}, format="json")
     assert foreign.status_code == 400 and foreign.json()["detail"] == "subject_id: 督查对象不存在。"
@@ -192,15 +186,14 @@ def test_a_cadre_subject_needs_the_matters_village(inspections, client):
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_the_inspection_list_costs_the_same_at_1_and_50_rows(world, client, django_assert_num_queries, rows):
+def test_the_inspection_list_costs_the_same_at_1_and_50_rows(world, client, rows):
     for n in range(rows):
         inspection = f.InspectionFactory(township=world.township, subject_village=world.v1, title=f"督查{n}")
         inspection.inspectors.set([world.inspector])
         f.InspectionFindingFactory(inspection=inspection)
-    api = APIClient()
-    api.force_login(world.inspector.user)
-    with django_assert_num_queries(10):
+    api = api_client(world.inspector.user, session=True)
+    with assert_num_queries(10):
         assert len(api.get("/api/v1/inspections/").json()["results"]) == rows
     client.force_login(world.inspector.user)
-    with django_assert_num_queries(10):
+    with assert_num_queries(10):
         assert client.get("/inspections/").status_code == 200

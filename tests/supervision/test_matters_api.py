@@ -10,16 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
-from rest_framework.test import APIClient
 
 from supervision.models import Matter
 from tests import factories as f
-
-
-def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+from tests.helpers import api_client, assert_num_queries, page_client, results
 
 
 def pdf_upload() -> SimpleUploadedFile:
@@ -34,7 +28,7 @@ def state_of(matter: Matter) -> tuple:
 
 def test_whole_path_through_the_api(world):
     diary = f.DiaryFactory(author=world.cadre1, village=world.v1, category="infrastructure", problems="路面塌陷")
-    cadre1, cadre2, office = (api_for(world.users[n]) for n in ("cadre1", "cadre2", "office"))
+    cadre1, cadre2, office = (api_client(world.users[n]) for n in ("cadre1", "cadre2", "office"))
 
     created = cadre1.post("/api/v1/matters/", {"diary": diary.pk}, format="json")
     assert created.status_code == 201, created.json()
@@ -65,7 +59,7 @@ def test_whole_path_through_the_api(world):
 
 
 def test_create_from_a_hotline_call_with_its_reference(world):
-    response = api_for(world.office.user).post("/api/v1/matters/", {
+    response = api_client(world.office.user).post("/api/v1/matters/", {
         "village": world.v2.pk, "household": world.h2.pk, "category": "livelihood",
         "description": "来电反映低保金未到账", "source": "hotline", "external_ref": "12345-2026-00088",
     }, format="json")
@@ -91,7 +85,7 @@ def test_bad_create_is_a_chinese_400_and_nothing_stored(world, payload, message)
         data["village"] = world.v_other.pk
     if data.get("diary") == "invisible":
         data["diary"] = hidden.pk
-    response = api_for(world.cadre1.user).post("/api/v1/matters/", data, format="json")
+    response = api_client(world.cadre1.user).post("/api/v1/matters/", data, format="json")
     assert response.status_code == 400
     assert message in str(response.json()), response.json()
     assert Matter.objects.count() == 0
@@ -106,10 +100,10 @@ def assigned(world):  # type: ignore[no-untyped-def]
 
 def test_illegal_transition_is_400_with_the_reason(world, assigned):
     before = state_of(assigned)
-    response = api_for(world.office.user).post(f"/api/v1/matters/{assigned.pk}/close/", {}, format="json")
+    response = api_client(world.office.user).post(f"/api/v1/matters/{assigned.pk}/close/", {}, format="json")
     assert response.status_code == 400
     assert response.json() == {"detail": "只有已回访的事项才能销号（当前：交办）。", "code": "invalid", "errors": {}}
-    response = api_for(world.cadre2.user).post(f"/api/v1/matters/{assigned.pk}/resolve/", {"resolution": "x"},
+    response = api_client(world.cadre2.user).post(f"/api/v1/matters/{assigned.pk}/resolve/", {"resolution": "x"},
                                                format="json")
     assert response.json()["detail"] == "只有办理中的事项才能办结（当前：交办）。"
     assert state_of(assigned) == before
@@ -117,14 +111,14 @@ def test_illegal_transition_is_400_with_the_reason(world, assigned):
 
 def test_wrong_person_is_403_and_out_of_scope_is_404(world, assigned):
     before = state_of(assigned)
-    refused = api_for(world.cadre1.user).post(f"/api/v1/matters/{assigned.pk}/start/", {}, format="json")
+    refused = api_client(world.cadre1.user).post(f"/api/v1/matters/{assigned.pk}/start/", {}, format="json")
     assert refused.status_code == 403
     assert refused.json()["detail"] == "只有承办人或承办单位负责人可以办理。"
-    reporter = api_for(world.reporter_user).post(f"/api/v1/matters/{assigned.pk}/assign/", {"unit": world.unit.pk},
+    reporter = api_client(world.reporter_user).post(f"/api/v1/matters/{assigned.pk}/assign/", {"unit": world.unit.pk},
                                                  format="json")
     assert reporter.status_code == 403
     for who in ("cadre3", "outsider"):
-        client = api_for(world.users[who])
+        client = api_client(world.users[who])
         assert client.get(f"/api/v1/matters/{assigned.pk}/").status_code == 404
         assert client.post(f"/api/v1/matters/{assigned.pk}/start/", {}, format="json").status_code == 404
     assert state_of(assigned) == before
@@ -132,7 +126,7 @@ def test_wrong_person_is_403_and_out_of_scope_is_404(world, assigned):
 
 def test_bad_action_bodies_are_400(world, assigned):
     before = state_of(assigned)
-    office = api_for(world.office.user)
+    office = api_client(world.office.user)
     assert office.post(f"/api/v1/matters/{assigned.pk}/assign/", {"unit": world.unit.pk, "deadline": "2026-02-30"},
                        format="json").status_code == 400
     response = office.post(f"/api/v1/matters/{assigned.pk}/assign/",
@@ -147,7 +141,7 @@ def test_fake_evidence_file_is_a_400_and_nothing_changes(world, assigned):
     assigned.save()
     before = state_of(assigned)
     fake = SimpleUploadedFile("photo.jpg", b"<?php echo 'x'; ?>" * 20, content_type="image/jpeg")
-    response = api_for(world.cadre2.user).post(f"/api/v1/matters/{assigned.pk}/resolve/",
+    response = api_client(world.cadre2.user).post(f"/api/v1/matters/{assigned.pk}/resolve/",
                                                {"resolution": "已修复", "evidence": fake}, format="multipart")
     assert response.status_code == 400
     assert "文件类型不符" in response.json()["errors"]["evidence"][0]
@@ -157,7 +151,7 @@ def test_fake_evidence_file_is_a_400_and_nothing_changes(world, assigned):
 def test_unsatisfied_revisit_reopens(world, assigned):
     assigned.status = "resolved"
     assigned.save()
-    response = api_for(world.cadre1.user).post(f"/api/v1/matters/{assigned.pk}/revisit/",
+    response = api_client(world.cadre1.user).post(f"/api/v1/matters/{assigned.pk}/revisit/",
                                                {"satisfaction": "unsatisfied", "note": "没修好"}, format="json")
     assert (response.json()["status"], response.json()["satisfaction"]) == ("in_progress", "unsatisfied")
 
@@ -167,13 +161,10 @@ def test_evidence_is_served_only_within_scope(world, assigned):
     Image.new("RGB", (4, 4), "blue").save(out, format="JPEG")
     assigned.status = "in_progress"
     assigned.save()
-    api_for(world.cadre2.user).post(f"/api/v1/matters/{assigned.pk}/resolve/", {
+    api_client(world.cadre2.user).post(f"/api/v1/matters/{assigned.pk}/resolve/", {
         "resolution": "已修复", "evidence": SimpleUploadedFile("a.jpg", out.getvalue(), content_type="image/jpeg")},
         format="multipart")
-    from django.test import Client
-
-    client = Client()
-    client.force_login(world.cadre1.user)
+    client = page_client(world.cadre1.user)
     response = client.get(f"/matters/{assigned.pk}/evidence/")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     client.force_login(world.cadre3.user)
@@ -185,12 +176,10 @@ def test_filters_status_village_overdue(world):
     late = f.MatterFactory(village=world.v1, status="in_progress", deadline=today - dt.timedelta(days=1))
     fine = f.MatterFactory(village=world.v2, status="assigned", deadline=today + dt.timedelta(days=9))
     done = f.MatterFactory(village=world.v1, status="closed", deadline=today - dt.timedelta(days=9))
-    client = api_for(world.office.user)
+    client = api_client(world.office.user)
 
     def ids(query: str) -> list[int]:
-        response = client.get(f"/api/v1/matters/?{query}")
-        assert response.status_code == 200, response.json()
-        return [row["id"] for row in response.json()["results"]]
+        return [row["id"] for row in results(client.get(f"/api/v1/matters/?{query}"))]
 
     assert ids("") == [done.pk, fine.pk, late.pk]
     assert ids("status=in_progress") == [late.pk]
@@ -204,12 +193,12 @@ def test_filters_status_village_overdue(world):
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_list_query_count_is_constant(world, django_assert_num_queries, rows):
+def test_list_query_count_is_constant(world, rows):
     for i in range(rows):
         f.MatterFactory(village=world.v1, raised_by=world.cadre1, unit=world.unit, assignee=world.cadre2,
                         household=world.h1, status="assigned" if i % 2 else "registered")
-    client = api_for(world.unit_head.user)
-    with django_assert_num_queries(6):
+    client = api_client(world.unit_head.user)
+    with assert_num_queries(6):
         response = client.get("/api/v1/matters/")
     assert len(response.json()["results"]) == rows
 
@@ -235,7 +224,7 @@ def test_the_list_rows_equal_drfs_field_by_field_ones_in_both_languages(world):
     f.MatterFactory(village=world.v1, status="closed", satisfaction="basically_satisfied", resolution="已修复",
                     resolved_at=now, revisited_at=now, closed_at=now, revisit_note="群众满意",
                     evidence=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"))
-    client = api_for(world.office.user)
+    client = api_client(world.office.user)
     shown: dict[str, set[str]] = {}
     for language in ("zh-hans", "en"):
         rows = client.get("/api/v1/matters/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]

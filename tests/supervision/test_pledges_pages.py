@@ -12,6 +12,7 @@ from supervision.dashboard import pledges_disclosures as dashboard_duties
 from supervision.models import Pledge, TargetProgress
 from supervision.services import pledges as svc
 from tests import factories as f
+from tests.helpers import assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -137,12 +138,12 @@ def test_the_dashboard_shows_pledges_to_sign_and_the_chain(world, client):
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_dashboard_panels_cost_the_same_at_1_and_50_pledges(world, django_assert_num_queries, rows):
+def test_dashboard_panels_cost_the_same_at_1_and_50_pledges(world, rows):
     villages = [f.VillageFactory(township=world.township) for _ in range(rows)]
     template = f.pledge_template(world.township, "village")
     svc.pledge_issue_from_template(template=template, pledgers=villages, by=world.office.user)
     head = actor_for(world.head.user)
-    with django_assert_num_queries(3):  # my pledges, the chain's counts, the last checked quarter (none)
+    with assert_num_queries(3):  # my pledges, the chain's counts, the last checked quarter (none)
         panels = dashboard_duties.panels(head, world.head.user)
     assert [p["template"] for p in panels] == ["supervision/pledges/_chain_panel.html",
                                                "supervision/disclosures/_panel.html"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from supervision.models import Pledge, PledgeTarget
 from supervision.services import pledges as svc
 from tests import factories as f
+from tests.helpers import api_client, assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -51,16 +51,10 @@ VISIBLE = {
 }
 
 
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 @pytest.mark.parametrize("who", sorted(VISIBLE))
 def test_each_role_lists_exactly_the_pledges_it_may_see(chain, who):
     names = {getattr(chain, n).pk: n for n in ALL_HERE | {"p_other"}}
-    response = api_for(chain.users[who]).get("/api/v1/pledges/", {"page_size": 100})
+    response = api_client(chain.users[who]).get("/api/v1/pledges/", {"page_size": 100})
     assert response.status_code == 200
     assert {names[row["id"]] for row in response.json()["results"]} == VISIBLE[who]
 
@@ -68,7 +62,7 @@ def test_each_role_lists_exactly_the_pledges_it_may_see(chain, who):
 @pytest.mark.parametrize("who", sorted(VISIBLE))
 def test_each_role_opens_only_those_pledges_elsewhere_404(chain, client, who):
     client.force_login(chain.users[who])
-    api = api_for(chain.users[who])
+    api = api_client(chain.users[who])
     for name in sorted(ALL_HERE | {"p_other"}):
         pledge = getattr(chain, name)
         expected = 200 if name in VISIBLE[who] else 404
@@ -78,7 +72,7 @@ def test_each_role_opens_only_those_pledges_elsewhere_404(chain, client, who):
 
 
 def test_the_pledge_api_carries_the_contract_fields(chain):
-    data = api_for(chain.office.user).get(f"/api/v1/pledges/{chain.p_v1.pk}/").json()
+    data = api_client(chain.office.user).get(f"/api/v1/pledges/{chain.p_v1.pk}/").json()
     assert {k: data[k] for k in ("id", "year", "level", "level_display", "status", "status_display", "pledger_type",
                                  "pledger_id", "pledger_name", "superior")} == {
         "id": chain.p_v1.pk, "year": 2026, "level": "village", "level_display": "村→政府", "status": "issued",
@@ -87,13 +81,13 @@ def test_the_pledge_api_carries_the_contract_fields(chain):
     assert [(t["kind"], t["task"], t["points"]) for t in data["targets"]] == [
         ("base", "基础目标1", "60.0"), ("base", "基础目标2", "40.0"), ("bonus", "加分项3", "5.0"), ("veto", "否决项4", "0.0")]
     assert data["targets"][0]["assessment"] is None
-    staff = api_for(chain.office.user).get(f"/api/v1/pledges/{chain.p_c1.pk}/").json()
+    staff = api_client(chain.office.user).get(f"/api/v1/pledges/{chain.p_c1.pk}/").json()
     assert (staff["pledger_type"], staff["pledger_id"], staff["superior"]) == ("cadre", chain.cadre1.pk,
                                                                                 chain.unit_head.pk)
 
 
 def test_pledges_filter_by_year_status_and_level(chain):
-    api = api_for(chain.office.user)
+    api = api_client(chain.office.user)
     svc.pledge_sign(pledge=chain.p_v1, by=chain.village1.user)
 
     def ids(**params):
@@ -107,17 +101,17 @@ def test_pledges_filter_by_year_status_and_level(chain):
 
 
 def test_sign_and_countersign_through_the_api_answer_the_updated_pledge(chain):
-    signed = api_for(chain.village1.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/sign/", {})
+    signed = api_client(chain.village1.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/sign/", {})
     assert signed.status_code == 200
     assert (signed.json()["status"], signed.json()["signed_by"]) == ("signed", chain.village1.pk)
-    countersigned = api_for(chain.head.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/countersign/")
+    countersigned = api_client(chain.head.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/countersign/")
     assert countersigned.status_code == 200
     assert countersigned.json()["status"] == "countersigned"
     assert countersigned.json()["countersigned_by"] == chain.head.pk
 
 
 def test_an_illegal_transition_is_a_400_with_the_reason_and_changes_nothing(chain):
-    response = api_for(chain.head.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/countersign/")
+    response = api_client(chain.head.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/countersign/")
     assert response.status_code == 400
     assert response.json()["detail"] == "责任方尚未签署，不能会签。"
     assert Pledge.objects.get(pk=chain.p_v1.pk).status == Pledge.Status.ISSUED
@@ -125,19 +119,19 @@ def test_an_illegal_transition_is_a_400_with_the_reason_and_changes_nothing(chai
 
 def test_someone_elses_pledge_is_403_when_visible_and_404_when_not(chain):
     # The township head sees the village's pledge but is not its pledger.
-    visible = api_for(chain.head.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/sign/")
+    visible = api_client(chain.head.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/sign/")
     assert visible.status_code == 403
     assert "责任方" in visible.json()["detail"]
     # cadre1 does not see it at all.
-    hidden = api_for(chain.cadre1.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/sign/")
+    hidden = api_client(chain.cadre1.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/sign/")
     assert hidden.status_code == 404
-    assert api_for(chain.outsider.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/countersign/").status_code == 404
+    assert api_client(chain.outsider.user).post(f"/api/v1/pledges/{chain.p_v1.pk}/countersign/").status_code == 404
     pledge = Pledge.objects.get(pk=chain.p_v1.pk)
     assert (pledge.status, pledge.signed_by, pledge.countersigned_by) == (Pledge.Status.ISSUED, None, None)
 
 
 def test_the_api_is_read_only_beyond_the_actions(chain):
-    api = api_for(chain.office.user)
+    api = api_client(chain.office.user)
     assert api.post("/api/v1/pledges/", {"year": 2026}).status_code == 405
     assert api.patch(f"/api/v1/pledges/{chain.p_v1.pk}/", {"status": "assessed"}).status_code == 405
     assert api.delete(f"/api/v1/pledges/{chain.p_v1.pk}/").status_code == 405
@@ -200,30 +194,29 @@ def _many_village_pledges(world, n: int) -> None:
 
 
 @pytest.mark.parametrize(("rows", "queries"), [(1, 9), (50, 9)])
-def test_the_pledge_api_list_costs_the_same_at_1_and_50_rows(world, django_assert_num_queries, rows, queries):
+def test_the_pledge_api_list_costs_the_same_at_1_and_50_rows(world, rows, queries):
     _many_village_pledges(world, rows)
-    api = APIClient()
-    api.force_login(world.office.user)  # a session: the user and their roles load on every request
-    with django_assert_num_queries(queries):
+    api = api_client(world.office.user, session=True)  # the user and their roles load on every request
+    with assert_num_queries(queries):
         response = api.get("/api/v1/pledges/")
     assert len(response.json()["results"]) == rows
     assert PledgeTarget.objects.count() == 4 * rows
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_the_pledges_page_costs_the_same_at_1_and_50_rows(world, client, django_assert_num_queries, rows):
+def test_the_pledges_page_costs_the_same_at_1_and_50_rows(world, client, rows):
     _many_village_pledges(world, rows)
     client.force_login(world.office.user)
     # session, user, actor (groups, cadre, units), unread count, my pledges, the chain
-    with django_assert_num_queries(8):
+    with assert_num_queries(8):
         response = client.get("/pledges/?year=2026")
     assert response.content.decode().count('href="/pledges/') >= rows
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_a_pledge_page_costs_the_same_whatever_the_number_of_pledges(world, client, django_assert_num_queries, rows):
+def test_a_pledge_page_costs_the_same_whatever_the_number_of_pledges(world, client, rows):
     _many_village_pledges(world, rows)
     pledge = Pledge.objects.order_by("id").first()
     client.force_login(world.office.user)
-    with django_assert_num_queries(10):
+    with assert_num_queries(10):
         assert client.get(f"/pledges/{pledge.pk}/").status_code == 200

@@ -9,27 +9,20 @@ import io
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from supervision.models import Matter
 from tests import factories as f
+from tests.helpers import api_client, results
 
 PERIOD = "start=2026-11-02&end=2026-11-08"
 
 
-def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def cadres_in(response) -> list[str]:  # type: ignore[no-untyped-def]
-    assert response.status_code == 200, response.json()
-    return sorted(row["cadre"] for row in response.json()["results"])
+    return sorted(row["cadre"] for row in results(response))
 
 
 def test_reporter_gets_villages_and_units_but_never_cadres(world):
-    client = api_for(world.reporter_user)
+    client = api_client(world.reporter_user)
     villages = client.get(f"/api/v1/reports/diary-completeness?{PERIOD}&by=village")
     assert villages.status_code == 200
     assert [r["village"] for r in villages.json()["results"]] == ["东河村", "光明路村", "南沟村"]
@@ -42,13 +35,13 @@ def test_reporter_gets_villages_and_units_but_never_cadres(world):
 
 def test_per_cadre_figures_follow_the_hierarchy(world):
     url = f"/api/v1/reports/diary-completeness?{PERIOD}&by=cadre"
-    assert cadres_in(api_for(world.cadre1.user).get(url)) == ["干部甲"]
-    assert cadres_in(api_for(world.unit_head.user).get(url)) == ["干部乙", "干部甲", "站长"]
-    assert cadres_in(api_for(world.deputy.user).get(url)) == ["副镇长", "干部乙", "干部甲", "站长"]
-    assert cadres_in(api_for(world.inspector.user).get(url)) == ["纪委书记"]
-    everyone = cadres_in(api_for(world.secretary.user).get(url))
+    assert cadres_in(api_client(world.cadre1.user).get(url)) == ["干部甲"]
+    assert cadres_in(api_client(world.unit_head.user).get(url)) == ["干部乙", "干部甲", "站长"]
+    assert cadres_in(api_client(world.deputy.user).get(url)) == ["副镇长", "干部乙", "干部甲", "站长"]
+    assert cadres_in(api_client(world.inspector.user).get(url)) == ["纪委书记"]
+    everyone = cadres_in(api_client(world.secretary.user).get(url))
     assert len(everyone) == 9 and "外镇干部" not in everyone
-    assert cadres_in(api_for(world.office.user).get(url)) == everyone
+    assert cadres_in(api_client(world.office.user).get(url)) == everyone
 
 
 @pytest.mark.parametrize(
@@ -56,14 +49,14 @@ def test_per_cadre_figures_follow_the_hierarchy(world):
     ["start=2026-11-31&end=2026-12-01", "start=2026-11-08&end=2026-11-01", "end=2026-11-01", "by=household&" + PERIOD],
 )
 def test_bad_parameters_are_a_chinese_400(world, query):
-    response = api_for(world.secretary.user).get(f"/api/v1/reports/diary-completeness?{query}")
+    response = api_client(world.secretary.user).get(f"/api/v1/reports/diary-completeness?{query}")
     assert response.status_code == 400
     assert any(word in response.json()["detail"] for word in ("日期", "必填", "合法")), response.json()
 
 
 def test_csv_and_xlsx(world):
     f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, 2))
-    client = api_for(world.secretary.user)
+    client = api_client(world.secretary.user)
     csv = client.get(f"/api/v1/reports/diary-completeness?{PERIOD}&by=unit&format=csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     text = b"".join(csv.streaming_content).decode("utf-8-sig")
@@ -84,7 +77,7 @@ def test_matters_report_counts_by_village(world):
     old = f.MatterFactory(village=world.v2, status="registered")
     Matter.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
     f.MatterFactory(village=world.v_other, status="registered")
-    response = api_for(world.reporter_user).get(f"/api/v1/reports/matters?start={start}&end={today.isoformat()}")
+    response = api_client(world.reporter_user).get(f"/api/v1/reports/matters?start={start}&end={today.isoformat()}")
     assert response.status_code == 200
     rows = {r["village"]: r for r in response.json()["results"]}
     assert set(rows) == {"东河村", "光明路村", "南沟村"}
@@ -96,9 +89,9 @@ def test_matters_report_counts_by_village(world):
 def test_matters_report_follows_scope(world):
     f.MatterFactory(village=world.v3, status="registered", raised_by=world.cadre3)
     today = timezone.localdate().isoformat()
-    rows = api_for(world.cadre1.user).get(f"/api/v1/reports/matters?start={today}&end={today}").json()["results"]
+    rows = api_client(world.cadre1.user).get(f"/api/v1/reports/matters?start={today}&end={today}").json()["results"]
     assert sum(r["raised"] for r in rows) == 0
 
 
 def test_reports_need_a_log_in(db):
-    assert APIClient().get(f"/api/v1/reports/matters?{PERIOD}").status_code in (401, 403)
+    assert api_client().get(f"/api/v1/reports/matters?{PERIOD}").status_code in (401, 403)
