@@ -11,9 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
+from cadres.admin import ScopedHistoryAdmin
 from cadres.roles import actor_for
+from cadres.scope import in_townships
 from portal.errors import DomainError
 from supervision.models import AgendaItem, DeadlineRule, Diary, DiaryComment, Matter, MatterEvent
 from supervision.services import agenda as agenda_services
@@ -31,8 +32,15 @@ class DiaryCommentInline(admin.TabularInline):
         return False
 
 
+class TownshipQuerysetMixin:
+    """Whatever Django permissions a staff log-in holds, it lists only its own township's rows."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return in_townships(super().get_queryset(request), actor_for(request.user))  # type: ignore[misc]
+
+
 @admin.register(Diary)
-class DiaryAdmin(SimpleHistoryAdmin):
+class DiaryAdmin(TownshipQuerysetMixin, ScopedHistoryAdmin):
     """Diaries are written by their authors in the portal; the admin reads them and their history."""
 
     list_display = ["date", "author", "village", "category", "on_time", "created_at"]
@@ -82,7 +90,7 @@ def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[
 
 
 @admin.register(Matter)
-class MatterAdmin(SimpleHistoryAdmin):
+class MatterAdmin(TownshipQuerysetMixin, ScopedHistoryAdmin):
     """Transitions go through the services (the same rules as the pages and the API)."""
 
     list_display = ["id", "description_short", "village", "status", "unit", "assignee", "deadline", "escalated_on"]
@@ -118,12 +126,12 @@ class MatterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(SimpleHistoryAdmin):
+class DeadlineRuleAdmin(ScopedHistoryAdmin):
     list_display = ["category", "days"]
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
+class AgendaItemAdmin(TownshipQuerysetMixin, ScopedHistoryAdmin):
     """Adopting happens on the diary page; here the office records the committee's decision."""
 
     list_display = ["title", "status", "adopted_by", "adopted_at", "meeting_date"]

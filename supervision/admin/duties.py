@@ -10,15 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
-
+from cadres.admin import FK_SCOPES, ScopedHistoryAdmin, SharedSettingsMixin
 from cadres.roles import Role, actor_for
 from cadres.scope import in_townships
 from portal.errors import DomainError
@@ -55,6 +54,12 @@ class OfficeAdminMixin:
 
     office_may_delete = False
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        limit = FK_SCOPES.get(db_field.related_model)
+        if limit is not None and not request.user.is_superuser and "queryset" not in kwargs:
+            kwargs["queryset"] = limit(actor_for(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _office(request) or super().has_module_permission(request)  # type: ignore[misc]
 
@@ -73,7 +78,7 @@ class OfficeAdminMixin:
         return self.office_may_delete and _office(request)
 
 
-class TownshipScopedAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class TownshipScopedAdmin(OfficeAdminMixin, ScopedHistoryAdmin):
     township_field = "township"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -172,7 +177,7 @@ class PledgeAdmin(TownshipScopedAdmin):
 
 
 @admin.register(GradeThreshold)
-class GradeThresholdAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class GradeThresholdAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
     list_display = ("grade", "min_score")
 
 
@@ -180,7 +185,8 @@ class GradeThresholdAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(DisclosureRequirement)
-class DisclosureRequirementAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class DisclosureRequirementAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
+    shared_field = "township"  # a requirement without a township applies to every township
     list_display = ("category", "domain", "frequency", "due_day", "min_display_days", "township", "is_active", "order")
     list_editable = ("frequency", "due_day", "min_display_days", "is_active", "order")
     list_filter = ("domain", "frequency", "is_active")
@@ -190,15 +196,21 @@ class DisclosureRequirementAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
         actor = actor_for(request.user)
         if actor.township_ids is None:
             return qs
-        from django.db.models import Q
-
         return qs.filter(Q(township__isnull=True) | Q(township_id__in=actor.township_ids))
 
 
 @admin.register(DisclosureRubric)
-class DisclosureRubricAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class DisclosureRubricAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
+    shared_field = "township"  # the rubric without a township is the general standard
     list_display = ("__str__", "board_points", "content_points", "procedure_points", "missing_penalty", "late_penalty",
                     "rectification_days")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        actor = actor_for(request.user)
+        if actor.township_ids is None:
+            return qs
+        return qs.filter(Q(township__isnull=True) | Q(township_id__in=actor.township_ids))
 
 
 @admin.register(Disclosure)
@@ -299,7 +311,7 @@ class InspectionFindingInline(OfficeAdminMixin, admin.StackedInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class InspectionAdmin(OfficeAdminMixin, ScopedHistoryAdmin):
     list_display = ("title", "date", "kind", "subject_type", "published_at", "closed_at")
     list_filter = ("kind", "subject_type")
     readonly_fields = ("township", "date", "kind", "title", "subject_type", "subject_cadre", "subject_unit",
