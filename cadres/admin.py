@@ -126,7 +126,8 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
             return super().history_form_view(request, object_id, version_id, extra_context)
         obj = self._history_object(request, object_id)
         history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
-        if not str(version_id).isdigit() or not history.filter(**{self.model._meta.pk.attname: obj.pk}, history_id=version_id).exists():
+        versions = history.filter(**{self.model._meta.pk.attname: obj.pk})
+        if not str(version_id).isdigit() or not versions.filter(history_id=version_id).exists():
             raise Http404(gettext("记录不存在或不在您的管理范围内。"))
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)

@@ -216,6 +216,6 @@ class TransferForm(forms.Form):
         if post in PRIVILEGED_POSTS and post not in {self.cadre.post, *self.cadre.extra_posts} \
                 and not may_grant_roles(self.by):
             raise forms.ValidationError(
-                _("「%(post)s」带有镇领导或纪委的权限，只能由超级管理员或县级管理员授予。") % {"post": Post(post).label}
+                _("「%(posts)s」带有镇领导或纪委的权限，只能由超级管理员或县级管理员授予。") % {"posts": Post(post).label}
             )
         return post

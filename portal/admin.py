@@ -142,7 +142,7 @@ class JobRunAdmin(ReadOnlyAdmin):
         if request.user.is_superuser or township_ids is None:
             return qs
         for key in ("township", "township_id"):  # the checks record "township", the bulletins "township_id"
-            qs = qs.exclude(Q(**{"params__has_key": key}) & ~Q(**{f"params__{key}__in": list(township_ids)}))
+            qs = qs.exclude(Q(params__has_key=key) & ~Q(**{f"params__{key}__in": list(township_ids)}))
         return qs
 
 
@@ -185,8 +185,8 @@ class PortalUserAdmin(UserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
         if may_grant_roles(request.user) or "groups" not in form.base_fields:
             return form
 

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
 from cadres.admin import FK_SCOPES, ScopedHistoryAdmin, SharedSettingsMixin
 from cadres.roles import Role, actor_for
 from cadres.scope import in_townships

@@ -151,8 +151,9 @@ def test_a_revert_needs_the_change_permission(world, office):
 
 
 def test_every_history_admin_is_scoped():
-    from cadres.admin import ScopedHistoryAdmin
     from simple_history.admin import SimpleHistoryAdmin
+
+    from cadres.admin import ScopedHistoryAdmin
 
     unscoped = [type(a).__name__ for a in django_admin.site._registry.values()
                 if isinstance(a, SimpleHistoryAdmin) and not isinstance(a, ScopedHistoryAdmin)]
