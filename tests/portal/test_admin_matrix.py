@@ -98,9 +98,8 @@ def base_url(model: type[Model]) -> str:
 def object_urls(model_admin: Any, obj: Model) -> dict[str, str]:
     """Change, delete, history list and every history version of one object."""
     url = f"{base_url(type(obj))}{obj.pk}/"
-    urls = {"change": f"{url}change/", "delete": f"{url}delete/"}
-    if hasattr(model_admin, "history_view") and hasattr(type(obj), "history"):
-        urls["history"] = f"{url}history/"
+    urls = {"change": f"{url}change/", "delete": f"{url}delete/", "history": f"{url}history/"}
+    if hasattr(type(obj), "history"):
         for version in obj.history.all():  # type: ignore[attr-defined]
             urls[f"version {version.history_id}"] = f"{url}history/{version.history_id}/"
     return urls

@@ -346,6 +346,18 @@ def test_the_office_edits_its_own_disclosure_requirements_but_not_the_shared_one
     assert office.get(f"{url}{other.pk}/change/").status_code == 302
 
 
+def test_the_list_of_disclosure_requirements_saves_no_shared_row_for_the_office(world, office):
+    shared = DisclosureRequirement.objects.filter(township__isnull=True).order_by("pk").first()
+    data = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": str(shared.pk),
+            "form-0-frequency": shared.frequency, "form-0-due_day": "28", "form-0-min_display_days": "99",
+            "form-0-is_active": "on", "form-0-order": "0", "_save": "1"}
+
+    office.post("/admin/supervision/disclosurerequirement/", data)
+
+    shared.refresh_from_db()
+    assert shared.min_display_days != 99
+
+
 def test_a_new_disclosure_requirement_of_the_office_belongs_to_its_township(world, office):
     add = office.get("/admin/supervision/disclosurerequirement/add/").context["adminform"].form
     data = form_data(add, domain="village_affairs", category="新事项", frequency=add["frequency"].field.choices[1][0])
