@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from cadres.admin import ScopedHistoryAdmin
 from cadres.roles import actor_for
 from cadres.scope import in_townships
 from core.errors import DomainError
@@ -40,7 +40,7 @@ def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[
 
 
 @admin.register(Bulletin)
-class BulletinAdmin(SimpleHistoryAdmin):
+class BulletinAdmin(ScopedHistoryAdmin):
     list_display = ["__str__", "township", "period_start", "period_end", "status", "number", "cumulative_number",
                     "issue_date", "compiled_at", "page_link"]
     list_filter = ["status", "year", "township"]

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -87,6 +89,93 @@ FK_SCOPES: dict[type, Callable[[Actor], QuerySet]] = {
 
 def _is_office(request: HttpRequest) -> bool:
     return actor_for(request.user).has(Role.OFFICE)
+
+
+def may_edit_shared(request: HttpRequest) -> bool:
+    """Superusers and county-level staff edit what every township shares; a township's office reads it."""
+    user = request.user
+    return bool(user.is_superuser or (user.is_staff and Role.COUNTY in actor_for(user).roles))
+
+
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's object history pages behind the change view's scope and permissions.
+
+    The history list and each version are looked up through the admin's (scoped) `get_queryset`,
+    so an object the change view would not show answers 404 here too. A revert is a change: it is
+    handled by the change form itself (the same permission check, the same FK scopes, the same
+    read-only fields and services), so it can do nothing the change form could not.
+    Superusers keep simple_history's own views.
+    """
+
+    def _history_object(self, request: HttpRequest, object_id: str) -> Any:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("记录不存在或不在您的管理范围内。"))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        if not request.user.is_superuser:
+            self._history_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: Any = None) -> HttpResponse:
+        if request.user.is_superuser:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        obj = self._history_object(request, object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        versions = history.filter(**{self.model._meta.pk.attname: obj.pk})
+        if not str(version_id).isdigit() or not versions.filter(history_id=version_id).exists():
+            raise Http404(gettext("记录不存在或不在您的管理范围内。"))
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        request._history_revert = True  # type: ignore[attr-defined]  # inline rows are not part of a version
+        return self.changeform_view(request, object_id, extra_context=extra_context)
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        if getattr(request, "_history_revert", False):
+            return []
+        return super().get_inline_instances(request, obj)
+
+
+class SharedSettingsMixin:
+    """Settings every township shares: rows without a township (all rows, when `shared_field` is
+    None) are read by the office and edited only by superusers and county-level staff."""
+
+    shared_field: str | None = None
+
+    def _shared(self, obj: Any) -> bool:
+        return self.shared_field is None or getattr(obj, f"{self.shared_field}_id") is None
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        if self.shared_field is None and not may_edit_shared(request):
+            return False
+        return super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not may_edit_shared(request) and (self.shared_field is None or (obj is not None and self._shared(obj))):
+            return False
+        return super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not may_edit_shared(request) and (self.shared_field is None or (obj is not None and self._shared(obj))):
+            return False
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        cl = super().get_changelist_instance(request)  # type: ignore[misc]
+        if not may_edit_shared(request):
+            cl.list_editable = ()  # a row-by-row form would save the shared rows too
+        return cl
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == self.shared_field and not may_edit_shared(request):
+            kwargs["required"] = True  # the office's rows are its township's, never shared ones
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 class ScopedAdminMixin:
@@ -170,7 +259,7 @@ class OfficeImportExportMixin(ImportExportMixin):
         return _is_office(request)
 
     def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return {"actor": actor_for(request.user)}
+        return {"actor": actor_for(request.user), "by": request.user}
 
     def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"actor": actor_for(request.user)}
@@ -183,7 +272,7 @@ class OfficeImportExportMixin(ImportExportMixin):
 
 
 @admin.register(Township)
-class TownshipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class TownshipAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
     list_display = ["name", "code", "county", "village_count"]
     search_fields = ["name", "code"]
     township_path = "pk"
@@ -226,7 +315,7 @@ class LeadingAssignmentInline(OfficeInlineMixin, admin.TabularInline):
 
 
 @admin.register(Village)
-class VillageAdmin(ScopedAdminMixin, OfficeImportExportMixin, SimpleHistoryAdmin):
+class VillageAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin):
     resource_classes = [VillageResource]
     scope = staticmethod(villages_for)
     list_display = ["name", "code", "kind", "township", "group_list", "leading_cadre", "is_active"]
@@ -257,7 +346,7 @@ class VillageAdmin(ScopedAdminMixin, OfficeImportExportMixin, SimpleHistoryAdmin
 
 
 @admin.register(Unit)
-class UnitAdmin(ScopedAdminMixin, OfficeImportExportMixin, SimpleHistoryAdmin):
+class UnitAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin):
     resource_classes = [UnitResource]
     form = UnitAdminForm
     scope = staticmethod(units_for)
@@ -342,7 +431,7 @@ class QuotaFilter(admin.SimpleListFilter):
 
 
 @admin.register(Cadre)
-class CadreAdmin(ScopedAdminMixin, OfficeImportExportMixin, SimpleHistoryAdmin):
+class CadreAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin):
     resource_classes = [CadreResource]
     form = CadreAdminForm
     scope = staticmethod(cadres_for)
@@ -382,6 +471,7 @@ class CadreAdmin(ScopedAdminMixin, OfficeImportExportMixin, SimpleHistoryAdmin):
             # Keep the current log-in selectable alongside the free ones.
             field = form.base_fields["user"]
             field.queryset = field.queryset | get_user_model().objects.filter(pk=obj.user_id)
+        form.by = request.user  # leader and inspector posts are granted by superusers and the county only
         return form
 
     def save_model(self, request: HttpRequest, obj: Cadre, form: Any, change: bool) -> None:
@@ -434,7 +524,7 @@ class CadreAdmin(ScopedAdminMixin, OfficeImportExportMixin, SimpleHistoryAdmin):
         successors = cadres_for(actor) if not request.user.is_superuser else Cadre.objects.all()
         units = units_for(actor) if not request.user.is_superuser else Unit.objects.all()
         form = TransferForm(request.POST if "apply" in request.POST else None, cadre=cadre, successors=successors,
-                            units=units)
+                            units=units, by=request.user)
         if "apply" in request.POST and form.is_valid():
             data = form.cleaned_data
             try:
@@ -487,7 +577,7 @@ class ActiveFilter(admin.SimpleListFilter):
         return queryset
 
 
-class _LinkAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class _LinkAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
     actions = ["end_today"]
     end_service: Callable[..., Any]
     end_kwarg = ""
@@ -572,13 +662,13 @@ class HouseholdContactAdmin(_LinkAdmin):
 
 
 @admin.register(HouseholdTag)
-class HouseholdTagAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class HouseholdTagAdmin(SharedSettingsMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     township_path = None
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedAdminMixin, OfficeImportExportMixin, SimpleHistoryAdmin):
+class HouseholdAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin):
     resource_classes = [HouseholdResource]
     scope = staticmethod(households_for)
     list_display = ["head_name", "village", "group", "members", "phone", "tag_list", "is_active"]
@@ -611,7 +701,7 @@ class AttendanceInline(OfficeInlineMixin, admin.TabularInline):
 
 
 @admin.register(Training)
-class TrainingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class TrainingAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
     scope = staticmethod(trainings_for)
     list_display = ["title", "kind", "date", "hours", "venue", "village", "attendance_summary"]
     list_filter = ["kind", ("village", admin.RelatedOnlyFieldListFilter)]
@@ -635,7 +725,7 @@ class TrainingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ModelFigure)
-class ModelFigureAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ModelFigureAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
     list_display = ["title", "cadre", "villager_name", "village", "period_start", "period_end"]
     search_fields = ["title", "villager_name", "cadre__name"]
     list_select_related = ["cadre", "village"]
@@ -647,7 +737,7 @@ class ModelFigureAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CalendarDayAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
     form = CalendarDayForm
     list_display = ["date", "weekday", "is_workday", "name", "township"]
     list_filter = ["is_workday", ("township", admin.EmptyFieldListFilter)]
@@ -692,7 +782,7 @@ class CalendarDayAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ExcusedAbsence)
-class ExcusedAbsenceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ExcusedAbsenceAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
     form = AbsenceForm
     township_path = "cadre__township"
     list_display = ["cadre", "start", "end", "reason", "note", "recorded_by"]
@@ -730,14 +820,14 @@ class TransferAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ContactQuota)
-class ContactQuotaAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ContactQuotaAdmin(SharedSettingsMixin, ScopedAdminMixin, ScopedHistoryAdmin):
     list_display = ["post", "poor_party_member", "farmer"]
     list_editable = ["poor_party_member", "farmer"]
     township_path = None
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class MembershipAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
     list_display = ["user", "township"]
     list_select_related = ["user", "township"]
     search_fields = ["user__username"]

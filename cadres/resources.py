@@ -16,11 +16,14 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 
+from core.reports import safe_cell
+
 from . import services
 from .models import Cadre, Household, HouseholdTag, Post, Township, Unit, Village, VillageGroup
 from .roles import Actor
 from .scope import cadres_for, households_for, townships_for, units_for, villages_for
 from .services import CadreRuleError
+from .services.pyramid import cadre_validate_posts
 
 TOWNSHIP_COLUMN = "乡镇代码"
 ID_CARD_HEADER = re.compile(r"身份证|证件号|ID\s*card", re.IGNORECASE)
@@ -57,9 +60,16 @@ class ScopedResource(resources.ModelResource):
     # Model field → column, so model validation errors are shown under the column.
     column_of: dict[str, str] = {}
 
-    def __init__(self, actor: Actor | None = None, **kwargs: Any) -> None:
+    def __init__(self, actor: Actor | None = None, by: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.actor = actor
+        self.by = by  # the log-in importing (leader and inspector posts need a superuser or the county)
+
+    # --- exports: no cell runs as a formula -------------------------------------------------------
+
+    def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
+        """Text starting with =, +, -, @, a tab or CR gets a leading quote, as in the API's exports."""
+        return safe_cell(super().export_field(field, instance, **kwargs))
 
     # --- all-or-nothing -------------------------------------------------------------------------
 
@@ -403,12 +413,13 @@ class CadreResource(ScopedResource):
 
     def check_rules(self, cadre: Cadre) -> None:
         services.cadre_validate(cadre)
+        cadre_validate_posts(cadre, by=self.by)
         if cadre.pk is not None:
             cadre.reports_to = None  # an import realigns the superior to the (possibly new) post
         services.cadre_validate_superior(cadre)
 
     def do_instance_save(self, instance: Cadre, is_create: bool) -> None:
-        services.cadre_save(cadre=instance)
+        services.cadre_save(cadre=instance, by=self.by)
 
 
 # --- households ------------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.roles import Role, actor_for
+from cadres.services.pyramid import PRIVILEGED_GROUPS, may_grant_roles
 from core.errors import DomainError
 from core.models import JobRun, Notification
 
@@ -33,8 +35,34 @@ def _is_office_or_superuser(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff and (user.is_superuser or actor_for(user).has(Role.OFFICE)))
 
 
+def users_of_townships(township_ids: frozenset[int], path: str = "") -> Q:
+    """Log-ins whose cadre record or membership is in one of the townships (`path` leads to the user)."""
+    return Q(**{f"{path}cadre__township_id__in": township_ids}) | Q(
+        **{f"{path}membership__township_id__in": township_ids}
+    )
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable by the office and superusers; nobody adds, edits or deletes here."""
+    """Viewable by the office and superusers; nobody adds, edits or deletes here.
+
+    `user_path` names the log-in a row belongs to: a township's office sees the rows of its own
+    township's log-ins (cadre record or membership), never rows of no log-in, which stay with
+    superusers and county-level staff.
+    """
+
+    user_path: str | None = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        township_ids = actor_for(request.user).township_ids
+        if township_ids is None:
+            return qs
+        if self.user_path is None or not township_ids:
+            return qs.none()
+        return qs.filter(pk__in=qs.model._default_manager.filter(
+            users_of_townships(township_ids, f"{self.user_path}__")).values("pk"))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_office_or_superuser(request)
@@ -56,6 +84,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     """The security audit log: append-only, kept AUDIT_RETENTION_DAYS (≥ 180), never deleted here."""
 
+    user_path = "user"
+
     list_display = ("created_at", "kind", "username", "ip_address", "path")
     list_filter = ("kind", "created_at")
     search_fields = ("username", "path", "ip_address")
@@ -70,6 +100,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessToken)
 class AccessTokenAdmin(ReadOnlyAdmin):
+    user_path = "user"
     list_display = ("user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at", "expires_at")
     search_fields = ("user__username", "prefix")
@@ -95,11 +126,25 @@ class AccessTokenAdmin(ReadOnlyAdmin):
 
 @admin.register(JobRun)
 class JobRunAdmin(ReadOnlyAdmin):
+    """A township's office sees the jobs its township's log-ins started, less any job whose
+    parameters name another township (or every township); a job of no one (beat) stays with
+    superusers and county-level staff."""
+
+    user_path = "started_by"
     list_display = ("name", "status", "progress", "started_by", "created_at", "finished_at")
     list_filter = ("status", "name")
     list_select_related = ("started_by",)
     readonly_fields = ("name", "params", "status", "progress", "message", "result_url", "started_by",
                        "created_at", "finished_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        township_ids = actor_for(request.user).township_ids
+        if request.user.is_superuser or township_ids is None:
+            return qs
+        for key in ("township", "township_id"):  # the checks record "township", the bulletins "township_id"
+            qs = qs.exclude(Q(params__has_key=key) & ~Q(**{f"params__{key}__in": list(township_ids)}))
+        return qs
 
 
 @admin.register(Notification)
@@ -125,7 +170,39 @@ if admin.site.is_registered(User):
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
+    """Log-ins. Only superusers and county-level staff make staff or superusers, hand out
+    permissions or put log-ins in the role groups (office, inspector, leader, county)."""
+
     actions = ["deactivate"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not may_grant_roles(request.user):
+            fields += ["is_staff", "is_superuser", "user_permissions"]
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if may_grant_roles(request.user) or "groups" not in form.base_fields:
+            return form
+
+        class Form(form):  # type: ignore[misc, valid-type]
+            def clean_groups(self) -> Any:
+                groups = self.cleaned_data.get("groups")
+                before = set(self.instance.groups.values_list("name", flat=True)) if self.instance.pk else set()
+                added = sorted({g.name for g in groups or []} & PRIVILEGED_GROUPS - before)
+                if added:
+                    raise ValidationError(
+                        _("角色组「%(groups)s」只能由超级管理员或县级管理员授予。") % {"groups": "、".join(added)}
+                    )
+                return groups
+
+        return Form
 
     @admin.action(description=gettext_lazy("停用所选账号（结束其全部会话并撤销令牌）"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

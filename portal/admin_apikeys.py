@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.roles import Role, actor_for
+from cadres.scope import townships_for
 from core.errors import DomainError
 
 from .apikeys import api_key_create, api_key_revoke
@@ -31,8 +33,18 @@ def _may_manage(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff and (user.is_superuser or actor_for(user).has(Role.OFFICE)))
 
 
+def _township_ids(request: HttpRequest) -> frozenset[int] | None:
+    """The townships whose keys the log-in manages; None: every township and county-wide keys."""
+    if request.user.is_superuser:
+        return None
+    return actor_for(request.user).township_ids
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
+    """A township's office sees and makes keys of its own township only; a county-wide key (no
+    township) is made and seen by superusers and county-level staff."""
+
     list_display = ("name", "prefix", "scope", "rate", "state", "expires_at", "last_used_at", "created_by")
     list_filter = ("township", "revoked_at")
     search_fields = ("name", "prefix")
@@ -53,6 +65,17 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # revoke instead: the record of who used which key stays
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiKey]:
+        qs = super().get_queryset(request)
+        township_ids = _township_ids(request)
+        return qs if township_ids is None else qs.filter(township_id__in=township_ids)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "township" and _township_ids(request) is not None:
+            kwargs["queryset"] = townships_for(actor_for(request.user))
+            kwargs["required"] = True  # never county-wide
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         if obj is None:
@@ -79,6 +102,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return _("有效")
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        township_ids = _township_ids(request)
+        if township_ids is not None and obj.township_id not in township_ids:
+            raise PermissionDenied(_("只能为本乡镇创建 API 密钥。"))
         if change:
             super().save_model(request, obj, form, change)
             return

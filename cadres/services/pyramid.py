@@ -18,6 +18,11 @@ from core.errors import DomainError
 
 from ..models import DEPUTY_POSTS, TOP_POSTS, VILLAGE_POSTS, Cadre, Post, Unit, Village
 
+# Posts that carry the leader (镇领导) or inspector (纪委) role, and the groups that carry a role
+# (cadres.roles): granted only by a superuser or county-level staff, never by a township's office.
+PRIVILEGED_POSTS = TOP_POSTS | {Post.DISCIPLINE_SECRETARY}
+PRIVILEGED_GROUPS = frozenset({"office", "inspector", "leader", "county"})
+
 # Chains are short (staff → head → leader in charge → secretary); anything deeper is a loop.
 MAX_DEPTH = 12
 
@@ -197,6 +202,42 @@ def cadre_validate(cadre: Cadre) -> None:
         raise CadreRuleError(_("兼任职务无效：%(posts)s。") % {"posts": "、".join(map(str, bad))}, field="extra_posts")
 
 
+def may_grant_roles(by: Any) -> bool:
+    """Superusers and county-level staff (group "county", is_staff) grant leader, inspector and office roles."""
+    from ..roles import Role, actor_for
+
+    if by is None:
+        return True  # the system itself (migrations, demo data, management commands)
+    if getattr(by, "is_superuser", False):
+        return True
+    return bool(getattr(by, "is_staff", False) and Role.COUNTY in actor_for(by).roles)
+
+
+def cadre_validate_posts(cadre: Cadre, *, by: Any) -> None:
+    """Refuse a change that gives a cadre a leader or inspector post (or gives a log-in to a cadre
+    holding one) unless `by` may grant those roles; `by` None is the system itself."""
+    if may_grant_roles(by):
+        return
+    posts = {cadre.post, *(cadre.extra_posts or [])} & PRIVILEGED_POSTS
+    if not posts:
+        return
+    before = Cadre.objects.filter(pk=cadre.pk).values("post", "extra_posts", "user_id").first() if cadre.pk else None
+    held = {before["post"], *(before["extra_posts"] or [])} if before else set()
+    granted = posts - held
+    labels = "、".join(str(Post(p).label) for p in sorted(granted or posts))
+    if granted:
+        field = "post" if cadre.post in granted else "extra_posts"
+        raise CadreRuleError(
+            _("「%(posts)s」带有镇领导或纪委的权限，只能由超级管理员或县级管理员授予。") % {"posts": labels}, field=field
+        )
+    if cadre.user_id is not None and (before is None or before["user_id"] != cadre.user_id):
+        raise CadreRuleError(
+            _("该干部担任「%(posts)s」，带有镇领导或纪委的权限；为其关联登录账号须由超级管理员或县级管理员操作。")
+            % {"posts": labels},
+            field="user",
+        )
+
+
 @transaction.atomic
 def cadre_save(*, cadre: Cadre, by: Any = None) -> Cadre:
     """Create or change a cadre: post/level/unit checked, `reports_to` validated or filled in.
@@ -207,6 +248,7 @@ def cadre_save(*, cadre: Cadre, by: Any = None) -> Cadre:
     if cadre.pk is not None:
         Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
     cadre_validate(cadre)
+    cadre_validate_posts(cadre, by=by)
     expected = cadre_validate_superior(cadre)
     if cadre.reports_to_id is None and expected is not None:
         cadre.reports_to = expected

@@ -6,10 +6,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from cadres.admin import FK_SCOPES, ScopedHistoryAdmin
 from cadres.roles import Role, actor_for
 from cadres.scope import in_townships
+
+
+class TownshipQuerysetMixin:
+    """Whatever Django permissions a staff log-in holds, it lists only its own township's rows."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return in_townships(super().get_queryset(request), actor_for(request.user))  # type: ignore[misc]
 
 
 def _office(request: HttpRequest) -> bool:
@@ -21,6 +28,12 @@ class OfficeAdminMixin:
     deleting stays with superusers except where a model allows the office to."""
 
     office_may_delete = False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        limit = FK_SCOPES.get(db_field.related_model)
+        if limit is not None and not request.user.is_superuser and "queryset" not in kwargs:
+            kwargs["queryset"] = limit(actor_for(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _office(request) or super().has_module_permission(request)  # type: ignore[misc]
@@ -40,7 +53,7 @@ class OfficeAdminMixin:
         return self.office_may_delete and _office(request)
 
 
-class TownshipScopedAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class TownshipScopedAdmin(OfficeAdminMixin, ScopedHistoryAdmin):
     township_field = "township"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

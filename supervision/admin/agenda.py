@@ -7,16 +7,17 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from cadres.admin import ScopedHistoryAdmin
 from cadres.roles import actor_for
 from core.errors import DomainError
+from supervision.admin._base import TownshipQuerysetMixin
 from supervision.models import AgendaItem
 from supervision.services import agenda as agenda_services
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
+class AgendaItemAdmin(TownshipQuerysetMixin, ScopedHistoryAdmin):
     """Adopting happens on the diary page; here the office records the committee's decision."""
 
     list_display = ["title", "status", "adopted_by", "adopted_at", "meeting_date"]

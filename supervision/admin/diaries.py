@@ -6,8 +6,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from cadres.admin import ScopedHistoryAdmin
+from supervision.admin._base import TownshipQuerysetMixin
 from supervision.models import Diary, DiaryComment
 
 
@@ -23,7 +24,7 @@ class DiaryCommentInline(admin.TabularInline):
 
 
 @admin.register(Diary)
-class DiaryAdmin(SimpleHistoryAdmin):
+class DiaryAdmin(TownshipQuerysetMixin, ScopedHistoryAdmin):
     """Diaries are written by their authors in the portal; the admin reads them and their history."""
 
     list_display = ["date", "author", "village", "category", "on_time", "created_at"]

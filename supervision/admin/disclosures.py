@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
+from cadres.admin import ScopedHistoryAdmin, SharedSettingsMixin
 from cadres.roles import actor_for
 from core.models import JobRun
 from supervision.admin._base import OfficeAdminMixin, TownshipScopedAdmin
@@ -30,7 +30,8 @@ from supervision.services.check_jobs import disclosure_check_start, may_run_chec
 
 
 @admin.register(DisclosureRequirement)
-class DisclosureRequirementAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class DisclosureRequirementAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
+    shared_field = "township"  # a requirement without a township applies to every township
     list_display = ("category", "domain", "frequency", "due_day", "min_display_days", "township", "is_active", "order")
     list_editable = ("frequency", "due_day", "min_display_days", "is_active", "order")
     list_filter = ("domain", "frequency", "is_active")
@@ -40,15 +41,21 @@ class DisclosureRequirementAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
         actor = actor_for(request.user)
         if actor.township_ids is None:
             return qs
-        from django.db.models import Q
-
         return qs.filter(Q(township__isnull=True) | Q(township_id__in=actor.township_ids))
 
 
 @admin.register(DisclosureRubric)
-class DisclosureRubricAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class DisclosureRubricAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
+    shared_field = "township"  # the rubric without a township is the general standard
     list_display = ("__str__", "board_points", "content_points", "procedure_points", "missing_penalty", "late_penalty",
                     "rectification_days")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        actor = actor_for(request.user)
+        if actor.township_ids is None:
+            return qs
+        return qs.filter(Q(township__isnull=True) | Q(township_id__in=actor.township_ids))
 
 
 @admin.register(Disclosure)

@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from cadres.admin import ScopedHistoryAdmin
 from cadres.roles import actor_for
 from supervision.admin._base import OfficeAdminMixin
 from supervision.models import (
@@ -30,7 +30,7 @@ class InspectionFindingInline(OfficeAdminMixin, admin.StackedInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class InspectionAdmin(OfficeAdminMixin, ScopedHistoryAdmin):
     list_display = ("title", "date", "kind", "subject_type", "published_at", "closed_at")
     list_filter = ("kind", "subject_type")
     readonly_fields = ("township", "date", "kind", "title", "subject_type", "subject_cadre", "subject_unit",

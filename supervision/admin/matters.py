@@ -10,10 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
+from cadres.admin import ScopedHistoryAdmin
 from cadres.roles import actor_for
 from core.errors import DomainError
+from supervision.admin._base import TownshipQuerysetMixin
 from supervision.models import DeadlineRule, Matter, MatterEvent
 from supervision.services import matters as matter_services
 
@@ -47,7 +48,7 @@ def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[
 
 
 @admin.register(Matter)
-class MatterAdmin(SimpleHistoryAdmin):
+class MatterAdmin(TownshipQuerysetMixin, ScopedHistoryAdmin):
     """Transitions go through the services (the same rules as the pages and the API)."""
 
     list_display = ["id", "description_short", "village", "status", "unit", "assignee", "deadline", "escalated_on"]
@@ -83,5 +84,5 @@ class MatterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(SimpleHistoryAdmin):
+class DeadlineRuleAdmin(ScopedHistoryAdmin):
     list_display = ["category", "days"]

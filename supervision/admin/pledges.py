@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
+from cadres.admin import ScopedHistoryAdmin, SharedSettingsMixin
 from core.errors import DomainError
 from supervision.admin._base import OfficeAdminMixin, TownshipScopedAdmin, _office
 from supervision.models import (
@@ -113,5 +113,5 @@ class PledgeAdmin(TownshipScopedAdmin):
 
 
 @admin.register(GradeThreshold)
-class GradeThresholdAdmin(OfficeAdminMixin, SimpleHistoryAdmin):
+class GradeThresholdAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
     list_display = ("grade", "min_score")
