@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Township, Unit, Village
+from portal.stamps import Stamped
 
 
 class PledgeLevel(models.TextChoices):
@@ -86,7 +87,7 @@ class PledgeTemplateTarget(TargetFields):
         return self.task
 
 
-class Pledge(models.Model):
+class Pledge(Stamped, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         ISSUED = "issued", _("已下达")
@@ -134,7 +135,7 @@ class Pledge(models.Model):
     total_score = models.DecimalField(_("总分"), max_digits=5, decimal_places=1, null=True, blank=True)
     grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices, blank=True)
     scan = models.FileField(_("签字盖章扫描件"), upload_to="pledges/%Y/", blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("目标责任书")
