@@ -297,3 +297,21 @@ def test_a_sync_page_costs_the_same_at_one_and_at_fifty_rows(world, resource):
         assert len(api.get(f"/api/v1/{resource}/", {"updated_since": since.isoformat()}).json()["results"]) == 50
 
     assert len(fifty) == len(one)
+
+
+# --- the benchmark's generated data -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_benchmark_generator_stamps_its_rows_as_it_dates_them():
+    from bench.generate import Scale, _at, generate
+    from cadres.models import Township, Unit
+
+    end = dt.date(2026, 6, 30)
+    tiny = Scale("tiny", 300, townships=2, villages=3, groups=2, units=2, staff=4, village_cadres=1, households=12)
+
+    generate(scale=tiny, seed=5, end=end, out=lambda _line: None)
+
+    stamps = {model.__name__: set(model.objects.values_list("updated_at", flat=True))
+              for model in (Township, Village, Unit, Cadre, Household)}
+    assert stamps == {name: {_at(end, 20)} for name in stamps}
