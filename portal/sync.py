@@ -132,8 +132,9 @@ class UpdatedSinceFilter(BaseFilterBackend):
                 "required": False,
                 "in": "query",
                 "description": "Only objects created or changed at or after this moment (ISO 8601; without an "
-                "offset it is Beijing time). For incremental sync: pass the time the previous sync started, "
-                "and fetch /api/v1/tombstones/ for what was deleted.",
+                "offset it is Beijing time), by their updated_at, which every write moves (bulk changes too); "
+                "an old moment returns every object the caller may read. For incremental sync: pass the time "
+                "the previous sync started, and fetch /api/v1/tombstones/ for what was deleted.",
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]
