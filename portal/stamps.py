@@ -19,7 +19,7 @@ Writes that bypass the ORM (raw SQL, COPY in bench/generate.py) must set the col
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -40,13 +40,13 @@ class StampedQuerySet(models.QuerySet):
 
     update.alters_data = True  # type: ignore[attr-defined]
 
-    def bulk_update(self, objs: Iterable[models.Model], fields: Sequence[str], batch_size: int | None = None) -> int:
-        objs = list(objs)
+    def bulk_update(self, objs: Iterable[models.Model], fields: Iterable[str], batch_size: int | None = None) -> int:
+        objs, fields = list(objs), list(fields)
         if fields and STAMP not in fields:
             now = timezone.now()
             for obj in objs:
                 setattr(obj, STAMP, now)
-            fields = [*fields, STAMP]
+            fields.append(STAMP)
         return super().bulk_update(objs, fields, batch_size=batch_size)
 
     bulk_update.alters_data = True  # type: ignore[attr-defined]

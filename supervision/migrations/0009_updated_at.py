@@ -2,6 +2,7 @@
 
 import django.utils.timezone
 from django.db import migrations, models
+from django.db.models import F
 
 APP = 'supervision'
 
@@ -15,7 +16,7 @@ def backfill(models_: tuple[str, ...]):  # type: ignore[no-untyped-def]
     def run(apps, schema_editor):  # type: ignore[no-untyped-def]
         for name in models_:
             history = apps.get_model(APP, f"historical{name}")
-            schema_editor.execute(f"UPDATE {schema_editor.quote_name(history._meta.db_table)} SET updated_at = history_date")
+            history._base_manager.using(schema_editor.connection.alias).update(updated_at=F("history_date"))
 
     return run
 
