@@ -12,7 +12,10 @@ synced model inherits `Stamped`:
   an upsert (`update_conflicts=True`) also updates it;
 - `bulk_update(objs, fields)` — stamps the objects and adds the field;
 - many-to-many `add` / `remove` / `set` / `clear` (a household's tags, a diary's households) —
-  the `m2m_changed` receiver below stamps the object(s) whose links changed.
+  the `m2m_changed` receiver below stamps the object(s) whose links changed;
+- a child the API nests in its parent (`NESTED`: a pledge's targets and their progress, an
+  inspection's findings, a check's items, a village's groups) — saving or deleting one stamps
+  the parent (one UPDATE). Bulk writes of children must stamp the parent themselves (`stamp`).
 
 Writes that bypass the ORM (raw SQL, COPY in bench/generate.py) must set the column themselves.
 """
@@ -23,7 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -114,3 +117,27 @@ def _links_changed(sender: Any, instance: models.Model, action: str, reverse: bo
         stamp(model, model._base_manager.filter(**{field.name: instance}).values_list("pk", flat=True))
     elif action != "post_clear" and pk_set:
         stamp(model, pk_set)
+
+
+# Children the API answers inside their parent: label → (parent label, lookup from the parent to the child).
+NESTED: dict[str, tuple[str, str]] = {
+    "cadres.VillageGroup": ("cadres.Village", "groups"),
+    "supervision.PledgeTarget": ("supervision.Pledge", "targets"),
+    "supervision.TargetProgress": ("supervision.Pledge", "targets__progress"),
+    "supervision.TargetAssessment": ("supervision.Pledge", "targets__assessment"),
+    "supervision.InspectionFinding": ("supervision.Inspection", "findings"),
+    "supervision.DisclosureCheckItem": ("supervision.DisclosureCheck", "items"),
+}
+
+
+@receiver(post_save, dispatch_uid="portal.stamps.child_saved")
+@receiver(pre_delete, dispatch_uid="portal.stamps.child_deleted")
+def _child_changed(sender: Any, instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+    """A nested child saved or about to be deleted: its parent changed."""
+    nested = NESTED.get(sender._meta.label)
+    if nested is None or raw:
+        return
+    from django.apps import apps
+
+    parent = apps.get_model(nested[0])
+    parent._base_manager.filter(**{nested[1]: instance.pk}).update(**{STAMP: timezone.now()})

@@ -315,3 +315,31 @@ def test_the_benchmark_generator_stamps_its_rows_as_it_dates_them():
     stamps = {model.__name__: set(model.objects.values_list("updated_at", flat=True))
               for model in (Township, Village, Unit, Cadre, Household)}
     assert stamps == {name: {_at(end, 20)} for name in stamps}
+
+
+# --- nested children ------------------------------------------------------------------------------------
+
+
+def test_a_finding_added_to_an_inspection_reaches_the_next_sync_of_inspections(world):
+    from supervision.models import Inspection
+
+    inspection = f.InspectionFactory(township=world.township, subject_village=world.v1)
+    age_all(Inspection)
+    since = timezone.now() - timedelta(seconds=1)
+
+    finding = f.InspectionFindingFactory(inspection=inspection)
+    after_add = synced(user_client(world.users["inspector"]), "inspections", since)
+    age_all(Inspection)
+    finding.delete()
+
+    assert after_add == {inspection.pk}
+    assert synced(user_client(world.users["inspector"]), "inspections", since) == {inspection.pk}
+
+
+def test_a_new_village_group_reaches_the_next_sync_of_villages(world):
+    age_all(Village)
+    since = timezone.now() - timedelta(seconds=1)
+
+    f.VillageGroupFactory(village=world.v2)
+
+    assert synced(key_client(world.township), "villages", since) == {world.v2.pk}
