@@ -448,7 +448,9 @@ def build_people(world: World, loader: Loader, rng: Streams) -> None:
     loader.write(Cadre, ["id", "user_id", "township_id", "name", "gender", "phone", "political_status", "post", "level",
                          "unit_id", "village_id", "reports_to_id", "is_active"], cadre_rows)
     for unit_id, head_id in world.unit_heads.items():
-        Unit.objects.filter(pk=unit_id).update(head_id=head_id, leader_in_charge_id=world.unit_lic[unit_id])
+        # updated_at as the COPY rows have it (Loader fills every auto_now column with its `now`).
+        Unit.objects.filter(pk=unit_id).update(head_id=head_id, leader_in_charge_id=world.unit_lic[unit_id],
+                                               updated_at=loader.now)
 
     # Log-ins the benchmark uses: fixed names on township 1, plus the county-level reader.
     first = world.by_township[0]

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import ModelFigure, Township, Unit
 from core.history import HistoricalRecordsWithLinks
 from core.model_fields import DocumentJSONField
+from core.stamps import Stamped
 
 
-class Bulletin(models.Model):
+class Bulletin(Stamped, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         APPROVED = "approved", _("已审核")
@@ -73,9 +74,9 @@ class Bulletin(models.Model):
         verbose_name=_("发布人"),
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True, db_index=True)
     # core.history.create_with_links records a new bulletin and its model figures as one version.
-    history = HistoricalRecordsWithLinks(m2m_fields=[model_figures])
+    history = HistoricalRecordsWithLinks(m2m_fields=[model_figures], no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("作风建设简报")

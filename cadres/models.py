@@ -9,14 +9,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.stamps import Stamped
+
 phone_validator = RegexValidator(r"^[0-9+\-\s]{5,20}$", _("电话号码格式不正确。"))
 
 
-class Township(models.Model):
+class Township(Stamped, models.Model):
     name = models.CharField(_("名称"), max_length=60)
     code = models.CharField(_("行政区划代码"), max_length=20, unique=True)
     county = models.CharField(_("所属县区"), max_length=60, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("乡镇")
@@ -27,7 +29,7 @@ class Township(models.Model):
         return self.name
 
 
-class Village(models.Model):
+class Village(Stamped, models.Model):
     class Kind(models.TextChoices):
         VILLAGE = "village", _("行政村")
         COMMUNITY = "community", _("社区")
@@ -37,7 +39,7 @@ class Village(models.Model):
     code = models.CharField(_("代码"), max_length=20, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.VILLAGE)
     is_active = models.BooleanField(_("有效"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("村（社区）")
@@ -57,6 +59,9 @@ class Village(models.Model):
 
 class VillageGroup(models.Model):
     """村民小组."""
+
+    # Saving or deleting one moves the parent's updated_at, so the sync sees the parent change.
+    STAMPS_PARENT = ("cadres.Village", "groups")
 
     village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="groups", verbose_name=_("村"))
     name = models.CharField(_("名称"), max_length=40)
@@ -79,7 +84,7 @@ class VillageGroup(models.Model):
         return f"{self.village.name}{self.name}"
 
 
-class Unit(models.Model):
+class Unit(Stamped, models.Model):
     """站办所 / 机关部门."""
 
     class Kind(models.TextChoices):
@@ -103,7 +108,7 @@ class Unit(models.Model):
         verbose_name=_("分管领导"),
     )
     is_active = models.BooleanField(_("有效"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("站办所")
@@ -140,7 +145,7 @@ DEPUTY_POSTS = frozenset({Post.DEPUTY_SECRETARY, Post.DEPUTY_HEAD, Post.COMMITTE
 VILLAGE_POSTS = frozenset({Post.VILLAGE_SECRETARY, Post.VILLAGE_DIRECTOR, Post.VILLAGE_COMMITTEE})
 
 
-class Cadre(models.Model):
+class Cadre(Stamped, models.Model):
     class Gender(models.TextChoices):
         MALE = "male", _("男")
         FEMALE = "female", _("女")
@@ -189,7 +194,7 @@ class Cadre(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subordinates", verbose_name=_("上级")
     )
     is_active = models.BooleanField(_("在岗"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("干部")
@@ -213,7 +218,7 @@ class Cadre(models.Model):
         return self.name
 
 
-class VillageAssignment(models.Model):
+class VillageAssignment(Stamped, models.Model):
     """包村/联村: a township cadre's duty for a village."""
 
     class Role(models.TextChoices):
@@ -227,7 +232,7 @@ class VillageAssignment(models.Model):
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"), null=True, blank=True)
     duties = models.TextField(_("职责"), blank=True, max_length=2000)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("包村联村")
@@ -270,7 +275,7 @@ class HouseholdTag(models.Model):
         return self.name
 
 
-class Household(models.Model):
+class Household(Stamped, models.Model):
     """农户. No ID-card numbers are ever stored (PIPL, DESIGN.md §2)."""
 
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("村"))
@@ -290,7 +295,7 @@ class Household(models.Model):
     is_active = models.BooleanField(_("有效"), default=True)
     # Set when the household's personal data was erased on request (PIPL); statistics stay.
     erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
-    history = HistoricalRecords(m2m_fields=[tags])
+    history = HistoricalRecords(m2m_fields=[tags], no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("农户")
@@ -301,7 +306,7 @@ class Household(models.Model):
         return self.head_name
 
 
-class HouseholdContact(models.Model):
+class HouseholdContact(Stamped, models.Model):
     """联系户: a cadre's standing link with a household."""
 
     class Kind(models.TextChoices):
@@ -315,7 +320,7 @@ class HouseholdContact(models.Model):
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"), null=True, blank=True)
     help_plan = models.TextField(_("帮扶措施"), blank=True, max_length=4000)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("联系户")
@@ -355,7 +360,7 @@ class ContactQuota(models.Model):
         return f"{self.get_post_display()}：{self.poor_party_member}+{self.farmer}"
 
 
-class Training(models.Model):
+class Training(Stamped, models.Model):
     class Kind(models.TextChoices):
         WORK_METHOD = "work_method", _("干部工作方法培训班")
         ACTIVISTS = "activists", _("入党积极分子培训班")
@@ -377,7 +382,7 @@ class Training(models.Model):
     )
     date = models.DateField(_("日期"))
     hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1, default=2, validators=[MinValueValidator(0)])
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("培训")

@@ -1,12 +1,11 @@
 """Incremental sync for reporting clients: `updated_since=` on every list, tombstones for deletions.
 
 A county system keeps a copy: once a full pull, then only what changed. "Changed" is read from
-the model's django-simple-history table (every save, every many-to-many change and every delete
-writes a row there), so no viewset needs its own timestamp column or code.
-
-What a writer must know: changes made without a history row — `QuerySet.update()`,
-`bulk_create()` — are invisible to sync. Use the model's `save()`, or simple-history's
-`bulk_create_with_history` / `bulk_update_with_history`.
+the model's indexed `updated_at` column (core.stamps.Stamped), which every write path moves:
+`save()`, `save(update_fields=...)`, `QuerySet.update()`, `bulk_create()`, `bulk_update()` and
+many-to-many changes. So rows written in bulk (the demo data, an escalation, a transfer) reach
+the client as well. A model without that column falls back to its django-simple-history table,
+where only writes that leave a history row count. Deletions come from the history (tombstones).
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from simple_history.utils import get_history_model_for_model
 from cadres.roles import Actor
 
 UPDATED_SINCE = "updated_since"
-# Models without history may name a column that moves on every change.
+# The column that moves on every change (core.stamps.Stamped gives every synced model `updated_at`).
 TIMESTAMP_FIELDS = ("updated_at", "modified_at", "changed_at")
 # A soft-deleted object carries the time of its deletion here (e.g. Diary.deleted_at).
 SOFT_DELETE_FIELD = "deleted_at"
@@ -73,7 +72,7 @@ def history_model(model: type[Model]) -> type[Model] | None:
 
 
 def timestamp_field(model: type[Model], view: Any = None) -> str | None:
-    """The column that says when a history-less model last changed (a view may name it)."""
+    """The column that says when an object last changed (`updated_at`; a view may name another)."""
     explicit = getattr(view, "sync_timestamp_field", None)
     if explicit:
         return explicit
@@ -92,16 +91,16 @@ def changed_since(queryset: QuerySet, since: datetime, *, view: Any = None) -> Q
     changes count as changes of the parent, for resources that nest them.
     """
     model = queryset.model
+    field = timestamp_field(model, view)
     history = history_model(model)
-    explicit = getattr(view, "sync_timestamp_field", None)
-    if history is not None and not explicit:
+    if field is not None:
+        # The indexed column every write path moves (core.stamps): one range condition.
+        cond = Q(**{f"{field}__gte": since})
+    elif history is not None:
         pk = model._meta.pk.attname
         cond = Q(pk__in=history._default_manager.filter(history_date__gte=since).values(pk))
     else:
-        field = timestamp_field(model, view)
-        if field is None:
-            raise ValidationError({UPDATED_SINCE: [_("该资源不支持按更新时间同步。")]})
-        cond = Q(**{f"{field}__gte": since})
+        raise ValidationError({UPDATED_SINCE: [_("该资源不支持按更新时间同步。")]})
     for name in getattr(view, "sync_related", ()):
         relation = model._meta.get_field(name)
         related_history = history_model(relation.related_model)  # type: ignore[arg-type]
@@ -133,8 +132,9 @@ class UpdatedSinceFilter(BaseFilterBackend):
                 "required": False,
                 "in": "query",
                 "description": "Only objects created or changed at or after this moment (ISO 8601; without an "
-                "offset it is Beijing time). For incremental sync: pass the time the previous sync started, "
-                "and fetch /api/v1/tombstones/ for what was deleted.",
+                "offset it is Beijing time), by their updated_at, which every write moves (bulk changes too); "
+                "an old moment returns every object the caller may read. For incremental sync: pass the time "
+                "the previous sync started, and fetch /api/v1/tombstones/ for what was deleted.",
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Household, Township, Village
 from core.history import HistoricalRecordsWithLinks
+from core.stamps import Stamped
 
 from .choices import Category
 
@@ -18,7 +19,7 @@ TEXT_LIMIT = 5000
 DIARY_PER_DAY = "one_diary_per_cadre_per_day"  # the constraint's name (diary_create reads it)
 
 
-class Diary(models.Model):
+class Diary(Stamped, models.Model):
     # The township is denormalised from the author so county-scale lists filter on one index.
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇"))
     author = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="diaries", verbose_name=_("作者"))
@@ -33,10 +34,10 @@ class Diary(models.Model):
     ideas = models.TextField(_("新思路"), max_length=TEXT_LIMIT, blank=True)
     on_time = models.BooleanField(_("按时"), default=True, help_text=_("当天填写为按时"))
     created_at = models.DateTimeField(_("填写时间"), default=timezone.now)
-    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True, db_index=True)
     deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
     # core.history.create_with_links records a new diary and its households as one version.
-    history = HistoricalRecordsWithLinks(m2m_fields=[households])
+    history = HistoricalRecordsWithLinks(m2m_fields=[households], no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("民情日记")

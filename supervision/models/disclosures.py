@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Township, Village
+from core.stamps import Stamped
 
 
 class Domain(models.TextChoices):
@@ -56,7 +57,7 @@ class DisclosureRequirement(models.Model):
         return f"{self.get_domain_display()}·{self.category}（{self.get_frequency_display()}）"
 
 
-class Disclosure(models.Model):
+class Disclosure(Stamped, models.Model):
     class Channel(models.TextChoices):
         BOARD = "board", _("公开栏")
         BROADCAST = "broadcast", _("广播")
@@ -101,7 +102,7 @@ class Disclosure(models.Model):
         related_name="+",
         verbose_name=_("公开日期确认人"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("公开事项")
@@ -143,7 +144,7 @@ class DisclosureRubric(models.Model):
         return str(self.township or _("通用标准"))
 
 
-class DisclosureCheck(models.Model):
+class DisclosureCheck(Stamped, models.Model):
     class Status(models.TextChoices):
         COMPILED = "compiled", _("已汇总")
         REVIEWED = "reviewed", _("已审核")
@@ -171,7 +172,7 @@ class DisclosureCheck(models.Model):
     rectification_deadline = models.DateField(_("整改期限"), null=True, blank=True)
     compiled_at = models.DateTimeField(_("汇总时间"), default=timezone.now)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("季度公开检查")
@@ -187,6 +188,9 @@ class DisclosureCheck(models.Model):
 
 
 class DisclosureCheckItem(models.Model):
+    # Saving or deleting one moves the parent's updated_at, so the sync sees the parent change.
+    STAMPS_PARENT = ("supervision.DisclosureCheck", "items")
+
     class Result(models.TextChoices):
         ON_TIME = "on_time", _("按时公开")
         LATE = "late", _("逾期公开")

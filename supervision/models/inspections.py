@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Township, Unit, Village
+from core.stamps import Stamped
 
 
-class Inspection(models.Model):
+class Inspection(Stamped, models.Model):
     class Kind(models.TextChoices):
         ANNOUNCED = "announced", _("明察")
         UNANNOUNCED = "unannounced", _("暗访")
@@ -49,7 +50,7 @@ class Inspection(models.Model):
         related_name="+",
         verbose_name=_("登记人"),
     )
-    history = HistoricalRecords(m2m_fields=[inspectors])
+    history = HistoricalRecords(m2m_fields=[inspectors], no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("督查")
@@ -77,6 +78,9 @@ class Inspection(models.Model):
 
 
 class InspectionFinding(models.Model):
+    # Saving or deleting one moves the parent's updated_at, so the sync sees the parent change.
+    STAMPS_PARENT = ("supervision.Inspection", "findings")
+
     class Category(models.TextChoices):
         FORMALISM = "formalism", _("形式主义")
         BUREAUCRATISM = "bureaucratism", _("官僚主义")

@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Household, Township, Unit, Village
+from core.stamps import Stamped
 
 from .choices import Category
 from .diaries import Diary
 
 
-class Matter(models.Model):
+class Matter(Stamped, models.Model):
     class Source(models.TextChoices):
         DIARY = "diary", _("民情日记")
         INSPECTION = "inspection", _("督查")
@@ -93,8 +94,8 @@ class Matter(models.Model):
     )
     escalated_on = models.DateField(_("最近督办"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords()
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("问题台账")

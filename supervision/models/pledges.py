@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Township, Unit, Village
+from core.stamps import Stamped
 
 
 class PledgeLevel(models.TextChoices):
@@ -86,7 +87,7 @@ class PledgeTemplateTarget(TargetFields):
         return self.task
 
 
-class Pledge(models.Model):
+class Pledge(Stamped, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         ISSUED = "issued", _("已下达")
@@ -134,7 +135,7 @@ class Pledge(models.Model):
     total_score = models.DecimalField(_("总分"), max_digits=5, decimal_places=1, null=True, blank=True)
     grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices, blank=True)
     scan = models.FileField(_("签字盖章扫描件"), upload_to="pledges/%Y/", blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("目标责任书")
@@ -189,6 +190,9 @@ class Pledge(models.Model):
 
 
 class PledgeTarget(TargetFields):
+    # Saving or deleting one moves the parent's updated_at, so the sync sees the parent change.
+    STAMPS_PARENT = ("supervision.Pledge", "targets")
+
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="targets", verbose_name=_("责任书"))
     history = HistoricalRecords()
 
@@ -203,6 +207,9 @@ class PledgeTarget(TargetFields):
 
 class TargetProgress(models.Model):
     """季度进展: a short report per target per quarter."""
+
+    # Saving or deleting one moves the parent's updated_at, so the sync sees the parent change.
+    STAMPS_PARENT = ("supervision.Pledge", "targets__progress")
 
     target = models.ForeignKey(PledgeTarget, on_delete=models.CASCADE, related_name="progress", verbose_name=_("目标"))
     quarter = models.PositiveSmallIntegerField(_("季度"), validators=[MinValueValidator(1), MaxValueValidator(4)])
@@ -225,6 +232,9 @@ class TargetProgress(models.Model):
 
 class TargetAssessment(models.Model):
     """The year-end score of one target."""
+
+    # Saving or deleting one moves the parent's updated_at, so the sync sees the parent change.
+    STAMPS_PARENT = ("supervision.Pledge", "targets__assessment")
 
     target = models.OneToOneField(
         PledgeTarget, on_delete=models.CASCADE, related_name="assessment", verbose_name=_("目标")

@@ -36,6 +36,7 @@ def age_history(*objs, when: datetime = LONG_AGO) -> None:  # type: ignore[no-un
     """Pretend these objects were last written long ago."""
     for obj in objs:
         obj.history.all().update(history_date=when)
+        type(obj)._base_manager.filter(pk=obj.pk).update(updated_at=when)
 
 
 # --- parsing ----------------------------------------------------------------------------------------
