@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
+    # /api/ only: oversized, too deeply nested or non-object bodies refused; errors always JSON.
+    "portal.middleware.ApiEdgeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -211,6 +213,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Images with more pixels are refused before they are decoded (portal.uploads; decompression bombs).
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 
 # --- security headers --------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -257,6 +261,8 @@ REST_FRAMEWORK = {
         "token_login": env.str("THROTTLE_TOKEN_LOGIN", default="20/min"),
     },
     "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
+    # ?format=csv|xlsx|pdf … wins over the Accept header (portal.reports.FormatFirstNegotiation).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "portal.reports.FormatFirstNegotiation",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
