@@ -251,7 +251,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend", "portal.sync.UpdatedSinceFilter"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "portal.throttling.AnonRateThrottle",
         "portal.throttling.UserRateThrottle",
         "portal.throttling.ApiKeyRateThrottle",
     ],
@@ -260,6 +260,10 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="3000/min"),
         "token_login": env.str("THROTTLE_TOKEN_LOGIN", default="20/min"),
     },
+    # Trusted reverse proxies in front of the portal: the client's address for the throttles is the
+    # X-Forwarded-For entry the last of them wrote. 0 (the default): the header is ignored, so a
+    # forged one cannot escape the anonymous and log-in throttles. Same count as axes by default.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=AXES_IPWARE_PROXY_COUNT),
     "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
     # ?format=csv|xlsx|pdf … wins over the Accept header (portal.reports.FormatFirstNegotiation).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "portal.reports.FormatFirstNegotiation",
