@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,6 +116,23 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and broker -------------------------------------------------------------------------
+
+
+def cache_key_prefix(database: dict[str, object], explicit: str = "") -> str:
+    """Every cache key starts with the deployment's own prefix: two deployments sharing one Redis
+    (staging and production) never read each other's dashboard figures, roles or throttle counts.
+
+    CACHE_KEY_PREFIX when set; else derived from the database the deployment uses (its name, host
+    and port), which differs between deployments by construction."""
+    if explicit:
+        return explicit
+    name = str(database.get("NAME") or "")
+    where = f"{database.get('ENGINE')}|{database.get('HOST') or ''}|{database.get('PORT') or ''}|{name}"
+    readable = re.sub(r"[^A-Za-z0-9_-]", "_", Path(name).name)[:40]
+    return f"portal-{readable}-{hashlib.sha256(where.encode()).hexdigest()[:10]}"
+
+
+CACHE_KEY_PREFIX = cache_key_prefix(DATABASES["default"], env.str("CACHE_KEY_PREFIX", default=""))
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -121,7 +140,7 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-            "KEY_PREFIX": "portal",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
@@ -129,6 +148,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 # The leaders' township-wide dashboard panels are shared for this long (portal.dashboard.shared_figures).
