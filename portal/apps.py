@@ -7,19 +7,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("平台")
 
     def ready(self) -> None:
-        # Registers checks, audit receivers, schema extensions and the API key admin.
-        from . import admin_apikeys, audit, checks, schema  # noqa: F401
+        # Registers checks, audit receivers, schema extensions, the API key admin and the receiver
+        # that ends a user's API tokens with a new password (authentication).
+        from . import admin_apikeys, audit, authentication, checks, schema  # noqa: F401
         from .admin import extend_household_admin
         from .security import checks as security_checks  # noqa: F401
         from .security import otp  # noqa: F401  (log-in receiver: session clocks, second factor)
-
-        from django.conf import settings
-        from django.db.models.signals import post_save
-
-        from .authentication import revoke_tokens_on_password_change
-
-        post_save.connect(revoke_tokens_on_password_change, sender=settings.AUTH_USER_MODEL,
-                          dispatch_uid="portal-revoke-tokens-on-password-change")
 
         # Admin modules are imported by django.contrib.admin's ready(), which runs before this one.
         extend_household_admin()

@@ -32,8 +32,9 @@ class _SettingsRate:
     def get_rate(self) -> str | None:
         from rest_framework.settings import api_settings
 
+        rates: dict[str, Any] = api_settings.DEFAULT_THROTTLE_RATES
         try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+            return rates[self.scope or ""]
         except KeyError as exc:
             raise ImproperlyConfigured(f"No throttle rate set for scope {self.scope!r}") from exc
 
