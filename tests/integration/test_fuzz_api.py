@@ -7,7 +7,7 @@ no answer may be a server error, and every answer must match the schema. New end
 up automatically from the schema.
 
 Bounded for CI (the whole file in about three minutes): FUZZ_MAX_EXAMPLES examples per operation
-and role (default 6), no deadline. Operations run one after another inside one test per role, and
+and role (default 4), no deadline. Operations run one after another inside one test per role, and
 every failing operation is reported at the end, not only the first.
 """
 
@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from portal.models import AccessToken, hash_secret
 
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "6"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 # Revoking the calling token would leave the rest of the run unauthenticated; the token life
 # cycle has its own tests (tests/portal/test_foundation.py).

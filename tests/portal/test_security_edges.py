@@ -229,6 +229,24 @@ def test_a_server_error_under_the_api_is_json(world, monkeypatch):
                                "errors": {}}
 
 
+def test_a_session_write_without_its_csrf_token_is_a_json_403(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.cadre1.user)
+
+    response = client.post("/api/v1/diaries/", {"situation": "走访"}, content_type="application/json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert response.json()["detail"].startswith("CSRF")
+
+
+def test_a_method_the_api_does_not_have_is_a_json_405(world):
+    response = _api(world.office.user).put("/api/v1/me/", {}, format="json")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
 def test_a_page_error_outside_the_api_stays_html(db):
     response = Client().get("/no-such-page/")
 
