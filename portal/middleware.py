@@ -150,6 +150,11 @@ class ApiEdgeMiddleware:
 
         if response.status_code < 400 or "json" in response.get("Content-Type", ""):
             return response
+        if self._is_api_error_body(response):
+            # DRF's answer rendered by a file renderer (a PDF asked for, a 503 given): the body is
+            # already the API's JSON error; only its Content-Type claimed to be the file.
+            response["Content-Type"] = "application/json"
+            return response
         messages = {
             400: (_("请求有误，无法处理。"), "bad_request"),
             403: (_("没有权限执行此操作。"), "permission_denied"),
@@ -166,3 +171,15 @@ class ApiEdgeMiddleware:
             if header in response:
                 converted[header] = response[header]
         return converted
+
+    @staticmethod
+    def _is_api_error_body(response: HttpResponse) -> bool:
+        import json
+
+        if getattr(response, "streaming", False):
+            return False
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return False
+        return isinstance(body, dict) and "detail" in body

@@ -306,6 +306,20 @@ def test_the_format_parameter_wins_over_accept_json_on_bulletin_downloads(world,
     assert response["Content-Type"].startswith(media_type)
 
 
+def test_an_error_of_a_file_download_asked_by_format_is_json_with_its_message(world, monkeypatch):
+    from bulletins.models import Bulletin
+
+    bulletin = Bulletin.objects.create(township=world.township, year=2026, status="draft",
+                                       period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 10, 31))
+    monkeypatch.setattr("portal.checks.cjk_font_available", lambda: False)
+
+    response = _api(world.office.user).get(f"/api/v1/bulletins/{bulletin.pk}/pdf/", {"format": "pdf"})
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert "没有安装中文字体" in response.json()["detail"]
+
+
 # --- 7. download names -----------------------------------------------------------------------------------
 
 
