@@ -37,6 +37,7 @@ from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -90,6 +91,21 @@ class XLSXRenderer(_FileRenderer):
 
 
 REPORT_RENDERERS = [JSONRenderer, CSVRenderer, XLSXRenderer]
+
+
+class FormatFirstNegotiation(DefaultContentNegotiation):
+    """`?format=` wins over the Accept header (DRF's convention for the parameter): a browser or a
+    client library that always sends `Accept: application/json` still gets the CSV it asked for.
+
+    An unknown format is a 404, as in DRF; without the parameter the Accept header chooses.
+    (The API's default negotiation: REST_FRAMEWORK["DEFAULT_CONTENT_NEGOTIATION_CLASS"].)"""
+
+    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[no-untyped-def]
+        fmt = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if fmt:
+            chosen = self.filter_renderers(renderers, fmt)  # raises Http404 when no renderer has it
+            return chosen[0], chosen[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 def _headers(columns: list[Column]) -> list[str]:

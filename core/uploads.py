@@ -7,6 +7,7 @@ re-encoded so that metadata such as EXIF GPS positions never reaches storage.
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import PurePath
 
 import magic
@@ -20,6 +21,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 PDF_TYPES = {"application/pdf": "pdf"}
 KINDS = {"image": IMAGE_TYPES, "pdf": PDF_TYPES}
+
+# A few kilobytes of PNG can declare 20000×10000 pixels and take gigabytes once decoded. Pillow's own
+# guard follows the portal's limit: it warns past UPLOAD_MAX_PIXELS and refuses past twice that,
+# before decoding; clean_upload refuses anything past the limit with a message.
+Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_PIXELS
 
 
 def sniff(upload: UploadedFile) -> str:
@@ -57,11 +63,24 @@ def clean_upload(upload: UploadedFile, *, kinds: tuple[str, ...] = ("image", "pd
     return ContentFile(upload.read(), name=f"{stem}.{allowed[mime]}")
 
 
+def _too_many_pixels(limit: int) -> ValidationError:
+    return ValidationError(
+        _("图片像素过多：最多 %(pixels)s 像素，请缩小后再上传。") % {"pixels": f"{limit:,}"}, code="too_many_pixels")
+
+
 def _reencode_image(upload: UploadedFile, stem: str) -> ContentFile:
+    limit = settings.UPLOAD_MAX_PIXELS
     try:
         upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
+        with warnings.catch_warnings():
+            # Past Pillow's limit it only warns; here that refuses the image too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as probe:
+                # The size comes from the header: nothing is decoded yet.
+                width, height = probe.size
+                if width * height > limit:
+                    raise _too_many_pixels(limit)
+                probe.verify()
         upload.seek(0)
         with Image.open(upload) as opened:
             # Apply the orientation tag before it is dropped with the rest of the metadata.
@@ -73,6 +92,8 @@ def _reencode_image(upload: UploadedFile, stem: str) -> ContentFile:
             clean.paste(picture)
             out = io.BytesIO()
             clean.save(out, format=fmt, quality=85) if fmt == "JPEG" else clean.save(out, format=fmt)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_many_pixels(limit) from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError(_("图片已损坏，无法读取。"), code="corrupt") from exc
     return ContentFile(out.getvalue(), name=f"{stem}.{'png' if fmt == 'PNG' else 'jpg'}")

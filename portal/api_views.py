@@ -18,7 +18,6 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cadres.roles import actor_for
@@ -27,15 +26,7 @@ from cadres.scope import assigned_village_ids
 from .audit import audit
 from .models import AccessToken, AuditEvent, hash_secret
 from .security.otp import token_login_second_factor_ok
-
-
-class TokenLoginThrottle(ScopedRateThrottle):
-    """20 token log-ins a minute per address, whoever they claim to be."""
-
-    scope = "token_login"
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+from .throttling import TokenLoginThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -66,6 +57,7 @@ class TokenObtainView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
     throttle_classes = [TokenLoginThrottle]
+    throttle_scope = "token_login"
 
     @extend_schema(
         request=TokenRequestSerializer,

@@ -7,8 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("平台")
 
     def ready(self) -> None:
-        # Registers checks, audit receivers, schema extensions and the API key admin.
-        from . import admin_apikeys, audit, schema  # noqa: F401
+        # Registers audit receivers, schema extensions, the API key admin and the receiver
+        # that ends a user's API tokens with a new password (authentication).
+        from . import admin_apikeys, audit, authentication, schema  # noqa: F401
         from .admin import extend_household_admin
         from .security import checks as security_checks  # noqa: F401
         from .security import otp  # noqa: F401  (log-in receiver: session clocks, second factor)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
@@ -82,3 +85,26 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):  # type: ignore[no-untyped-def]
         return self.keyword
+
+
+# --- a new password ends every token (as it ends every other session) --------------------------------
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="portal-revoke-tokens-on-password-change")
+def revoke_tokens_on_password_change(sender, instance, created, **kwargs):  # type: ignore[no-untyped-def]
+    """post_save of the user model: after `set_password()` + `save()`, revoke the user's live tokens.
+
+    Every way the portal changes a password goes through `set_password()` and then `save()` (the
+    password change page, the admin's set-password form, a reset, `changepassword`); `_password`
+    holds the new raw password until that save ends, and only then (Django clears it right after
+    post_save). A log-in that merely re-hashes the same password with a newer hasher clears it first,
+    so it revokes nothing. Registered when portal.apps imports this module."""
+    if created or getattr(instance, "_password", None) is None:
+        return
+    from .audit import audit
+    from .models import AuditEvent
+
+    revoked = AccessToken.objects.filter(user=instance, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        audit(AuditEvent.Kind.TOKEN_REVOKED, user=instance,
+              detail={"reason": "password_changed", "tokens": revoked})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
+    # /api/ only: oversized, too deeply nested or non-object bodies refused; errors always JSON.
+    "portal.middleware.ApiEdgeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,6 +117,23 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and broker -------------------------------------------------------------------------
+
+
+def cache_key_prefix(database: dict[str, object], explicit: str = "") -> str:
+    """Every cache key starts with the deployment's own prefix: two deployments sharing one Redis
+    (staging and production) never read each other's dashboard figures, roles or throttle counts.
+
+    CACHE_KEY_PREFIX when set; else derived from the database the deployment uses (its name, host
+    and port), which differs between deployments by construction."""
+    if explicit:
+        return explicit
+    name = str(database.get("NAME") or "")
+    where = f"{database.get('ENGINE')}|{database.get('HOST') or ''}|{database.get('PORT') or ''}|{name}"
+    readable = re.sub(r"[^A-Za-z0-9_-]", "_", Path(name).name)[:40]
+    return f"portal-{readable}-{hashlib.sha256(where.encode()).hexdigest()[:10]}"
+
+
+CACHE_KEY_PREFIX = cache_key_prefix(DATABASES["default"], env.str("CACHE_KEY_PREFIX", default=""))
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -120,7 +141,7 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-            "KEY_PREFIX": "portal",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
@@ -128,6 +149,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 # The leaders' township-wide dashboard panels are shared for this long (core.dashboard.shared_figures).
@@ -212,6 +234,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Images with more pixels are refused before they are decoded (core.uploads; decompression bombs).
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 
 # --- security headers --------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -248,7 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend", "portal.sync.UpdatedSinceFilter"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "portal.throttling.AnonRateThrottle",
         "portal.throttling.UserRateThrottle",
         "portal.throttling.ApiKeyRateThrottle",
     ],
@@ -257,7 +281,13 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="3000/min"),
         "token_login": env.str("THROTTLE_TOKEN_LOGIN", default="20/min"),
     },
+    # Trusted reverse proxies in front of the portal: the client's address for the throttles is the
+    # X-Forwarded-For entry the last of them wrote. 0 (the default): the header is ignored, so a
+    # forged one cannot escape the anonymous and log-in throttles. Same count as axes by default.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=AXES_IPWARE_PROXY_COUNT),
     "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
+    # ?format=csv|xlsx|pdf … wins over the Accept header (core.reports.FormatFirstNegotiation).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.reports.FormatFirstNegotiation",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

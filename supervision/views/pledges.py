@@ -12,6 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -140,9 +141,8 @@ def pledge_scan_view(request: HttpRequest, pk: int) -> HttpResponseBase:
             raise Http404
         name = pledge.scan.name.rsplit("/", 1)[-1]
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        response = FileResponse(pledge.scan.open("rb"), content_type=content_type, filename=name)
-        response["Content-Disposition"] = f'inline; filename="{name}"'
-        return response
+        # FileResponse names the file by RFC 6266 (filename*=utf-8''…): a Chinese name stays readable.
+        return FileResponse(pledge.scan.open("rb"), content_type=content_type, filename=name)
     form = PledgeScanForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -229,5 +229,5 @@ def pledge_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = sel.pledge_detail(actor_for(request.user), pk)
     pdf = render_pledge_pdf(pledge)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="pledge-{pledge.year}-{pledge.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"pledge-{pledge.year}-{pledge.pk}.pdf") or ""
     return response
