@@ -1,4 +1,4 @@
-"""The county data set (DESIGN.md §7), loaded fast and deterministically.
+"""The county data set (docs/design.md §7), loaded fast and deterministically.
 
     python -m bench.generate --scale 100k|1m|3.5m [--seed 1] [--end 2026-11-24]
 

@@ -20,7 +20,7 @@ from .models import Bulletin
 
 
 def cn_date(value: dt.date | str | None) -> str:
-    """2026年11月25日 (DESIGN.md §2.2)."""
+    """2026年11月25日 (docs/design.md §2.2)."""
     if not value:
         return ""
     if isinstance(value, str):

@@ -1,4 +1,4 @@
-"""Demo bulletins (DESIGN.md §6): last month's published issue and this month's draft for the main
+"""Demo bulletins (docs/design.md §6): last month's published issue and this month's draft for the main
 township, made through the same services as real use. Runs after the other demo parts, so the
 figures come from their diaries, matters, pledges, checks and inspections. Idempotent."""
 

@@ -1,8 +1,8 @@
 """The figures a bulletin reports, aggregated in the database for one township and one period.
 
 Every query is bounded by the period (or the period's year / latest quarter), so compiling a
-month costs the same in the first year as in the fifth (DESIGN.md §7). Nothing here names or
-ranks individual cadres: problems are grouped by unit or village (DESIGN.md §2.1).
+month costs the same in the first year as in the fifth (docs/design.md §7). Nothing here names or
+ranks individual cadres: problems are grouped by unit or village (docs/design.md §2.1).
 
 The result is plain JSON (ints, floats, strings, ISO dates): it is stored on the bulletin and
 frozen on publication, so the page, PDF, XLSX and DOCX of a published bulletin never change.

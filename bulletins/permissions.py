@@ -1,4 +1,4 @@
-"""Who may do what with a bulletin (DESIGN.md §4). Visibility itself is in selectors.bulletins_for.
+"""Who may do what with a bulletin (docs/design.md §4). Visibility itself is in selectors.bulletins_for.
 
 - compile and edit: the office (党政办) of the bulletin's township;
 - approve (草稿 → 已审核): a township leader (党委书记, 镇长);

@@ -1,4 +1,4 @@
-"""Reads: every bulletin list and lookup goes through `bulletins_for` (the scope, DESIGN.md §4).
+"""Reads: every bulletin list and lookup goes through `bulletins_for` (the scope, docs/design.md §4).
 
 Drafts and approved bulletins are seen by the office, the leaders, the discipline inspector and
 the county; published bulletins by everyone of the township, the reporting role included.

@@ -1,4 +1,4 @@
-"""Staff pages of the bulletins app (DESIGN.md §6: /bulletins/)."""
+"""Staff pages of the bulletins app (docs/design.md §6: /bulletins/)."""
 
 from django.urls import path, re_path
 

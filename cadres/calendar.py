@@ -1,7 +1,7 @@
 """The township's workday calendar and the days each cadre was expected to write a diary.
 
 Default week: Monday to Friday. National rows (township null) and a township's own rows
-override it; a township row wins over a national row for the same date (DESIGN.md §2.7).
+override it; a township row wins over a national row for the same date (docs/design.md §2.7).
 """
 
 from __future__ import annotations

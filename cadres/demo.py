@@ -1,4 +1,4 @@
-"""Demo people and places for `manage.py seed_demo` (DESIGN.md §6).
+"""Demo people and places for `manage.py seed_demo` (docs/design.md §6).
 
 A believable township, 东河镇, with its villages, stations/offices, ~120 cadres, ~5,000
 households, assignments, contact households, trainings and model figures, plus the fixed demo

@@ -1,4 +1,4 @@
-"""People and places (DESIGN.md §3, cadres): townships, villages, units, cadres and their links."""
+"""People and places (docs/design.md §3, cadres): townships, villages, units, cadres and their links."""
 
 from __future__ import annotations
 
@@ -276,7 +276,7 @@ class HouseholdTag(models.Model):
 
 
 class Household(Stamped, models.Model):
-    """农户. No ID-card numbers are ever stored (PIPL, DESIGN.md §2)."""
+    """农户. No ID-card numbers are ever stored (PIPL, docs/design.md §2)."""
 
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("村"))
     group = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Roles (DESIGN.md §4), derived from a log-in's groups and its cadre's post and duties.
+"""Roles (docs/design.md §4), derived from a log-in's groups and its cadre's post and duties.
 
 Groups carry the roles that are appointments rather than posts (office, inspector, reporter,
 county); the rest follow from the cadre record, so a transfer changes them without anyone

@@ -1,4 +1,4 @@
-"""The one place that decides what a user may see (DESIGN.md §4).
+"""The one place that decides what a user may see (docs/design.md §4).
 
 Every selector — pages, admin, API, exports — narrows its queryset through these functions,
 so no view can forget the scope. Objects outside it are simply absent: lookups answer 404.
@@ -98,7 +98,7 @@ def cadres_for(actor: Actor, qs: QuerySet[Cadre] | None = None) -> QuerySet[Cadr
 def handled_village_ids(actor: Actor) -> set[int]:
     """Villages whose every household the actor handles: a village cadre's own village and the
     villages they lead (包村领导). A plain assignment to a village (包村干部) is not enough: such a
-    cadre handles their contact households only (DESIGN.md §2.6)."""
+    cadre handles their contact households only (docs/design.md §2.6)."""
     if actor.cadre is None:
         return set()
     ids = led_village_ids(actor)

@@ -38,7 +38,7 @@ from .scope import (
 from .services.pyramid import PyramidIndex
 
 # Leading cadres (党政领导班子) link 1 poor party-member household + 10 farmers unless the
-# office configured otherwise (DESIGN.md §3); everyone else has no quota by default.
+# office configured otherwise (docs/design.md §3); everyone else has no quota by default.
 LEADING_POSTS = TOP_POSTS | DEPUTY_POSTS
 DEFAULT_LEADING_QUOTA = (1, 10)
 

@@ -20,7 +20,7 @@ class Notification(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
-    # A stable key makes a job that runs twice notify once (DESIGN.md §5: idempotent jobs).
+    # A stable key makes a job that runs twice notify once (docs/design.md §5: idempotent jobs).
     dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)

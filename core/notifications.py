@@ -1,7 +1,7 @@
 """Notifications go out through channels: the in-app inbox always, e-mail where configured.
 
 Callers name recipients and a message; adding SMS, 政务微信 or 钉钉 means adding a channel here,
-never touching the callers (DESIGN.md §5).
+never touching the callers (docs/design.md §5).
 """
 
 from __future__ import annotations

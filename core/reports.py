@@ -1,4 +1,4 @@
-"""Reports as JSON, CSV or XLSX from one list of rows (DESIGN.md §6: `?format=csv|xlsx`).
+"""Reports as JSON, CSV or XLSX from one list of rows (docs/design.md §6: `?format=csv|xlsx`).
 
 A report view declares its columns once and answers with `report_response`; the same rows come
 back as JSON (`{"results": [...]}`), as CSV or as XLSX, chosen by `?format=` or the Accept

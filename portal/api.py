@@ -1,4 +1,4 @@
-"""The API's one router (DESIGN.md §6): every app registers its resources here."""
+"""The API's one router (docs/design.md §6): every app registers its resources here."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter

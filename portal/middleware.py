@@ -35,7 +35,7 @@ class SessionTimeoutMiddleware:
 
 class PortalLocaleMiddleware:
     """Pages speak Chinese unless the user picked another language with the switcher (a cookie);
-    a phone or browser set to English does not change that (DESIGN.md §2: Chinese first).
+    a phone or browser set to English does not change that (docs/design.md §2: Chinese first).
     API clients choose with Accept-Language, as usual."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -1,4 +1,4 @@
-"""Request rates (DESIGN.md §6): anonymous 60/min, people 3000/min, each API key its own rate,
+"""Request rates (docs/design.md §6): anonymous 60/min, people 3000/min, each API key its own rate,
 token log-ins 20/min per address.
 
 An API key's principal has no primary key, so DRF's UserRateThrottle would put every key in one

@@ -43,7 +43,7 @@ Query counts (STYLE.md: query counts are pinned)
 
 Fixtures (where a fixture is the natural form)
     ``world`` (tests/conftest.py, built by tests/world.py): two townships and one user in every role
-    of DESIGN.md §4, by name in ``world.users``. tests/portal/conftest.py: ``schema`` (the OpenAPI
+    of docs/design.md §4, by name in ``world.users``. tests/portal/conftest.py: ``schema`` (the OpenAPI
     schema, once per module), ``user`` (zhangsan) and ``chief`` (a superuser), who log in with
     ``PASSWORD``. Browser tests have their own helpers in tests/e2e/conftest.py (``signed_in`` …).
 """

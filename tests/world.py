@@ -1,4 +1,4 @@
-"""A small township with one person in every role (DESIGN.md §4), and a second township.
+"""A small township with one person in every role (docs/design.md §4), and a second township.
 
 Scope tests ask each of them for the same objects and compare with what §4 allows.
 """

@@ -1,4 +1,4 @@
-"""The monthly bulletin draft (DESIGN.md §5): on the 1st at 03:00 Asia/Shanghai, compile the
+"""The monthly bulletin draft (docs/design.md §5): on the 1st at 03:00 Asia/Shanghai, compile the
 previous month. The schedule is an ordinary django-celery-beat row, so the office can change or
 pause it in the admin ("configurable") without a deployment."""
 

@@ -1,7 +1,7 @@
 """Output serializers (slugs plus `<field>_display`, ids for references) and input serializers.
 
 Phones are masked (138****5678) unless the caller handles the household (cadres.scope); the
-reporting role also gets masked head names (张*) (DESIGN.md §2.6).
+reporting role also gets masked head names (张*) (docs/design.md §2.6).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The cadres resources (DESIGN.md §6): read for everyone in scope, write for the office.
+"""The cadres resources (docs/design.md §6): read for everyone in scope, write for the office.
 
 Every queryset comes from a selector (cadres.selectors → cadres.scope), so an object outside
 the caller's scope answers 404; a write by anyone but the office answers 403 and changes nothing.

@@ -15,7 +15,7 @@ TAGS = [
     ("greenhouse", "日光温室户"),
 ]
 
-# Leading cadres link 1 poor party-member household and 10 farmer households (DESIGN.md §3).
+# Leading cadres link 1 poor party-member household and 10 farmer households (docs/design.md §3).
 QUOTAS = {
     "party_secretary": (1, 10), "township_head": (1, 10), "deputy_secretary": (1, 10), "deputy_head": (1, 10),
     "committee_member": (1, 10), "discipline_secretary": (1, 10), "unit_head": (1, 5), "staff": (0, 5),

@@ -1,4 +1,4 @@
-"""The pyramid (DESIGN.md §3): who each cadre answers to, derived from the post.
+"""The pyramid (docs/design.md §3): who each cadre answers to, derived from the post.
 
 Pledges are signed level by level: staff → their station/office (its head), station/office →
 its leader in charge (分管领导), deputies (党政副职) → the top leader (党委书记), villages → the

@@ -71,7 +71,7 @@ def user_tokens_revoke(*, user: Any) -> int:
 
 @transaction.atomic
 def user_deactivate(*, user: Any, by: Any) -> Any:
-    """Deactivate a log-in and end everything it holds: sessions and API tokens (DESIGN.md §7 of issue 7).
+    """Deactivate a log-in and end everything it holds: sessions and API tokens (docs/design.md §7 of issue 7).
 
     Safe to call again on a user who is already inactive: it sweeps sessions and tokens again.
     """

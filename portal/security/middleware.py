@@ -65,7 +65,7 @@ class OTPRequiredMiddleware:
 class SecurityAuditMiddleware:
     """Records changes made in the admin, refusals (403) and file downloads in the audit log.
 
-    404s are not recorded: out-of-scope objects answer 404 by design (DESIGN.md §4) and
+    404s are not recorded: out-of-scope objects answer 404 by design (docs/design.md §4) and
     mistyped addresses are normal. Any answer sent as an attachment (CSV, XLSX, PDF, DOCX,
     evidence files) counts as an export unless the view audited it itself.
     """

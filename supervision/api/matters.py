@@ -1,4 +1,4 @@
-"""`/api/v1/matters/` with the actions assign, start, resolve, revisit and close (DESIGN.md §6).
+"""`/api/v1/matters/` with the actions assign, start, resolve, revisit and close (docs/design.md §6).
 
 Each action answers 200 with the updated matter; an illegal transition 400 with the reason,
 the wrong person 403, a matter out of scope 404.

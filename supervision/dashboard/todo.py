@@ -8,7 +8,7 @@
 
 Each panel is a count and the first few items, read through the selectors (so within the
 actor's scope), in a fixed number of queries; a panel with nothing to do is not shown. No
-per-cadre figures (DESIGN.md §2).
+per-cadre figures (docs/design.md §2).
 """
 
 from __future__ import annotations

@@ -286,7 +286,7 @@ def _seed_matters(ctx: Any, rng: Any, township: Any, cadres: list[Cadre], today:
             diary_id, day, raised_by, village_id, category, description = sources.pop()
             source, ref = Matter.Source.DIARY, ""
             created = min(today, day + dt.timedelta(days=1))
-        # The fixed log-ins always have matters of their own to act on (DESIGN.md §6): one each
+        # The fixed log-ins always have matters of their own to act on (docs/design.md §6): one each
         # just registered, and one each resolved and waiting for their return visit.
         if demo_people and (n < 2 or (status == Matter.Status.RESOLVED and resolved_for < 2)):
             raised_by = demo_people.get("cadre1" if n % 2 == 0 else "cadre2", raised_by)

@@ -16,7 +16,7 @@ def forwards(apps, schema_editor):
     PeriodicTask.objects.update_or_create(
         name=TASK_NAME,
         defaults={"task": "supervision.disclosure_check_due", "crontab": crontab, "enabled": True,
-                  "description": "Quarterly check of village-affairs disclosure (DESIGN.md §5)."},
+                  "description": "Quarterly check of village-affairs disclosure (docs/design.md §5)."},
     )
 
 

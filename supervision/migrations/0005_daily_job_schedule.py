@@ -1,4 +1,4 @@
-"""Beat schedule of the daily job (DESIGN.md §5): 07:30 Asia/Shanghai, escalation of overdue
+"""Beat schedule of the daily job (docs/design.md §5): 07:30 Asia/Shanghai, escalation of overdue
 matters (督办) and reminders to cadres whose diary duty is behind."""
 
 from django.db import migrations
@@ -15,7 +15,7 @@ def forwards(apps, schema_editor):
     PeriodicTask.objects.update_or_create(
         name=TASK_NAME,
         defaults={"task": "supervision.daily", "crontab": crontab, "enabled": True,
-                  "description": "Daily 07:30: escalate overdue matters, remind cadres of missed diaries (DESIGN.md §5)."},
+                  "description": "Daily 07:30: escalate overdue matters, remind cadres of missed diaries (docs/design.md §5)."},
     )
 
 

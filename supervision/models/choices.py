@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.TextChoices):
-    """What a diary entry or a matter is about (DESIGN.md §3)."""
+    """What a diary entry or a matter is about (docs/design.md §3)."""
 
     INDUSTRY = "industry", _("产业发展/日光温室")
     INFRASTRUCTURE = "infrastructure", _("基础设施")

@@ -1,4 +1,4 @@
-"""Reads of diaries, comments and agenda items, always through the diary scope (DESIGN.md §3, §4).
+"""Reads of diaries, comments and agenda items, always through the diary scope (docs/design.md §3, §4).
 
 Who reads a diary: its author; the leading cadre (包村领导) of its village; the author's unit head
 and the unit's leader in charge; the leaders, the office, the discipline inspector, the reporting

@@ -1,4 +1,4 @@
-"""Who sees which disclosure and check (DESIGN.md §4), the calendar grid and the gaps.
+"""Who sees which disclosure and check (docs/design.md §4), the calendar grid and the gaps.
 
 Township-wide roles (leaders, office, inspector, reporter, county) see the township's; a village
 cadre sees their own village's; a township cadre the villages they are assigned to; nobody else.

@@ -1,4 +1,4 @@
-"""Who sees which inspection (DESIGN.md §4).
+"""Who sees which inspection (docs/design.md §4).
 
 The inspectors (纪委) and the leaders see the township's inspections; the office sees them except
 unannounced ones not yet published (通报); the subject — the cadre, the unit's head, the village's

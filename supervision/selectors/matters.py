@@ -1,4 +1,4 @@
-"""Reads of matters, always through the matter scope (DESIGN.md §4), with deadline lights.
+"""Reads of matters, always through the matter scope (docs/design.md §4), with deadline lights.
 
 Scope: township-wide roles see the whole township; a unit head sees the matters of their unit
 (the matter's unit or its assignee's); a leader in charge sees those of their units and of the

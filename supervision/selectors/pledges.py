@@ -1,4 +1,4 @@
-"""Who sees which pledge (DESIGN.md §4), and the pledge chain as a tree.
+"""Who sees which pledge (docs/design.md §4), and the pledge chain as a tree.
 
 Pledger side (the cadre; the unit's head; the village's cadres), the superior, the leader in charge
 of the pledger's unit, the leaders, the office and the inspector see a pledge; the reporting role

@@ -42,5 +42,5 @@ def office_users(township_id: int) -> list[Any]:
 
 
 def cn_date(day: date, *, year: bool = True) -> str:
-    """2026年11月25日 (or 11月25日), as people read dates (DESIGN.md §2)."""
+    """2026年11月25日 (or 11月25日), as people read dates (docs/design.md §2)."""
     return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"

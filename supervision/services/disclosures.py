@@ -1,4 +1,4 @@
-"""公开事项 and the quarterly check of village-affairs disclosure (DESIGN.md §3, §5).
+"""公开事项 and the quarterly check of village-affairs disclosure (docs/design.md §3, §5).
 
 `disclosure_check_run` is the one service behind the beat job, the admin action and
 `manage.py run_disclosure_check`: it reads only the quarter's disclosures, writes with a

@@ -1,4 +1,4 @@
-"""目标管理责任书: issuing, signing up the pyramid, progress, assessment (DESIGN.md §3 Pledge).
+"""目标管理责任书: issuing, signing up the pyramid, progress, assessment (docs/design.md §3 Pledge).
 
 The pyramid (who countersigns whose pledge):
     村→政府          the village's pledge, countersigned by the township head (镇长)

@@ -51,7 +51,7 @@ LOCALE = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 # Short enough that a missing element fails quickly, long enough for a slow shared machine.
 TIMEOUT_MS = 10_000
 
-# The staff pages every signed-in user reaches from the navigation (DESIGN.md §6), by URL name.
+# The staff pages every signed-in user reaches from the navigation (docs/design.md §6), by URL name.
 MAIN_PAGES = [
     "dashboard", "notifications", "password_change", "diaries", "diary-new", "matters", "households",
     "pledges", "disclosures", "inspections", "bulletins",

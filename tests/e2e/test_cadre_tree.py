@@ -1,6 +1,6 @@
 """The township's cadre hierarchy (/cadres/tree/, 干部层级) in the browser: the party secretary reads
 it on a phone, the office unfolds the villages with the keyboard and sees a superior out of line;
-a cadre, or a cadre of another township, gets a 404 (DESIGN.md §4: only the leaders, the office and
+a cadre, or a cadre of another township, gets a 404 (docs/design.md §4: only the leaders, the office and
 the county see the whole township)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Each role's dashboard (首页, DESIGN.md §4) in the browser: it answers "what should I do today?"
+"""Each role's dashboard (首页, docs/design.md §4) in the browser: it answers "what should I do today?"
 first — today's diary, the matters assigned to me, the pledges waiting for my signature — and
 only then shows figures; the leaders', the office's and the county's charts are server-drawn SVG
 with an accessible title and a text table that matches the database. Cadres on a phone, the

@@ -1,6 +1,6 @@
 """Property-based fuzzing of the whole API from its own OpenAPI schema (schemathesis).
 
-Every operation in /api/schema/ is exercised with generated input as every role (DESIGN.md §4:
+Every operation in /api/schema/ is exercised with generated input as every role (docs/design.md §4:
 the office, a township leader, the discipline inspector, a unit head, a township cadre, a village
 cadre, the reporter; token auth) and as a reporting system's API key, in a small seeded township:
 no answer may be a server error, and every answer must match the schema. New endpoints are picked
@@ -115,7 +115,7 @@ def _fuzz(headers: dict[str, str], known_ids: dict[str, int]) -> None:
     assert not failures, f"{len(failures)} of {ran} operations failed:\n\n" + "\n\n".join(failures)
 
 
-# Each role of DESIGN.md §4 once, by the person of tests/world.py who holds it.
+# Each role of docs/design.md §4 once, by the person of tests/world.py who holds it.
 ROLES = {
     "office": "office",
     "leader": "secretary",

@@ -1,4 +1,4 @@
-"""Names and phones of households reach only those allowed to read them (DESIGN.md §2.6, §4):
+"""Names and phones of households reach only those allowed to read them (docs/design.md §2.6, §4):
 a refused diary names no household, the reporter reads masked names on the pages as in the API,
 and a phone is shown in full only to those who handle the household."""
 

@@ -152,7 +152,7 @@ def test_only_the_author_may_edit(world):
     assert diary.situation == "走访了解冬季取暖情况"
 
 
-# --- reading (DESIGN.md §3, §4) -------------------------------------------------------------------
+# --- reading (docs/design.md §3, §4) -------------------------------------------------------------------
 
 READERS_OF_CADRE1 = {"cadre1", "deputy", "unit_head", "secretary", "head", "office", "inspector", "reporter"}
 

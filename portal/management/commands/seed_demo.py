@@ -1,4 +1,4 @@
-"""`python manage.py seed_demo [--scale township|county] [--password P] [--seed N]` (DESIGN.md §6)."""
+"""`python manage.py seed_demo [--scale township|county] [--password P] [--seed N]` (docs/design.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python manage.py unlock_user USERNAME`: lift a log-in lockout (DESIGN.md §6)."""
+"""`python manage.py unlock_user USERNAME`: lift a log-in lockout (docs/design.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python manage.py run_daily_job [--date 2026-11-25]`: the 07:30 job in the foreground (DESIGN.md §5)."""
+"""`python manage.py run_daily_job [--date 2026-11-25]`: the 07:30 job in the foreground (docs/design.md §5)."""
 
 from __future__ import annotations
 
