@@ -42,7 +42,7 @@ def idea_region(page: Any) -> Any:
 def test_the_secretary_records_the_decision_and_the_author_reads_it(world, new_page):
     # given cadre1's idea, adopted onto the agenda and waiting for the committee
     item = adopted_idea(world)
-    meeting = timezone.localdate() - dt.timedelta(days=1)
+    meeting = timezone.localdate()  # the day the idea was adopted: a decision is never dated earlier
 
     # when the party secretary opens the agenda from the diary list on their desk
     secretary = new_page(DESKTOP)

@@ -33,7 +33,10 @@ def test_the_second_of_two_simultaneous_submits_waits_then_is_refused_in_chinese
             write("第一次提交")
             inserted.set()
             time.sleep(1.0)  # not yet committed when the second one inserts
-        return time.monotonic()
+            # Taken before the commit: the second may wake the moment the commit lands, before this
+            # thread runs again, so a time taken after the block could come later than its refusal.
+            committing_at = time.monotonic()
+        return committing_at
 
     def second() -> object:
         inserted.wait(10)

@@ -22,7 +22,8 @@ from django.forms.models import model_to_dict
 from django.test import Client
 
 from cadres.models import CalendarDay, ExcusedAbsence, Membership, ModelFigure, Transfer
-from portal.models import AccessToken, ApiKey, AuditEvent, JobRun, Notification
+from core.models import JobRun, Notification
+from portal.models import AccessToken, ApiKey, AuditEvent
 from supervision.models import AgendaItem, DisclosureRequirement, DisclosureRubric
 from tests import factories as f
 from tests.portal.test_admin_scope import form_data
@@ -61,11 +62,11 @@ def more_objects(w: Any, side: str, base: dict[str, Model]) -> dict[str, Model]:
                                                                  prefix=f"{side[:3]}tok", expires_at=EXPIRES),
         "portal.auditevent": lambda: AuditEvent.objects.create(kind="login", user=user, username=user.username,
                                                                ip_address="10.1.1.1" if side == "main" else "10.2.2.2"),
-        "portal.jobrun": lambda: JobRun.objects.create(name=f"{side}_import", started_by=user,
+        "core.jobrun": lambda: JobRun.objects.create(name=f"{side}_import", started_by=user,
                                                        params={"file": f"{side}.xlsx"}),
         "portal.apikey": lambda: ApiKey.objects.create(name=f"{side}密钥", township=t, prefix=f"{side[:3]}key",
                                                        digest=side.ljust(64, "k")),
-        "portal.notification": lambda: Notification.objects.create(recipient=user, kind="general",
+        "core.notification": lambda: Notification.objects.create(recipient=user, kind="general",
                                                                    title=f"{tag}通知"),
     }
     return {label: build() for label, build in builders.items()}
@@ -148,7 +149,7 @@ def test_the_office_reads_and_writes_nothing_of_the_other_township(world, matrix
             distinct = label not in main or identifying_text(main[label]) != identifying_text(obj)
             if obj.pk in ids or (distinct and identifying_text(obj) in listing.content.decode()):
                 wrong.append(f"{label}: listed")
-            if label in main and main[label].pk not in ids and label != "portal.notification":
+            if label in main and main[label].pk not in ids and label != "core.notification":
                 wrong.append(f"{label}: the own object is not listed (the matrix would be vacuous)")
         elif listing.status_code != 403:
             wrong.append(f"{label} list: {listing.status_code}")

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from cadres.models import ContactQuota, HouseholdTag, Training
 from cadres.resources import HouseholdResource
-from portal.models import AccessToken, ApiKey, AuditEvent, JobRun
+from core.models import JobRun
+from portal.models import AccessToken, ApiKey, AuditEvent
 from supervision.models import DisclosureRequirement, DisclosureRubric, GradeThreshold
 from tests import factories as f
 
@@ -262,11 +263,11 @@ def test_the_office_sees_only_its_townships_job_runs(world, office):
                                         params={"township": None})
     beat = JobRun.objects.create(name="nightly", params={})
 
-    listed = {j.pk for j in office.get("/admin/portal/jobrun/").context["cl"].result_list}
+    listed = {j.pk for j in office.get("/admin/core/jobrun/").context["cl"].result_list}
 
     assert listed == {own.pk, own_check.pk}
     for job in (other, named_other, county_wide, beat):
-        assert office.get(f"/admin/portal/jobrun/{job.pk}/change/").status_code == 302
+        assert office.get(f"/admin/core/jobrun/{job.pk}/change/").status_code == 302
 
 
 # --- 4. shared settings --------------------------------------------------------------------------------

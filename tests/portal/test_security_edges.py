@@ -311,7 +311,7 @@ def test_an_error_of_a_file_download_asked_by_format_is_json_with_its_message(wo
 
     bulletin = Bulletin.objects.create(township=world.township, year=2026, status="draft",
                                        period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 10, 31))
-    monkeypatch.setattr("portal.checks.cjk_font_available", lambda: False)
+    monkeypatch.setattr("core.checks.cjk_font_available", lambda: False)
 
     response = _api(world.office.user).get(f"/api/v1/bulletins/{bulletin.pk}/pdf/", {"format": "pdf"})
 
