@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("supervision.urls_daily")),
     path("", include("supervision.urls_duties")),
+    path("", include("supervision.urls_plans")),
 ]
