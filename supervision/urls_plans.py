@@ -12,7 +12,7 @@ urlpatterns = [
     path("plans/<int:pk>/print/", plans.plan_print_view, name="plan-print"),
     path("plans/<int:pk>/pdf/", plans.plan_pdf_view, name="plan-pdf"),
     path("plans/<int:pk>/<slug:name>/", plans.plan_action, name="plan-action"),
-    path("plans/milestones/<int:pk>/done/", plans.milestone_done_view, name="plan-milestone-done"),
-    path("plans/milestones/<int:pk>/evidence/", plans.milestone_evidence, name="plan-milestone-evidence"),
-    path("plans/goals/<int:pk>/achieved/", plans.goal_achieved_view, name="plan-goal-achieved"),
+    path("plans/milestones/<int:pk>/done/", plans.milestone_done_view, name="plan-page-milestone-done"),
+    path("plans/milestones/<int:pk>/evidence/", plans.milestone_evidence, name="plan-page-milestone-evidence"),
+    path("plans/goals/<int:pk>/achieved/", plans.goal_achieved_view, name="plan-page-goal-achieved"),
 ]
