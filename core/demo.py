@@ -2,7 +2,8 @@
 
 Parts run in this order and must each be idempotent (a second run changes nothing):
 cadres.demo (places, people, log-ins) → supervision.demo_daily (diaries, matters, ideas) →
-supervision.demo_duties (pledges, disclosures, checks, inspections) → bulletins.demo.
+supervision.demo_duties (pledges, disclosures, checks, inspections) → supervision.demo_plans
+(village development plans) → bulletins.demo.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-DEMO_PARTS = ["cadres.demo", "supervision.demo_daily", "supervision.demo_duties", "bulletins.demo"]
+DEMO_PARTS = ["cadres.demo", "supervision.demo_daily", "supervision.demo_duties", "supervision.demo_plans",
+              "bulletins.demo"]
 
 
 @dataclass
