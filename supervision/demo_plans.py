@@ -68,8 +68,8 @@ def _plans(ctx: Any, township: Any, users: dict[str, Any]) -> int:
     leaders: dict[int, Any] = {}
     for a in VillageAssignment.objects.filter(village__in=villages, end__isnull=True).select_related(
             "cadre__user").order_by("id"):
-        target = leaders if a.role == VillageAssignment.Role.LEADER else workers
-        target.setdefault(a.village_id, a.cadre)
+        bucket = leaders if a.role == VillageAssignment.Role.LEADER else workers
+        bucket.setdefault(a.village_id, a.cadre)
     cadre1 = users.get("cadre1")
     greenhouse_village = None
     if cadre1 is not None and getattr(cadre1, "cadre", None) is not None:

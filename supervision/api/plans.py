@@ -7,6 +7,7 @@ updated object.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -84,7 +85,7 @@ class PlanMilestoneSerializer(serializers.ModelSerializer):
 class GoalInputSerializer(serializers.Serializer):
     indicator = serializers.CharField(max_length=200)
     unit = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    baseline = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=0)
+    baseline = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=Decimal(0))
     target = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 

@@ -171,6 +171,12 @@ def _new_milestone(plan: Plan, *, title: str, due: date, responsible: Cadre | No
     )
 
 
+def _not_a_draft(plan: Plan) -> StateError:
+    return StateError(
+        _("规划当前为“%(status)s”，不能直接修改；已审批的规划通过修订变更。") % {"status": plan.get_status_display()}
+    )
+
+
 # --- drafting -------------------------------------------------------------------------------------
 
 
@@ -222,7 +228,7 @@ def plan_update(
     if not can_edit(actor, plan):
         raise NotAllowed(_("只有本村的包村干部或村干部可以修改规划草稿。"))
     if plan.status != S.DRAFT:
-        raise StateError(_("规划当前为“%(status)s”，不能直接修改；已审批的规划通过修订变更。") % {"status": plan.get_status_display()})
+        raise _not_a_draft(plan)
     if title is not None:
         plan.title = require_text("title", title, _("请填写规划名称。"))
         check_length("title", plan.title, TITLE_LIMIT)
@@ -246,7 +252,7 @@ def goal_add(
     if not can_edit(actor, plan):
         raise NotAllowed(_("只有本村的包村干部或村干部可以修改规划草稿。"))
     if plan.status != S.DRAFT:
-        raise StateError(_("规划当前为“%(status)s”，不能直接修改；已审批的规划通过修订变更。") % {"status": plan.get_status_display()})
+        raise _not_a_draft(plan)
     if plan.goals.count() >= MAX_GOALS:
         raise ValidationError({"indicator": _("目标或节点过多。")})
     return _new_goal(plan, indicator=indicator, unit=unit, baseline=baseline, target=target,
@@ -262,7 +268,7 @@ def milestone_add(
     if not can_edit(actor, plan):
         raise NotAllowed(_("只有本村的包村干部或村干部可以修改规划草稿。"))
     if plan.status != S.DRAFT:
-        raise StateError(_("规划当前为“%(status)s”，不能直接修改；已审批的规划通过修订变更。") % {"status": plan.get_status_display()})
+        raise _not_a_draft(plan)
     if plan.milestones.count() >= MAX_MILESTONES:
         raise ValidationError({"title": _("目标或节点过多。")})
     return _new_milestone(plan, title=title, due=due, responsible=responsible)
