@@ -14,7 +14,8 @@ from typing import Any
 from cadres.roles import actor_for
 
 PANEL_MODULES = ["cadres.dashboard", "supervision.dashboard_daily", "supervision.dashboard_duties",
-                 "supervision.dashboard_charts", "supervision.dashboard_todo", "bulletins.dashboard"]
+                 "supervision.dashboard_charts", "supervision.dashboard_todo", "supervision.dashboard_plans",
+                 "bulletins.dashboard"]
 
 
 def dashboard_context(user: Any) -> dict[str, Any]:
