@@ -22,7 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -522,3 +522,18 @@ def milestones_escalate_overdue(*, today: date | None = None) -> int:
             ).update(escalated_on=today):
                 escalated += 1
     return escalated
+
+
+def plan_target_score(*, village_id: int, year: int, points: Decimal, today: date | None = None) -> Decimal | None:
+    """A pledge target "plan milestones done on time" (auto_source "plan"): of the milestones of
+    the village's approved plans due in `year` up to today, the share done by their due date,
+    scaled to the target's points (None when no milestone has fallen due yet)."""
+    today = today or timezone.localdate()
+    last = min(date(year, 12, 31), today)
+    due = PlanMilestone.objects.filter(plan__village_id=village_id, plan__status=S.APPROVED,
+                                       due__gte=date(year, 1, 1), due__lte=last)
+    counts = due.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(
+        status=PlanMilestone.Status.DONE, done_on__lte=F("due"))))
+    if not counts["total"]:
+        return None
+    return (points * counts["on_time"] / counts["total"]).quantize(Decimal("0.1"))

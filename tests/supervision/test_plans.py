@@ -323,3 +323,54 @@ def test_the_daily_task_escalates_plan_milestones(world):
 def test_status_choices_are_the_three_of_the_api():
     assert Plan.Status.values == ["draft", "submitted", "approved"]
     assert PlanMilestone.Status.values == ["open", "done"]
+
+
+# --- the pledge target "plan milestones done on time" ---------------------------------------------
+
+
+def _milestones_of_2026(world):  # type: ignore[no-untyped-def]
+    plan = f.PlanFactory(village=world.v1, status="approved")
+    day = dt.date
+    f.PlanMilestoneFactory(plan=plan, due=day(2026, 3, 1), status="done", done_on=day(2026, 2, 20))  # on time
+    f.PlanMilestoneFactory(plan=plan, due=day(2026, 4, 1), status="done", done_on=day(2026, 4, 10))  # late
+    f.PlanMilestoneFactory(plan=plan, due=day(2026, 5, 1))  # missed
+    f.PlanMilestoneFactory(plan=plan, due=day(2026, 6, 1), status="done", done_on=day(2026, 6, 1))  # on time
+    f.PlanMilestoneFactory(plan=plan, due=day(2025, 6, 1))  # another year
+    f.PlanMilestoneFactory(plan=f.PlanFactory(village=world.v1), due=day(2026, 5, 1))  # a draft's
+    f.PlanMilestoneFactory(plan=f.PlanFactory(village=world.v2, status="approved"), due=day(2026, 5, 1))
+
+
+def test_the_plan_target_scores_the_share_of_milestones_done_on_time(world):
+    _milestones_of_2026(world)
+    score = svc.plan_target_score(village_id=world.v1.pk, year=2026, points=Decimal("10"), today=dt.date(2026, 12, 31))
+    assert score == Decimal("5.0")  # 2 of 4 on time
+    # on 2026-04-15 only the first two had fallen due: one of two on time
+    assert svc.plan_target_score(village_id=world.v1.pk, year=2026, points=Decimal("10"),
+                                 today=dt.date(2026, 4, 15)) == Decimal("5.0")
+    assert svc.plan_target_score(village_id=world.v1.pk, year=2026, points=Decimal("10"),
+                                 today=dt.date(2026, 3, 15)) == Decimal("10.0")
+    assert svc.plan_target_score(village_id=world.v3.pk, year=2026, points=Decimal("10")) is None
+
+
+def test_a_village_pledge_target_is_scored_from_the_plan(world):
+    from supervision.models import TargetAssessment
+    from supervision.services import pledges as pledge_svc
+    from supervision.services.pledges import TargetResult
+
+    # given a village pledge whose 10-point target is "plan milestones done on time"
+    template = f.pledge_template(world.township, "village", base=(90,), bonus=(), veto=0, disclosure_points=10)
+    [pledge] = pledge_svc.pledge_issue_from_template(template=template, pledgers=[world.v1], by=world.office.user)
+    pledge_svc.pledge_sign(pledge=pledge, by=world.village1.user)
+    pledge = pledge_svc.pledge_countersign(pledge=pledge, by=world.head.user)
+    base, target = pledge.targets.order_by("order")
+    target.auto_source = "plan"
+    target.save(update_fields=["auto_source"])
+    _milestones_of_2026(world)
+    # when the office assesses it
+    pledge = pledge_svc.pledge_assess(pledge=pledge, by=world.office.user, results={
+        base.pk: TargetResult(), target.pk: TargetResult(deduction=Decimal("10"))})  # input ignored: the plan wins
+    # then the target scores 2 of 4 milestones on time
+    assessment = TargetAssessment.objects.get(target=target)
+    assert (assessment.score, assessment.deduction, assessment.note) == (
+        Decimal("5.0"), Decimal("5.0"), "按本年度发展规划节点按期完成率折算。")
+    assert pledge.total_score == Decimal("95.0")
