@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from cadres.calendar import excused_days, workdays
@@ -29,6 +29,7 @@ from supervision.models import (
     InspectionFinding,
     Matter,
     Pledge,
+    PlanMilestone,
 )
 from supervision.services.completeness import Coverage, coverage
 
@@ -401,6 +402,29 @@ def place_row(r: dict[str, Any]) -> dict[str, Any]:
     return {"unit": r["unit__name"] or "", "village": r["village__name"], "count": r["count"]}
 
 
+def plan_progress(township: Township, period: Period) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Village development plans (approved): milestones due in the period, done by its end (and of
+    those on time), and milestones overdue at its end whenever they fell due — in total and by village."""
+    done_by_end = Q(status=PlanMilestone.Status.DONE, done_on__lte=period.end)
+    in_period = Q(due__gte=period.start)
+    rows = list(
+        PlanMilestone.objects.filter(plan__township=township, plan__status="approved", due__lte=period.end)
+        .filter(in_period | ~done_by_end)
+        .values("plan__village__name", "plan__village__code")
+        .annotate(
+            n_due=Count("id", filter=in_period),
+            n_done=Count("id", filter=in_period & done_by_end),
+            n_on_time=Count("id", filter=in_period & done_by_end & Q(done_on__lte=F("due"))),
+            n_overdue=Count("id", filter=~done_by_end),
+        )
+        .order_by("-n_overdue", "plan__village__code")
+    )
+    totals = {key: sum(r[f"n_{key}"] for r in rows) for key in ("due", "done", "on_time", "overdue")}
+    by_village = [{"village": r["plan__village__name"], "due": r["n_due"], "done": r["n_done"],
+                   "overdue": r["n_overdue"]} for r in rows[:LIST_LIMIT]]
+    return {**totals, "villages": len(rows)}, by_village
+
+
 # --- the whole compilation ---------------------------------------------------------------------------
 
 
@@ -431,10 +455,13 @@ def compile_figures(
         "trainings": county.trainings(township.pk) if county else training_figures(township, period),
         "inspections": inspections,
     }
+    plans, plan_rows = plan_progress(township, period)
+    figures["plans"] = plans
     problems = [
         {"kind": "inspection_findings", "rows": findings},
         {"kind": "overdue_matters",
          "rows": county.overdue(township.pk)[1] if county else overdue_by_place(township, period)},
         {"kind": "disclosure_gaps", "rows": gaps},
+        {"kind": "plan_progress", "rows": plan_rows},
     ]
     return figures, problems
