@@ -402,27 +402,37 @@ def place_row(r: dict[str, Any]) -> dict[str, Any]:
     return {"unit": r["unit__name"] or "", "village": r["village__name"], "count": r["count"]}
 
 
-def plan_progress(township: Township, period: Period) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Village development plans (approved): milestones due in the period, done by its end (and of
-    those on time), and milestones overdue at its end whenever they fell due — in total and by village."""
+def plan_milestone_rows(period: Period, milestones: Any) -> list[dict[str, Any]]:
+    """Milestones of approved plans grouped by township and village: due in the period, done by its
+    end (and of those on time), and overdue at its end whenever they fell due. `milestones` is a
+    PlanMilestone queryset already limited to the townships wanted."""
     done_by_end = Q(status=PlanMilestone.Status.DONE, done_on__lte=period.end)
     in_period = Q(due__gte=period.start)
-    rows = list(
-        PlanMilestone.objects.filter(plan__township=township, plan__status="approved", due__lte=period.end)
+    return list(
+        milestones.filter(plan__status="approved", due__lte=period.end)
         .filter(in_period | ~done_by_end)
-        .values("plan__village__name", "plan__village__code")
+        .values("plan__township_id", "plan__village__name", "plan__village__code")
         .annotate(
             n_due=Count("id", filter=in_period),
             n_done=Count("id", filter=in_period & done_by_end),
             n_on_time=Count("id", filter=in_period & done_by_end & Q(done_on__lte=F("due"))),
             n_overdue=Count("id", filter=~done_by_end),
         )
-        .order_by("-n_overdue", "plan__village__code")
+        .order_by("plan__township_id", "-n_overdue", "plan__village__code")
     )
+
+
+def plan_figures(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One township's plan progress from its rows of plan_milestone_rows: totals, and by village."""
     totals = {key: sum(r[f"n_{key}"] for r in rows) for key in ("due", "done", "on_time", "overdue")}
     by_village = [{"village": r["plan__village__name"], "due": r["n_due"], "done": r["n_done"],
                    "overdue": r["n_overdue"]} for r in rows[:LIST_LIMIT]]
     return {**totals, "villages": len(rows)}, by_village
+
+
+def plan_progress(township: Township, period: Period) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Village development plans (approved) in the period: see plan_milestone_rows."""
+    return plan_figures(plan_milestone_rows(period, PlanMilestone.objects.filter(plan__township=township)))
 
 
 # --- the whole compilation ---------------------------------------------------------------------------
@@ -455,7 +465,7 @@ def compile_figures(
         "trainings": county.trainings(township.pk) if county else training_figures(township, period),
         "inspections": inspections,
     }
-    plans, plan_rows = plan_progress(township, period)
+    plans, plan_rows = county.plans(township.pk) if county else plan_progress(township, period)
     figures["plans"] = plans
     problems = [
         {"kind": "inspection_findings", "rows": findings},
