@@ -28,8 +28,8 @@ from supervision.models import (
     Inspection,
     InspectionFinding,
     Matter,
-    Pledge,
     PlanMilestone,
+    Pledge,
 )
 from supervision.services.completeness import Coverage, coverage
 
