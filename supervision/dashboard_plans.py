@@ -22,7 +22,9 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
 def _overdue_panel(actor: Actor) -> dict[str, Any]:
     late = (plan_list(actor).prefetch_related(None).filter(status=Plan.Status.APPROVED, milestones_overdue__gt=0)
             .order_by("-milestones_overdue", "village__code", "id"))
-    rows = [{"pk": p.pk, "village": p.village.name, "title": p.title, "overdue": p.milestones_overdue,
-             "done": p.milestones_done, "total": p.milestones_total} for p in late[: SHOWN + 1]]
+    rows = [{"pk": r["pk"], "village": r["village__name"], "title": r["title"], "overdue": r["milestones_overdue"],
+             "done": r["milestones_done"], "total": r["milestones_total"]}
+            for r in late.values("pk", "village__name", "title", "milestones_overdue", "milestones_done",
+                                 "milestones_total")[: SHOWN + 1]]
     return {"template": "supervision/plans/_panel.html", "order": 62, "rows": rows[:SHOWN],
             "more": len(rows) > SHOWN}
