@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Household, Unit, Village
 from core.forms import DateInput
-from supervision.models import TEXT_LIMIT, Category, Matter
+from supervision.models import TEXT_LIMIT, Category, Matter, PlanMilestone
 
 DATE_INPUT = DateInput()
 
@@ -45,6 +45,11 @@ class HouseholdField(GroupedModelMultipleChoiceField):
         return f"{obj.village.name} · {obj.head_name}"
 
 
+class MilestoneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PlanMilestone) -> str:  # type: ignore[override]
+        return f"{obj.plan.village.name} · {obj.plan.title} · {obj.title}"
+
+
 class DiaryForm(forms.Form):
     """At most four required inputs, three of them already filled: date, village, category, situation."""
 
@@ -70,6 +75,9 @@ class DiaryForm(forms.Form):
                                                 "invalid_pk_value": _("所选农户不在可选范围内。")})
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     people_met = forms.CharField(label=_("走访对象"), max_length=200, required=False)
+    milestone = MilestoneChoiceField(label=_("推进的规划节点"), queryset=PlanMilestone.objects.none(), required=False,
+                                     help_text=_("这次走访推进了哪个发展规划节点（可不选）"),
+                                     error_messages={"invalid_choice": _("所选规划节点不在可选范围内。")})
 
     def __init__(
         self,
@@ -79,10 +87,17 @@ class DiaryForm(forms.Form):
         today: dt.date,
         villages: tuple[list[Village], list[Village]],
         households: tuple[list[Household], list[Household]],
+        milestones: list[PlanMilestone] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
+        if milestones:
+            fields["milestone"].queryset = PlanMilestone.objects.filter(pk__in=[m.pk for m in milestones])
+            fields["milestone"].choices = [("", "---------"), *((m.pk, fields["milestone"].label_from_instance(m))
+                                                                for m in milestones)]
+        else:
+            del self.fields["milestone"]
         if dates is None:
             del self.fields["date"]  # editing: the day is the diary's identity
         else:

@@ -10,6 +10,7 @@ due within MATTER_YELLOW_DAYS, green otherwise, none once done.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
@@ -27,6 +28,7 @@ __all__ = [
     "LIGHT_LABELS",
     "RED",
     "YELLOW",
+    "citable_milestones",
     "milestone_detail_queryset",
     "milestone_light",
     "milestone_light_expression",
@@ -36,6 +38,7 @@ __all__ = [
     "plan_detail",
     "plan_detail_queryset",
     "plan_list",
+    "plan_progress_log",
     "plans_for",
 ]
 
@@ -157,3 +160,23 @@ def milestone_list(actor: Actor, *, today: date | None = None) -> QuerySet[PlanM
 def milestone_detail_queryset(actor: Actor, *, today: date | None = None) -> QuerySet[PlanMilestone]:
     return milestone_list(actor, today=today)
 
+
+
+def citable_milestones(village_ids: list[int], *, current: int | None = None) -> list[PlanMilestone]:
+    """The milestones a diary may cite: open ones of the approved plans of the cadre's villages (and
+    the one it cites already). One query; none when there is nothing to look in."""
+    if not village_ids and current is None:
+        return []
+    cond = Q(plan__village_id__in=village_ids, plan__status=Plan.Status.APPROVED, status=PlanMilestone.Status.OPEN)
+    if current is not None:
+        cond |= Q(pk=current)
+    return list(PlanMilestone.objects.filter(cond).select_related("plan__village")
+                .order_by("plan__village__code", "due", "id"))
+
+
+def plan_progress_log(actor: Actor, plan: Plan, *, limit: int = 50) -> list[Any]:
+    """The diaries that cite the plan's milestones, newest first, as the actor may read them."""
+    from .diaries import diaries_for
+
+    return list(diaries_for(actor).filter(milestone__plan=plan).select_related("author", "milestone")
+                .order_by("-date", "-id")[:limit])

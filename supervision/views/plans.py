@@ -110,6 +110,7 @@ def _detail(request: HttpRequest, plan: Plan, *, status: int = 200, **forms: Any
     context = {
         "plan": plan, "goals": list(plan.goals.all()), "milestones": milestones,
         "revisions": list(plan.revisions.all()), "allowed": allowed, "done_ok": done_ok,
+        "progress_log": sel.plan_progress_log(actor, plan),
         "light_labels": sel.LIGHT_LABELS,
         "forms": {
             "goal": forms.get("goal") or GoalForm(),

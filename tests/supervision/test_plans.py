@@ -374,3 +374,31 @@ def test_a_village_pledge_target_is_scored_from_the_plan(world):
     assert (assessment.score, assessment.deduction, assessment.note) == (
         Decimal("5.0"), Decimal("5.0"), "按本年度发展规划节点按期完成率折算。")
     assert pledge.total_score == Decimal("95.0")
+
+
+# --- diaries citing a milestone -------------------------------------------------------------------
+
+
+def test_a_diary_cites_a_milestone_of_its_villages_plan_and_the_plan_shows_it(world):
+    from supervision.selectors.plans import citable_milestones, plan_progress_log
+    from supervision.services.diaries import diary_create, diary_update
+
+    plan = approved(world)
+    first = plan.milestones.order_by("due").first()
+    other = f.PlanMilestoneFactory(plan=f.PlanFactory(village=world.v2, status="approved"))
+    # the cadre's choices: the open milestones of the approved plans of their villages
+    assert citable_milestones([world.v1.pk]) == list(plan.milestones.order_by("due"))
+    with pytest.raises(ValidationError) as refused:
+        diary_create(actor=actor(world, "cadre1"), village=world.v1, situation="走访", milestone=other)
+    assert refused.value.message_dict == {"milestone": ["所选规划节点不属于走访村的发展规划。"]}
+    diary = diary_create(actor=actor(world, "cadre1"), village=world.v1, situation="察看温室选址", milestone=first)
+    assert diary.milestone == first
+    assert plan_progress_log(actor(world, "secretary"), plan) == [diary]
+    assert plan_progress_log(actor(world, "cadre2"), plan) == []  # not cadre2's diary to read
+    # an edit without the field keeps the milestone; moving the diary to another village drops it
+    diary_update(actor=actor(world, "cadre1"), diary=diary, village=world.v1, category="other", situation="改")
+    diary.refresh_from_db()
+    assert diary.milestone_id == first.pk
+    diary_update(actor=actor(world, "cadre1"), diary=diary, village=world.v2, category="other", situation="改")
+    diary.refresh_from_db()
+    assert diary.milestone_id is None

@@ -108,3 +108,19 @@ def test_the_plan_pdf_reads_back(world, tmp_path):
     for expected in ("东河村日光温室发展规划", "东河镇", "全村耕地三千亩", "新建日光温室", "50", "完成温室选址",
                      "干部甲", "二、发展目标", "三、推进节点"):
         assert expected in flat, expected
+
+
+def test_the_diary_form_offers_the_milestones_and_the_plan_shows_the_diary(world):
+    plan = f.PlanFactory(village=world.v1, status="approved", title="日光温室发展规划")
+    milestone = f.PlanMilestoneFactory(plan=plan, title="完成选址")
+    cadre1 = client_for(world.cadre1.user)
+    form = cadre1.get("/diaries/new/").content.decode()
+    assert f'<option value="{milestone.pk}">东河村 · 日光温室发展规划 · 完成选址</option>' in form
+    response = cadre1.post("/diaries/new/", {"date": TODAY.isoformat(), "village": world.v1.pk,
+                                             "category": "other", "situation": "察看温室选址",
+                                             "milestone": milestone.pk})
+    assert response.status_code == 302, response.content.decode()
+    page = client_for(world.secretary.user).get(f"/plans/{plan.pk}/").content.decode()
+    assert "推进日志（民情日记）" in page and "察看温室选址" in page
+    # a cadre with no plan in their villages sees no such field
+    assert 'name="milestone"' not in client_for(world.cadre2.user).get("/diaries/new/").content.decode()
