@@ -320,6 +320,21 @@ def test_the_daily_task_escalates_plan_milestones(world):
         "recipient__username", flat=True)) == ["office"]
 
 
+def test_the_run_daily_job_command_escalates_plan_milestones(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    plan = f.PlanFactory(village=world.v1, status="approved")
+    f.PlanMilestoneFactory(plan=plan, due=dt.date(2026, 11, 20), responsible=world.cadre1)
+    out = StringIO()
+    call_command("run_daily_job", "--date", "2026-11-25", stdout=out)
+    assert "督办逾期规划节点 1 个" in out.getvalue()
+    again = StringIO()
+    call_command("run_daily_job", "--date", "2026-11-25", stdout=again)
+    assert "督办逾期规划节点 0 个" in again.getvalue()
+
+
 def test_status_choices_are_the_three_of_the_api():
     assert Plan.Status.values == ["draft", "submitted", "approved"]
     assert PlanMilestone.Status.values == ["open", "done"]
