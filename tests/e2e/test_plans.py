@@ -98,3 +98,21 @@ def test_a_plan_is_drafted_approved_and_followed_from_the_phone(world, new_page,
     assert first.evidence.name
     assert village1.locator(f"#milestone-{first.pk}").get_by_role("link", name="查看佐证材料").count() == 1
     assert not has_horizontal_scroll(village1)
+
+
+def test_the_plan_pages_have_no_serious_accessibility_violations(world, new_page):
+    from tests.e2e.conftest import describe_violations, login, run_axe
+
+    plan = Plan.objects.create(township=world.township, village=world.v1, title="日光温室发展规划",
+                               period_start=dt.date(2026, 1, 1), period_end=dt.date(2028, 12, 31), status="approved")
+    plan.goals.create(indicator="新建日光温室", unit="座", target=50)
+    plan.milestones.create(title="完成选址", due=timezone.localdate() - dt.timedelta(days=1))
+    page = new_page(PHONE, bypass_csp=True)
+    login(page, "cadre1")
+    problems = {}
+    for path in ("/plans/", f"/plans/{plan.pk}/", "/plans/new/", f"/plans/{plan.pk}/print/"):
+        goto(page, path)
+        found = [v for v in run_axe(page) if v["impact"] in {"serious", "critical"}]
+        if found:
+            problems[path] = describe_violations(found)
+    assert problems == {}
