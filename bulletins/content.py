@@ -174,6 +174,14 @@ def figure_groups(figures: dict[str, Any]) -> list[FigureGroup]:
         (_("开展督查（次）"), str(inspections.get("held", 0))),
         (_("通报问题（个）"), str(inspections.get("findings", 0))),
     ]))
+    plans = figures.get("plans")
+    if plans is not None:  # bulletins compiled before the plans existed print as they did
+        groups.append(FigureGroup(_("帮村发展规划"), [
+            (_("本期到期节点（个）"), str(plans["due"])),
+            (_("已完成（个）"), str(plans["done"])),
+            (_("按期完成（个）"), str(plans["on_time"])),
+            (_("期末逾期未完成（个）"), str(plans["overdue"])),
+        ]))
     return groups
 
 
@@ -266,7 +274,13 @@ def problem_sections(problems: list[dict[str, Any]]) -> list[ProblemSection]:
         ProblemSection("disclosure_gaps", _("村务公开存在问题的村"),
                        [_("村"), _("未公开（项）"), _("逾期（项）"), _("得分"), _("未公开类别"), _("整改期限")],
                        gaps, _("最近一次季度检查未发现缺项或逾期。"), [14, 12, 10, 8, 36, 20]),
-    ]
+    ] + ([
+        ProblemSection("plan_progress", _("发展规划推进情况（按村）"),
+                       [_("村"), _("本期到期节点"), _("已完成"), _("期末逾期未完成")],
+                       [[r["village"], str(r["due"]), str(r["done"]), str(r["overdue"])]
+                        for r in by_kind["plan_progress"]],
+                       _("本期没有到期或逾期的规划节点。"), [40, 20, 20, 20]),
+    ] if "plan_progress" in by_kind else [])
 
 
 def matter_status_label(slug: str) -> str:

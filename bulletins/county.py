@@ -16,7 +16,16 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from cadres.calendar import excused_days, workdays_by_township
 from cadres.models import Cadre, ExcusedAbsence, Township, Training, TrainingAttendance
-from supervision.models import AgendaItem, Diary, DisclosureCheck, Inspection, InspectionFinding, Matter, Pledge
+from supervision.models import (
+    AgendaItem,
+    Diary,
+    DisclosureCheck,
+    Inspection,
+    InspectionFinding,
+    Matter,
+    PlanMilestone,
+    Pledge,
+)
 from supervision.services.completeness import coverage
 
 from .figures import (
@@ -34,6 +43,8 @@ from .figures import (
     idea_row,
     missing_categories,
     place_row,
+    plan_figures,
+    plan_milestone_rows,
     pledge_figures,
     quarter_of,
     rate,
@@ -56,6 +67,7 @@ class CountyFigures:
         self._inspections: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] | None = None
         self._disclosure: dict[int, tuple[dict[str, Any] | None, list[dict[str, Any]]]] | None = None
         self._ideas: dict[int, dict[str, Any]] | None = None
+        self._plans: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] | None = None
 
     def _in_townships(self, qs: Any, field: str = "township_id") -> Any:
         return qs if self.township_ids is None else qs.filter(**{f"{field}__in": self.township_ids})
@@ -270,6 +282,17 @@ class CountyFigures:
                     ideas[row["township_id"]]["items"].append(idea_row(row))
             self._ideas = dict(ideas)
         return self._ideas.get(township_id) or {"adopted": 0, "decided": 0, "items": []}
+
+    # --- village development plans --------------------------------------------------------------
+
+    def plans(self, township_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        if self._plans is None:
+            grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            milestones = self._in_townships(PlanMilestone.objects.all(), "plan__township_id")
+            for row in plan_milestone_rows(self.period, milestones):
+                grouped[row["plan__township_id"]].append(row)
+            self._plans = {t: plan_figures(rows) for t, rows in grouped.items()}
+        return self._plans.get(township_id) or plan_figures([])
 
     # --- inspections -------------------------------------------------------------------------
 

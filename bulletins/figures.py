@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from cadres.calendar import excused_days, workdays
@@ -28,6 +28,7 @@ from supervision.models import (
     Inspection,
     InspectionFinding,
     Matter,
+    PlanMilestone,
     Pledge,
 )
 from supervision.services.completeness import Coverage, coverage
@@ -401,6 +402,39 @@ def place_row(r: dict[str, Any]) -> dict[str, Any]:
     return {"unit": r["unit__name"] or "", "village": r["village__name"], "count": r["count"]}
 
 
+def plan_milestone_rows(period: Period, milestones: Any) -> list[dict[str, Any]]:
+    """Milestones of approved plans grouped by township and village: due in the period, done by its
+    end (and of those on time), and overdue at its end whenever they fell due. `milestones` is a
+    PlanMilestone queryset already limited to the townships wanted."""
+    done_by_end = Q(status=PlanMilestone.Status.DONE, done_on__lte=period.end)
+    in_period = Q(due__gte=period.start)
+    return list(
+        milestones.filter(plan__status="approved", due__lte=period.end)
+        .filter(in_period | ~done_by_end)
+        .values("plan__township_id", "plan__village__name", "plan__village__code")
+        .annotate(
+            n_due=Count("id", filter=in_period),
+            n_done=Count("id", filter=in_period & done_by_end),
+            n_on_time=Count("id", filter=in_period & done_by_end & Q(done_on__lte=F("due"))),
+            n_overdue=Count("id", filter=~done_by_end),
+        )
+        .order_by("plan__township_id", "-n_overdue", "plan__village__code")
+    )
+
+
+def plan_figures(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One township's plan progress from its rows of plan_milestone_rows: totals, and by village."""
+    totals = {key: sum(r[f"n_{key}"] for r in rows) for key in ("due", "done", "on_time", "overdue")}
+    by_village = [{"village": r["plan__village__name"], "due": r["n_due"], "done": r["n_done"],
+                   "overdue": r["n_overdue"]} for r in rows[:LIST_LIMIT]]
+    return {**totals, "villages": len(rows)}, by_village
+
+
+def plan_progress(township: Township, period: Period) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Village development plans (approved) in the period: see plan_milestone_rows."""
+    return plan_figures(plan_milestone_rows(period, PlanMilestone.objects.filter(plan__township=township)))
+
+
 # --- the whole compilation ---------------------------------------------------------------------------
 
 
@@ -431,10 +465,13 @@ def compile_figures(
         "trainings": county.trainings(township.pk) if county else training_figures(township, period),
         "inspections": inspections,
     }
+    plans, plan_rows = county.plans(township.pk) if county else plan_progress(township, period)
+    figures["plans"] = plans
     problems = [
         {"kind": "inspection_findings", "rows": findings},
         {"kind": "overdue_matters",
          "rows": county.overdue(township.pk)[1] if county else overdue_by_place(township, period)},
         {"kind": "disclosure_gaps", "rows": gaps},
+        {"kind": "plan_progress", "rows": plan_rows},
     ]
     return figures, problems

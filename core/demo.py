@@ -2,7 +2,8 @@
 
 Parts run in this order and must each be idempotent (a second run changes nothing):
 cadres.demo (places, people, log-ins) → supervision.demo.diaries (diaries, matters, ideas) →
-supervision.demo (pledges, disclosures, checks, inspections) → bulletins.demo.
+supervision.demo.pledges, .disclosures, .inspections → supervision.demo.plans (village development
+plans) → bulletins.demo (the order of portal's seed_demo DEMO_PARTS).
 """
 
 from __future__ import annotations

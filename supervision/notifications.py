@@ -16,3 +16,5 @@ class NotificationKind(models.TextChoices):
     PLEDGE_TO_SIGN = "pledge_to_sign", _("待签责任书")
     DISCLOSURE_CHECK = "disclosure_check", _("公开检查结果")
     INSPECTION = "inspection", _("督查")
+    PLAN_UPDATED = "plan_updated", _("发展规划")
+    PLAN_MILESTONE_OVERDUE = "plan_milestone_overdue", _("规划节点逾期督办")

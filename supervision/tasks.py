@@ -1,6 +1,6 @@
 """Celery tasks of the supervision app: thin, idempotent, ids and ISO dates in.
 
-The 07:30 daily job escalates overdue matters (督办) and reminds cadres whose diary duty is behind;
+The 07:30 daily job escalates overdue matters and plan milestones (督办) and reminds cadres whose diary duty is behind;
 the quarterly disclosure check runs at 02:00 on the 21st of January, April, July and October.
 """
 
@@ -21,11 +21,13 @@ def daily_loop_task(self, today: str | None = None) -> dict[str, int]:  # type: 
 
     from supervision.services.diaries import diary_reminders_send
     from supervision.services.matters import matters_escalate_overdue
+    from supervision.services.plans import milestones_escalate_overdue
 
     day = date.fromisoformat(today) if today else timezone.localdate()
     return {
         "escalated": matters_escalate_overdue(today=day),
         "reminded": diary_reminders_send(today=day),
+        "milestones_escalated": milestones_escalate_overdue(today=day),
     }
 
 

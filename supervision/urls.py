@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import diaries, disclosure_run, disclosures, households, inspections, matters, pledges
+from .views import diaries, disclosure_run, disclosures, households, inspections, matters, plans, pledges
 
 urlpatterns = [
     path("households/", households.households, name="households"),
@@ -48,4 +48,14 @@ urlpatterns = [
     path("inspections/findings/<int:pk>/rectification/", inspections.finding_rectification_view,
          name="inspection-finding-rectification"),
     path("inspections/findings/<int:pk>/matter/", inspections.finding_matter_view, name="inspection-finding-matter"),
+    path("plans/", plans.plan_index, name="plans"),
+    path("plans/new/", plans.plan_new, name="plan-new"),
+    path("plans/<int:pk>/", plans.plan_detail_view, name="plan-show"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="plan-edit"),
+    path("plans/<int:pk>/print/", plans.plan_print_view, name="plan-print"),
+    path("plans/<int:pk>/pdf/", plans.plan_pdf_view, name="plan-pdf"),
+    path("plans/<int:pk>/<slug:name>/", plans.plan_action, name="plan-action"),
+    path("plans/milestones/<int:pk>/done/", plans.milestone_done_view, name="plan-page-milestone-done"),
+    path("plans/milestones/<int:pk>/evidence/", plans.milestone_evidence, name="plan-page-milestone-evidence"),
+    path("plans/goals/<int:pk>/achieved/", plans.goal_achieved_view, name="plan-page-goal-achieved"),
 ]

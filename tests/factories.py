@@ -237,3 +237,35 @@ class MatterFactory(factory.django.DjangoModelFactory):
     category = "infrastructure"
     description = factory.Sequence(lambda n: f"问题{n}")
     deadline = factory.LazyFunction(lambda: today() + dt.timedelta(days=15))
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.Plan"
+
+    village = factory.SubFactory(VillageFactory)
+    township = factory.LazyAttribute(lambda o: o.village.township)
+    title = factory.Sequence(lambda n: f"发展规划{n}")
+    period_start = factory.LazyFunction(lambda: today() - dt.timedelta(days=365))
+    period_end = factory.LazyFunction(lambda: today() + dt.timedelta(days=730))
+    status = "draft"
+
+
+class PlanGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.PlanGoal"
+
+    plan = factory.SubFactory(PlanFactory)
+    indicator = factory.Sequence(lambda n: f"指标{n}")
+    unit = "座"
+    baseline = 0
+    target = 50
+
+
+class PlanMilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.PlanMilestone"
+
+    plan = factory.SubFactory(PlanFactory)
+    title = factory.Sequence(lambda n: f"节点{n}")
+    due = factory.LazyFunction(lambda: today() + dt.timedelta(days=30))

@@ -7,6 +7,7 @@ from .diaries import DiaryViewSet
 from .disclosures import DisclosureCheckViewSet, DisclosureViewSet
 from .inspections import InspectionViewSet
 from .matters import MatterViewSet
+from .plans import PlanMilestoneViewSet, PlanViewSet
 from .pledges import PledgeViewSet
 from .reports.diaries import DiaryCompletenessReport
 from .reports.disclosures import DisclosureReport
@@ -21,6 +22,8 @@ def register(router: DefaultRouter) -> None:
     router.register("disclosures", DisclosureViewSet, basename="disclosure")
     router.register("disclosure-checks", DisclosureCheckViewSet, basename="disclosure-check")
     router.register("inspections", InspectionViewSet, basename="inspection")
+    router.register("plans", PlanViewSet, basename="plan")
+    router.register("plan-milestones", PlanMilestoneViewSet, basename="plan-milestone")
 
 
 # Both with and without the trailing slash: docs/design.md §6 writes them without.

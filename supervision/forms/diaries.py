@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Household, Unit, Village
 from supervision.forms._fields import DATE_INPUT, GroupedModelChoiceField, HouseholdField, _date_label
-from supervision.models import TEXT_LIMIT, Category
+from supervision.models import TEXT_LIMIT, Category, PlanMilestone
+
+
+class MilestoneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PlanMilestone) -> str:  # type: ignore[override]
+        return f"{obj.plan.village.name} · {obj.plan.title} · {obj.title}"
 
 
 class DiaryForm(forms.Form):
@@ -38,6 +43,9 @@ class DiaryForm(forms.Form):
                                                 "invalid_pk_value": _("所选农户不在可选范围内。")})
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     people_met = forms.CharField(label=_("走访对象"), max_length=200, required=False)
+    milestone = MilestoneChoiceField(label=_("推进的规划节点"), queryset=PlanMilestone.objects.none(), required=False,
+                                     help_text=_("这次走访推进了哪个发展规划节点（可不选）"),
+                                     error_messages={"invalid_choice": _("所选规划节点不在可选范围内。")})
 
     def __init__(
         self,
@@ -47,10 +55,17 @@ class DiaryForm(forms.Form):
         today: dt.date,
         villages: tuple[list[Village], list[Village]],
         households: tuple[list[Household], list[Household]],
+        milestones: list[PlanMilestone] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
+        if milestones:
+            fields["milestone"].queryset = PlanMilestone.objects.filter(pk__in=[m.pk for m in milestones])
+            fields["milestone"].choices = [("", "---------"), *((m.pk, fields["milestone"].label_from_instance(m))
+                                                                for m in milestones)]
+        else:
+            del self.fields["milestone"]
         if dates is None:
             del self.fields["date"]  # editing: the day is the diary's identity
         else:

@@ -10,6 +10,7 @@ from .disclosures import (
 )
 from .inspections import Inspection, InspectionFinding
 from .matters import DeadlineRule, Matter, MatterEvent
+from .plans import Plan, PlanGoal, PlanMilestone, PlanRevision
 from .pledges import (
     GradeThreshold,
     Pledge,
@@ -40,6 +41,10 @@ __all__ = [
     "InspectionFinding",
     "Matter",
     "MatterEvent",
+    "Plan",
+    "PlanGoal",
+    "PlanMilestone",
+    "PlanRevision",
     "Pledge",
     "PledgeLevel",
     "PledgeTarget",

@@ -32,6 +32,11 @@ class Diary(Stamped, models.Model):
     situation = models.TextField(_("民情"), max_length=TEXT_LIMIT)
     problems = models.TextField(_("新问题"), max_length=TEXT_LIMIT, blank=True)
     ideas = models.TextField(_("新思路"), max_length=TEXT_LIMIT, blank=True)
+    # The village development plan's milestone the visit worked on: the plan page's progress log.
+    milestone = models.ForeignKey(
+        "supervision.PlanMilestone", on_delete=models.SET_NULL, null=True, blank=True, related_name="diaries",
+        verbose_name=_("推进的规划节点"),
+    )
     on_time = models.BooleanField(_("按时"), default=True, help_text=_("当天填写为按时"))
     created_at = models.DateTimeField(_("填写时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True, db_index=True)

@@ -63,9 +63,11 @@ class TargetFields(models.Model):
         Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("考核单位")
     )
     scoring_rule = models.CharField(_("评分办法"), max_length=500, blank=True)
-    # Filled automatically from another record: "disclosure" = the quarterly disclosure checks.
+    # Filled automatically from another record: "disclosure" = the quarterly disclosure checks;
+    # "plan" = the village development plans' milestones done on time.
     auto_source = models.CharField(
-        _("自动取数"), max_length=16, blank=True, choices=[("", _("无")), ("disclosure", _("村务公开检查"))]
+        _("自动取数"), max_length=16, blank=True,
+        choices=[("", _("无")), ("disclosure", _("村务公开检查")), ("plan", _("发展规划节点按期完成"))],
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 

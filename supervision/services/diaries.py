@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,7 +20,7 @@ from cadres.roles import Actor, Role
 from core.errors import NotAllowed
 from core.history import create_with_links
 from core.notifications import notify_cadres
-from supervision.models import TEXT_LIMIT, Category, Diary, DiaryComment
+from supervision.models import TEXT_LIMIT, Category, Diary, DiaryComment, PlanMilestone
 from supervision.models.diaries import DIARY_PER_DAY
 from supervision.notifications import NotificationKind
 from supervision.selectors.diaries import backfill_days
@@ -48,6 +49,16 @@ def can_comment(actor: Actor) -> bool:
 
 
 # --- validation shared by create and update -------------------------------------------------------
+
+
+_KEEP: Any = object()
+
+
+def _cited_milestone(milestone: PlanMilestone | None, village: Village) -> PlanMilestone | None:
+    """A diary cites a milestone of a plan of the village it visited."""
+    if milestone is not None and milestone.plan.village_id != village.pk:
+        raise ValidationError({"milestone": _("所选规划节点不属于走访村的发展规划。")})
+    return milestone
 
 
 def _clean_fields(
@@ -111,6 +122,7 @@ def diary_create(
     situation: str,
     problems: str = "",
     ideas: str = "",
+    milestone: PlanMilestone | None = None,
     today: date | None = None,
 ) -> Diary:
     """One diary per cadre per day, by the cadre themselves; on time when written on the day."""
@@ -128,7 +140,8 @@ def diary_create(
         author=author, village=village, households=households, category=category, place=place,
         people_met=people_met, situation=situation, problems=problems, ideas=ideas,
     )
-    diary = Diary(township_id=author.township_id, author=author, date=day, on_time=(day == today), **fields)
+    diary = Diary(township_id=author.township_id, author=author, date=day, on_time=(day == today),
+                  milestone=_cited_milestone(milestone, village), **fields)
     try:
         # One version in the history, households included (not one before and one after they are added).
         return create_with_links(diary, {"households": list(dict.fromkeys(households))})
@@ -159,9 +172,11 @@ def diary_update(
     situation: str,
     problems: str = "",
     ideas: str = "",
+    milestone: Any = _KEEP,
     today: date | None = None,
 ) -> Diary:
-    """The author edits freely on the day; a later edit is kept in the history with a reason."""
+    """The author edits freely on the day; a later edit is kept in the history with a reason.
+    The cited plan milestone stays as it is unless `milestone` is given (None clears it)."""
     if not can_edit_diary(actor, diary):
         raise NotAllowed(_("只有作者本人可以修改日记。"))
     diary = Diary.objects.select_for_update().get(pk=diary.pk)
@@ -173,6 +188,11 @@ def diary_update(
     )
     for name, value in fields.items():
         setattr(diary, name, value)
+    if milestone is not _KEEP:
+        diary.milestone = _cited_milestone(milestone, village)
+    elif diary.milestone_id is not None and PlanMilestone.objects.filter(
+            pk=diary.milestone_id).exclude(plan__village_id=village.pk).exists():
+        diary.milestone = None  # another village now: the old village's milestone no longer applies
     if diary.date != today:
         diary._change_reason = _("%(day)s 事后修改") % {"day": f"{today:%Y-%m-%d}"}  # type: ignore[attr-defined]
     diary.save()

@@ -42,6 +42,7 @@ from supervision.models import (
 )
 from supervision.notifications import NotificationKind
 from supervision.quarters import current_quarter
+from supervision.services.plans import plan_target_score
 
 Pledger = Village | Unit | Cadre
 ZERO = Decimal("0")
@@ -506,9 +507,12 @@ def pledge_assess(*, pledge: Pledge, results: Mapping[int, TargetResult], by: An
             if target.auto_source == "disclosure" and pledge.pledger_village_id:
                 auto = disclosure_target_score(village_id=pledge.pledger_village_id, year=pledge.year,
                                                points=target.points, township_id=pledge.township_id)
+            elif target.auto_source == "plan" and pledge.pledger_village_id:
+                auto = plan_target_score(village_id=pledge.pledger_village_id, year=pledge.year, points=target.points)
             if auto is not None:
                 score, deduction = auto, target.points - auto
-                note = note or _("按本年度村务公开季度检查平均得分折算。")
+                note = note or (_("按本年度发展规划节点按期完成率折算。") if target.auto_source == "plan"
+                                else _("按本年度村务公开季度检查平均得分折算。"))
             else:
                 if result.deduction > target.points:
                     raise DomainError(_("扣分不能超过该项分值（%(task)s：%(points)s分）。")

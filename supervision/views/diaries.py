@@ -25,6 +25,7 @@ from supervision.forms.agenda import AdoptForm, DecisionForm
 from supervision.forms.diaries import CommentForm, DiaryFilterForm, DiaryForm
 from supervision.models import AgendaItem, Diary, DiaryComment
 from supervision.selectors import diaries as sel
+from supervision.selectors import plans as plan_sel
 from supervision.selectors.matters import matters_for
 from supervision.services import agenda as agenda_services
 from supervision.services import diaries as services
@@ -89,9 +90,11 @@ def _form_for(
     cadre = actor.cadre
     assert cadre is not None
     dates = None if diary is not None else sel.writable_dates(cadre, today=today)
+    villages = sel.village_choices(cadre, today=today)
     return DiaryForm(
         request.POST or None, cadre=cadre, dates=dates, today=today,
-        villages=sel.village_choices(cadre, today=today), households=sel.household_choices(cadre, today=today),
+        villages=villages, households=sel.household_choices(cadre, today=today),
+        milestones=plan_sel.citable_milestones([v.pk for v in villages[0]], current=diary.milestone_id if diary else None),
         initial=initial,
     )
 
@@ -113,7 +116,8 @@ def _diary_fields(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "village": data["village"], "households": list(data["households"]), "category": data["category"],
         "place": data["place"], "people_met": data["people_met"], "situation": data["situation"],
-        "problems": data["problems"], "ideas": data["ideas"],
+        "problems": data["problems"], "ideas": data["ideas"], **(
+            {"milestone": data["milestone"]} if "milestone" in data else {}),
     }
 
 
@@ -154,6 +158,7 @@ def _edit(request: HttpRequest, actor: Actor, diary: Diary, today: date) -> Http
         "village": diary.village_id, "category": diary.category, "place": diary.place,
         "people_met": diary.people_met, "situation": diary.situation, "problems": diary.problems,
         "ideas": diary.ideas, "households": list(diary.households.values_list("pk", flat=True)),
+        "milestone": diary.milestone_id,
     }
     form = _form_for(request, actor, diary, today, initial)
     if request.method == "POST" and form.is_valid():

@@ -175,10 +175,13 @@ def pledge_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
     auto_targets = []
     village_id = pledge.pledger_village_id
     if village_id is not None:
-        auto_targets = [t for t in targets if t.auto_source == "disclosure"]
+        auto_targets = [t for t in targets if t.auto_source in ("disclosure", "plan")]
         for t in auto_targets:
-            t.auto_score = svc.disclosure_target_score(  # type: ignore[attr-defined]
-                village_id=village_id, year=pledge.year, points=t.points, township_id=pledge.township_id)
+            t.auto_score = (  # type: ignore[attr-defined]
+                svc.plan_target_score(village_id=village_id, year=pledge.year, points=t.points)
+                if t.auto_source == "plan" else
+                svc.disclosure_target_score(village_id=village_id, year=pledge.year, points=t.points,
+                                            township_id=pledge.township_id))
     return render(request, "supervision/pledges/assess.html",
                   {"pledge": pledge, "form": form, "auto_targets": auto_targets},
                   status=400 if request.method == "POST" else 200)

@@ -26,6 +26,7 @@ from supervision.models import (
     Matter,
     Pledge,
 )
+from tests import factories as f
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
 FORMULA_IDEA = '=HYPERLINK("http://example.invalid","点我")'
@@ -154,4 +155,9 @@ def build_october(world):  # type: ignore[no-untyped-def]
                                           story="每天入户走访，两周内修好水渠。", period_start=START, period_end=END)
     ModelFigure.objects.create(township=w.township, villager_name="王师傅", title="八月典型", story="……",
                                period_start=dt.date(2026, 8, 1), period_end=dt.date(2026, 8, 31))
+
+    # A village development plan: one milestone due in October and done on time, one overdue.
+    o.plan = f.PlanFactory(village=w.v1, status="approved", title="日光温室发展规划")
+    f.PlanMilestoneFactory(plan=o.plan, due=dt.date(2026, 10, 10), status="done", done_on=dt.date(2026, 10, 9))
+    f.PlanMilestoneFactory(plan=o.plan, due=dt.date(2026, 10, 20))
     return o

@@ -71,6 +71,8 @@ def objects_of(w: Any, side: str) -> dict[str, Model]:
         "supervision.disclosurecheck": lambda: DisclosureCheck.objects.create(township=t, village=v, year=2026,
                                                                                quarter=3),
         "supervision.inspection": lambda: f.InspectionFactory(township=t, subject_village=v),
+        "supervision.plan": lambda: f.PlanFactory(village=v, status="submitted"),
+        "supervision.planmilestone": lambda: f.PlanMilestoneFactory(plan=f.PlanFactory(village=v, status="approved")),
         "bulletins.bulletin": lambda: Bulletin.objects.create(township=t, year=2026, period_start=dt.date(2026, 10, 1),
                                                               period_end=dt.date(2026, 10, 31)),
     }

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 
 class Command(BaseCommand):
-    help = "督办逾期事项并提醒漏写日记的干部（可重复运行，同一天不会重复通知）/ Escalate overdue matters, remind cadres."
+    help = ("督办逾期事项和规划节点，提醒漏写日记的干部（可重复运行，同一天不会重复通知）/ "
+            "Escalate overdue matters and plan milestones, remind cadres.")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--date", help="按哪一天运行（YYYY-MM-DD，默认今天）")
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from supervision.services.diaries import diary_reminders_send
         from supervision.services.matters import matters_escalate_overdue
+        from supervision.services.plans import milestones_escalate_overdue
 
         try:
             day = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
@@ -25,7 +27,8 @@ class Command(BaseCommand):
             raise CommandError(f"日期格式应为 YYYY-MM-DD：{options['date']}") from exc
         escalated = matters_escalate_overdue(today=day)
         reminded = diary_reminders_send(today=day)
+        milestones = milestones_escalate_overdue(today=day)
         self.stdout.write(self.style.SUCCESS(
-            f"{day.isoformat()}：督办逾期事项 {escalated} 件，提醒补写日记 {reminded} 人 / "
-            f"escalated {escalated} matters, reminded {reminded} cadres"
+            f"{day.isoformat()}：督办逾期事项 {escalated} 件，提醒补写日记 {reminded} 人，督办逾期规划节点 {milestones} 个 / "
+            f"escalated {escalated} matters, reminded {reminded} cadres, escalated {milestones} plan milestones"
         ))
