@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Township, Village
+from core.stamps import Stamped
 
 
-class Plan(models.Model):
+class Plan(Stamped, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
@@ -44,8 +45,8 @@ class Plan(models.Model):
         verbose_name=_("审批人"),
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords()
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("帮村发展规划")
@@ -68,6 +69,9 @@ class Plan(models.Model):
 
 class PlanGoal(models.Model):
     """A measurable goal: 新建日光温室 50 座 (indicator, unit, baseline, target, achieved)."""
+    # Saving or deleting one moves the plan's updated_at, so the sync sees the plan change.
+    STAMPS_PARENT = ("supervision.Plan", "goals")
+
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("规划"))
     indicator = models.CharField(_("指标"), max_length=200)
@@ -89,7 +93,7 @@ class PlanGoal(models.Model):
         return f"{self.indicator} {self.target}{self.unit}"
 
 
-class PlanMilestone(models.Model):
+class PlanMilestone(Stamped, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("未完成")
         DONE = "done", _("已完成")
@@ -106,7 +110,7 @@ class PlanMilestone(models.Model):
     done_note = models.TextField(_("完成情况"), max_length=2000, blank=True)
     evidence = models.FileField(_("佐证材料"), upload_to="evidence/%Y/%m/", blank=True)
     escalated_on = models.DateField(_("最近督办"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("规划节点")

@@ -35,7 +35,7 @@ SYNCED = {
     "contacts": "cadres.HouseholdContact", "trainings": "cadres.Training", "diaries": "supervision.Diary",
     "matters": "supervision.Matter", "pledges": "supervision.Pledge", "disclosures": "supervision.Disclosure",
     "disclosure-checks": "supervision.DisclosureCheck", "inspections": "supervision.Inspection",
-    "bulletins": "bulletins.Bulletin",
+    "bulletins": "bulletins.Bulletin", "plans": "supervision.Plan", "plan-milestones": "supervision.PlanMilestone",
 }
 
 
