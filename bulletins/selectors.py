@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from cadres.models import ModelFigure
 from cadres.roles import Actor
-from cadres.scope import in_townships
+from cadres.scope import in_townships, sees_no_township
 
 from .models import Bulletin
 from .permissions import sees_drafts
@@ -19,7 +19,7 @@ from .permissions import sees_drafts
 
 def bulletins_for(actor: Actor) -> QuerySet[Bulletin]:
     qs = Bulletin.objects.select_related("township", "editor_unit")
-    if actor.is_nobody or (actor.township_ids is not None and not actor.township_ids):
+    if sees_no_township(actor):
         return qs.none()
     qs = in_townships(qs, actor)
     if sees_drafts(actor):

@@ -87,7 +87,8 @@ FK_SCOPES: dict[type, Callable[[Actor], QuerySet]] = {
 }
 
 
-def _is_office(request: HttpRequest) -> bool:
+def is_office(request: HttpRequest) -> bool:
+    """The office (党政办) administers by its role, whatever Django permissions its log-in holds."""
     return actor_for(request.user).has(Role.OFFICE)
 
 
@@ -178,12 +179,41 @@ class SharedSettingsMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class ScopedAdminMixin:
-    """Scope for querysets and choices; the office may view, add and change (rarely delete)."""
+class OfficeAdminMixin:
+    """Choices limited to the user's scope; the office may view, add and change, and delete only
+    where a model sets `office_may_delete` (superusers always may). Every app's admin uses it."""
+
+    office_may_delete = False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        limit = FK_SCOPES.get(db_field.related_model)
+        if limit is not None and not request.user.is_superuser and "queryset" not in kwargs:
+            kwargs["queryset"] = limit(actor_for(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_office(request) or super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_office(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_office(request) or super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_office(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if request.user.is_superuser:
+            return True
+        return self.office_may_delete and is_office(request)
+
+
+class ScopedAdminMixin(OfficeAdminMixin):
+    """Scope for querysets (and, through OfficeAdminMixin, choices and the office's permissions)."""
 
     scope: Callable[[Actor, QuerySet], QuerySet] | None = None
     township_path: str | None = "township"
-    office_may_delete = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)  # type: ignore[misc]
@@ -198,29 +228,6 @@ class ScopedAdminMixin:
             return qs.none()
         return in_townships(qs, actor, self.township_path)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        limit = FK_SCOPES.get(db_field.related_model)
-        if limit is not None and not request.user.is_superuser and "queryset" not in kwargs:
-            kwargs["queryset"] = limit(actor_for(request.user))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_office(request) or super().has_module_permission(request)  # type: ignore[misc]
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_office(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return _is_office(request) or super().has_add_permission(request, *args)  # type: ignore[misc]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_office(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if request.user.is_superuser:
-            return True
-        return self.office_may_delete and _is_office(request)
-
 
 class ColumnExportForm(SelectableFieldsExportForm):
     """Field choices labelled by their (Chinese) column names."""
@@ -234,13 +241,13 @@ class OfficeInlineMixin:
     """Inline rows follow the same office rule as their parent page."""
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_office(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
+        return is_office(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_office(request) or super().has_add_permission(request, obj)  # type: ignore[misc]
+        return is_office(request) or super().has_add_permission(request, obj)  # type: ignore[misc]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_office(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
+        return is_office(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
 
 
 class OfficeImportExportMixin(ImportExportMixin):
@@ -253,10 +260,10 @@ class OfficeImportExportMixin(ImportExportMixin):
     export_form_class = ColumnExportForm
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return _is_office(request)
+        return is_office(request)
 
     def has_export_permission(self, request: HttpRequest) -> bool:
-        return _is_office(request)
+        return is_office(request)
 
     def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"actor": actor_for(request.user), "by": request.user}

@@ -22,6 +22,11 @@ def in_townships(qs: QuerySet, actor: Actor, field: str = "township") -> QuerySe
     return qs.filter(**{f"{field}__in": actor.township_ids})
 
 
+def sees_no_township(actor: Actor) -> bool:
+    """Nobody (no role, no cadre) and log-ins tied to no township see no record of any township."""
+    return actor.is_nobody or (actor.township_ids is not None and not actor.township_ids)
+
+
 def active_on(day: date | None = None) -> Q:
     day = day or timezone.localdate()
     return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))

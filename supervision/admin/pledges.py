@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres.admin import ScopedHistoryAdmin, SharedSettingsMixin
 from core.errors import DomainError
-from supervision.admin._base import OfficeAdminMixin, TownshipScopedAdmin, _office
+from supervision.admin._base import OfficeAdminMixin, TownshipScopedAdmin, is_office
 from supervision.models import (
     GradeThreshold,
     Pledge,
@@ -75,7 +75,7 @@ class PledgeTargetInline(OfficeAdminMixin, admin.TabularInline):
         return self._editable(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and (request.user.is_superuser or _office(request))
+        return self._editable(obj) and (request.user.is_superuser or is_office(request))
 
 
 @admin.register(Pledge)

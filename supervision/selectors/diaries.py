@@ -17,7 +17,7 @@ from django.utils import timezone
 from cadres.calendar import excused_days, workdays
 from cadres.models import Cadre, Household, HouseholdContact, Village
 from cadres.roles import Actor, Role
-from cadres.scope import assigned_village_ids, in_townships, led_village_ids, managed_unit_ids
+from cadres.scope import assigned_village_ids, in_townships, led_village_ids, managed_unit_ids, sees_no_township
 from supervision.models import AgendaItem, Diary, DiaryComment
 
 # Roles that read every diary of their township (the reporter and the inspector read only).
@@ -27,7 +27,7 @@ DIARY_READERS = (Role.COUNTY, Role.LEADER, Role.OFFICE, Role.INSPECTOR, Role.REP
 def diaries_for(actor: Actor, qs: QuerySet[Diary] | None = None) -> QuerySet[Diary]:
     """The diaries the actor may read; everything else is absent (404 on lookup)."""
     qs = Diary.objects.filter(deleted_at__isnull=True) if qs is None else qs.filter(deleted_at__isnull=True)
-    if actor.is_nobody or (actor.township_ids is not None and not actor.township_ids):
+    if sees_no_township(actor):
         return qs.none()
     qs = in_townships(qs, actor)
     if actor.is_superuser or actor.has(*DIARY_READERS):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.roles import Actor
-from cadres.scope import assigned_village_ids, in_townships, led_village_ids, managed_unit_ids
+from cadres.scope import assigned_village_ids, in_townships, led_village_ids, managed_unit_ids, sees_no_township
 from supervision.models import Matter, MatterEvent
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -29,7 +29,7 @@ def yellow_days() -> int:
 
 def matters_for(actor: Actor, qs: QuerySet[Matter] | None = None) -> QuerySet[Matter]:
     qs = Matter.objects.all() if qs is None else qs
-    if actor.is_nobody or (actor.township_ids is not None and not actor.township_ids):
+    if sees_no_township(actor):
         return qs.none()
     qs = in_townships(qs, actor)
     if actor.township_wide:

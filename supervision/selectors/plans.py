@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cadres.models import VillageAssignment
 from cadres.roles import Actor
-from cadres.scope import active_on, in_townships, managed_unit_ids
+from cadres.scope import active_on, in_townships, managed_unit_ids, sees_no_township
 from supervision.models import Plan, PlanGoal, PlanMilestone, PlanRevision
 
 from .matters import GREEN, LIGHT_LABELS, RED, YELLOW, yellow_days
@@ -58,7 +58,7 @@ def _village_cond(actor: Actor, field: str) -> Q:
 
 def plans_for(actor: Actor, qs: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
     qs = Plan.objects.all() if qs is None else qs
-    if actor.is_nobody or (actor.township_ids is not None and not actor.township_ids):
+    if sees_no_township(actor):
         return qs.none()
     qs = in_townships(qs, actor)
     if actor.township_wide:
