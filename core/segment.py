@@ -30,12 +30,13 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[A-Za-z0-9]+")
 
 # Function words and fillers that say nothing about a problem.
-STOP_WORDS = frozenset(
+_STOP_WORDS_TEXT = (
     "的 了 和 与 及 或 在 是 有 也 都 就 还 又 把 被 对 从 向 给 让 将 等 着 过 个 这 那 其 之 于 以 为 "
     "我 你 他 她 它 我们 他们 她们 大家 自己 一些 一个 一下 这个 那个 这些 那些 什么 怎么 如何 "
     "已经 正在 进行 开展 工作 情况 问题 群众 反映 表示 希望 要求 需要 目前 现在 今天 多日 "
-    "村里 村民 村 户 家 很 较 比较 非常 特别 没有 不 没 能 会 要 可以".split()  # noqa: SIM905 - reads as a list of words
+    "村里 村民 村 户 家 很 较 比较 非常 特别 没有 不 没 能 会 要 可以"
 )
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 _sources: list[Callable[[], Iterable[str]]] = []
 _lock = threading.Lock()
