@@ -1,0 +1,56 @@
+"""core.segment: the words a search index and the problem grouping see."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import segment
+
+
+@pytest.fixture
+def fresh_dictionary():
+    segment.reset()
+    yield
+    segment.reset()
+
+
+def test_township_words_stay_whole(fresh_dictionary):
+    assert "日光温室" in segment.words("新建日光温室三座")
+    assert "加压泵" in segment.index_terms("加压泵坏了")
+
+
+def test_words_drop_punctuation_stop_words_and_single_characters(fresh_dictionary):
+    got = segment.words("村里机井的水泵坏了多日，群众春灌用水困难！")
+    assert got == ["机井", "水泵", "春灌", "用水", "困难"]
+
+
+def test_two_phrasings_of_one_problem_share_their_words(fresh_dictionary):
+    one = set(segment.words("机井水泵损坏，春灌用水困难"))
+    two = set(segment.words("村里机井的水泵坏了多日，群众春灌用水困难"))
+    assert {"机井", "水泵", "春灌", "用水", "困难"} <= one & two
+
+
+def test_index_terms_hold_bigrams_within_runs_only(fresh_dictionary):
+    terms = segment.index_terms("供水，不足")
+    assert "供水" in terms and "不足" in terms
+    assert "水不" not in terms  # no pair across the comma
+
+
+def test_query_terms_are_and_groups_of_bigrams(fresh_dictionary):
+    assert segment.query_terms("加压泵 供水") == [["加压"], ["压泵"], ["供水"]]
+    assert segment.query_terms("  ") == []
+    assert segment.query_terms("水 PVC") == [["水"], ["pvc"]]
+
+
+def test_registered_sources_add_words_and_a_failing_source_is_ignored(fresh_dictionary):
+    registered = list(segment._sources)
+    segment.register_word_source(lambda: ["张家庄村"])
+
+    def broken():
+        raise RuntimeError("no table yet")
+
+    segment.register_word_source(broken)
+    try:
+        assert "张家庄村" in segment.words("张家庄村修路")
+    finally:
+        segment._sources[:] = registered
