@@ -83,7 +83,7 @@ def compile_start(request: HttpRequest) -> HttpResponse:
         raise Http404
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     job = job_start(
-        name="bulletins.compile", started_by=request.user,
+        name="bulletins.compile", started_by_id=request.user.pk,
         params={"start": start.isoformat(), "end": end.isoformat(), "township_id": township_id},
         enqueue=lambda job_id: compile_bulletin_task.delay(
             start.isoformat(), end.isoformat(), township_id=township_id, job_id=job_id, user_id=request.user.pk),
@@ -136,7 +136,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         was_approved = bulletin.status == Bulletin.Status.APPROVED
         try:
-            updated = bulletin_update(bulletin=bulletin, by=request.user, changes=form.changes(),
+            updated = bulletin_update(bulletin=bulletin, actor=actor_for(request.user), changes=form.changes(),
                                       model_figures=form.cleaned_data["model_figures"])
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -153,7 +153,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _transition(request: HttpRequest, pk: int, service: Any, done: str) -> HttpResponse:
     _actor, bulletin = _get_bulletin(request, pk)
     try:
-        service(bulletin=bulletin, by=request.user)
+        service(bulletin=bulletin, actor=actor_for(request.user))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

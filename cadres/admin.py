@@ -266,7 +266,7 @@ class OfficeImportExportMixin(ImportExportMixin):
         return is_office(request)
 
     def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return {"actor": actor_for(request.user), "by": request.user}
+        return {"actor": actor_for(request.user)}
 
     def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"actor": actor_for(request.user)}
@@ -346,7 +346,7 @@ class VillageAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin
         return leading[0].cadre.name if leading else "—"
 
     def save_model(self, request: HttpRequest, obj: Village, form: Any, change: bool) -> None:
-        services.village_save(village=obj, by=request.user)
+        services.village_save(village=obj, actor=actor_for(request.user))
 
 
 # --- units and cadres --------------------------------------------------------------------------------------
@@ -371,7 +371,7 @@ class UnitAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin):
         return obj.n_members  # type: ignore[attr-defined]
 
     def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
-        services.unit_save(unit=obj, by=request.user)
+        services.unit_save(unit=obj, actor=actor_for(request.user))
 
 
 def _formset_with_parent(base: Any) -> Any:
@@ -478,17 +478,17 @@ class CadreAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin):
             # Keep the current log-in selectable alongside the free ones.
             field = form.base_fields["user"]
             field.queryset = field.queryset | get_user_model().objects.filter(pk=obj.user_id)
-        form.by = request.user  # leader and inspector posts are granted by superusers and the county only
+        form.actor = actor_for(request.user)  # leader and inspector posts are granted by superusers and the county only
         return form
 
     def save_model(self, request: HttpRequest, obj: Cadre, form: Any, change: bool) -> None:
-        services.cadre_save(cadre=obj, by=request.user)
+        services.cadre_save(cadre=obj, actor=actor_for(request.user))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model not in (VillageAssignment, HouseholdContact):
             super().save_formset(request, form, formset, change)
             return
-        cadre, user = form.instance, request.user
+        cadre, actor = form.instance, actor_for(request.user)
         # What the admin's change message reads (formset.save() would set these).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for f in formset.forms:
@@ -498,27 +498,27 @@ class CadreAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin):
             if row.pk is None:
                 if formset.model is VillageAssignment:
                     row = services.assignment_create(cadre=cadre, village=row.village, role=row.role,
-                                                     start=row.start, end=row.end, duties=row.duties, by=user)
+                                                     start=row.start, end=row.end, duties=row.duties, actor=actor)
                 else:
                     row = services.contact_create(cadre=cadre, household=row.household, kind=row.kind,
-                                                  start=row.start, end=row.end, help_plan=row.help_plan, by=user)
+                                                  start=row.start, end=row.end, help_plan=row.help_plan, actor=actor)
                 formset.new_objects.append(row)
                 continue
             if formset.model is VillageAssignment:
                 if "duties" in f.changed_data:
-                    services.assignment_update_duties(assignment=row, duties=row.duties, by=user)
+                    services.assignment_update_duties(assignment=row, duties=row.duties, actor=actor)
                 if "end" in f.changed_data and row.end:
-                    services.assignment_end(assignment=row, end=row.end, by=user)
+                    services.assignment_end(assignment=row, end=row.end, actor=actor)
             else:
                 if "help_plan" in f.changed_data:
-                    services.contact_update_plan(contact=row, help_plan=row.help_plan, by=user)
+                    services.contact_update_plan(contact=row, help_plan=row.help_plan, actor=actor)
                 if "end" in f.changed_data and row.end:
-                    services.contact_end(contact=row, end=row.end, by=user)
+                    services.contact_end(contact=row, end=row.end, actor=actor)
             formset.changed_objects.append((row, f.changed_data))
 
     @admin.action(description=_("按职务校准所选干部的上级"))
     def align_superiors(self, request: HttpRequest, queryset: QuerySet) -> None:
-        changed = services.cadres_align_superiors(cadres=list(queryset), by=request.user)
+        changed = services.cadres_align_superiors(cadres=list(queryset), actor=actor_for(request.user))
         self.message_user(request, gettext("已校准 %(n)s 名干部的上级。") % {"n": changed}, messages.SUCCESS)
 
     @admin.action(description=_("干部调动：把联系户、包村和未办结事项移交接替人"))
@@ -531,13 +531,13 @@ class CadreAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin):
         successors = cadres_for(actor) if not request.user.is_superuser else Cadre.objects.all()
         units = units_for(actor) if not request.user.is_superuser else Unit.objects.all()
         form = TransferForm(request.POST if "apply" in request.POST else None, cadre=cadre, successors=successors,
-                            units=units, by=request.user)
+                            units=units, actor=actor_for(request.user))
         if "apply" in request.POST and form.is_valid():
             data = form.cleaned_data
             try:
                 record = services.cadre_transfer(
                     cadre=cadre, successor=data["successor"], date=data["date"], to_post=data["to_post"] or None,
-                    to_unit=data["to_unit"], note=data["note"], by=request.user,
+                    to_unit=data["to_unit"], note=data["note"], actor=actor_for(request.user),
                 )
             except DomainError as exc:
                 form.add_error(getattr(exc, "field", None) if getattr(exc, "field", None) in form.fields else None,
@@ -597,7 +597,7 @@ class _LinkAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
         ended, refused = 0, []
         for row in queryset.filter(end__isnull=True):
             try:
-                type(self).end_service(**{self.end_kwarg: row}, end=timezone.localdate(), by=request.user)
+                type(self).end_service(**{self.end_kwarg: row}, end=timezone.localdate(), actor=actor_for(request.user))
                 ended += 1
             except DomainError as exc:
                 refused.append(f"{row}：{exc.message}")
@@ -625,13 +625,13 @@ class VillageAssignmentAdmin(_LinkAdmin):
     def save_model(self, request: HttpRequest, obj: VillageAssignment, form: Any, change: bool) -> None:
         if not change:
             created = services.assignment_create(cadre=obj.cadre, village=obj.village, role=obj.role, start=obj.start,
-                                                 end=obj.end, duties=obj.duties, by=request.user)
+                                                 end=obj.end, duties=obj.duties, actor=actor_for(request.user))
             obj.pk = created.pk
             return
         if "duties" in form.changed_data:
-            services.assignment_update_duties(assignment=obj, duties=obj.duties, by=request.user)
+            services.assignment_update_duties(assignment=obj, duties=obj.duties, actor=actor_for(request.user))
         if "end" in form.changed_data and obj.end:
-            services.assignment_end(assignment=obj, end=obj.end, by=request.user)
+            services.assignment_end(assignment=obj, end=obj.end, actor=actor_for(request.user))
 
 
 @admin.register(HouseholdContact)
@@ -656,13 +656,14 @@ class HouseholdContactAdmin(_LinkAdmin):
     def save_model(self, request: HttpRequest, obj: HouseholdContact, form: Any, change: bool) -> None:
         if not change:
             created = services.contact_create(cadre=obj.cadre, household=obj.household, kind=obj.kind,
-                                              start=obj.start, end=obj.end, help_plan=obj.help_plan, by=request.user)
+                                              start=obj.start, end=obj.end, help_plan=obj.help_plan,
+                                                  actor=actor_for(request.user))
             obj.pk = created.pk
             return
         if "help_plan" in form.changed_data:
-            services.contact_update_plan(contact=obj, help_plan=obj.help_plan, by=request.user)
+            services.contact_update_plan(contact=obj, help_plan=obj.help_plan, actor=actor_for(request.user))
         if "end" in form.changed_data and obj.end:
-            services.contact_end(contact=obj, end=obj.end, by=request.user)
+            services.contact_end(contact=obj, end=obj.end, actor=actor_for(request.user))
 
 
 # --- households ------------------------------------------------------------------------------------------------
@@ -694,7 +695,7 @@ class HouseholdAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdm
         return "、".join(t.name for t in obj.tags.all())
 
     def save_model(self, request: HttpRequest, obj: Household, form: Any, change: bool) -> None:
-        services.household_save(household=obj, by=request.user)
+        services.household_save(household=obj, actor=actor_for(request.user))
 
 
 # --- trainings and model figures ----------------------------------------------------------------------------
@@ -728,7 +729,7 @@ class TrainingAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
         return f"{obj.n_present}/{obj.n_total}"  # type: ignore[attr-defined]
 
     def save_model(self, request: HttpRequest, obj: Training, form: Any, change: bool) -> None:
-        services.training_save(training=obj, by=request.user)
+        services.training_save(training=obj, actor=actor_for(request.user))
 
 
 @admin.register(ModelFigure)
@@ -801,7 +802,7 @@ class ExcusedAbsenceAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
     office_may_delete = True
 
     def save_model(self, request: HttpRequest, obj: ExcusedAbsence, form: Any, change: bool) -> None:
-        services.absence_save(absence=obj, by=request.user)
+        services.absence_save(absence=obj, actor=actor_for(request.user))
 
 
 @admin.register(Transfer)

@@ -20,7 +20,7 @@ from core.reports import safe_cell
 
 from . import services
 from .models import Cadre, Household, HouseholdTag, Post, Township, Unit, Village, VillageGroup
-from .roles import Actor
+from .roles import ANONYMOUS, Actor
 from .scope import cadres_for, households_for, townships_for, units_for, villages_for
 from .services import CadreRuleError
 from .services.pyramid import cadre_validate_posts
@@ -60,10 +60,15 @@ class ScopedResource(resources.ModelResource):
     # Model field → column, so model validation errors are shown under the column.
     column_of: dict[str, str] = {}
 
-    def __init__(self, actor: Actor | None = None, by: Any = None, **kwargs: Any) -> None:
+    def __init__(self, actor: Actor | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.actor = actor
-        self.by = by  # the log-in importing (leader and inspector posts need a superuser or the county)
+
+    @property
+    def writer(self) -> Actor:
+        """Who imports: rows are saved through the services as this actor (no actor: nobody, so a
+        resource made without one, to export, can never write)."""
+        return self.actor or ANONYMOUS
 
     # --- exports: no cell runs as a formula -------------------------------------------------------
 
@@ -231,7 +236,7 @@ class VillageResource(ScopedResource):
             raise CadreRuleError(_("本镇已有名为「%(name)s」的村。") % {"name": village.name}, field="name")
 
     def do_instance_save(self, instance: Village, is_create: bool) -> None:
-        services.village_save(village=instance, groups=getattr(instance, "_import_groups", None))
+        services.village_save(village=instance, groups=getattr(instance, "_import_groups", None), actor=self.writer)
 
 
 # --- units ---------------------------------------------------------------------------------------------------
@@ -308,7 +313,7 @@ class UnitResource(ScopedResource):
         services.unit_validate(unit)
 
     def do_instance_save(self, instance: Unit, is_create: bool) -> None:
-        services.unit_save(unit=instance)
+        services.unit_save(unit=instance, actor=self.writer)
 
 
 # --- cadres --------------------------------------------------------------------------------------------------
@@ -413,13 +418,13 @@ class CadreResource(ScopedResource):
 
     def check_rules(self, cadre: Cadre) -> None:
         services.cadre_validate(cadre)
-        cadre_validate_posts(cadre, by=self.by)
+        cadre_validate_posts(cadre, actor=self.writer)
         if cadre.pk is not None:
             cadre.reports_to = None  # an import realigns the superior to the (possibly new) post
         services.cadre_validate_superior(cadre)
 
     def do_instance_save(self, instance: Cadre, is_create: bool) -> None:
-        services.cadre_save(cadre=instance, by=self.by)
+        services.cadre_save(cadre=instance, actor=self.writer)
 
 
 # --- households ------------------------------------------------------------------------------------------------
@@ -531,4 +536,5 @@ class HouseholdResource(ScopedResource):
         household._import_tags = tags if "标签" in row else None  # type: ignore[attr-defined]
 
     def do_instance_save(self, instance: Household, is_create: bool) -> None:
-        services.household_save(household=instance, tags=getattr(instance, "_import_tags", None))
+        services.household_save(household=instance, tags=getattr(instance, "_import_tags", None),
+                               actor=self.writer)

@@ -132,7 +132,7 @@ class VillageViewSet(MasterDataViewSet):
 
     def save(self, instance: Village, data: dict[str, Any]) -> Model:
         groups = data.pop("groups", None)
-        return services.village_save(village=_assign(instance, data), groups=groups, by=self.request.user)
+        return services.village_save(village=_assign(instance, data), groups=groups, actor=self.actor)
 
 
 @extend_schema_view(**_write_schema(s.UnitWriteSerializer, s.UnitSerializer))
@@ -144,7 +144,7 @@ class UnitViewSet(MasterDataViewSet):
     selector = staticmethod(selectors.unit_list)
 
     def save(self, instance: Unit, data: dict[str, Any]) -> Model:
-        return services.unit_save(unit=_assign(instance, data), by=self.request.user)
+        return services.unit_save(unit=_assign(instance, data), actor=self.actor)
 
 
 @extend_schema_view(**_write_schema(s.CadreWriteSerializer, s.CadreSerializer))
@@ -158,7 +158,7 @@ class CadreViewSet(MasterDataViewSet):
     def save(self, instance: Cadre, data: dict[str, Any]) -> Model:
         if "reports_to" not in data:
             data["reports_to"] = None  # not given: follow the (possibly new) post
-        return services.cadre_save(cadre=_assign(instance, data), by=self.request.user)
+        return services.cadre_save(cadre=_assign(instance, data), actor=self.actor)
 
 
 @extend_schema_view(**_write_schema(s.HouseholdWriteSerializer, s.HouseholdSerializer))
@@ -171,7 +171,7 @@ class HouseholdViewSet(MasterDataViewSet):
 
     def save(self, instance: Household, data: dict[str, Any]) -> Model:
         tags = data.pop("tags", None)
-        return services.household_save(household=_assign(instance, data), tags=tags, by=self.request.user)
+        return services.household_save(household=_assign(instance, data), tags=tags, actor=self.actor)
 
 
 @extend_schema_view(**_write_schema(s.TrainingWriteSerializer, s.TrainingSerializer))
@@ -183,7 +183,7 @@ class TrainingViewSet(MasterDataViewSet):
     selector = staticmethod(selectors.training_list)
 
     def save(self, instance: Training, data: dict[str, Any]) -> Model:
-        return services.training_save(training=_assign(instance, data), by=self.request.user)
+        return services.training_save(training=_assign(instance, data), actor=self.actor)
 
 
 @extend_schema_view(create=extend_schema(request=s.AssignmentCreateSerializer, responses={201: s.AssignmentSerializer}))
@@ -195,7 +195,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def create(self, request: Request) -> Response:
         data = self._input(s.AssignmentCreateSerializer)
         with rule_errors():
-            obj = services.assignment_create(by=request.user, **data)
+            obj = services.assignment_create(actor=actor_for(request.user), **data)
         return self._answer(obj, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.EndSerializer, responses=s.AssignmentSerializer, summary="End a village assignment")
@@ -205,7 +205,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         data = self._input(s.EndSerializer)
         with rule_errors():
             obj = services.assignment_end(assignment=assignment, end=data.get("end") or timezone.localdate(),
-                                          by=request.user)
+                                          actor=actor_for(request.user))
         return self._answer(obj)
 
 
@@ -222,14 +222,14 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     def create(self, request: Request) -> Response:
         data = self._input(s.ContactCreateSerializer)
         with rule_errors():
-            obj = services.contact_create(by=request.user, **data)
+            obj = services.contact_create(actor=actor_for(request.user), **data)
         return self._answer(obj, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         contact = self.get_object()
         data = self._input(s.ContactUpdateSerializer)
         with rule_errors():
-            obj = services.contact_update_plan(contact=contact, help_plan=data["help_plan"], by=request.user)
+            obj = services.contact_update_plan(contact=contact, help_plan=data["help_plan"], actor=actor_for(request.user))
         return self._answer(obj)
 
     @extend_schema(request=s.EndSerializer, responses=s.ContactSerializer, summary="End a household contact")
@@ -238,5 +238,6 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         contact = self.get_object()
         data = self._input(s.EndSerializer)
         with rule_errors():
-            obj = services.contact_end(contact=contact, end=data.get("end") or timezone.localdate(), by=request.user)
+            obj = services.contact_end(contact=contact, end=data.get("end") or timezone.localdate(),
+                actor=actor_for(request.user))
         return self._answer(obj)

@@ -88,7 +88,7 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             disclosure = svc.disclosure_create(
-                by=request.user, village=data["village"], requirement=data["requirement"], domain=data["domain"],
+                actor=actor_for(request.user), village=data["village"], requirement=data["requirement"], domain=data["domain"],
                 category=data["category"], title=data["title"], content=data["content"],
                 period_start=data["period_start"], period_end=data["period_end"], decision_date=data["decision_date"],
                 posted_on=data["posted_on"], channel=data["channel"], display_days=data["display_days"],
@@ -150,7 +150,7 @@ def check_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckReviewForm(request.POST)
     if form.is_valid():
         try:
-            svc.disclosure_check_review(check=check, by=request.user, notes=form.cleaned_data["notes"])
+            svc.disclosure_check_review(check=check, actor=actor_for(request.user), notes=form.cleaned_data["notes"])
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -169,7 +169,7 @@ def item_adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             svc.disclosure_check_item_adjust(item=item, result=form.cleaned_data["result"],
-                                             reason=form.cleaned_data["reason"], by=request.user)
+                                             reason=form.cleaned_data["reason"], actor=actor_for(request.user))
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

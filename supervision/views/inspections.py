@@ -55,7 +55,7 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             inspection = svc.inspection_create(
-                by=request.user, date=data["date"], kind=data["kind"], title=data["title"], subject=form.subject(),
+                actor=actor_for(request.user), date=data["date"], kind=data["kind"], title=data["title"], subject=form.subject(),
                 inspectors=list(data["inspectors"]), summary=data["summary"],
             )
         except ValidationError as exc:
@@ -99,7 +99,7 @@ def finding_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = FindingForm(request.POST)
     if form.is_valid():
         try:
-            svc.inspection_add_finding(inspection=inspection, by=request.user, **form.cleaned_data)
+            svc.inspection_add_finding(inspection=inspection, actor=actor_for(request.user), **form.cleaned_data)
         except ValidationError as exc:
             attach_errors(form, exc)
         except DomainError as exc:
@@ -113,7 +113,7 @@ def finding_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _simple(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
     inspection = sel.inspection_detail(actor_for(request.user), pk)
     try:
-        action(inspection=inspection, by=request.user)
+        action(inspection=inspection, actor=actor_for(request.user))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -140,7 +140,7 @@ def finding_rectification_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = RectificationForm(request.POST)
     if form.is_valid():
         try:
-            svc.finding_report_rectification(finding=finding, report=form.cleaned_data["report"], by=request.user)
+            svc.finding_report_rectification(finding=finding, report=form.cleaned_data["report"], actor=actor_for(request.user))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         except DomainError as exc:
@@ -160,7 +160,8 @@ def finding_matter_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = RaiseMatterForm(request.POST, villages=villages_for(actor).filter(is_active=True))
     if form.is_valid():
         try:
-            matter = svc.finding_raise_matter(finding=finding, by=request.user, village=form.cleaned_data["village"],
+            matter = svc.finding_raise_matter(finding=finding,
+                actor=actor_for(request.user), village=form.cleaned_data["village"],
                                               category=form.cleaned_data["category"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -92,7 +92,7 @@ def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
     actor = actor_for(request.user)
     pledge = get_object_or_404(sel.pledges_for(actor), pk=pk)
     try:
-        action(pledge=pledge, by=request.user)
+        action(pledge=pledge, actor=actor_for(request.user))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -121,7 +121,7 @@ def pledge_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             svc.pledge_report_progress(target=form.cleaned_data["target"], quarter=form.cleaned_data["quarter"],
-                                       report=form.cleaned_data["report"], by=request.user)
+                                       report=form.cleaned_data["report"], actor=actor_for(request.user))
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -146,7 +146,7 @@ def pledge_scan_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     form = PledgeScanForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            svc.pledge_attach_scan(pledge=pledge, upload=form.cleaned_data["scan"], by=request.user)
+            svc.pledge_attach_scan(pledge=pledge, upload=form.cleaned_data["scan"], actor=actor_for(request.user))
         except DomainError as exc:
             form.add_error("scan", exc.message)
         else:
@@ -166,7 +166,7 @@ def pledge_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = PledgeAssessForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.pledge_assess(pledge=pledge, results=form.results(), by=request.user)
+            svc.pledge_assess(pledge=pledge, results=form.results(), actor=actor_for(request.user))
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -207,7 +207,7 @@ def pledge_issue_view(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 created = svc.pledge_issue_from_template(
-                    template=template, pledgers=form.chosen(), by=request.user, issue=form.cleaned_data["issue"],
+                    template=template, pledgers=form.chosen(), actor=actor_for(request.user), issue=form.cleaned_data["issue"],
                     bonus_cap=form.cleaned_data["bonus_cap"])
             except DomainError as exc:
                 form.add_error(None, exc.message)

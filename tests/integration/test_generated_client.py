@@ -26,6 +26,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from cadres.roles import actor_for
 from portal.apikeys import api_key_create
 
 # Generating the client takes ~10 s, each test a few more; the margin is for creating the test database.
@@ -139,7 +140,7 @@ def duties(world):  # type: ignore[no-untyped-def]
     from supervision.services.disclosures import disclosure_check_run
     from supervision.services.pledges import pledge_create
 
-    pledge_create(township_id=world.township.pk, year=2026, level="village", pledger=world.v1, by=world.office.user)
+    pledge_create(township_id=world.township.pk, year=2026, level="village", pledger=world.v1, actor=actor_for(world.office.user))
     disclosure_check_run(year=2026, quarter=3, township=world.township, today=date(2026, 11, 1))
 
 

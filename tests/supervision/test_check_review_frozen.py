@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from cadres.models import Township
+from cadres.roles import actor_for
 from core.models import JobRun
 from supervision.models import DisclosureCheck, DisclosureCheckItem
 from supervision.services.check_jobs import JOB_NAME
@@ -48,7 +49,7 @@ def reviewed(world):
     """Q3 compiled for the township; v2 (nothing posted: 8 missing, 60 points) reviewed by the office."""
     disclosure_check_run(year=2026, quarter=3, township=township(world), today=AFTER_Q3)
     check = DisclosureCheck.objects.get(village=world.v2, year=2026, quarter=3)
-    disclosure_check_review(check=check, by=world.office.user, notes="已核")
+    disclosure_check_review(check=check, actor=actor_for(world.office.user), notes="已核")
     return world
 
 

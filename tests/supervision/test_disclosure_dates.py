@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from cadres.roles import actor_for
 from supervision.models import Disclosure, DisclosureCheckItem, DisclosureRequirement
 from supervision.services.disclosures import disclosure_check_run, disclosure_create
 from tests import factories as f
@@ -54,11 +55,11 @@ def test_the_grace_is_a_setting(world, settings):
 
 
 def test_the_office_may_back_date_and_is_recorded_as_vouching(world):
-    disclosure = disclosure_create(**valid(world, by=world.office.user, posted_on=D(2026, 10, 10)))
+    disclosure = disclosure_create(**valid(world, actor=actor_for(world.office.user), posted_on=D(2026, 10, 10)))
     assert (disclosure.posted_on, disclosure.posted_on_confirmed_by) == (D(2026, 10, 10), world.office.user)
     assert disclosure.history.get().posted_on_confirmed_by == world.office.user
     # dated today, there is nothing to vouch for
-    assert disclosure_create(**valid(world, by=world.office.user)).posted_on_confirmed_by is None
+    assert disclosure_create(**valid(world, actor=actor_for(world.office.user))).posted_on_confirmed_by is None
 
 
 def test_the_api_answers_400_and_the_page_shows_the_error(world, client):

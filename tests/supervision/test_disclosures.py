@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 from rest_framework.test import APIClient
 
+from cadres.roles import actor_for
 from core.errors import NotAllowed
 from supervision.models import Disclosure, DisclosureCheck, DisclosureRequirement
 from supervision.services.disclosures import disclosure_check_run, disclosure_create
@@ -64,14 +65,14 @@ def test_a_village_cadre_posts_for_their_village(world):
 @pytest.mark.parametrize("who", ["cadre1", "secretary", "deputy", "outsider"])
 def test_others_cannot_post_for_a_village(world, who):
     with pytest.raises(NotAllowed):
-        disclosure_create(**valid(world, by=world.users[who]))
+        disclosure_create(**valid(world, actor=actor_for(world.users[who])))
     assert not Disclosure.objects.exists()
 
 
 def test_the_office_posts_for_any_village_of_its_township(world):
-    assert disclosure_create(**valid(world, by=world.office.user, village=world.v3)).village == world.v3
+    assert disclosure_create(**valid(world, actor=actor_for(world.office.user), village=world.v3)).village == world.v3
     with pytest.raises(NotAllowed):
-        disclosure_create(**valid(world, by=world.office.user, village=world.v_other))
+        disclosure_create(**valid(world, actor=actor_for(world.office.user), village=world.v_other))
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
@@ -257,9 +258,9 @@ def test_the_pledge_report_keeps_per_cadre_pledges_from_the_reporter(world):
     from supervision.services import pledges as svc
 
     svc.pledge_issue_from_template(template=f.pledge_template(world.township, "village"), pledgers=[world.v1],
-                                   by=world.office.user)
+                                   actor=actor_for(world.office.user))
     svc.pledge_issue_from_template(template=f.pledge_template(world.township, "staff"), pledgers=[world.cadre1],
-                                   by=world.office.user)
+                                   actor=actor_for(world.office.user))
     office = api_for(world.office.user).get("/api/v1/reports/pledges", {"year": 2026}).json()
     reporter = api_for(world.reporter_user).get("/api/v1/reports/pledges", {"year": 2026}).json()
     assert sorted(r["pledger"] for r in office["results"]) == ["东河村", "干部甲"]

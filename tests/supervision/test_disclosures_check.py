@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cadres.models import Township
+from cadres.roles import actor_for
 from core.errors import DomainError, NotAllowed
 from core.models import Notification
 from supervision.models import DisclosureCheck, DisclosureCheckItem, DisclosureRequirement, DisclosureRubric
@@ -144,7 +145,7 @@ def test_office_adjustments_survive_a_rerun_and_keep_their_history(q3):
     item = DisclosureCheckItem.objects.get(check_run__village=q3.v1, result="missing")
 
     disclosure_check_item_adjust(item=item, result="on_time", reason="九月财务已在公开栏公开，照片见附件",
-                                 by=q3.office.user)
+                                 actor=actor_for(q3.office.user))
     assert counts(q3.v1) == (8, 2, 0, Decimal("96.0"))
     run(year=2026, quarter=3, today=D(2026, 10, 28))
 
@@ -160,10 +161,10 @@ def test_an_adjustment_needs_the_office_and_a_reason(q3):
     run(year=2026, quarter=3, today=AFTER_Q3)
     item = DisclosureCheckItem.objects.get(check_run__village=q3.v1, result="missing")
     with pytest.raises(DomainError, match="必须填写理由"):
-        disclosure_check_item_adjust(item=item, result="on_time", reason="  ", by=q3.office.user)
+        disclosure_check_item_adjust(item=item, result="on_time", reason="  ", actor=actor_for(q3.office.user))
     for who in ("village1", "secretary", "outsider"):
         with pytest.raises(NotAllowed):
-            disclosure_check_item_adjust(item=item, result="on_time", reason="理由", by=q3.users[who])
+            disclosure_check_item_adjust(item=item, result="on_time", reason="理由", actor=actor_for(q3.users[who]))
     item.refresh_from_db()
     assert (item.result, item.adjusted, item.adjust_reason) == ("missing", False, "")
 
@@ -172,12 +173,12 @@ def test_the_office_reviews_a_check_once(q3):
     run(year=2026, quarter=3, today=AFTER_Q3)
     check = DisclosureCheck.objects.get(village=q3.v2)
     with pytest.raises(NotAllowed):
-        disclosure_check_review(check=check, by=q3.secretary.user)
-    disclosure_check_review(check=check, by=q3.office.user, notes="已约谈村支书")
+        disclosure_check_review(check=check, actor=actor_for(q3.secretary.user))
+    disclosure_check_review(check=check, actor=actor_for(q3.office.user), notes="已约谈村支书")
     check.refresh_from_db()
     assert (check.status, check.checker, check.notes) == ("reviewed", q3.office.user, "已约谈村支书")
     with pytest.raises(DomainError, match="已审核"):
-        disclosure_check_review(check=check, by=q3.office.user)
+        disclosure_check_review(check=check, actor=actor_for(q3.office.user))
 
 
 def test_items_not_yet_due_are_not_judged(q3):

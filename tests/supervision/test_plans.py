@@ -374,15 +374,15 @@ def test_a_village_pledge_target_is_scored_from_the_plan(world):
 
     # given a village pledge whose 10-point target is "plan milestones done on time"
     template = f.pledge_template(world.township, "village", base=(90,), bonus=(), veto=0, disclosure_points=10)
-    [pledge] = pledge_svc.pledge_issue_from_template(template=template, pledgers=[world.v1], by=world.office.user)
-    pledge_svc.pledge_sign(pledge=pledge, by=world.village1.user)
-    pledge = pledge_svc.pledge_countersign(pledge=pledge, by=world.head.user)
+    [pledge] = pledge_svc.pledge_issue_from_template(template=template, pledgers=[world.v1], actor=actor_for(world.office.user))
+    pledge_svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
+    pledge = pledge_svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
     base, target = pledge.targets.order_by("order")
     target.auto_source = "plan"
     target.save(update_fields=["auto_source"])
     _milestones_of_2026(world)
     # when the office assesses it
-    pledge = pledge_svc.pledge_assess(pledge=pledge, by=world.office.user, results={
+    pledge = pledge_svc.pledge_assess(pledge=pledge, actor=actor_for(world.office.user), results={
         base.pk: TargetResult(), target.pk: TargetResult(deduction=Decimal("10"))})  # input ignored: the plan wins
     # then the target scores 2 of 4 milestones on time
     assessment = TargetAssessment.objects.get(target=target)
