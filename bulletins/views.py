@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from cadres.roles import Actor, actor_for
 from core.errors import DomainError
 from core.jobs import job_start
 from core.models import JobRun
+from core.views import state_change
 
 from . import downloads, permissions
 from .content import document
@@ -151,14 +153,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, pk: int, service: Any, done: str) -> HttpResponse:
-    _actor, bulletin = _get_bulletin(request, pk)
-    try:
-        service(bulletin=bulletin, actor=actor_for(request.user))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("bulletin-detail", pk=pk)
+    actor, bulletin = _get_bulletin(request, pk)
+    return state_change(request, lambda: service(bulletin=bulletin, actor=actor), done,
+                        reverse("bulletin-detail", args=[pk]))
 
 
 @login_required

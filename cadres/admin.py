@@ -27,6 +27,7 @@ from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_errors import ServiceErrorsAdminMixin
 from core.errors import DomainError
 
 from . import services
@@ -74,6 +75,7 @@ from .scope import (
     villages_for,
 )
 from .selectors import quota_from_row, quota_statuses, with_quota
+from .services import records
 
 # What each related model's choices are limited to, for a non-superuser.
 FK_SCOPES: dict[type, Callable[[Actor], QuerySet]] = {
@@ -94,11 +96,10 @@ def is_office(request: HttpRequest) -> bool:
 
 def may_edit_shared(request: HttpRequest) -> bool:
     """Superusers and county-level staff edit what every township shares; a township's office reads it."""
-    user = request.user
-    return bool(user.is_superuser or (user.is_staff and Role.COUNTY in actor_for(user).roles))
+    return records.may_edit_shared(actor_for(request.user))
 
 
-class ScopedHistoryAdmin(SimpleHistoryAdmin):
+class ScopedHistoryAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
     """simple_history's object history pages behind the change view's scope and permissions.
 
     The history list and each version are looked up through the admin's (scoped) `get_queryset`,
@@ -152,6 +153,9 @@ class SharedSettingsMixin:
     def _shared(self, obj: Any) -> bool:
         return self.shared_field is None or getattr(obj, f"{self.shared_field}_id") is None
 
+    def record_township_id(self, obj: Any) -> int | None:
+        return None if self._shared(obj) else getattr(obj, f"{self.shared_field}_id")
+
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         if self.shared_field is None and not may_edit_shared(request):
             return False
@@ -179,9 +183,27 @@ class SharedSettingsMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class OfficeAdminMixin:
+class OfficeInlineMixin:
+    """The office (党政办) views, adds and changes by its role; inline rows follow this rule of
+    their parent page, and OfficeAdminMixin builds on it."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_office(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_office(request) or super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_office(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
+
+
+class OfficeAdminMixin(ServiceErrorsAdminMixin, OfficeInlineMixin):
     """Choices limited to the user's scope; the office may view, add and change, and delete only
-    where a model sets `office_may_delete` (superusers always may). Every app's admin uses it."""
+    where a model sets `office_may_delete` (superusers always may). Every app's admin uses it.
+
+    Saves, deletes and inline rows go through cadres.services.records (the office of the record's
+    township; a record every township shares, superusers and county staff) unless the admin
+    overrides them with the record's own service."""
 
     office_may_delete = False
 
@@ -194,19 +216,49 @@ class OfficeAdminMixin:
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_office(request) or super().has_module_permission(request)  # type: ignore[misc]
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_office(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return is_office(request) or super().has_add_permission(request, *args)  # type: ignore[misc]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_office(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
-
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if request.user.is_superuser:
             return True
         return self.office_may_delete and is_office(request)
+
+    # --- writes, through the services ------------------------------------------------------------
+
+    def record_township_id(self, obj: Any) -> int | None:
+        """The township a record belongs to, along `township_path` (or `township_field`)."""
+        path = getattr(self, "township_path", None) or getattr(self, "township_field", None)
+        if not path or path == "pk":
+            return obj.pk if path == "pk" else None
+        *hops, last = path.split("__")
+        for hop in hops:
+            obj = getattr(obj, hop, None)
+            if obj is None:
+                return None
+        return getattr(obj, f"{last}_id", None)
+
+    def _before(self, obj: Any) -> int | None:
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk is not None else None
+        return self.record_township_id(stored) if stored is not None else None
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        records.record_save(record=obj, actor=actor_for(request.user), township_id=self.record_township_id(obj),
+                            before=self._before(obj))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        records.record_delete(record=obj, actor=actor_for(request.user), township_id=self.record_township_id(obj))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows belong to the parent's township."""
+        actor, township_id = actor_for(request.user), self.record_township_id(form.instance)
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            records.record_delete(record=row, actor=actor, township_id=township_id)
+        for row in rows:
+            records.record_save(record=row, actor=actor, township_id=township_id, before=township_id)
+        formset.save_m2m()
 
 
 class ScopedAdminMixin(OfficeAdminMixin):
@@ -235,19 +287,6 @@ class ColumnExportForm(SelectableFieldsExportForm):
     def _get_field_label(self, resource: Any, field_name: str) -> str:
         field = resource.fields.get(field_name)
         return field.column_name if field is not None else field_name
-
-
-class OfficeInlineMixin:
-    """Inline rows follow the same office rule as their parent page."""
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_office(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_office(request) or super().has_add_permission(request, obj)  # type: ignore[misc]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_office(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
 
 
 class OfficeImportExportMixin(ImportExportMixin):

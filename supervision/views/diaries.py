@@ -21,6 +21,7 @@ from cadres.roles import Actor, actor_for
 from cadres.scope import household_name_for, units_for, villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
+from core.views import refused
 from supervision.forms.agenda import AdoptForm, DecisionForm
 from supervision.forms.diaries import CommentForm, DiaryFilterForm, DiaryForm
 from supervision.models import AgendaItem, Diary, DiaryComment
@@ -34,10 +35,6 @@ from supervision.services.matters import can_raise_from_diary, matter_create
 from ._common import page_slice
 
 DRAFT_SESSION_KEY = "diary_draft_saved"
-
-
-def _refuse(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
-    return render(request, "supervision/diaries/refused.html", {"message": message}, status=status)
 
 
 @login_required
@@ -126,7 +123,7 @@ def diary_new(request: HttpRequest) -> HttpResponse:
     """Write today's diary, or a missed day in the window; today's existing diary is edited here."""
     actor = actor_for(request.user)
     if not services.can_write_diary(actor):
-        return _refuse(request, _("只有在岗干部本人可以写民情日记。"))
+        return refused(request, _("只有在岗干部本人可以写民情日记。"))
     cadre = actor.cadre
     assert cadre is not None
     today = timezone.localdate()
@@ -167,7 +164,7 @@ def _edit(request: HttpRequest, actor: Actor, diary: Diary, today: date) -> Http
         except ValidationError as exc:
             add_service_errors(form, exc)
         except NotAllowed as exc:
-            return _refuse(request, exc.message)
+            return refused(request, exc.message)
         else:
             messages.success(request, _("日记已修改。"))
             request.session[DRAFT_SESSION_KEY] = str(diary.pk)
@@ -183,7 +180,7 @@ def diary_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     diary = get_object_or_404(sel.diaries_for(actor), pk=pk)
     if not services.can_edit_diary(actor, diary):
-        return _refuse(request, _("只有作者本人可以修改日记。"))
+        return refused(request, _("只有作者本人可以修改日记。"))
     return _edit(request, actor, diary, timezone.localdate())
 
 
@@ -234,7 +231,7 @@ def diary_comment(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.diary_comment(actor=actor, diary=diary, text=form.cleaned_data["text"])
         except NotAllowed as exc:
-            return _refuse(request, exc.message)
+            return refused(request, exc.message)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -253,7 +250,7 @@ def diary_adopt(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             agenda_services.idea_adopt(actor=actor, diary=diary, title=form.cleaned_data["title"])
         except NotAllowed as exc:
-            return _refuse(request, exc.message)
+            return refused(request, exc.message)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -274,7 +271,7 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
             agenda_services.agenda_decide(actor=actor, item=item, decision=form.cleaned_data["decision"],
                                           meeting_date=form.cleaned_data["meeting_date"])
         except NotAllowed as exc:
-            return _refuse(request, exc.message)
+            return refused(request, exc.message)
         except ValidationError as exc:
             add_service_errors(form, exc)
         except DomainError as exc:
@@ -294,7 +291,7 @@ def diary_raise_matter(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         matter = matter_create(actor=actor, diary=diary)
     except NotAllowed as exc:
-        return _refuse(request, exc.message)
+        return refused(request, exc.message)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return _rerender(request, actor, diary, 400)

@@ -12,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadres.roles import actor_for
 from cadres.scope import cadres_for, units_for, villages_for
 from core.errors import DomainError
+from core.views import state_change
 from supervision.forms._fields import attach_errors
 from supervision.forms.inspections import FindingForm, InspectionForm, RaiseMatterForm, RectificationForm
 from supervision.models import Inspection
@@ -111,14 +113,10 @@ def finding_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _simple(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
-    inspection = sel.inspection_detail(actor_for(request.user), pk)
-    try:
-        action(inspection=inspection, actor=actor_for(request.user))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("inspection-show", pk=pk)
+    actor = actor_for(request.user)
+    inspection = sel.inspection_detail(actor, pk)
+    return state_change(request, lambda: action(inspection=inspection, actor=actor), done,
+                        reverse("inspection-show", args=[pk]))
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cadres.roles import Role, actor_for
 from core.errors import DomainError
+from core.views import state_change
 from supervision.forms.pledges import PledgeAssessForm, PledgeIssueForm, PledgeProgressForm, PledgeScanForm
 from supervision.models import Pledge, PledgeLevel
 from supervision.pdf_pledge import render_pledge_pdf
@@ -91,13 +92,7 @@ def _detail_context(request: HttpRequest, pledge: Pledge, **extra: Any) -> dict[
 def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
     actor = actor_for(request.user)
     pledge = get_object_or_404(sel.pledges_for(actor), pk=pk)
-    try:
-        action(pledge=pledge, actor=actor_for(request.user))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("pledge-show", pk=pk)
+    return state_change(request, lambda: action(pledge=pledge, actor=actor), done, reverse("pledge-show", args=[pk]))
 
 
 @login_required
