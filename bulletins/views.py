@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import Township
 from cadres.roles import Actor, actor_for
 from core.errors import DomainError
+from core.forms import add_service_errors
 from core.jobs import job_start
 from core.models import JobRun
 from core.views import state_change
@@ -141,7 +142,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             updated = bulletin_update(bulletin=bulletin, actor=actor_for(request.user), changes=form.changes(),
                                       model_figures=form.cleaned_data["model_figures"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             if was_approved and updated.status == Bulletin.Status.DRAFT:
                 messages.warning(request, _("已保存。内容有改动，简报已退回草稿，需镇领导重新审核。"))

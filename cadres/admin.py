@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_errors import ServiceErrorsAdminMixin
 from core.errors import DomainError
+from core.forms import add_service_errors
 
 from . import services
 from .forms import (
@@ -579,8 +580,7 @@ class CadreAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin):
                     to_unit=data["to_unit"], note=data["note"], actor=actor_for(request.user),
                 )
             except DomainError as exc:
-                form.add_error(getattr(exc, "field", None) if getattr(exc, "field", None) in form.fields else None,
-                               exc.message)
+                add_service_errors(form, exc)
             else:
                 counts = record.handed_over
                 self.message_user(

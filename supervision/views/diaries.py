@@ -137,10 +137,8 @@ def diary_new(request: HttpRequest) -> HttpResponse:
         try:
             diary = services.diary_create(actor=actor, date=form.cleaned_data["date"], today=today,
                                           **_diary_fields(form.cleaned_data))
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
         else:
             messages.success(request, _("已保存 %(day)s 的民情日记。") % {"day": f"{diary.date.month}月{diary.date.day}日"})
             request.session[DRAFT_SESSION_KEY] = "new"
@@ -252,7 +250,7 @@ def diary_adopt(request: HttpRequest, pk: int) -> HttpResponse:
         except NotAllowed as exc:
             return refused(request, exc.message)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("建议已采纳，列入党委议题。"))
             return redirect("diary-show", diary.pk)
@@ -272,10 +270,8 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
                                           meeting_date=form.cleaned_data["meeting_date"])
         except NotAllowed as exc:
             return refused(request, exc.message)
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
         else:
             messages.success(request, _("决策已记录，已通知建议人。"))
             return redirect("diary-show", diary.pk)

@@ -20,7 +20,7 @@ from cadres.models import Cadre
 from cadres.roles import Role, actor_for
 from cadres.scope import villages_for
 from core.errors import DomainError
-from supervision.forms._fields import attach_errors
+from core.forms import add_service_errors
 from supervision.forms.disclosures import CheckReviewForm, DisclosureForm, ItemAdjustForm
 from supervision.models import DisclosureCheck
 from supervision.quarters import Quarter, QuarterError, last_due_quarter, parse_quarter
@@ -94,10 +94,8 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
                 posted_on=data["posted_on"], channel=data["channel"], display_days=data["display_days"],
                 photo=data["photo"],
             )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("公开事项已登记。"))
             return redirect("disclosure-show", pk=disclosure.pk)

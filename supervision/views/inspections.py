@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from cadres.roles import actor_for
 from cadres.scope import cadres_for, units_for, villages_for
 from core.errors import DomainError
+from core.forms import add_service_errors
 from core.views import state_change
-from supervision.forms._fields import attach_errors
 from supervision.forms.inspections import FindingForm, InspectionForm, RaiseMatterForm, RectificationForm
 from supervision.models import Inspection
 from supervision.selectors import inspections as sel
@@ -60,10 +60,8 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
                 actor=actor_for(request.user), date=data["date"], kind=data["kind"], title=data["title"], subject=form.subject(),
                 inspectors=list(data["inspectors"]), summary=data["summary"],
             )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("督查已登记。"))
             return redirect("inspection-show", pk=inspection.pk)
@@ -102,10 +100,8 @@ def finding_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             svc.inspection_add_finding(inspection=inspection, actor=actor_for(request.user), **form.cleaned_data)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("督查问题已添加。"))
             return redirect("inspection-show", pk=pk)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cadres.roles import Role, actor_for
 from core.errors import DomainError
+from core.forms import add_service_errors
 from core.views import state_change
 from supervision.forms.pledges import PledgeAssessForm, PledgeIssueForm, PledgeProgressForm, PledgeScanForm
 from supervision.models import Pledge, PledgeLevel
@@ -118,7 +119,7 @@ def pledge_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
             svc.pledge_report_progress(target=form.cleaned_data["target"], quarter=form.cleaned_data["quarter"],
                                        report=form.cleaned_data["report"], actor=actor_for(request.user))
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("季度进展已保存。"))
             return redirect("pledge-show", pk=pk)
@@ -163,7 +164,7 @@ def pledge_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             svc.pledge_assess(pledge=pledge, results=form.results(), actor=actor_for(request.user))
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("考核结果已保存。"))
             return redirect("pledge-show", pk=pk)
@@ -205,7 +206,7 @@ def pledge_issue_view(request: HttpRequest) -> HttpResponse:
                     template=template, pledgers=form.chosen(), actor=actor_for(request.user), issue=form.cleaned_data["issue"],
                     bonus_cap=form.cleaned_data["bonus_cap"])
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已生成%(n)s份责任书。") % {"n": len(created)})
                 return redirect(f"{reverse('pledges')}?year={template.year}")
