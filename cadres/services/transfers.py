@@ -61,19 +61,7 @@ def cadre_transfer(
     # transaction, through their own services.
     handed = {name: handler(cadre=cadre, successor=successor, actor=actor) for name, handler in _HANDOVERS.items()}
 
-    units = 0
-    for unit in Unit.objects.select_for_update().filter(head_id=cadre.pk):
-        # The successor of a unit head takes over the headship, in that unit.
-        unit.head = successor
-        unit.save(update_fields=["head"])
-        successor.unit, successor.post = unit, Post.UNIT_HEAD
-        successor.save(update_fields=["unit", "post"])
-        units += 1
-    for unit in Unit.objects.select_for_update().filter(leader_in_charge_id=cadre.pk):
-        unit.leader_in_charge = successor
-        unit.save(update_fields=["leader_in_charge"])
-        units += 1
-
+    units = _hand_over_units(cadre, successor)
     if to_post:
         cadre.post = to_post
         if to_unit is not None:
@@ -106,6 +94,22 @@ def cadre_transfer(
             "realigned": subordinates,
         },
     )
+
+
+def _hand_over_units(cadre: Cadre, successor: Cadre) -> int:
+    """The successor heads the units the cadre headed (in that unit) and leads those the cadre led."""
+    units = 0
+    for unit in Unit.objects.select_for_update().filter(head_id=cadre.pk):
+        unit.head = successor
+        unit.save(update_fields=["head"])
+        successor.unit, successor.post = unit, Post.UNIT_HEAD
+        successor.save(update_fields=["unit", "post"])
+        units += 1
+    for unit in Unit.objects.select_for_update().filter(leader_in_charge_id=cadre.pk):
+        unit.leader_in_charge = successor
+        unit.save(update_fields=["leader_in_charge"])
+        units += 1
+    return units
 
 
 def _lock_pair(cadre: Cadre, successor: Cadre) -> tuple[Cadre, Cadre]:
