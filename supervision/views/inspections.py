@@ -20,7 +20,7 @@ from cadres.roles import actor_for
 from cadres.scope import cadres_for, units_for, villages_for
 from core.errors import DomainError
 from core.forms import add_service_errors
-from core.views import state_change
+from core.views import form_state_change, state_change
 from supervision.forms.inspections import FindingForm, InspectionForm, RaiseMatterForm, RectificationForm
 from supervision.models import Inspection
 from supervision.selectors import inspections as sel
@@ -130,20 +130,13 @@ def inspection_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def finding_rectification_view(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = sel.finding_for(actor_for(request.user), pk)
-    form = RectificationForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.finding_report_rectification(finding=finding, report=form.cleaned_data["report"], actor=actor_for(request.user))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("整改情况已报送。"))
-    else:
-        messages.error(request, _("请填写整改情况（不超过5000字）。"))
-    return redirect("inspection-show", pk=finding.inspection_id)
+    actor = actor_for(request.user)
+    finding = sel.finding_for(actor, pk)
+    return form_state_change(
+        request, RectificationForm(request.POST),
+        lambda data: svc.finding_report_rectification(finding=finding, report=data["report"], actor=actor),
+        _("整改情况已报送。"), reverse("inspection-show", args=[finding.inspection_id]),
+        invalid=_("请填写整改情况（不超过5000字）。"))
 
 
 @login_required
