@@ -92,7 +92,7 @@ def test_twenty_simultaneous_progress_reports_on_one_pledge_are_all_kept(world):
         def job() -> object:
             target = pledge.targets.model.objects.get(pk=target_id)
             return pledge_svc.pledge_report_progress(target=target, quarter=quarter, report=text,
-                                                     by=User.objects.get(username="village1"))
+                                                     actor=actor_for(User.objects.get(username="village1")))
         return job
 
     results = run_at_once([report(tid, q, text) for (tid, q), text in reports.items()])

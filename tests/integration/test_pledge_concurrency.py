@@ -47,7 +47,7 @@ def test_the_second_of_two_simultaneous_countersignatures_waits_then_is_refused(
 
     def first() -> float:
         with transaction.atomic():
-            svc.pledge_countersign(pledge=signed_pledge, by=User.objects.get(username="head"))
+            svc.pledge_countersign(pledge=signed_pledge, actor=actor_for(User.objects.get(username="head")))
             locked.set()
             time.sleep(1.0)  # still holding the row lock when the second one arrives
         return time.monotonic()
@@ -56,7 +56,7 @@ def test_the_second_of_two_simultaneous_countersignatures_waits_then_is_refused(
         locked.wait(10)
         started = time.monotonic()
         try:
-            svc.pledge_countersign(pledge=signed_pledge, by=User.objects.get(username="head"))
+            svc.pledge_countersign(pledge=signed_pledge, actor=actor_for(User.objects.get(username="head")))
         except StateError as exc:
             return started, time.monotonic(), exc  # type: ignore[return-value]
         return started, time.monotonic()

@@ -27,7 +27,7 @@ def requirement():
 
 
 def valid(world, **overrides):
-    data = {"by": world.village1.user, "village": world.v1, "requirement": requirement(), "title": "三季度村务公开",
+    data = {"actor": actor_for(world.village1.user), "village": world.v1, "requirement": requirement(), "title": "三季度村务公开",
             "content": "道路硬化情况", "period_start": D(2026, 7, 1), "period_end": D(2026, 9, 30),
             "posted_on": f.today()}
     data.update(overrides)
