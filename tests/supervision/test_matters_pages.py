@@ -8,7 +8,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cadres.roles import actor_for
 from supervision.models import Matter
 from tests import factories as f
 from tests.helpers import assert_num_queries, page_client
@@ -128,7 +127,7 @@ def test_detail_page_query_count_is_constant(client, world, events):
     matter = f.MatterFactory(village=world.v1, raised_by=world.cadre1, unit=world.unit, assignee=world.cadre2,
                              status="assigned")
     for _i in range(events):
-        matter.events.create(action="assign", from_status="registered", to_status="assigned", actor=actor_for(world.office.user))
+        matter.events.create(action="assign", from_status="registered", to_status="assigned", by=world.office.user)
     client.force_login(world.office.user)
     client.get(f"/matters/{matter.pk}/")
     with assert_num_queries(10):
