@@ -105,7 +105,7 @@ class VillageAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin
     inlines = [VillageGroupInline, LeadingAssignmentInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        from .selectors import leader_prefetch
+        from ..selectors import leader_prefetch
 
         return super().get_queryset(request).prefetch_related("groups", leader_prefetch())
 
