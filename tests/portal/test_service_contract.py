@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.urls import reverse
 
 from bulletins.services import bulletin_compile
 from cadres import services as cadres_svc
@@ -22,12 +23,13 @@ from cadres.models import CalendarDay, ExcusedAbsence, Training, VillageAssignme
 from cadres.roles import SYSTEM, Actor, actor_for
 from cadres.services import records
 from core.errors import NotAllowed
+from supervision.models import DeadlineRule
 from supervision.services import disclosures as disclosure_svc
 from supervision.services import inspections as inspection_svc
 from supervision.services import matters as matter_svc
 from supervision.services import pledges as pledge_svc
 from tests import factories as f
-from tests.helpers import api_client
+from tests.helpers import api_client, page_client
 
 DAY = dt.date(2026, 3, 2)
 
@@ -152,3 +154,20 @@ def test_pledge_points_refusal_is_not_a_field_error(world):
                                       actor=SYSTEM, targets=[{"kind": "base", "task": "任务", "points": Decimal("10")}])
     with pytest.raises(Exception, match="基础目标分值合计应为100分"):
         pledge_svc.pledge_issue(pledge=pledge, actor=actor_for(world.office.user))
+
+
+def test_the_admin_shows_a_refusal_as_a_message_and_changes_nothing(world):
+    """A staff log-in whose Django permissions open a shared setting's page is still refused by
+    the service (only superusers and county staff keep shared settings): the admin says why, on
+    the same page, instead of failing."""
+    clerk = f.UserFactory(username="clerk", is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_deadlinerule", "change_deadlinerule"]))
+    rule = DeadlineRule.objects.create(category="other", days=15)
+    url = reverse("admin:supervision_deadlinerule_change", args=[rule.pk])
+    client = page_client(clerk)
+    response = client.post(url, {"category": "other", "days": 30})
+    assert (response.status_code, response["Location"]) == (302, url)
+    rule.refresh_from_db()
+    assert (rule.days, rule.history.count()) == (15, 1)
+    page = client.get(url)
+    assert "各乡镇共用的设置只能由超级管理员或县级管理员修改。" in page.content.decode()
