@@ -99,6 +99,13 @@ def is_office_of(actor: Actor, township_id: int | None) -> bool:
     return actor.township_ids is None or township_id in actor.township_ids
 
 
+def require_system(actor: Actor) -> None:
+    """Refuse anyone but the system (scheduled jobs, commands) or a superuser: the township-wide
+    sweeps (reminders, escalation, the quarterly check) are not a person's action."""
+    if not actor.is_superuser:
+        raise NotAllowed(_("只有系统任务或超级管理员可以运行此操作。"))
+
+
 def require_office(actor: Actor, township_id: int | None, message: str | None = None) -> None:
     """Refuse (NotAllowed) anyone but the office of `township_id`."""
     if not is_office_of(actor, township_id):

@@ -10,7 +10,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from cadres.models import Cadre, Post, Village
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from supervision.demo._common import at, duty_context
 from supervision.models import (
     Disclosure,
@@ -94,7 +94,7 @@ def _checks(ctx: Any, township: Any, office: Any) -> None:
     quarter = Quarter(last.year, 1)
     while quarter <= last:
         summary = disclosure_services.disclosure_check_run(year=quarter.year, quarter=quarter.quarter,
-                                                           township=township, today=quarter.check_date)
+                                                           township=township, today=quarter.check_date, actor=SYSTEM)
         if quarter < last:
             for check in DisclosureCheck.objects.filter(township=township, year=quarter.year, quarter=quarter.quarter,
                                                         status=DisclosureCheck.Status.COMPILED):

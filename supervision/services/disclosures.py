@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cadres.models import Cadre, Township, Village
-from cadres.roles import Actor, Role, require_office
+from cadres.roles import Actor, Role, require_office, require_system
 from core.errors import DomainError, NotAllowed, StateError
 from core.notifications import notify_cadres
 from supervision.models import (
@@ -301,11 +301,12 @@ def _frozen_check_differs(check: DisclosureCheck, current: dict[tuple[int, date]
 
 @transaction.atomic
 def disclosure_check_run(
-    *, year: int, quarter: int, township: Township | None = None, today: date | None = None
+    *, actor: Actor, year: int, quarter: int, township: Township | None = None, today: date | None = None
 ) -> CheckRunSummary:
     """Compile (or recompile) the quarter's check for every village of a township (all townships
     when none is given). Idempotent: the unique keys (village, year, quarter) and (check,
     requirement, period start) are updated in place; an item adjusted by the office keeps its result."""
+    require_system(actor)
     q = Quarter(year, quarter)
     today = today or timezone.localdate()
     if q.end >= today:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Cadre, Household, Unit, Village
-from cadres.roles import Actor, Role, require_office
+from cadres.roles import Actor, Role, require_office, require_system
 from cadres.scope import led_village_ids
 from core.errors import NotAllowed, StateError
 from core.notifications import notify
@@ -364,10 +364,11 @@ def matter_close(*, actor: Actor, matter: Matter, note: str = "") -> Matter:
     return matter
 
 
-def matters_escalate_overdue(*, today: date | None = None) -> int:
+def matters_escalate_overdue(*, actor: Actor, today: date | None = None) -> int:
     """督办: each overdue open matter goes to its assignee's unit head and leader in charge (or
     the office when nobody is assigned yet), once per matter per day. Returns the number of
-    matters escalated for the first time today."""
+    matters escalated for the first time today. The system's job (cadres.roles.SYSTEM)."""
+    require_system(actor)
     today = today or timezone.localdate()
     overdue = list(
         Matter.objects.filter(overdue_q(today))

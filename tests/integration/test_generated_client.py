@@ -26,7 +26,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from portal.apikeys import api_key_create
 
 # Generating the client takes ~10 s, each test a few more; the margin is for creating the test database.
@@ -141,7 +141,7 @@ def duties(world):  # type: ignore[no-untyped-def]
     from supervision.services.pledges import pledge_create
 
     pledge_create(township_id=world.township.pk, year=2026, level="village", pledger=world.v1, actor=actor_for(world.office.user))
-    disclosure_check_run(year=2026, quarter=3, township=world.township, today=date(2026, 11, 1))
+    disclosure_check_run(year=2026, quarter=3, township=world.township, today=date(2026, 11, 1), actor=SYSTEM)
 
 
 def test_generated_client_syncs_and_reports_with_an_api_key(package, live_server, world, diaries, duties):

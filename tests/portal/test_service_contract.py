@@ -24,9 +24,11 @@ from cadres.roles import SYSTEM, Actor, actor_for
 from cadres.services import records
 from core.errors import NotAllowed
 from supervision.models import DeadlineRule
+from supervision.services import diaries as diary_svc
 from supervision.services import disclosures as disclosure_svc
 from supervision.services import inspections as inspection_svc
 from supervision.services import matters as matter_svc
+from supervision.services import plans as plan_svc
 from supervision.services import pledges as pledge_svc
 from tests import factories as f
 from tests.helpers import api_client, page_client
@@ -84,6 +86,11 @@ SERVICES: dict[str, Callable[[Any], Callable[..., Any]]] = {
         period_end=DAY, posted_on=DAY),
     "supervision.matters_hand_over": lambda w: partial(matter_svc.matters_hand_over, cadre=w.cadre1,
                                                        successor=w.cadre2),
+    # The township-wide sweeps are the system's jobs: no person runs them.
+    "supervision.matters_escalate_overdue": lambda w: partial(matter_svc.matters_escalate_overdue),
+    "supervision.milestones_escalate_overdue": lambda w: partial(plan_svc.milestones_escalate_overdue),
+    "supervision.diary_reminders_send": lambda w: partial(diary_svc.diary_reminders_send),
+    "supervision.disclosure_check_run": lambda w: partial(disclosure_svc.disclosure_check_run, year=2026, quarter=1),
     "bulletins.bulletin_compile": lambda w: partial(bulletin_compile, township=w.township,
                                                     start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)),
 }

@@ -186,7 +186,7 @@ def test_matter_escalation_by_the_daily_job_moves_the_stamp(world):
     age(matter)
     since = timezone.now() - timedelta(seconds=1)
 
-    assert matters_escalate_overdue(today=today) == 1
+    assert matters_escalate_overdue(today=today, actor=SYSTEM) == 1
 
     assert synced(user_client(world.users["office"]), "matters", since) == {matter.pk}
 

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 from rest_framework.test import APIClient
 
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from core.errors import NotAllowed
 from supervision.models import Disclosure, DisclosureCheck, DisclosureRequirement
 from supervision.services.disclosures import disclosure_check_run, disclosure_create
@@ -165,7 +165,7 @@ def posted(world):
     for name in ("v1", "v2", "v3", "v_other"):
         village = getattr(world, name)
         world.d[name] = f.DisclosureFactory(village=village, township=village.township)
-    disclosure_check_run(year=2026, quarter=3, today=D(2026, 10, 25))
+    disclosure_check_run(year=2026, quarter=3, today=D(2026, 10, 25), actor=SYSTEM)
     world.c = {name: DisclosureCheck.objects.get(village=getattr(world, name)) for name in world.d}
     return world
 
@@ -307,7 +307,7 @@ def test_lists_cost_the_same_at_1_and_50_rows(world, client, django_assert_num_q
     villages = [world.v1] + [f.VillageFactory(township=world.township) for _ in range(rows - 1)]
     for village in villages:
         f.DisclosureFactory(village=village, township=world.township)
-    disclosure_check_run(year=2026, quarter=3, township=world.township, today=D(2026, 10, 25))
+    disclosure_check_run(year=2026, quarter=3, township=world.township, today=D(2026, 10, 25), actor=SYSTEM)
     DisclosureCheck.objects.exclude(village__in=villages).delete()
     api = APIClient()
     api.force_login(world.office.user)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cadres.models import Township
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from core.errors import DomainError, NotAllowed
 from core.models import Notification
 from supervision.models import DisclosureCheck, DisclosureCheckItem, DisclosureRequirement, DisclosureRubric
@@ -89,7 +89,7 @@ def counts(village):
 
 
 def test_each_village_requirement_and_period_is_on_time_late_or_missing(q3):
-    summary = disclosure_check_run(year=2026, quarter=3, today=AFTER_Q3)
+    summary = disclosure_check_run(year=2026, quarter=3, today=AFTER_Q3, actor=SYSTEM)
 
     # v1: 5 quarterly on time, finance Jul on time / Aug late (due 10 Sep) / Sep missing,
     # decisions of 1 Aug on time (within 5 days) and 1 Sep late → 100 − 5 − 2×2 = 91
@@ -197,17 +197,17 @@ def test_annual_items_are_checked_in_the_fourth_quarter_only(world):
 
 def test_a_quarter_that_has_not_ended_or_does_not_exist_is_refused(world):
     with pytest.raises(DomainError, match="尚未结束"):
-        disclosure_check_run(year=2026, quarter=4, today=D(2026, 12, 31))
+        disclosure_check_run(year=2026, quarter=4, today=D(2026, 12, 31), actor=SYSTEM)
     with pytest.raises(QuarterError):
-        disclosure_check_run(year=2026, quarter=7, today=AFTER_Q3)
+        disclosure_check_run(year=2026, quarter=7, today=AFTER_Q3, actor=SYSTEM)
     assert DisclosureCheck.objects.count() == 0
 
 
 def test_one_township_only_when_asked(q3):
     f.VillageFactory(township=q3.other_township)
-    disclosure_check_run(year=2026, quarter=3, township=q3.township, today=AFTER_Q3)
+    disclosure_check_run(year=2026, quarter=3, township=q3.township, today=AFTER_Q3, actor=SYSTEM)
     assert set(DisclosureCheck.objects.values_list("township_id", flat=True)) == {q3.township.pk}
-    disclosure_check_run(year=2026, quarter=3, today=AFTER_Q3)
+    disclosure_check_run(year=2026, quarter=3, today=AFTER_Q3, actor=SYSTEM)
     assert DisclosureCheck.objects.filter(township=q3.other_township).count() == 2
 
 
@@ -235,7 +235,7 @@ def test_the_run_costs_the_same_number_of_queries_for_3_or_30_villages(q3):
     def run_queries() -> tuple[list[str], int]:
         DisclosureCheck.objects.all().delete()
         with CaptureQueriesContext(connection) as ctx:
-            disclosure_check_run(year=2026, quarter=3, township=township, today=AFTER_Q3)
+            disclosure_check_run(year=2026, quarter=3, township=township, today=AFTER_Q3, actor=SYSTEM)
         statements = [q["sql"].split(" ", 1)[0] for q in ctx.captured_queries]
         inserts = statements.count("INSERT")
         return [s for s in statements if s != "INSERT"], inserts

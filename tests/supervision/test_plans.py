@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from core.errors import NotAllowed, StateError
 from core.models import Notification
 from supervision.models import Plan, PlanMilestone, PlanRevision
@@ -298,8 +298,8 @@ def test_overdue_milestones_of_approved_plans_are_escalated_once_a_day(world):
     f.PlanMilestoneFactory(plan=plan, due=TODAY + dt.timedelta(days=1))
     f.PlanMilestoneFactory(plan=f.PlanFactory(village=world.v2), due=TODAY - dt.timedelta(days=5))
     # when the daily job runs twice
-    assert svc.milestones_escalate_overdue(today=TODAY) == 1
-    assert svc.milestones_escalate_overdue(today=TODAY) == 0
+    assert svc.milestones_escalate_overdue(today=TODAY, actor=SYSTEM) == 1
+    assert svc.milestones_escalate_overdue(today=TODAY, actor=SYSTEM) == 0
     # then the responsible cadre and the village's leading cadre are told once
     sent = Notification.objects.filter(kind="plan_milestone_overdue")
     assert sorted(sent.values_list("recipient__username", flat=True)) == ["cadre1", "deputy"]
