@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from cadres.roles import SYSTEM
+
 # --- results ------------------------------------------------------------------------------------------------
 
 
@@ -399,6 +401,7 @@ def case_bulletin(repeats: int) -> tuple[list[Entry], dict[str, Any]]:
     except ImportError:
         return [unavailable(name, "ms", "≤ 2× SQL and < 3 s")], {}
     from cadres.models import Township
+    from cadres.roles import SYSTEM
 
     start, end = last_full_month(data_end())
     townships = list(Township.objects.order_by("pk"))
@@ -407,7 +410,7 @@ def case_bulletin(repeats: int) -> tuple[list[Entry], dict[str, Any]]:
     def service() -> None:
         # As the monthly job does: every township's figures counted in one pass, the drafts
         # written together, in one transaction (rolled back after each run).
-        compiled = bulletin_compile_county(start=start, end=end)
+        compiled = bulletin_compile_county(start=start, end=end, actor=SYSTEM)
         assert len(compiled.bulletins) == len(townships), compiled.refused
 
     def sql() -> list[list[tuple[Any, ...]]]:
@@ -429,9 +432,10 @@ def _bulletin_agrees(township: Any, start: date, end: date, params: dict[str, An
     from django.db import transaction
 
     from bulletins.services import bulletin_compile
+    from cadres.roles import SYSTEM
 
     with transaction.atomic():
-        figures = bulletin_compile(township=township, start=start, end=end).figures
+        figures = bulletin_compile(township=township, start=start, end=end, actor=SYSTEM).figures
         transaction.set_rollback(True)
     by_township = {row[0]: row for row in sql_rows(BULLETIN_SQL[0], params)}
     _tid, expected, written, on_time, total, with_problems, with_ideas = by_township[township.pk]
@@ -471,7 +475,7 @@ def _fresh_check(year: int, quarter: int, township: Any) -> Callable[[], float]:
                 checks = checks.filter(township=township)
             checks.delete()
             started = time.perf_counter()
-            disclosure_check_run(year=year, quarter=quarter, township=township)
+            disclosure_check_run(year=year, quarter=quarter, township=township, actor=SYSTEM)
             elapsed = (time.perf_counter() - started) * 1000
             transaction.set_rollback(True)
         return elapsed
@@ -589,11 +593,12 @@ def _completeness_run() -> Callable[[], Any]:
 
 def _bulletin_run() -> Callable[[], Any]:
     from bulletins.services import bulletin_compile_county
+    from cadres.roles import SYSTEM
 
     start, end = last_full_month(data_end())
 
     def run() -> None:
-        bulletin_compile_county(start=start, end=end)
+        bulletin_compile_county(start=start, end=end, actor=SYSTEM)
 
     return rolled_back(run)
 

@@ -798,18 +798,20 @@ def capture_explain(row: dict[str, Any], explain_later: list[tuple[str, str, dic
             from bench.cases import rolled_back
             from bulletins.services import bulletin_compile
             from cadres.models import Township
+            from cadres.roles import SYSTEM
 
             start, end = sql_for[base_key]["params"]["start"], sql_for[base_key]["params"]["end"]
             township = Township.objects.order_by("pk")[0]
-            say(f"  EXPLAIN for {key} → "
-                f"{explain_queries(key, rolled_back(lambda: bulletin_compile(township=township, start=start, end=end)), why)}")
+            compile_one = rolled_back(lambda: bulletin_compile(township=township, start=start, end=end, actor=SYSTEM))
+            say(f"  EXPLAIN for {key} → {explain_queries(key, compile_one, why)}")
         elif base_key.startswith("disclosure") or base_key == "service.disclosure_check":
             from bench.cases import data_end, last_full_quarter, rolled_back
+            from cadres.roles import SYSTEM
             from supervision.services.disclosures import disclosure_check_run
 
             year, quarter = last_full_quarter(data_end())
-            say(f"  EXPLAIN for {key} → "
-                f"{explain_queries(key, rolled_back(lambda: disclosure_check_run(year=year, quarter=quarter)), why)}")
+            check_all = rolled_back(lambda: disclosure_check_run(year=year, quarter=quarter, actor=SYSTEM))
+            say(f"  EXPLAIN for {key} → {explain_queries(key, check_all, why)}")
     except Exception as exc:
         say(f"  EXPLAIN for {key} failed: {exc}")
 

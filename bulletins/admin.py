@@ -73,15 +73,16 @@ class BulletinAdmin(ScopedHistoryAdmin):
     @admin.action(description=_("重新汇总所选简报的期间"), permissions=["change"])
     def recompile(self, request: HttpRequest, queryset: QuerySet[Bulletin]) -> None:
         _run(self, request, queryset.select_related("township"),
-             lambda b: bulletin_compile(township=b.township, start=b.period_start, end=b.period_end, by=request.user),
+             lambda b: bulletin_compile(township=b.township, start=b.period_start, end=b.period_end,
+                 actor=actor_for(request.user)),
              gettext("已重新汇总%(n)s期简报。"))
 
     @admin.action(description=_("审核通过所选简报"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Bulletin]) -> None:
-        _run(self, request, queryset, lambda b: bulletin_approve(bulletin=b, by=request.user),
+        _run(self, request, queryset, lambda b: bulletin_approve(bulletin=b, actor=actor_for(request.user)),
              gettext("已审核%(n)s期简报。"))
 
     @admin.action(description=_("发布所选简报"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Bulletin]) -> None:
-        _run(self, request, queryset, lambda b: bulletin_publish(bulletin=b, by=request.user),
+        _run(self, request, queryset, lambda b: bulletin_publish(bulletin=b, actor=actor_for(request.user)),
              gettext("已发布%(n)s期简报。"))

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from cadres.models import Cadre, ModelFigure, Township
+from cadres.roles import SYSTEM, actor_for
 
 from .models import Bulletin
 from .services import bulletin_approve, bulletin_compile, bulletin_publish, bulletin_update, previous_month_of
@@ -65,15 +66,16 @@ def seed(ctx: Any) -> None:
 
     last = Bulletin.objects.filter(township=township, period_start=last_start, period_end=last_end).first()
     if last is None or not last.is_frozen:
-        last = bulletin_compile(township=township, start=last_start, end=last_end)
+        last = bulletin_compile(township=township, start=last_start, end=last_end, actor=SYSTEM)
         if office is not None and leader is not None:
-            last = bulletin_update(bulletin=last, by=office, changes={"editor_note": EDITOR_NOTE, "outlook": OUTLOOK})
+            last = bulletin_update(bulletin=last,
+                actor=actor_for(office), changes={"editor_note": EDITOR_NOTE, "outlook": OUTLOOK})
             if last.status == Bulletin.Status.DRAFT:
-                last = bulletin_approve(bulletin=last, by=leader)
-            last = bulletin_publish(bulletin=last, by=office, today=ctx.today)
+                last = bulletin_approve(bulletin=last, actor=actor_for(leader))
+            last = bulletin_publish(bulletin=last, actor=actor_for(office), today=ctx.today)
         else:
             ctx.out("  bulletins: no office/secretary log-in, last month's bulletin left as a draft")
 
     if not Bulletin.objects.filter(township=township, period_start=this_start, period_end=this_end).exists():
-        bulletin_compile(township=township, start=this_start, end=this_end)
+        bulletin_compile(township=township, start=this_start, end=this_end, actor=SYSTEM)
     ctx.out(f"  bulletins: {Bulletin.objects.filter(township=township).count()} in {township.name}")

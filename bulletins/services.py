@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field, Max
@@ -21,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import ModelFigure, Township, Unit
-from cadres.roles import actor_for
+from cadres.roles import Actor
 from core.errors import DomainError, NotAllowed, StateError
-from core.history import create_many_with_links, create_with_links
+from core.history import create_many_with_links, create_with_links, set_history_user
 
 from .content import auto_narrative, cn_date, issue_line, period_text, typical_entry
 from .county import CountyFigures
@@ -38,8 +37,6 @@ DEFAULT_DISTRIBUTION = {
     "distribution_send": "镇党委、政府领导班子成员",
     "distribution_issue": "各村（社区）党组织、村委会，镇属各单位",
 }
-# Views pass request.user (typed as possibly anonymous; login_required makes it a user).
-UserLike = AbstractBaseUser | AnonymousUser
 EDITABLE_FIELDS = frozenset({
     "title", "editor_note", "narrative", "outlook", "signer", "issue_date", "editor_unit",
     "distribution_report", "distribution_send", "distribution_issue", "copies",
@@ -78,23 +75,19 @@ def _overlapping_figures(township_ids: list[int], start: dt.date, end: dt.date) 
     return figures
 
 
-def _set_history_user(bulletin: Bulletin, by: UserLike | None) -> None:
-    bulletin._history_user = by  # type: ignore[attr-defined]  # read by simple_history on save
-
-
 @transaction.atomic
 def bulletin_compile(*, township: Township, start: dt.date, end: dt.date,
-                     by: UserLike | None = None, county: CountyFigures | None = None) -> Bulletin:
+                     actor: Actor, county: CountyFigures | None = None) -> Bulletin:
     """Fill the draft of [start, end] for a township from the data: create it, or update it.
 
     Idempotent: one bulletin per township and period (a database constraint), so compiling again
     refreshes the same draft. An approved bulletin whose figures changed goes back to draft (its
     approval no longer covers what it says). A published one is refused: it is frozen.
-    `by=None` is the system (beat, the management command); a person must be of the office.
+    The system (cadres.roles.SYSTEM: beat, the management command) or the township's office.
     `county`: figures counted for every township at once (compile_county), when compiling all.
     """
     validate_period(start, end)
-    if by is not None and not can_compile(actor_for(by), township.pk):
+    if not can_compile(actor, township.pk):
         raise NotAllowed(_("只有本镇党政办可以汇总简报。"))
     township = Township.objects.select_for_update().get(pk=township.pk)
     bulletin = (
@@ -112,7 +105,7 @@ def bulletin_compile(*, township: Township, start: dt.date, end: dt.date,
             editor_unit=_office_units([township.pk]).get(township.pk), **DEFAULT_DISTRIBUTION,
         )
     _fill(bulletin, figures, problems)
-    _set_history_user(bulletin, by)
+    set_history_user(bulletin, actor.user_id)
     if created:
         # One version in the history, model figures included (not one before they are linked).
         return create_with_links(bulletin, {"model_figures": _overlapping_figures([township.pk], start, end)[township.pk]})
@@ -149,7 +142,7 @@ class CountyCompile:
 
 @transaction.atomic
 def bulletin_compile_county(*, start: dt.date, end: dt.date, township_ids: Iterable[int] | None = None,
-                            by: UserLike | None = None) -> CountyCompile:
+                            actor: Actor) -> CountyCompile:
     """`bulletin_compile` for many townships at once (all by default): the monthly job and the
     county's compile. The figures are counted in one county pass (bulletins.county) and the new
     drafts written together (core.history.create_many_with_links), with the same rules per
@@ -161,10 +154,8 @@ def bulletin_compile_county(*, start: dt.date, end: dt.date, township_ids: Itera
         locked = locked.filter(pk__in=list(township_ids))
     townships = list(locked)
     ids = [t.pk for t in townships]
-    if by is not None:
-        actor = actor_for(by)
-        if not all(can_compile(actor, pk) for pk in ids):
-            raise NotAllowed(_("只有本镇党政办可以汇总简报。"))
+    if not all(can_compile(actor, pk) for pk in ids):
+        raise NotAllowed(_("只有本镇党政办可以汇总简报。"))
     existing = {
         b.township_id: b
         for b in Bulletin.objects.select_for_update().filter(township_id__in=ids, period_start=start, period_end=end)
@@ -185,7 +176,7 @@ def bulletin_compile_county(*, start: dt.date, end: dt.date, township_ids: Itera
                                 editor_unit=offices.get(township.pk), **DEFAULT_DISTRIBUTION)
             new.append(bulletin)
         _fill(bulletin, figures, problems)
-        _set_history_user(bulletin, by)
+        set_history_user(bulletin, actor.user_id)
         if bulletin.pk is not None:
             bulletin.save()
             if not bulletin.model_figures_edited:
@@ -196,7 +187,7 @@ def bulletin_compile_county(*, start: dt.date, end: dt.date, township_ids: Itera
 
 
 @transaction.atomic
-def bulletin_update(*, bulletin: Bulletin, by: UserLike, changes: Mapping[str, Any],
+def bulletin_update(*, bulletin: Bulletin, actor: Actor, changes: Mapping[str, Any],
                     model_figures: Iterable[ModelFigure] | None = None) -> Bulletin:
     """The editor's changes: 按语, 下步打算, narrative, distribution, the model figures picked.
 
@@ -209,7 +200,7 @@ def bulletin_update(*, bulletin: Bulletin, by: UserLike, changes: Mapping[str, A
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if bulletin.is_frozen:
         raise StateError(_("简报已发布，内容已冻结，不能再修改。"))
-    if not can_edit(actor_for(by), bulletin):
+    if not can_edit(actor, bulletin):
         raise NotAllowed(_("只有本镇党政办可以编辑简报。"))
     changed = [name for name, value in changes.items() if getattr(bulletin, name) != value]
     for name in changed:
@@ -244,7 +235,7 @@ def bulletin_update(*, bulletin: Bulletin, by: UserLike, changes: Mapping[str, A
         bulletin.status = Bulletin.Status.DRAFT
         bulletin.approved_at = None
         bulletin.approved_by = None
-    _set_history_user(bulletin, by)
+    set_history_user(bulletin, actor.user_id)
     bulletin.save()
     if figures_changed:
         bulletin.model_figures.set(picked)
@@ -252,10 +243,9 @@ def bulletin_update(*, bulletin: Bulletin, by: UserLike, changes: Mapping[str, A
 
 
 @transaction.atomic
-def bulletin_approve(*, bulletin: Bulletin, by: UserLike) -> Bulletin:
+def bulletin_approve(*, bulletin: Bulletin, actor: Actor) -> Bulletin:
     """草稿 → 已审核, by a township leader; the leader becomes the signer unless one is named."""
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
-    actor = actor_for(by)
     if not can_approve(actor, bulletin):
         raise NotAllowed(_("只有镇领导可以审核简报。"))
     if bulletin.status == Bulletin.Status.PUBLISHED:
@@ -266,22 +256,21 @@ def bulletin_approve(*, bulletin: Bulletin, by: UserLike) -> Bulletin:
         raise StateError(_("简报还没有汇总数据，请先汇总。"))
     bulletin.status = Bulletin.Status.APPROVED
     bulletin.approved_at = timezone.now()
-    bulletin.approved_by = by  # type: ignore[assignment]
+    bulletin.approved_by_id = actor.user_id
     if not bulletin.signer and actor.cadre is not None:
         bulletin.signer = actor.cadre.name
-    _set_history_user(bulletin, by)
+    set_history_user(bulletin, actor.user_id)
     bulletin.save()
     return bulletin
 
 
 @transaction.atomic
-def bulletin_publish(*, bulletin: Bulletin, by: UserLike, today: dt.date | None = None) -> Bulletin:
+def bulletin_publish(*, bulletin: Bulletin, actor: Actor, today: dt.date | None = None) -> Bulletin:
     """已审核 → 已发布: give 第N期 of the year and the cumulative number, freeze, notify the township.
 
     The township row is locked before the numbers are read, so two publications at the same time
     take turns and get consecutive numbers; the unique constraints would refuse a duplicate anyway.
     """
-    actor = actor_for(by)
     Township.objects.select_for_update().get(pk=bulletin.township_id)
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if not can_publish(actor, bulletin):
@@ -295,13 +284,13 @@ def bulletin_publish(*, bulletin: Bulletin, by: UserLike, today: dt.date | None 
     bulletin.cumulative_number = (in_township.aggregate(n=Max("cumulative_number"))["n"] or 0) + 1
     bulletin.status = Bulletin.Status.PUBLISHED
     bulletin.published_at = timezone.now()
-    bulletin.published_by = by  # type: ignore[assignment]
+    bulletin.published_by_id = actor.user_id
     bulletin.issue_date = bulletin.issue_date or today or timezone.localdate()
     bulletin.typical = [
         typical_entry(f) for f in bulletin.model_figures.select_related("cadre__unit", "village").order_by(
             "period_start", "id")
     ]
-    _set_history_user(bulletin, by)
+    set_history_user(bulletin, actor.user_id)
     bulletin.save()
     bulletin_id = bulletin.pk
     transaction.on_commit(lambda: _notify_published(bulletin_id))

@@ -28,11 +28,13 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
     from django.contrib.auth import get_user_model
 
     from cadres.models import Township
+    from cadres.roles import SYSTEM, actor_for
 
     from .services import bulletin_compile, bulletin_compile_county
 
     job_progress(job_id, progress=10, message=_("正在汇总……"))
-    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    actor = actor_for(user) if user is not None else SYSTEM  # the page's user, or beat / the command
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     ids: list[int] = []
     refused: list[str] = []
@@ -42,10 +44,10 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
             if township is None:
                 job_fail(job_id, message=_("该乡镇已不存在。"))
                 return ids
-            ids = [bulletin_compile(township=township, start=first, end=last, by=by).pk]
+            ids = [bulletin_compile(township=township, start=first, end=last, actor=actor).pk]
         else:
             # Every township at once: counted in one pass, the drafts written together.
-            compiled = bulletin_compile_county(start=first, end=last, by=by)
+            compiled = bulletin_compile_county(start=first, end=last, actor=actor)
             ids = [b.pk for b in compiled.bulletins]
             names = dict(Township.objects.filter(pk__in=compiled.refused).values_list("pk", "name"))
             refused = [names[pk] for pk in compiled.refused]
@@ -70,11 +72,13 @@ def compile_bulletin_task(self: Any, start: str, end: str, township_id: int | No
 def compile_monthly_task(self: Any, today: str | None = None) -> list[int]:
     """Beat, on the 1st: the previous month's draft for every township. Running it again updates
     the same drafts; a township whose month is already published is left alone."""
+    from cadres.roles import SYSTEM
+
     from .services import bulletin_compile_county, previous_month_of
 
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     start, end = previous_month_of(day)
-    compiled = bulletin_compile_county(start=start, end=end)
+    compiled = bulletin_compile_county(start=start, end=end, actor=SYSTEM)
     for township_id, why in compiled.refused.items():
         log.info("bulletin of township %s for %s..%s not compiled: %s", township_id, start, end, why)
     return [b.pk for b in compiled.bulletins]

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,8 +18,10 @@ from django.views.decorators.http import require_POST
 from cadres.models import Township
 from cadres.roles import Actor, actor_for
 from core.errors import DomainError
+from core.forms import add_service_errors
 from core.jobs import job_start
 from core.models import JobRun
+from core.views import state_change
 
 from . import downloads, permissions
 from .content import document
@@ -83,7 +86,7 @@ def compile_start(request: HttpRequest) -> HttpResponse:
         raise Http404
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     job = job_start(
-        name="bulletins.compile", started_by=request.user,
+        name="bulletins.compile", started_by_id=request.user.pk,
         params={"start": start.isoformat(), "end": end.isoformat(), "township_id": township_id},
         enqueue=lambda job_id: compile_bulletin_task.delay(
             start.isoformat(), end.isoformat(), township_id=township_id, job_id=job_id, user_id=request.user.pk),
@@ -136,10 +139,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         was_approved = bulletin.status == Bulletin.Status.APPROVED
         try:
-            updated = bulletin_update(bulletin=bulletin, by=request.user, changes=form.changes(),
+            updated = bulletin_update(bulletin=bulletin, actor=actor_for(request.user), changes=form.changes(),
                                       model_figures=form.cleaned_data["model_figures"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             if was_approved and updated.status == Bulletin.Status.DRAFT:
                 messages.warning(request, _("已保存。内容有改动，简报已退回草稿，需镇领导重新审核。"))
@@ -151,14 +154,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, pk: int, service: Any, done: str) -> HttpResponse:
-    _actor, bulletin = _get_bulletin(request, pk)
-    try:
-        service(bulletin=bulletin, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("bulletin-detail", pk=pk)
+    actor, bulletin = _get_bulletin(request, pk)
+    return state_change(request, lambda: service(bulletin=bulletin, actor=actor), done,
+                        reverse("bulletin-detail", args=[pk]))
 
 
 @login_required

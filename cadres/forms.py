@@ -22,6 +22,7 @@ from .models import (
     Unit,
     VillageAssignment,
 )
+from .roles import ANONYMOUS, Actor
 from .services import CadreRuleError
 from .services.pyramid import PRIVILEGED_POSTS, cadre_validate_posts, may_grant_roles
 
@@ -54,11 +55,11 @@ class CadreAdminForm(RuleCheckedForm):
         help_texts = {"reports_to": _("可留空：保存时按职务自动确定上级；填写错误时会提示正确的上级。")}
 
     # Who is saving (set by the admin's get_form): leader and inspector posts need a superuser or the county.
-    by: Any = None
+    actor: Actor = ANONYMOUS
 
     def check_rules(self, instance: Cadre) -> None:
         services.cadre_validate(instance)
-        cadre_validate_posts(instance, by=self.by)
+        cadre_validate_posts(instance, actor=self.actor)
         services.cadre_validate_superior(instance)
 
 
@@ -200,10 +201,11 @@ class TransferForm(forms.Form):
     to_unit = forms.ModelChoiceField(label=_("新站办所"), queryset=Unit.objects.none(), required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, cadre: Cadre, successors: Any, units: Any, by: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cadre: Cadre, successors: Any, units: Any, actor: Actor,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cadre = cadre
-        self.by = by
+        self.actor = actor
         successor: Any = self.fields["successor"]
         successor.queryset = successors.filter(township_id=cadre.township_id, is_active=True).exclude(pk=cadre.pk)
         to_unit: Any = self.fields["to_unit"]
@@ -213,7 +215,7 @@ class TransferForm(forms.Form):
     def clean_to_post(self) -> str:
         post = self.cleaned_data.get("to_post") or ""
         if post in PRIVILEGED_POSTS and post not in {self.cadre.post, *self.cadre.extra_posts} \
-                and not may_grant_roles(self.by):
+                and not may_grant_roles(self.actor):
             raise forms.ValidationError(
                 _("「%(posts)s」带有镇领导或纪委的权限，只能由超级管理员或县级管理员授予。") % {"posts": Post(post).label}
             )

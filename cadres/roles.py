@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import NotAllowed
+
 from .models import TOP_POSTS, Cadre, Post
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ class Actor:
     unit_ids_headed: frozenset[int] = field(default_factory=frozenset)
     unit_ids_supervised: frozenset[int] = field(default_factory=frozenset)
     is_superuser: bool = False
+    is_staff: bool = False
+    # True only for SYSTEM below: jobs, demo data and management commands, never a request.
+    is_system: bool = False
 
     def has(self, *roles: str) -> bool:
         return self.is_superuser or any(role in self.roles for role in roles)
@@ -80,6 +85,32 @@ class Actor:
 
 ANONYMOUS = Actor(user_id=None, cadre=None, roles=frozenset(), township_ids=frozenset())
 
+# The system itself: scheduled jobs, demo data, management commands and migrations act as it. It
+# may do what a superuser may, has no user (nothing is attributed to a person) and is never what
+# `actor_for` answers, so no request can act as it.
+SYSTEM = Actor(user_id=None, cadre=None, roles=frozenset(), township_ids=None, is_superuser=True, is_system=True)
+
+
+def is_office_of(actor: Actor, township_id: int | None) -> bool:
+    """The township's party-government office (党政办), a superuser or the system: who keeps its
+    master data, checks and pledges (docs/design.md §4)."""
+    if not actor.has(Role.OFFICE):
+        return False
+    return actor.township_ids is None or township_id in actor.township_ids
+
+
+def require_system(actor: Actor) -> None:
+    """Refuse anyone but the system (scheduled jobs, commands) or a superuser: the township-wide
+    sweeps (reminders, escalation, the quarterly check) are not a person's action."""
+    if not actor.is_superuser:
+        raise NotAllowed(_("只有系统任务或超级管理员可以运行此操作。"))
+
+
+def require_office(actor: Actor, township_id: int | None, message: str | None = None) -> None:
+    """Refuse (NotAllowed) anyone but the office of `township_id`."""
+    if not is_office_of(actor, township_id):
+        raise NotAllowed(message or _("只有本镇党政办可以进行此操作。"))
+
 _CACHE_ATTR = "_portal_actor"
 
 
@@ -89,7 +120,7 @@ def actor_for(user: AbstractBaseUser | AnonymousUser | None) -> Actor:
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
+    if cached is not None and not cached.is_system:
         return cached
     from .actor_cache import cached_actor
 
@@ -146,6 +177,7 @@ def _build_actor(user: AbstractBaseUser) -> Actor:
         unit_ids_headed=headed,
         unit_ids_supervised=supervised,
         is_superuser=bool(getattr(user, "is_superuser", False)),
+        is_staff=bool(getattr(user, "is_staff", False)),
     )
 
 

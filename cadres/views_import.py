@@ -43,7 +43,7 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = import_start(kind=spec.slug, content=form.content, fmt=form.format, filename=form.filename,
-                           by=request.user)
+                           actor=actor_for(request.user))
         return redirect("job", pk=job.pk)
     recent = JobRun.objects.filter(name=JOB_NAME, started_by=request.user, params__kind=spec.slug)
     return render(request, "cadres/import.html", {

@@ -103,3 +103,18 @@ def create_many_with_links(instances: Sequence[M], links: Sequence[Mapping[str, 
             for row in obj_rows
         ])
     return created
+
+
+def history_user(user_id: int | None) -> Any:
+    """The user simple-history records for a change made by an actor (`actor.user_id`), without
+    reading the user row: None for the system (jobs, demo data, commands)."""
+    if user_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()(pk=user_id)
+
+
+def set_history_user(instance: models.Model, user_id: int | None) -> None:
+    """Record the next saved version of `instance` as made by `user_id` (see `history_user`)."""
+    instance._history_user = history_user(user_id)  # type: ignore[attr-defined]  # read by simple-history

@@ -42,12 +42,12 @@ def backoff(retries: int) -> int:
     return int(min(MAX_BACKOFF_SECONDS, 5 * 2**retries))
 
 
-def job_start(*, name: str, started_by: Any, params: dict[str, Any],
+def job_start(*, name: str, started_by_id: int | None, params: dict[str, Any],
               enqueue: Callable[[int], Any] | None = None) -> JobRun:
-    """Record a queued job; `enqueue(job_id)` sends its task once the caller's transaction commits
-    (a rolled-back request leaves no task behind)."""
-    user = started_by if getattr(started_by, "is_authenticated", False) else None
-    job = JobRun.objects.create(name=name, started_by=user, params=params, message=_("已排队，等待后台处理……"))
+    """Record a queued job started by the user `started_by_id` (None: the system); `enqueue(job_id)`
+    sends its task once the caller's transaction commits (a rolled-back request leaves no task behind)."""
+    job = JobRun.objects.create(name=name, started_by_id=started_by_id, params=params,
+                                message=_("已排队，等待后台处理……"))
     if enqueue is not None:
         transaction.on_commit(lambda: enqueue(job.pk))
     return job

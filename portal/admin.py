@@ -177,7 +177,7 @@ class PortalUserAdmin(UserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
-        if not may_grant_roles(request.user):
+        if not may_grant_roles(actor_for(request.user)):
             fields += ["is_staff", "is_superuser", "user_permissions"]
         return fields
 
@@ -188,7 +188,7 @@ class PortalUserAdmin(UserAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
-        if may_grant_roles(request.user) or "groups" not in form.base_fields:
+        if may_grant_roles(actor_for(request.user)) or "groups" not in form.base_fields:
             return form
 
         class Form(form):  # type: ignore[misc, valid-type]

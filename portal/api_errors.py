@@ -1,4 +1,8 @@
-"""One JSON error format for the whole API: {"detail": <message a person can act on>, "errors": {...}}."""
+"""One JSON error format for the whole API: {"detail": <message a person can act on>, "errors": {...}}.
+
+This is the API's adapter for a service's refusal (core.errors.DomainError): NotAllowed answers
+403, any other 400, with `errors: {field: [message]}` when the refusal names a field. The pages
+have core.forms.add_service_errors, the admin core.admin_errors."""
 
 from __future__ import annotations
 
@@ -31,10 +35,14 @@ def _first_message(errors: Any) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # A refusal of the whole request reads as the service wrote it; one that names a field reads
+    # as a serializer's error on that field would ("field: message").
+    refusal = exc.message if isinstance(exc, DomainError) and not exc.field else None
     if isinstance(exc, NotAllowed):
         exc = exceptions.PermissionDenied(exc.message)
     elif isinstance(exc, DomainError):
-        exc = exceptions.ValidationError({"detail": [exc.message]}, code=exc.code)
+        # A refusal about one field answers under that field's key, as a serializer's error would.
+        exc = exceptions.ValidationError({exc.field or "detail": [exc.message]}, code=exc.code)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, Http404):
@@ -54,7 +62,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
         detail_only = set(errors) == {"detail"}
         response.data = {
-            "detail": _first_message(errors) or _("提交的数据有误。"),
+            "detail": refusal or _first_message(errors) or _("提交的数据有误。"),
             "code": "invalid",
             "errors": {} if detail_only else errors,
         }

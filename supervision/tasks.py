@@ -10,6 +10,7 @@ from datetime import date
 
 from celery import shared_task
 
+from cadres.roles import SYSTEM
 from core.jobs import RETRY_TRANSIENT
 
 __all__ = ["daily_loop_task", "disclosure_check_due_task", "disclosure_check_task"]
@@ -25,9 +26,9 @@ def daily_loop_task(self, today: str | None = None) -> dict[str, int]:  # type: 
 
     day = date.fromisoformat(today) if today else timezone.localdate()
     return {
-        "escalated": matters_escalate_overdue(today=day),
-        "reminded": diary_reminders_send(today=day),
-        "milestones_escalated": milestones_escalate_overdue(today=day),
+        "escalated": matters_escalate_overdue(today=day, actor=SYSTEM),
+        "reminded": diary_reminders_send(today=day, actor=SYSTEM),
+        "milestones_escalated": milestones_escalate_overdue(today=day, actor=SYSTEM),
     }
 
 
@@ -44,7 +45,7 @@ def disclosure_check_task(self, year: int, quarter: int, township_id: int | None
     job_progress(job_id, progress=10)
     township = Township.objects.filter(pk=township_id).first() if township_id else None
     try:
-        summary = disclosure_check_run(year=year, quarter=quarter, township=township)
+        summary = disclosure_check_run(year=year, quarter=quarter, township=township, actor=SYSTEM)
     except DomainError as exc:  # a permanent refusal (future quarter …): reported, never retried
         job_fail(job_id, message=exc.message)
         return exc.message

@@ -98,7 +98,7 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def _transition(self, service: Any) -> Response:
         bulletin = self.get_object()
         BulletinActionSerializer(data=self.request.data).is_valid(raise_exception=True)
-        updated = service(bulletin=bulletin, by=self.request.user)
+        updated = service(bulletin=bulletin, actor=actor_for(self.request.user))
         fresh = bulletin_detail_queryset(actor_for(self.request.user)).get(pk=updated.pk)
         return Response(BulletinDetailSerializer(fresh, context=self.get_serializer_context()).data)
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
-from core.errors import DomainError
+from core.errors import DomainError, NotAllowed
 from core.jobs import FINISHED, TRANSIENT, job_fail, job_progress, job_start, job_succeed
 from core.models import JobRun
 
@@ -174,17 +174,21 @@ def table_import(*, kind: str, content: bytes, fmt: str, actor: Actor, user: Any
 # --- the job --------------------------------------------------------------------------------------
 
 
-def import_start(*, kind: str, content: bytes, fmt: str, filename: str, by: Any) -> JobRun:
-    """Keep the (already checked) upload and queue its import; the job runs after commit."""
+def import_start(*, kind: str, content: bytes, fmt: str, filename: str, actor: Actor) -> JobRun:
+    """Keep the (already checked) upload and queue its import; the job runs after commit (and
+    imports as the actor's user, if that log-in may still import then)."""
     from ..tasks import import_table_task
+
+    if not may_import(actor) or actor.user_id is None:
+        raise NotAllowed(_("只有党政办可以导入数据。"))
 
     if kind not in IMPORT_KINDS:
         raise ImportFileError(_("不支持的导入内容。"))
     path = default_storage.save(f"{STORAGE_DIR}/{uuid.uuid4().hex}.{fmt}", ContentFile(content))
     return job_start(
-        name=JOB_NAME, started_by=by,
+        name=JOB_NAME, started_by_id=actor.user_id,
         params={"kind": kind, "format": fmt, "file": path, "filename": filename[:120],
-                "township": actor_for(by).township_id, "language": translation.get_language()},
+                "township": actor.township_id, "language": translation.get_language()},
         enqueue=import_table_task.delay,
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.errors import StateError
 
 from ..models import Cadre, ExcusedAbsence, Household, HouseholdContact, Village, VillageAssignment
+from ..roles import Actor, require_office
 from .pyramid import CadreRuleError
 
 
@@ -74,8 +74,9 @@ def assignment_create(
     start: date,
     end: date | None = None,
     duties: str = "",
-    by: Any = None,
+    actor: Actor,
 ) -> VillageAssignment:
+    require_office(actor, cadre.township_id)
     # Locking the village serialises concurrent assignments to it (one leading cadre).
     village = Village.objects.select_for_update().get(pk=village.pk)
     assignment_check(cadre=cadre, village=village, role=role, start=start, end=end)
@@ -90,9 +91,10 @@ def assignment_create(
 
 
 @transaction.atomic
-def assignment_end(*, assignment: VillageAssignment, end: date, by: Any = None) -> VillageAssignment:
+def assignment_end(*, assignment: VillageAssignment, end: date, actor: Actor) -> VillageAssignment:
     rows = VillageAssignment.objects.select_for_update(of=("self",)).select_related("cadre", "village")
     assignment = rows.get(pk=assignment.pk)
+    require_office(actor, assignment.cadre.township_id)
     if assignment.end is not None:
         raise StateError(_("该包村已于%(end)s结束。") % {"end": _day(assignment.end)})
     if end < assignment.start:
@@ -104,8 +106,10 @@ def assignment_end(*, assignment: VillageAssignment, end: date, by: Any = None) 
 
 
 @transaction.atomic
-def assignment_update_duties(*, assignment: VillageAssignment, duties: str, by: Any = None) -> VillageAssignment:
-    assignment = VillageAssignment.objects.select_for_update().get(pk=assignment.pk)
+def assignment_update_duties(*, assignment: VillageAssignment, duties: str, actor: Actor) -> VillageAssignment:
+    rows = VillageAssignment.objects.select_for_update(of=("self",)).select_related("cadre")
+    assignment = rows.get(pk=assignment.pk)
+    require_office(actor, assignment.cadre.township_id)
     assignment.duties = duties
     assignment.save(update_fields=["duties"])
     return assignment
@@ -152,8 +156,9 @@ def contact_create(
     start: date,
     end: date | None = None,
     help_plan: str = "",
-    by: Any = None,
+    actor: Actor,
 ) -> HouseholdContact:
+    require_office(actor, cadre.township_id)
     household = Household.objects.select_for_update(of=("self",)).select_related("village").get(pk=household.pk)
     contact_check(cadre=cadre, household=household, kind=kind, start=start, end=end)
     try:
@@ -165,9 +170,15 @@ def contact_create(
         raise CadreRuleError(_("该联系户已登记，请刷新后重试。"), field="household") from exc
 
 
+def _locked_contact(contact: HouseholdContact, actor: Actor) -> HouseholdContact:
+    contact = HouseholdContact.objects.select_for_update(of=("self",)).select_related("cadre").get(pk=contact.pk)
+    require_office(actor, contact.cadre.township_id)
+    return contact
+
+
 @transaction.atomic
-def contact_end(*, contact: HouseholdContact, end: date, by: Any = None) -> HouseholdContact:
-    contact = HouseholdContact.objects.select_for_update().get(pk=contact.pk)
+def contact_end(*, contact: HouseholdContact, end: date, actor: Actor) -> HouseholdContact:
+    contact = _locked_contact(contact, actor)
     if contact.end is not None:
         raise StateError(_("该联系户已于%(end)s结束联系。") % {"end": _day(contact.end)})
     if end < contact.start:
@@ -179,8 +190,8 @@ def contact_end(*, contact: HouseholdContact, end: date, by: Any = None) -> Hous
 
 
 @transaction.atomic
-def contact_update_plan(*, contact: HouseholdContact, help_plan: str, by: Any = None) -> HouseholdContact:
-    contact = HouseholdContact.objects.select_for_update().get(pk=contact.pk)
+def contact_update_plan(*, contact: HouseholdContact, help_plan: str, actor: Actor) -> HouseholdContact:
+    contact = _locked_contact(contact, actor)
     if contact.end is not None:
         raise StateError(_("已结束的联系户不能再修改帮扶措施。"))
     contact.help_plan = help_plan
@@ -210,13 +221,17 @@ def absence_validate(absence: ExcusedAbsence) -> None:
 
 
 @transaction.atomic
-def absence_save(*, absence: ExcusedAbsence, by: Any = None) -> ExcusedAbsence:
+def absence_save(*, absence: ExcusedAbsence, actor: Actor) -> ExcusedAbsence:
     """Record (or correct) a cadre's leave, training or secondment, as the office does."""
     if absence.pk is not None:
-        ExcusedAbsence.objects.select_for_update().filter(pk=absence.pk).first()
+        current = ExcusedAbsence.objects.select_for_update(of=("self",)).select_related("cadre").filter(
+            pk=absence.pk).first()
+        if current is not None:
+            require_office(actor, current.cadre.township_id)
+    require_office(actor, absence.cadre.township_id)
     absence_validate(absence)
-    if by is not None and getattr(by, "is_authenticated", False) and absence.recorded_by_id is None:
-        absence.recorded_by = by
+    if absence.recorded_by_id is None:
+        absence.recorded_by_id = actor.user_id
     absence.save()
     return absence
 

@@ -9,7 +9,6 @@ history, and every save checks it against the post.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 
 from ..models import DEPUTY_POSTS, TOP_POSTS, VILLAGE_POSTS, Cadre, Post, Unit, Village
+from ..roles import Actor, Role, require_office
 
 # Posts that carry the leader (镇领导) or inspector (纪委) role, and the groups that carry a role
 # (cadres.roles): granted only by a superuser or county-level staff, never by a township's office.
@@ -202,21 +202,16 @@ def cadre_validate(cadre: Cadre) -> None:
         raise CadreRuleError(_("兼任职务无效：%(posts)s。") % {"posts": "、".join(map(str, bad))}, field="extra_posts")
 
 
-def may_grant_roles(by: Any) -> bool:
-    """Superusers and county-level staff (group "county", is_staff) grant leader, inspector and office roles."""
-    from ..roles import Role, actor_for
-
-    if by is None:
-        return True  # the system itself (migrations, demo data, management commands)
-    if getattr(by, "is_superuser", False):
-        return True
-    return bool(getattr(by, "is_staff", False) and Role.COUNTY in actor_for(by).roles)
+def may_grant_roles(actor: Actor) -> bool:
+    """Superusers (and the system) and county-level staff (group "county", is_staff) grant leader,
+    inspector and office roles."""
+    return actor.is_superuser or (actor.is_staff and Role.COUNTY in actor.roles)
 
 
-def cadre_validate_posts(cadre: Cadre, *, by: Any) -> None:
+def cadre_validate_posts(cadre: Cadre, *, actor: Actor) -> None:
     """Refuse a change that gives a cadre a leader or inspector post (or gives a log-in to a cadre
-    holding one) unless `by` may grant those roles; `by` None is the system itself."""
-    if may_grant_roles(by):
+    holding one) unless `actor` may grant those roles."""
+    if may_grant_roles(actor):
         return
     posts = {cadre.post, *(cadre.extra_posts or [])} & PRIVILEGED_POSTS
     if not posts:
@@ -239,16 +234,18 @@ def cadre_validate_posts(cadre: Cadre, *, by: Any) -> None:
 
 
 @transaction.atomic
-def cadre_save(*, cadre: Cadre, by: Any = None) -> Cadre:
+def cadre_save(*, cadre: Cadre, actor: Actor) -> Cadre:
     """Create or change a cadre: post/level/unit checked, `reports_to` validated or filled in.
 
     A new unit head of a unit without a head becomes its head; the cadres who answer to this
     one are realigned when the change moves them (e.g. a new head).
     """
     if cadre.pk is not None:
-        Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
+        current = Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
+        require_office(actor, current.township_id if current else cadre.township_id)
+    require_office(actor, cadre.township_id)
     cadre_validate(cadre)
-    cadre_validate_posts(cadre, by=by)
+    cadre_validate_posts(cadre, actor=actor)
     expected = cadre_validate_superior(cadre)
     if cadre.reports_to_id is None and expected is not None:
         cadre.reports_to = expected
@@ -294,10 +291,12 @@ def unit_validate(unit: Unit) -> None:
 
 
 @transaction.atomic
-def unit_save(*, unit: Unit, by: Any = None) -> Unit:
+def unit_save(*, unit: Unit, actor: Actor) -> Unit:
     """Create or change a station/office; its cadres' superiors follow a new head or leader."""
     if unit.pk is not None:
-        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        current = Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        require_office(actor, current.township_id if current else unit.township_id)
+    require_office(actor, unit.township_id)
     unit_validate(unit)
     unit.save()
     _realign(Cadre.objects.filter(unit_id=unit.pk))
@@ -320,11 +319,14 @@ def _realign(cadres: Iterable[Cadre]) -> int:
 
 
 @transaction.atomic
-def cadres_align_superiors(*, cadres: Iterable[Cadre], by: Any = None) -> int:
+def cadres_align_superiors(*, cadres: Iterable[Cadre], actor: Actor) -> int:
     """Set every given cadre's `reports_to` to what the post calls for (admin action)."""
     ids = [c.pk for c in cadres]
     # Lock only the cadres' own rows (PostgreSQL refuses FOR UPDATE across outer joins).
     rows = Cadre.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related(
         "unit", "unit__head", "unit__leader_in_charge"
     )
-    return _realign(list(rows))
+    rows = list(rows)
+    for township_id in {c.township_id for c in rows}:
+        require_office(actor, township_id)
+    return _realign(rows)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.db import transaction
 from django.db.models import Max
@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 
 from ..models import DEPUTY_POSTS, TOP_POSTS, Cadre, HouseholdContact, Post, Transfer, Unit, VillageAssignment
+from ..roles import Actor, require_office
 from .links import _day
 from .pyramid import CadreRuleError, _realign, cadre_validate, expected_superior
 
 
 class Handover(Protocol):
-    def __call__(self, *, cadre: Cadre, successor: Cadre, by: Any) -> int: ...
+    def __call__(self, *, cadre: Cadre, successor: Cadre, actor: Actor) -> int: ...
 
 
 # Handovers that other apps register (from their AppConfig.ready), keyed by what they hand over;
@@ -39,7 +40,7 @@ def cadre_transfer(
     to_post: str | None = None,
     to_unit: Unit | None = None,
     note: str = "",
-    by: Any = None,
+    actor: Actor,
 ) -> Transfer:
     """Hand everything the cadre carries to the successor, then move or release the cadre.
 
@@ -49,30 +50,18 @@ def cadre_transfer(
     timeline entry (registered by supervision: `register_handover`).
     """
     cadre, successor = _lock_pair(cadre, successor)
+    require_office(actor, cadre.township_id)
     _check(cadre=cadre, successor=successor, day=date, to_post=to_post, to_unit=to_unit)
     from_post = cadre.post
 
     contacts = _hand_over_contacts(cadre, successor, date)
     assignments = _hand_over_assignments(cadre, successor, date)
 
-    user = by if getattr(by, "is_authenticated", False) else None
     # What the other apps carry for the cadre (supervision: open matters) goes over in the same
     # transaction, through their own services.
-    handed = {name: handler(cadre=cadre, successor=successor, by=user) for name, handler in _HANDOVERS.items()}
+    handed = {name: handler(cadre=cadre, successor=successor, actor=actor) for name, handler in _HANDOVERS.items()}
 
-    units = 0
-    for unit in Unit.objects.select_for_update().filter(head_id=cadre.pk):
-        # The successor of a unit head takes over the headship, in that unit.
-        unit.head = successor
-        unit.save(update_fields=["head"])
-        successor.unit, successor.post = unit, Post.UNIT_HEAD
-        successor.save(update_fields=["unit", "post"])
-        units += 1
-    for unit in Unit.objects.select_for_update().filter(leader_in_charge_id=cadre.pk):
-        unit.leader_in_charge = successor
-        unit.save(update_fields=["leader_in_charge"])
-        units += 1
-
+    units = _hand_over_units(cadre, successor)
     if to_post:
         cadre.post = to_post
         if to_unit is not None:
@@ -96,7 +85,7 @@ def cadre_transfer(
         from_post=from_post,
         to_post=to_post or "",
         note=note,
-        by=user,
+        by_id=actor.user_id,
         handed_over={
             "contacts": contacts,
             "assignments": assignments,
@@ -105,6 +94,22 @@ def cadre_transfer(
             "realigned": subordinates,
         },
     )
+
+
+def _hand_over_units(cadre: Cadre, successor: Cadre) -> int:
+    """The successor heads the units the cadre headed (in that unit) and leads those the cadre led."""
+    units = 0
+    for unit in Unit.objects.select_for_update().filter(head_id=cadre.pk):
+        unit.head = successor
+        unit.save(update_fields=["head"])
+        successor.unit, successor.post = unit, Post.UNIT_HEAD
+        successor.save(update_fields=["unit", "post"])
+        units += 1
+    for unit in Unit.objects.select_for_update().filter(leader_in_charge_id=cadre.pk):
+        unit.leader_in_charge = successor
+        unit.save(update_fields=["leader_in_charge"])
+        units += 1
+    return units
 
 
 def _lock_pair(cadre: Cadre, successor: Cadre) -> tuple[Cadre, Cadre]:

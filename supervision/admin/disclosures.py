@@ -108,7 +108,7 @@ class DisclosureCheckAdmin(TownshipScopedAdmin):
         ]
 
     def _enqueue(self, request: HttpRequest, year: int, quarter: int, township_id: int | None) -> JobRun:
-        return disclosure_check_start(quarter=Quarter(year, quarter), township_id=township_id, by=request.user)
+        return disclosure_check_start(quarter=Quarter(year, quarter), township_id=township_id, actor=actor_for(request.user))
 
     @admin.action(description=gettext_lazy("重新运行所选检查所在季度"))
     def rerun(self, request: HttpRequest, queryset: QuerySet[DisclosureCheck]) -> HttpResponse | None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres.admin import ScopedHistoryAdmin
 from cadres.roles import actor_for
+from cadres.services import records
 from core.errors import DomainError
 from supervision.admin._base import TownshipQuerysetMixin
 from supervision.models import DeadlineRule, Matter, MatterEvent
@@ -85,4 +86,17 @@ class MatterAdmin(TownshipQuerysetMixin, ScopedHistoryAdmin):
 
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(ScopedHistoryAdmin):
+    """The deadlines every township shares: kept by superusers and county staff (Django permissions
+    open the page; the service checks who may change a shared setting)."""
+
     list_display = ["category", "days"]
+
+    def save_model(self, request: HttpRequest, obj: DeadlineRule, form: Any, change: bool) -> None:
+        records.record_save(record=obj, actor=actor_for(request.user), township_id=None)
+
+    def delete_model(self, request: HttpRequest, obj: DeadlineRule) -> None:
+        records.record_delete(record=obj, actor=actor_for(request.user), township_id=None)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[DeadlineRule]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)

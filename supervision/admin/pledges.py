@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.admin import ScopedHistoryAdmin, SharedSettingsMixin
+from cadres.roles import actor_for
 from core.errors import DomainError
 from supervision.admin._base import OfficeAdminMixin, TownshipScopedAdmin, is_office
 from supervision.models import (
@@ -52,7 +53,7 @@ class PledgeTemplateAdmin(TownshipScopedAdmin):
                 continue
             try:
                 created = pledge_services.pledge_issue_from_template(template=template, pledgers=pledgers,
-                                                                     by=request.user)
+                                                                     actor=actor_for(request.user))
             except DomainError as exc:
                 self.message_user(request, f"{template}：{exc.message}", messages.ERROR)
             else:
@@ -104,7 +105,7 @@ class PledgeAdmin(TownshipScopedAdmin):
         done = 0
         for pledge in queryset.filter(status=Pledge.Status.DRAFT):
             try:
-                pledge_services.pledge_issue(pledge=pledge, by=request.user)
+                pledge_services.pledge_issue(pledge=pledge, actor=actor_for(request.user))
             except DomainError as exc:
                 self.message_user(request, f"{pledge}：{exc.message}", messages.ERROR)
             else:

@@ -75,7 +75,7 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         village = villages_for(actor_for(request.user)).filter(pk=values.pop("village"), is_active=True).first()
         if village is None:
             raise ValidationError({"village": ["所选村不存在。"]})
-        disclosure = disclosure_create(by=request.user, village=village, **values)
+        disclosure = disclosure_create(actor=actor_for(request.user), village=village, **values)
         return Response(DisclosureSerializer(disclosure).data, status=status.HTTP_201_CREATED)
 
 

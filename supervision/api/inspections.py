@@ -59,6 +59,6 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         if subject is None:
             raise ValidationError({"subject_id": ["督查对象不存在。"]})
         inspectors = list(in_townships(Cadre.objects.all(), actor).filter(pk__in=values.pop("inspectors")))
-        inspection = inspection_create(by=request.user, subject=subject, inspectors=inspectors, **values)
+        inspection = inspection_create(actor=actor_for(request.user), subject=subject, inspectors=inspectors, **values)
         return Response(self.get_serializer(self.get_queryset().get(pk=inspection.pk)).data,
                         status=status.HTTP_201_CREATED)

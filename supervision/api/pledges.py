@@ -41,7 +41,7 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def _act(self, request: Request, service: Any) -> Response:
         pledge = self.get_object()  # 404 outside the caller's scope
-        service(pledge=pledge, by=request.user)  # 403 not theirs, 400 illegal transition
+        service(pledge=pledge, actor=actor_for(request.user))  # 403 not theirs, 400 illegal transition
         return Response(self.get_serializer(self.get_queryset().get(pk=pledge.pk)).data)
 
     @extend_schema(request=None, responses=PledgeSerializer, summary="Sign a pledge (the pledger side)")

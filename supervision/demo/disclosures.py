@@ -10,6 +10,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from cadres.models import Cadre, Post, Village
+from cadres.roles import SYSTEM, actor_for
 from supervision.demo._common import at, duty_context
 from supervision.models import (
     Disclosure,
@@ -93,11 +94,11 @@ def _checks(ctx: Any, township: Any, office: Any) -> None:
     quarter = Quarter(last.year, 1)
     while quarter <= last:
         summary = disclosure_services.disclosure_check_run(year=quarter.year, quarter=quarter.quarter,
-                                                           township=township, today=quarter.check_date)
+                                                           township=township, today=quarter.check_date, actor=SYSTEM)
         if quarter < last:
             for check in DisclosureCheck.objects.filter(township=township, year=quarter.year, quarter=quarter.quarter,
                                                         status=DisclosureCheck.Status.COMPILED):
-                disclosure_services.disclosure_check_review(check=check, by=office, notes="已核查公开栏。")
+                disclosure_services.disclosure_check_review(check=check, actor=actor_for(office), notes="已核查公开栏。")
         ctx.out(f"    {summary.as_text()}")
         quarter = quarter.next()
 

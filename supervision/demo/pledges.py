@@ -12,6 +12,7 @@ from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cadres.models import DEPUTY_POSTS, Cadre, Post, Unit, Village
+from cadres.roles import actor_for
 from supervision.demo._common import at, duty_context
 from supervision.models import (
     Pledge,
@@ -97,9 +98,10 @@ def _pledges(ctx: Any, township: Any, office: Any, users: dict[str, Any], rng: r
         drafts = pledgers[-1:] if len(pledgers) > 3 else []  # one draft per level, not yet issued
         issue = [p for p in pledgers if p not in drafts]
         if issue:
-            issued += pledge_services.pledge_issue_from_template(template=templates[level], pledgers=issue, by=office)
+            issued += pledge_services.pledge_issue_from_template(template=templates[level], pledgers=issue,
+                actor=actor_for(office))
         if drafts:
-            pledge_services.pledge_issue_from_template(template=templates[level], pledgers=drafts, by=office,
+            pledge_services.pledge_issue_from_template(template=templates[level], pledgers=drafts, actor=actor_for(office),
                                                        issue=False)
 
     # Move most of the chain along: the higher the level, the further along (leaders sign first).
@@ -180,7 +182,7 @@ def _assess(pledges: list[Pledge], office: Any, rng: random.Random, *, count: in
                 results[target.pk] = pledge_services.TargetResult(bonus=Decimal(rng.choice([0, 1, 2])))
             else:
                 results[target.pk] = pledge_services.TargetResult(failed=False)
-        pledge_services.pledge_assess(pledge=pledge, results=results, by=office)
+        pledge_services.pledge_assess(pledge=pledge, results=results, actor=actor_for(office))
 
 
 def seed(ctx: Any) -> None:

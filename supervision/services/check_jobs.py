@@ -6,8 +6,6 @@ way; the task (supervision.tasks) does the work and reports on the JobRun.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,11 +32,11 @@ def quarter_check_ready(quarter: Quarter) -> None:
         raise DomainError(_("%(q)s 尚未结束，季度结束后才能检查。") % {"q": quarter.label})
 
 
-def disclosure_check_start(*, quarter: Quarter, township_id: int | None, by: Any) -> JobRun:
+def disclosure_check_start(*, quarter: Quarter, township_id: int | None, actor: Actor) -> JobRun:
     """Queue one quarter's check for a township (None: every township); the job runs after commit."""
     from supervision.tasks import disclosure_check_task
 
     return job_start(
-        name=JOB_NAME, started_by=by, params={"quarter": str(quarter), "township": township_id},
+        name=JOB_NAME, started_by_id=actor.user_id, params={"quarter": str(quarter), "township": township_id},
         enqueue=lambda job_id: disclosure_check_task.delay(quarter.year, quarter.quarter, township_id, job_id),
     )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres.calendar import workdays
 from cadres.models import Cadre, ExcusedAbsence, Household, Village
-from cadres.roles import Actor, Role
+from cadres.roles import Actor, Role, require_system
 from core.errors import NotAllowed
 from core.history import create_with_links
 from core.notifications import notify_cadres
@@ -221,10 +221,11 @@ def diary_comment(*, actor: Actor, diary: Diary, text: str) -> DiaryComment:
     return comment
 
 
-def diary_reminders_send(*, today: date | None = None) -> int:
+def diary_reminders_send(*, actor: Actor, today: date | None = None) -> int:
     """Remind each cadre whose diary duty is behind: missed expected workdays in the backfill
     window that can still be written. Once per cadre per day (dedupe key); returns how many
-    cadres were newly reminded."""
+    cadres were newly reminded. The system's job (cadres.roles.SYSTEM)."""
+    require_system(actor)
     today = today or timezone.localdate()
     window_start = today - timedelta(days=backfill_days())
     yesterday = today - timedelta(days=1)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cadres.models import Cadre, Township, Village
-from cadres.roles import Role, actor_for
+from cadres.roles import Actor, Role, require_office, require_system
 from core.errors import DomainError, NotAllowed, StateError
 from core.notifications import notify_cadres
 from supervision.models import (
@@ -77,12 +77,11 @@ def requirements_for(township_id: int) -> list[DisclosureRequirement]:
 
 @transaction.atomic
 def disclosure_create(
-    *, by: Any, village: Village, title: str, content: str, period_start: date, period_end: date, posted_on: date,
+    *, actor: Actor, village: Village, title: str, content: str, period_start: date, period_end: date, posted_on: date,
     requirement: DisclosureRequirement | None = None, domain: str = "", category: str = "",
     decision_date: date | None = None, channel: str = Disclosure.Channel.BOARD, display_days: int | None = None,
     photo: UploadedFile | None = None,
 ) -> Disclosure:
-    actor = actor_for(by)
     if not may_post_for(actor, village):
         raise NotAllowed(_("只有本村村干部或党政办可以登记该村的公开事项。"))
     errors: dict[str, list[str]] = defaultdict(list)
@@ -143,7 +142,7 @@ def disclosure_create(
         category=category.strip(), title=title, content=content, period_start=period_start, period_end=period_end,
         decision_date=decision_date, posted_on=posted_on, channel=channel, display_days=days, posted_by=actor.cadre,
         # The office entering an earlier date vouches for it (recorded); a cadre's date is a claim.
-        posted_on_confirmed_by=by if office and posted_on < today else None,
+        posted_on_confirmed_by_id=actor.user_id if office and posted_on < today else None,
     )
     if clean_photo is not None:
         disclosure.photo.save(clean_photo.name or "board.jpg", clean_photo, save=False)
@@ -302,11 +301,12 @@ def _frozen_check_differs(check: DisclosureCheck, current: dict[tuple[int, date]
 
 @transaction.atomic
 def disclosure_check_run(
-    *, year: int, quarter: int, township: Township | None = None, today: date | None = None
+    *, actor: Actor, year: int, quarter: int, township: Township | None = None, today: date | None = None
 ) -> CheckRunSummary:
     """Compile (or recompile) the quarter's check for every village of a township (all townships
     when none is given). Idempotent: the unique keys (village, year, quarter) and (check,
     requirement, period start) are updated in place; an item adjusted by the office keeps its result."""
+    require_system(actor)
     q = Quarter(year, quarter)
     today = today or timezone.localdate()
     if q.end >= today:
@@ -504,10 +504,8 @@ def notify_check_gaps(check_ids: list[int]) -> int:
 # --- review and adjustment --------------------------------------------------------------------------
 
 
-def _require_office(by: Any, township_id: int) -> None:
-    actor = actor_for(by)
-    if not actor.has(Role.OFFICE) or (actor.township_ids is not None and township_id not in actor.township_ids):
-        raise NotAllowed(_("只有本镇党政办可以审核公开检查。"))
+def _require_office(actor: Actor, township_id: int) -> None:
+    require_office(actor, township_id, _("只有本镇党政办可以审核公开检查。"))
 
 
 def _recount(check: DisclosureCheck) -> DisclosureCheck:
@@ -529,7 +527,7 @@ def _recount(check: DisclosureCheck) -> DisclosureCheck:
 
 
 @transaction.atomic
-def disclosure_check_item_adjust(*, item: DisclosureCheckItem, result: str, reason: str, by: Any) -> DisclosureCheckItem:
+def disclosure_check_item_adjust(*, item: DisclosureCheckItem, result: str, reason: str, actor: Actor) -> DisclosureCheckItem:
     """The office corrects one item (e.g. a posting the job could not see) with a reason; the
     item's history keeps every change and later runs leave the office's result alone."""
     # The township first, as the check run locks it: an adjustment and a rerun never interleave.
@@ -537,7 +535,7 @@ def disclosure_check_item_adjust(*, item: DisclosureCheckItem, result: str, reas
     Township.objects.select_for_update().filter(pk=township_id).values_list("pk", flat=True).get()
     check = DisclosureCheck.objects.select_for_update().get(pk=item.check_run_id)
     item = DisclosureCheckItem.objects.select_for_update().get(pk=item.pk)
-    _require_office(by, check.township_id)
+    _require_office(actor, check.township_id)
     if result not in Result.values:
         raise DomainError(_("请选择检查结果。"))
     reason = (reason or "").strip()
@@ -548,7 +546,7 @@ def disclosure_check_item_adjust(*, item: DisclosureCheckItem, result: str, reas
     item.result = result
     item.adjusted = True
     item.adjust_reason = reason
-    item.adjusted_by = by
+    item.adjusted_by_id = actor.user_id
     item.adjusted_at = timezone.now()
     item.save(update_fields=["result", "adjusted", "adjust_reason", "adjusted_by", "adjusted_at"])
     _recount(check)
@@ -556,15 +554,15 @@ def disclosure_check_item_adjust(*, item: DisclosureCheckItem, result: str, reas
 
 
 @transaction.atomic
-def disclosure_check_review(*, check: DisclosureCheck, by: Any, notes: str = "") -> DisclosureCheck:
+def disclosure_check_review(*, check: DisclosureCheck, actor: Actor, notes: str = "") -> DisclosureCheck:
     check = DisclosureCheck.objects.select_for_update().get(pk=check.pk)
-    _require_office(by, check.township_id)
+    _require_office(actor, check.township_id)
     if check.status == DisclosureCheck.Status.REVIEWED:
         raise StateError(_("该检查已审核。"))
     if len(notes) > 3000:
         raise DomainError(_("备注不能超过3000字。"))
     check.status = DisclosureCheck.Status.REVIEWED
-    check.checker = by
+    check.checker_id = actor.user_id
     check.reviewed_at = timezone.now()
     if notes.strip():
         check.notes = notes.strip()

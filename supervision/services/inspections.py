@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Cadre, Unit, Village
-from cadres.roles import Actor, Role, actor_for
+from cadres.roles import Actor, Role
 from core.errors import NotAllowed, StateError
 from core.notifications import notify_cadres
 from supervision.models import Category, Inspection, InspectionFinding, Matter
@@ -64,10 +63,9 @@ def is_subject(actor: Actor, inspection: Inspection) -> bool:
 
 @transaction.atomic
 def inspection_create(
-    *, by: Any, date: date, kind: str, title: str, subject: Cadre | Unit | Village,
+    *, actor: Actor, date: date, kind: str, title: str, subject: Cadre | Unit | Village,
     inspectors: Sequence[Cadre] = (), summary: str = "",
 ) -> Inspection:
-    actor = actor_for(by)
     township_id = subject.township_id
     _require_inspector(actor, township_id)
     errors: dict[str, list[str]] = {}
@@ -94,7 +92,7 @@ def inspection_create(
         subject_cadre=subject if isinstance(subject, Cadre) else None,
         subject_unit=subject if isinstance(subject, Unit) else None,
         subject_village=subject if isinstance(subject, Village) else None,
-        summary=(summary or "").strip(), created_by=by,
+        summary=(summary or "").strip(), created_by_id=actor.user_id,
     )
     if team:
         inspection.inspectors.set(team)
@@ -111,11 +109,11 @@ def _locked(inspection: Inspection) -> Inspection:
 
 @transaction.atomic
 def inspection_add_finding(
-    *, inspection: Inspection, by: Any, category: str, description: str, action: str = "",
+    *, inspection: Inspection, actor: Actor, category: str, description: str, action: str = "",
     rectification_deadline: date | None = None,
 ) -> InspectionFinding:
     inspection = _locked(inspection)
-    _require_inspector(actor_for(by), inspection.township_id)
+    _require_inspector(actor, inspection.township_id)
     if inspection.closed_at:
         raise StateError(_("督查已结案，不能再添加问题。"))
     errors: dict[str, list[str]] = {}
@@ -139,10 +137,10 @@ def inspection_add_finding(
 
 
 @transaction.atomic
-def inspection_publish(*, inspection: Inspection, by: Any) -> Inspection:
+def inspection_publish(*, inspection: Inspection, actor: Actor) -> Inspection:
     """通报: the findings become visible to the subject, who is notified."""
     inspection = _locked(inspection)
-    _require_inspector(actor_for(by), inspection.township_id)
+    _require_inspector(actor, inspection.township_id)
     if inspection.published_at:
         raise StateError(_("该督查已于 %(at)s 通报。") % {"at": f"{timezone.localtime(inspection.published_at):%Y-%m-%d}"})
     if not inspection.findings.exists():
@@ -160,11 +158,10 @@ def inspection_publish(*, inspection: Inspection, by: Any) -> Inspection:
 
 
 @transaction.atomic
-def finding_report_rectification(*, finding: InspectionFinding, report: str, by: Any) -> InspectionFinding:
+def finding_report_rectification(*, finding: InspectionFinding, report: str, actor: Actor) -> InspectionFinding:
     """整改情况, by the subject (once the findings are published) or by the inspectors."""
     finding = InspectionFinding.objects.select_for_update().get(pk=finding.pk)
     inspection = Inspection.objects.select_related("subject_unit").get(pk=finding.inspection_id)
-    actor = actor_for(by)
     inspector = is_inspector(actor, inspection.township_id)
     if not inspector and not (inspection.published_at and is_subject(actor, inspection)):
         raise NotAllowed(_("只有被督查对象（通报后）或纪委可以报送整改情况。"))
@@ -182,9 +179,9 @@ def finding_report_rectification(*, finding: InspectionFinding, report: str, by:
 
 
 @transaction.atomic
-def inspection_close(*, inspection: Inspection, by: Any) -> Inspection:
+def inspection_close(*, inspection: Inspection, actor: Actor) -> Inspection:
     inspection = _locked(inspection)
-    _require_inspector(actor_for(by), inspection.township_id)
+    _require_inspector(actor, inspection.township_id)
     if inspection.closed_at:
         raise StateError(_("该督查已结案。"))
     open_count = inspection.findings.filter(rectified_at__isnull=True).exclude(action="").count()
@@ -197,13 +194,12 @@ def inspection_close(*, inspection: Inspection, by: Any) -> Inspection:
 
 @transaction.atomic
 def finding_raise_matter(
-    *, finding: InspectionFinding, by: Any, village: Village | None = None, category: str = Category.OTHER,
+    *, finding: InspectionFinding, actor: Actor, village: Village | None = None, category: str = Category.OTHER,
     description: str = "",
 ) -> Matter:
     """A finding raises a matter (source 督查, status 登记) in the follow-up ledger, once."""
     finding = InspectionFinding.objects.select_for_update().get(pk=finding.pk)
     inspection = Inspection.objects.select_related("subject_village", "subject_cadre").get(pk=finding.inspection_id)
-    actor = actor_for(by)
     _require_inspector(actor, inspection.township_id)
     if inspection.confidential:
         raise StateError(_("暗访发现的问题通报前须保密，不能转入问题台账。"))

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Cadre, Household, Unit, Village
-from cadres.roles import Actor, Role
+from cadres.roles import Actor, Role, require_office, require_system
 from cadres.scope import led_village_ids
 from core.errors import NotAllowed, StateError
 from core.notifications import notify
@@ -364,10 +364,11 @@ def matter_close(*, actor: Actor, matter: Matter, note: str = "") -> Matter:
     return matter
 
 
-def matters_escalate_overdue(*, today: date | None = None) -> int:
+def matters_escalate_overdue(*, actor: Actor, today: date | None = None) -> int:
     """督办: each overdue open matter goes to its assignee's unit head and leader in charge (or
     the office when nobody is assigned yet), once per matter per day. Returns the number of
-    matters escalated for the first time today."""
+    matters escalated for the first time today. The system's job (cadres.roles.SYSTEM)."""
+    require_system(actor)
     today = today or timezone.localdate()
     overdue = list(
         Matter.objects.filter(overdue_q(today))
@@ -406,9 +407,10 @@ def matters_escalate_overdue(*, today: date | None = None) -> int:
     return escalated
 
 
-def matters_hand_over(*, cadre: Cadre, successor: Cadre, by: Any) -> int:
+def matters_hand_over(*, cadre: Cadre, successor: Cadre, actor: Actor) -> int:
     """A transferred cadre's open matters go to the successor (and the successor's unit), each
     with a timeline entry; called inside cadres' transfer transaction (cadres.services.transfers)."""
+    require_office(actor, cadre.township_id)
     matters = list(Matter.objects.select_for_update().filter(assignee_id=cadre.pk, status__in=Matter.OPEN_STATUSES))
     for matter in matters:
         matter.assignee = successor
@@ -418,7 +420,7 @@ def matters_hand_over(*, cadre: Cadre, successor: Cadre, by: Any) -> int:
     MatterEvent.objects.bulk_create(
         [
             MatterEvent(
-                matter=matter, action="transfer", from_status=matter.status, to_status=matter.status, by=by,
+                matter=matter, action="transfer", from_status=matter.status, to_status=matter.status, by_id=actor.user_id,
                 note=_("干部调动：%(old)s 移交 %(new)s") % {"old": cadre.name, "new": successor.name},
             )
             for matter in matters

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Cadre, Village, VillageAssignment
-from cadres.roles import Actor, Role
+from cadres.roles import Actor, Role, require_system
 from cadres.scope import active_on, assigned_village_ids, led_village_ids
 from core.errors import NotAllowed, StateError
 from core.notifications import notify
@@ -482,10 +482,12 @@ def goal_update_achieved(*, actor: Actor, goal: PlanGoal, achieved: Any, note: s
     return goal
 
 
-def milestones_escalate_overdue(*, today: date | None = None) -> int:
+def milestones_escalate_overdue(*, actor: Actor, today: date | None = None) -> int:
     """督办: each overdue open milestone of an approved plan goes to its responsible cadre and the
     village's leading cadres (包村领导), or the office when neither has a log-in; once per milestone
-    per day. Returns the number of milestones escalated for the first time today."""
+    per day. Returns the number of milestones escalated for the first time today. The system's
+    job (cadres.roles.SYSTEM)."""
+    require_system(actor)
     today = today or timezone.localdate()
     overdue = list(
         PlanMilestone.objects.filter(overdue_milestones_q(today), plan__status=S.APPROVED)

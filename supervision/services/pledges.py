@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cadres.models import DEPUTY_POSTS, Cadre, Post, Unit, Village
-from cadres.roles import Actor, Role, actor_for
+from cadres.roles import Actor, Role, is_office_of, require_office
 from core.errors import DomainError, NotAllowed, StateError
+from core.history import history_user
 from core.notifications import notify_cadres
 from supervision.models import (
     DisclosureCheck,
@@ -166,8 +167,7 @@ def pledger_signers(pledge: Pledge) -> list[Cadre]:
 def _require_office(actor: Actor, township_id: int) -> None:
     if not actor.has(Role.OFFICE):
         raise NotAllowed(_("只有党政办可以进行此操作。"))
-    if actor.township_ids is not None and township_id not in actor.township_ids:
-        raise NotAllowed(_("只能管理本镇的责任书。"))
+    require_office(actor, township_id, _("只能管理本镇的责任书。"))
 
 
 def points_text(value: Decimal) -> str:
@@ -210,7 +210,7 @@ def _notify_signers(pledge_ids: list[int]) -> None:
 
 @transaction.atomic
 def pledge_issue_from_template(
-    *, template: PledgeTemplate, pledgers: Sequence[Pledger], by: Any, issue: bool = True,
+    *, template: PledgeTemplate, pledgers: Sequence[Pledger], actor: Actor, issue: bool = True,
     bonus_cap: Decimal | None = None,
 ) -> list[Pledge]:
     """One pledge per pledger with the template's targets copied; issued (已下达) unless issue=False.
@@ -218,7 +218,6 @@ def pledge_issue_from_template(
     All or nothing: a pledger that breaks the chain rules, or already has this year's pledge of the
     level, refuses the whole batch with its name.
     """
-    actor = actor_for(by)
     _require_office(actor, template.township_id)
     if not pledgers:
         raise DomainError(_("请至少选择一个责任方。"))
@@ -243,7 +242,7 @@ def pledge_issue_from_template(
             status=Pledge.Status.ISSUED if issue else Pledge.Status.DRAFT, issued_at=now if issue else None,
             bonus_cap=bonus_cap if bonus_cap is not None else Decimal("10"), **{field: pledger},
         ))
-    created = bulk_create_with_history(pledges, Pledge, default_user=by if by and by.is_authenticated else None)
+    created = bulk_create_with_history(pledges, Pledge, default_user=history_user(actor.user_id))
     if any(p.pk is None for p in created):  # backends that do not return keys from a bulk insert
         created = list(Pledge.objects.filter(template=template, **{f"{field}__in": [getattr(p, field) for p in pledges]}))
     targets = [
@@ -263,12 +262,11 @@ def pledge_issue_from_template(
 
 @transaction.atomic
 def pledge_create(
-    *, township_id: int, year: int, level: str, pledger: Pledger, by: Any, superior: Cadre | None = None,
+    *, township_id: int, year: int, level: str, pledger: Pledger, actor: Actor, superior: Cadre | None = None,
     title: str = "", bonus_cap: Decimal = Decimal("10"),
     targets: Sequence[Mapping[str, Any]] = (),
 ) -> Pledge:
     """A draft pledge outside any template; a given superior must be the one the pyramid names."""
-    actor = actor_for(by)
     _require_office(actor, township_id)
     if pledger.township_id != township_id:
         raise PledgeChainError(_("%(name)s 不属于本镇。") % {"name": pledger})
@@ -289,10 +287,10 @@ def pledge_create(
 
 
 @transaction.atomic
-def pledge_issue(*, pledge: Pledge, by: Any) -> Pledge:
+def pledge_issue(*, pledge: Pledge, actor: Actor) -> Pledge:
     """草稿 → 已下达: the points must add up and the superior must still be the pyramid's."""
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
-    _require_office(actor_for(by), pledge.township_id)
+    _require_office(actor, pledge.township_id)
     if pledge.status != Pledge.Status.DRAFT:
         raise StateError(_("只有草稿状态的责任书才能下达。"))
     _check_points(list(pledge.targets.all()))
@@ -325,10 +323,10 @@ def _fmt(moment: Any) -> str:
 
 
 @transaction.atomic
-def pledge_sign(*, pledge: Pledge, by: Any) -> Pledge:
+def pledge_sign(*, pledge: Pledge, actor: Actor) -> Pledge:
     """已下达 → 责任方已签, by the pledger side only."""
     pledge = _locked(pledge)
-    cadre = actor_for(by).cadre
+    cadre = actor.cadre
     if not is_pledger_signer(pledge, cadre):
         raise NotAllowed(_("只有责任方（本人、站办所负责人或村党支部书记、村委会主任）可以签署这份责任书。"))
     if pledge.status == Pledge.Status.DRAFT:
@@ -352,11 +350,11 @@ def pledge_sign(*, pledge: Pledge, by: Any) -> Pledge:
 
 
 @transaction.atomic
-def pledge_countersign(*, pledge: Pledge, by: Any) -> Pledge:
+def pledge_countersign(*, pledge: Pledge, actor: Actor) -> Pledge:
     """责任方已签 → 已会签（生效）, by the superior only. The row lock makes a second, simultaneous
     countersignature wait for the first and then refuse with who signed and when."""
     pledge = _locked(pledge)
-    cadre = actor_for(by).cadre
+    cadre = actor.cadre
     if cadre is None or cadre.pk != pledge.superior_id:
         raise NotAllowed(_("只有会签人 %(name)s 可以会签这份责任书。") % {"name": pledge.superior.name})
     if pledge.status in (Pledge.Status.COUNTERSIGNED, Pledge.Status.ASSESSED):
@@ -373,17 +371,16 @@ def pledge_countersign(*, pledge: Pledge, by: Any) -> Pledge:
 
 def may_attach_scan(pledge: Pledge, actor: Actor) -> bool:
     return (
-        actor.has(Role.OFFICE)
+        is_office_of(actor, pledge.township_id)
         or (actor.cadre_id is not None and actor.cadre_id == pledge.superior_id)
         or is_pledger_signer(pledge, actor.cadre)
     )
 
 
 @transaction.atomic
-def pledge_attach_scan(*, pledge: Pledge, upload: UploadedFile, by: Any) -> Pledge:
+def pledge_attach_scan(*, pledge: Pledge, upload: UploadedFile, actor: Actor) -> Pledge:
     """The scan of the signed and stamped paper copy (PDF or image), once the pledger has signed."""
     pledge = _locked(pledge)
-    actor = actor_for(by)
     if not may_attach_scan(pledge, actor):
         raise NotAllowed(_("只有党政办或签约双方可以上传责任书扫描件。"))
     if pledge.status in (Pledge.Status.DRAFT, Pledge.Status.ISSUED):
@@ -412,10 +409,9 @@ def may_report_progress(pledge: Pledge, actor: Actor) -> bool:
 
 
 @transaction.atomic
-def pledge_report_progress(*, target: PledgeTarget, quarter: int, report: str, by: Any) -> TargetProgress:
+def pledge_report_progress(*, target: PledgeTarget, quarter: int, report: str, actor: Actor) -> TargetProgress:
     """季度进展: one short report per target and quarter (a second one replaces the first, with history)."""
     pledge = _locked(target.pledge)
-    actor = actor_for(by)
     if not may_report_progress(pledge, actor):
         raise NotAllowed(_("只有责任方可以填报进展。"))
     if pledge.status != Pledge.Status.COUNTERSIGNED:
@@ -431,7 +427,7 @@ def pledge_report_progress(*, target: PledgeTarget, quarter: int, report: str, b
     if len(report) > PROGRESS_LIMIT:
         raise DomainError(_("进展情况不能超过%(n)s字。") % {"n": PROGRESS_LIMIT})
     progress, _created = TargetProgress.objects.update_or_create(
-        target=target, quarter=quarter, defaults={"report": report, "by": by}
+        target=target, quarter=quarter, defaults={"report": report, "by_id": actor.user_id}
     )
     return progress
 
@@ -480,7 +476,7 @@ def pledge_totals(pledge: Pledge) -> dict[str, Any]:
 
 
 @transaction.atomic
-def pledge_assess(*, pledge: Pledge, results: Mapping[int, TargetResult], by: Any) -> Pledge:
+def pledge_assess(*, pledge: Pledge, results: Mapping[int, TargetResult], actor: Actor) -> Pledge:
     """已会签 → 已考核: each target's score, then total and grade computed in the database.
 
     Base targets score their points less the deduction; bonus targets score their bonus (at most
@@ -488,7 +484,6 @@ def pledge_assess(*, pledge: Pledge, results: Mapping[int, TargetResult], by: An
     whole pledge (不合格). A village's disclosure target is filled from the year's quarterly checks.
     """
     pledge = _locked(pledge)
-    actor = actor_for(by)
     _require_office(actor, pledge.township_id)
     if pledge.status != Pledge.Status.COUNTERSIGNED:
         raise StateError(_("只有已会签（生效）的责任书才能考核。"))
@@ -528,11 +523,11 @@ def pledge_assess(*, pledge: Pledge, results: Mapping[int, TargetResult], by: An
         else:
             failed = result.failed
         rows.append(TargetAssessment(target=target, score=score, deduction=deduction, bonus=bonus, failed=failed,
-                                     note=note, by=by))
+                                     note=note, by_id=actor.user_id))
     for row in rows:
         TargetAssessment.objects.update_or_create(target=row.target, defaults={
             "score": row.score, "deduction": row.deduction, "bonus": row.bonus, "failed": row.failed,
-            "note": row.note, "by": row.by,
+            "note": row.note, "by_id": row.by_id,
         })
     totals = pledge_totals(pledge)
     pledge.total_score = totals["total"]

@@ -21,6 +21,7 @@ from cadres.roles import Actor, actor_for
 from cadres.scope import household_name_for, units_for, villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
+from core.views import refused
 from supervision.forms.agenda import AdoptForm, DecisionForm
 from supervision.forms.diaries import CommentForm, DiaryFilterForm, DiaryForm
 from supervision.models import AgendaItem, Diary, DiaryComment
@@ -34,10 +35,6 @@ from supervision.services.matters import can_raise_from_diary, matter_create
 from ._common import page_slice
 
 DRAFT_SESSION_KEY = "diary_draft_saved"
-
-
-def _refuse(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
-    return render(request, "supervision/diaries/refused.html", {"message": message}, status=status)
 
 
 @login_required
@@ -126,7 +123,7 @@ def diary_new(request: HttpRequest) -> HttpResponse:
     """Write today's diary, or a missed day in the window; today's existing diary is edited here."""
     actor = actor_for(request.user)
     if not services.can_write_diary(actor):
-        return _refuse(request, _("只有在岗干部本人可以写民情日记。"))
+        return refused(request, _("只有在岗干部本人可以写民情日记。"))
     cadre = actor.cadre
     assert cadre is not None
     today = timezone.localdate()
@@ -140,10 +137,8 @@ def diary_new(request: HttpRequest) -> HttpResponse:
         try:
             diary = services.diary_create(actor=actor, date=form.cleaned_data["date"], today=today,
                                           **_diary_fields(form.cleaned_data))
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
         else:
             messages.success(request, _("已保存 %(day)s 的民情日记。") % {"day": f"{diary.date.month}月{diary.date.day}日"})
             request.session[DRAFT_SESSION_KEY] = "new"
@@ -167,7 +162,7 @@ def _edit(request: HttpRequest, actor: Actor, diary: Diary, today: date) -> Http
         except ValidationError as exc:
             add_service_errors(form, exc)
         except NotAllowed as exc:
-            return _refuse(request, exc.message)
+            return refused(request, exc.message)
         else:
             messages.success(request, _("日记已修改。"))
             request.session[DRAFT_SESSION_KEY] = str(diary.pk)
@@ -183,7 +178,7 @@ def diary_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     diary = get_object_or_404(sel.diaries_for(actor), pk=pk)
     if not services.can_edit_diary(actor, diary):
-        return _refuse(request, _("只有作者本人可以修改日记。"))
+        return refused(request, _("只有作者本人可以修改日记。"))
     return _edit(request, actor, diary, timezone.localdate())
 
 
@@ -234,7 +229,7 @@ def diary_comment(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.diary_comment(actor=actor, diary=diary, text=form.cleaned_data["text"])
         except NotAllowed as exc:
-            return _refuse(request, exc.message)
+            return refused(request, exc.message)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -253,9 +248,9 @@ def diary_adopt(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             agenda_services.idea_adopt(actor=actor, diary=diary, title=form.cleaned_data["title"])
         except NotAllowed as exc:
-            return _refuse(request, exc.message)
+            return refused(request, exc.message)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("建议已采纳，列入党委议题。"))
             return redirect("diary-show", diary.pk)
@@ -274,11 +269,9 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
             agenda_services.agenda_decide(actor=actor, item=item, decision=form.cleaned_data["decision"],
                                           meeting_date=form.cleaned_data["meeting_date"])
         except NotAllowed as exc:
-            return _refuse(request, exc.message)
-        except ValidationError as exc:
+            return refused(request, exc.message)
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
         else:
             messages.success(request, _("决策已记录，已通知建议人。"))
             return redirect("diary-show", diary.pk)
@@ -294,7 +287,7 @@ def diary_raise_matter(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         matter = matter_create(actor=actor, diary=diary)
     except NotAllowed as exc:
-        return _refuse(request, exc.message)
+        return refused(request, exc.message)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return _rerender(request, actor, diary, 400)

@@ -28,7 +28,7 @@ def disclosure_check_run_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("quarter", exc.message)
         else:
-            job = disclosure_check_start(quarter=quarter, township_id=actor.township_id, by=request.user)
+            job = disclosure_check_start(quarter=quarter, township_id=actor.township_id, actor=actor_for(request.user))
             return redirect("job", pk=job.pk)
     return render(request, "supervision/disclosures/run.html", {"form": form, "due_quarter": due},
                   status=400 if form.errors else 200)

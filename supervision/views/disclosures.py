@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +21,8 @@ from cadres.models import Cadre
 from cadres.roles import Role, actor_for
 from cadres.scope import villages_for
 from core.errors import DomainError
-from supervision.forms._fields import attach_errors
+from core.forms import add_service_errors
+from core.views import form_state_change
 from supervision.forms.disclosures import CheckReviewForm, DisclosureForm, ItemAdjustForm
 from supervision.models import DisclosureCheck
 from supervision.quarters import Quarter, QuarterError, last_due_quarter, parse_quarter
@@ -88,16 +90,14 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             disclosure = svc.disclosure_create(
-                by=request.user, village=data["village"], requirement=data["requirement"], domain=data["domain"],
+                actor=actor_for(request.user), village=data["village"], requirement=data["requirement"], domain=data["domain"],
                 category=data["category"], title=data["title"], content=data["content"],
                 period_start=data["period_start"], period_end=data["period_end"], decision_date=data["decision_date"],
                 posted_on=data["posted_on"], channel=data["channel"], display_days=data["display_days"],
                 photo=data["photo"],
             )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("公开事项已登记。"))
             return redirect("disclosure-show", pk=disclosure.pk)
@@ -147,17 +147,10 @@ def check_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def check_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     check = sel.check_detail(actor, pk)
-    form = CheckReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.disclosure_check_review(check=check, by=request.user, notes=form.cleaned_data["notes"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("检查已审核。"))
-    else:
-        messages.error(request, _("审核意见不能超过3000字。"))
-    return redirect("disclosure-check-show", pk=pk)
+    return form_state_change(
+        request, CheckReviewForm(request.POST),
+        lambda data: svc.disclosure_check_review(check=check, actor=actor, notes=data["notes"]),
+        _("检查已审核。"), reverse("disclosure-check-show", args=[pk]), invalid=_("审核意见不能超过3000字。"))
 
 
 @login_required
@@ -165,15 +158,9 @@ def check_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 def item_adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     item = sel.item_for(actor, pk)
-    form = ItemAdjustForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.disclosure_check_item_adjust(item=item, result=form.cleaned_data["result"],
-                                             reason=form.cleaned_data["reason"], by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("检查结果已调整。"))
-    else:
-        messages.error(request, _("请选择结果并填写调整理由（不超过300字）。"))
-    return redirect("disclosure-check-show", pk=item.check_run_id)
+    return form_state_change(
+        request, ItemAdjustForm(request.POST),
+        lambda data: svc.disclosure_check_item_adjust(item=item, result=data["result"], reason=data["reason"],
+                                                      actor=actor),
+        _("检查结果已调整。"), reverse("disclosure-check-show", args=[item.check_run_id]),
+        invalid=_("请选择结果并填写调整理由（不超过300字）。"))

@@ -12,13 +12,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadres.roles import actor_for
 from cadres.scope import cadres_for, units_for, villages_for
 from core.errors import DomainError
-from supervision.forms._fields import attach_errors
+from core.forms import add_service_errors
+from core.views import form_state_change, state_change
 from supervision.forms.inspections import FindingForm, InspectionForm, RaiseMatterForm, RectificationForm
 from supervision.models import Inspection
 from supervision.selectors import inspections as sel
@@ -55,13 +57,11 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             inspection = svc.inspection_create(
-                by=request.user, date=data["date"], kind=data["kind"], title=data["title"], subject=form.subject(),
+                actor=actor_for(request.user), date=data["date"], kind=data["kind"], title=data["title"], subject=form.subject(),
                 inspectors=list(data["inspectors"]), summary=data["summary"],
             )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("督查已登记。"))
             return redirect("inspection-show", pk=inspection.pk)
@@ -99,11 +99,9 @@ def finding_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = FindingForm(request.POST)
     if form.is_valid():
         try:
-            svc.inspection_add_finding(inspection=inspection, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+            svc.inspection_add_finding(inspection=inspection, actor=actor_for(request.user), **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("督查问题已添加。"))
             return redirect("inspection-show", pk=pk)
@@ -111,14 +109,10 @@ def finding_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _simple(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
-    inspection = sel.inspection_detail(actor_for(request.user), pk)
-    try:
-        action(inspection=inspection, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("inspection-show", pk=pk)
+    actor = actor_for(request.user)
+    inspection = sel.inspection_detail(actor, pk)
+    return state_change(request, lambda: action(inspection=inspection, actor=actor), done,
+                        reverse("inspection-show", args=[pk]))
 
 
 @login_required
@@ -136,20 +130,13 @@ def inspection_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def finding_rectification_view(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = sel.finding_for(actor_for(request.user), pk)
-    form = RectificationForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.finding_report_rectification(finding=finding, report=form.cleaned_data["report"], by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("整改情况已报送。"))
-    else:
-        messages.error(request, _("请填写整改情况（不超过5000字）。"))
-    return redirect("inspection-show", pk=finding.inspection_id)
+    actor = actor_for(request.user)
+    finding = sel.finding_for(actor, pk)
+    return form_state_change(
+        request, RectificationForm(request.POST),
+        lambda data: svc.finding_report_rectification(finding=finding, report=data["report"], actor=actor),
+        _("整改情况已报送。"), reverse("inspection-show", args=[finding.inspection_id]),
+        invalid=_("请填写整改情况（不超过5000字）。"))
 
 
 @login_required
@@ -160,7 +147,8 @@ def finding_matter_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = RaiseMatterForm(request.POST, villages=villages_for(actor).filter(is_active=True))
     if form.is_valid():
         try:
-            matter = svc.finding_raise_matter(finding=finding, by=request.user, village=form.cleaned_data["village"],
+            matter = svc.finding_raise_matter(finding=finding,
+                actor=actor_for(request.user), village=form.cleaned_data["village"],
                                               category=form.cleaned_data["category"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -19,6 +19,7 @@ from cadres.roles import Actor, Role, actor_for
 from cadres.scope import household_name_for, villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
+from core.views import refused
 from supervision.forms.matters import AssignForm, CloseForm, MatterFilterForm, MatterForm, ResolveForm, RevisitForm
 from supervision.models import Matter
 from supervision.selectors import diaries as diary_sel
@@ -30,10 +31,6 @@ from ._common import page_slice
 ACTION_FORMS: dict[str, Any] = {
     "assign": AssignForm, "start": None, "resolve": ResolveForm, "revisit": RevisitForm, "close": CloseForm,
 }
-
-
-def _refuse(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
-    return render(request, "supervision/diaries/refused.html", {"message": message}, status=status)
 
 
 @login_required
@@ -77,7 +74,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
     """Register a matter from a 12345 call, a petition, an inspection or a villager's query."""
     actor = actor_for(request.user)
     if not services.can_create(actor):
-        return _refuse(request, _("只有干部或党政办可以登记问题。"))
+        return refused(request, _("只有干部或党政办可以登记问题。"))
     form = _matter_form(request, actor)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -89,7 +86,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except NotAllowed as exc:
-            return _refuse(request, exc.message)
+            return refused(request, exc.message)
         else:
             messages.success(request, _("问题已登记，等待交办。"))
             return redirect("matter-show", matter.pk)
@@ -176,7 +173,7 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if form.is_valid():
                 services.matter_close(actor=actor, matter=matter, note=form.cleaned_data["note"])
     except NotAllowed as exc:
-        return _refuse(request, exc.message)
+        return refused(request, exc.message)
     except ValidationError as exc:
         if form is not None:
             add_service_errors(form, exc)

@@ -62,10 +62,8 @@ def plan_new(request: HttpRequest) -> HttpResponse:
             plan = svc.plan_create(actor=actor, village=data["village"], title=data["title"],
                                    period_start=data["period_start"], period_end=data["period_end"],
                                    background=data["background"])
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
         else:
             messages.success(request, _("规划草稿已保存，请添加目标和节点。"))
             return redirect("plan-show", pk=plan.pk)
@@ -87,10 +85,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             svc.plan_update(actor=actor, plan=plan, title=data["title"], background=data["background"],
                             period_start=data["period_start"], period_end=data["period_end"])
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
         else:
             messages.success(request, _("规划草稿已保存。"))
             return redirect("plan-show", pk=plan.pk)

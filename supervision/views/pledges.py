@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 
 from cadres.roles import Role, actor_for
 from core.errors import DomainError
+from core.forms import add_service_errors
+from core.views import state_change
 from supervision.forms.pledges import PledgeAssessForm, PledgeIssueForm, PledgeProgressForm, PledgeScanForm
 from supervision.models import Pledge, PledgeLevel
 from supervision.pdf_pledge import render_pledge_pdf
@@ -91,13 +93,7 @@ def _detail_context(request: HttpRequest, pledge: Pledge, **extra: Any) -> dict[
 def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
     actor = actor_for(request.user)
     pledge = get_object_or_404(sel.pledges_for(actor), pk=pk)
-    try:
-        action(pledge=pledge, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("pledge-show", pk=pk)
+    return state_change(request, lambda: action(pledge=pledge, actor=actor), done, reverse("pledge-show", args=[pk]))
 
 
 @login_required
@@ -121,9 +117,9 @@ def pledge_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             svc.pledge_report_progress(target=form.cleaned_data["target"], quarter=form.cleaned_data["quarter"],
-                                       report=form.cleaned_data["report"], by=request.user)
+                                       report=form.cleaned_data["report"], actor=actor_for(request.user))
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("季度进展已保存。"))
             return redirect("pledge-show", pk=pk)
@@ -146,7 +142,7 @@ def pledge_scan_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     form = PledgeScanForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            svc.pledge_attach_scan(pledge=pledge, upload=form.cleaned_data["scan"], by=request.user)
+            svc.pledge_attach_scan(pledge=pledge, upload=form.cleaned_data["scan"], actor=actor_for(request.user))
         except DomainError as exc:
             form.add_error("scan", exc.message)
         else:
@@ -166,9 +162,9 @@ def pledge_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = PledgeAssessForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.pledge_assess(pledge=pledge, results=form.results(), by=request.user)
+            svc.pledge_assess(pledge=pledge, results=form.results(), actor=actor_for(request.user))
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("考核结果已保存。"))
             return redirect("pledge-show", pk=pk)
@@ -207,10 +203,10 @@ def pledge_issue_view(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 created = svc.pledge_issue_from_template(
-                    template=template, pledgers=form.chosen(), by=request.user, issue=form.cleaned_data["issue"],
+                    template=template, pledgers=form.chosen(), actor=actor_for(request.user), issue=form.cleaned_data["issue"],
                     bonus_cap=form.cleaned_data["bonus_cap"])
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已生成%(n)s份责任书。") % {"n": len(created)})
                 return redirect(f"{reverse('pledges')}?year={template.year}")

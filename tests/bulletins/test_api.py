@@ -11,19 +11,20 @@ from openpyxl import load_workbook
 
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish
+from cadres.roles import SYSTEM, actor_for
 from tests.helpers import api_client, assert_num_queries
 
 from .conftest import END, START
 
 
 def draft(o) -> Bulletin:  # type: ignore[no-untyped-def]
-    return bulletin_compile(township=o.world.township, start=START, end=END)
+    return bulletin_compile(township=o.world.township, start=START, end=END, actor=SYSTEM)
 
 
 def published(o) -> Bulletin:  # type: ignore[no-untyped-def]
     b = draft(o)
-    bulletin_approve(bulletin=b, by=o.world.secretary.user)
-    return bulletin_publish(bulletin=b, by=o.world.office.user, today=dt.date(2026, 11, 3))
+    bulletin_approve(bulletin=b, actor=actor_for(o.world.secretary.user))
+    return bulletin_publish(bulletin=b, actor=actor_for(o.world.office.user), today=dt.date(2026, 11, 3))
 
 
 def test_detail_has_the_contract_fields_and_figures(october):
@@ -44,9 +45,9 @@ def test_detail_has_the_contract_fields_and_figures(october):
 def test_list_is_scoped_and_filters_by_year_and_status(october):
     w = october.world
     d = draft(october)
-    sept = bulletin_compile(township=w.township, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30))
-    bulletin_approve(bulletin=sept, by=w.secretary.user)
-    sept = bulletin_publish(bulletin=sept, by=w.office.user)
+    sept = bulletin_compile(township=w.township, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30), actor=SYSTEM)
+    bulletin_approve(bulletin=sept, actor=actor_for(w.secretary.user))
+    sept = bulletin_publish(bulletin=sept, actor=actor_for(w.office.user))
 
     def ids(user, **params) -> list[int]:  # type: ignore[no-untyped-def]
         return [r["id"] for r in api_client(user).get("/api/v1/bulletins/", params).json()["results"]]
@@ -117,7 +118,7 @@ def test_refused_actions_change_nothing(october, who, action, status):
     w = october.world
     d = draft(october)
     if action == "publish":
-        bulletin_approve(bulletin=d, by=w.secretary.user)
+        bulletin_approve(bulletin=d, actor=actor_for(w.secretary.user))
     before = Bulletin.objects.get(pk=d.pk)
 
     response = api_client(w.users[who]).post(f"/api/v1/bulletins/{d.pk}/{action}/", {}, format="json")

@@ -17,6 +17,7 @@ from bulletins.services import (
 )
 from bulletins.tasks import compile_bulletin_task
 from cadres.models import Township
+from cadres.roles import SYSTEM, actor_for
 from core.errors import NotAllowed
 from core.models import JobRun
 from tests import factories as f
@@ -38,10 +39,11 @@ def snapshot(bulletin: Bulletin) -> dict:  # type: ignore[type-arg]
 def test_the_county_compile_writes_what_each_townships_compile_writes(october):
     w = october.world
     # given the same month compiled township by township …
-    one_by_one = {t.pk: snapshot(bulletin_compile(township=t, start=START, end=END)) for t in Township.objects.all()}
+    one_by_one = {t.pk: snapshot(bulletin_compile(township=t, start=START, end=END,
+        actor=SYSTEM)) for t in Township.objects.all()}
     Bulletin.objects.all().delete()
     # … and then for the county at once
-    result = bulletin_compile_county(start=START, end=END)
+    result = bulletin_compile_county(start=START, end=END, actor=SYSTEM)
     # then every township's draft is the same, down to its single history version and its links
     together = {b.township_id: snapshot(Bulletin.objects.get(pk=b.pk)) for b in result.bulletins}
     assert together == one_by_one
@@ -53,11 +55,11 @@ def test_the_county_compile_writes_what_each_townships_compile_writes(october):
 def test_a_published_township_is_left_alone_and_named_the_others_compile(october):
     w = october.world
     published = bulletin_publish(bulletin=bulletin_approve(
-        bulletin=bulletin_compile(township=w.township, start=START, end=END), by=w.secretary.user),
-        by=w.office.user, today=dt.date(2026, 11, 3))
+        bulletin=bulletin_compile(township=w.township, start=START, end=END, actor=SYSTEM), actor=actor_for(w.secretary.user)),
+        actor=actor_for(w.office.user), today=dt.date(2026, 11, 3))
     diary(w.cadre2, dt.date(2026, 10, 14), w.v2)  # a new diary: a recompile would change the figures
 
-    result = bulletin_compile_county(start=START, end=END)
+    result = bulletin_compile_county(start=START, end=END, actor=SYSTEM)
 
     assert [b.township_id for b in result.bulletins] == [w.other_township.pk]
     assert list(result.refused) == [w.township.pk] and "内容已冻结" in result.refused[w.township.pk]
@@ -67,13 +69,13 @@ def test_a_published_township_is_left_alone_and_named_the_others_compile(october
 
 def test_recompiling_keeps_the_editors_choices_and_sends_a_changed_approved_draft_back(october):
     w = october.world
-    first = bulletin_compile_county(start=START, end=END).bulletins
+    first = bulletin_compile_county(start=START, end=END, actor=SYSTEM).bulletins
     ours = next(b for b in first if b.township_id == w.township.pk)
-    bulletin_update(bulletin=ours, by=w.office.user, changes={"narrative": "编辑改写的综述"}, model_figures=[])
-    bulletin_approve(bulletin=ours, by=w.secretary.user)
+    bulletin_update(bulletin=ours, actor=actor_for(w.office.user), changes={"narrative": "编辑改写的综述"}, model_figures=[])
+    bulletin_approve(bulletin=ours, actor=actor_for(w.secretary.user))
     diary(w.cadre2, dt.date(2026, 10, 14), w.v2)
 
-    again = bulletin_compile_county(start=START, end=END).bulletins
+    again = bulletin_compile_county(start=START, end=END, actor=SYSTEM).bulletins
 
     assert sorted(b.pk for b in again) == sorted(b.pk for b in first)  # the same drafts, refreshed
     ours = Bulletin.objects.get(pk=ours.pk)
@@ -85,14 +87,14 @@ def test_recompiling_keeps_the_editors_choices_and_sends_a_changed_approved_draf
 def test_someone_who_may_not_compile_every_township_compiles_none(october):
     w = october.world
     with pytest.raises(NotAllowed):
-        bulletin_compile_county(start=START, end=END, by=w.office.user)  # 东河镇's office, not the county's
+        bulletin_compile_county(start=START, end=END, actor=actor_for(w.office.user))  # 东河镇's office, not the county's
     assert not Bulletin.objects.exists()
 
 
 def test_the_statements_do_not_grow_with_the_townships(october):
     def count() -> int:
         Bulletin.objects.all().delete()
-        _bulletin, queries = queries_of(lambda: bulletin_compile_county(start=START, end=END))
+        _bulletin, queries = queries_of(lambda: bulletin_compile_county(start=START, end=END, actor=SYSTEM))
         return len(queries)
 
     two = count()
@@ -105,8 +107,8 @@ def test_the_statements_do_not_grow_with_the_townships(october):
 def test_the_county_compile_job_says_which_townships_were_left_alone(october):
     w = october.world
     bulletin_publish(bulletin=bulletin_approve(
-        bulletin=bulletin_compile(township=w.township, start=START, end=END), by=w.secretary.user),
-        by=w.office.user, today=dt.date(2026, 11, 3))
+        bulletin=bulletin_compile(township=w.township, start=START, end=END, actor=SYSTEM), actor=actor_for(w.secretary.user)),
+        actor=actor_for(w.office.user), today=dt.date(2026, 11, 3))
     county_office = f.UserFactory(username="county_office", groups=["office"])
     f.MembershipFactory(user=county_office, township=None)  # the county's office: every township
     job = JobRun.objects.create(name="bulletins.compile", started_by=county_office)

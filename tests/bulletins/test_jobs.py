@@ -19,7 +19,7 @@ from bulletins.dashboard import panels
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish
 from bulletins.tasks import compile_bulletin_task, compile_monthly_task
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from core.demo import DemoContext
 from core.models import JobRun
 
@@ -59,9 +59,9 @@ def test_monthly_task_compiles_the_previous_month_for_every_township_and_reruns_
 
 def test_monthly_task_leaves_a_published_month_alone(october):
     w = october.world
-    b = bulletin_compile(township=w.township, start=START, end=END)
-    bulletin_approve(bulletin=b, by=w.secretary.user)
-    b = bulletin_publish(bulletin=b, by=w.office.user)
+    b = bulletin_compile(township=w.township, start=START, end=END, actor=SYSTEM)
+    bulletin_approve(bulletin=b, actor=actor_for(w.secretary.user))
+    b = bulletin_publish(bulletin=b, actor=actor_for(w.office.user))
 
     ids = compile_monthly_task.delay(today="2026-11-01").get()
 
@@ -140,9 +140,9 @@ def test_command_refuses_bad_input_with_a_message(october, args, message):
 
 def test_command_exits_non_zero_for_a_published_period(october):
     w = october.world
-    b = bulletin_compile(township=w.township, start=START, end=END)
-    bulletin_approve(bulletin=b, by=w.secretary.user)
-    bulletin_publish(bulletin=b, by=w.office.user)
+    b = bulletin_compile(township=w.township, start=START, end=END, actor=SYSTEM)
+    bulletin_approve(bulletin=b, actor=actor_for(w.secretary.user))
+    bulletin_publish(bulletin=b, actor=actor_for(w.office.user))
 
     with pytest.raises(CommandError, match="不能重新汇总"):
         call_command("compile_bulletin", "--start", "2026-10-01", "--end", "2026-10-31", "--township", "620001",
@@ -168,7 +168,7 @@ def test_admin_actions_call_the_services(october, client):
     w = october.world
     root = User.objects.create_superuser("root", password="Root-password-2026")
     client.force_login(root)
-    b = bulletin_compile(township=w.township, start=START, end=END)
+    b = bulletin_compile(township=w.township, start=START, end=END, actor=SYSTEM)
     Bulletin.objects.filter(pk=b.pk).update(figures={})
 
     client.post("/admin/bulletins/bulletin/", {"action": "recompile", "_selected_action": [b.pk]})
@@ -193,10 +193,10 @@ def test_admin_actions_call_the_services(october, client):
 
 def test_dashboard_panels(october, client):
     w = october.world
-    d = bulletin_compile(township=w.township, start=START, end=END)
-    sept = bulletin_compile(township=w.township, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30))
-    bulletin_approve(bulletin=sept, by=w.secretary.user)
-    sept = bulletin_publish(bulletin=sept, by=w.office.user)
+    d = bulletin_compile(township=w.township, start=START, end=END, actor=SYSTEM)
+    sept = bulletin_compile(township=w.township, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30), actor=SYSTEM)
+    bulletin_approve(bulletin=sept, actor=actor_for(w.secretary.user))
+    sept = bulletin_publish(bulletin=sept, actor=actor_for(w.office.user))
 
     office = panels(actor_for(w.office.user), w.office.user)
     cadre = panels(actor_for(w.cadre1.user), w.cadre1.user)

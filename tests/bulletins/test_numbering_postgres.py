@@ -10,6 +10,7 @@ from django.db import connection
 
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish
+from cadres.roles import SYSTEM, actor_for
 from core.errors import StateError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -18,8 +19,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _approved(w, month: int) -> Bulletin:  # type: ignore[no-untyped-def]
     start = dt.date(2026, month, 1)
     end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    bulletin = bulletin_compile(township=w.township, start=start, end=end)
-    return bulletin_approve(bulletin=bulletin, by=w.secretary.user)
+    bulletin = bulletin_compile(township=w.township, start=start, end=end, actor=SYSTEM)
+    return bulletin_approve(bulletin=bulletin, actor=actor_for(w.secretary.user))
 
 
 def _race(calls) -> list[object]:  # type: ignore[no-untyped-def]
@@ -47,8 +48,8 @@ def test_two_bulletins_published_at_once_get_one_number_each(world):
     w = world
     a, b = _approved(w, 9), _approved(w, 10)
 
-    results = _race([lambda: bulletin_publish(bulletin=a, by=w.office.user),
-                     lambda: bulletin_publish(bulletin=b, by=w.secretary.user)])
+    results = _race([lambda: bulletin_publish(bulletin=a, actor=actor_for(w.office.user)),
+                     lambda: bulletin_publish(bulletin=b, actor=actor_for(w.secretary.user))])
 
     assert all(isinstance(r, Bulletin) for r in results), results
     numbers = sorted(Bulletin.objects.values_list("number", "cumulative_number"))
@@ -59,8 +60,8 @@ def test_the_same_bulletin_published_twice_at_once_gets_one_number(world):
     w = world
     a = _approved(w, 10)
 
-    results = _race([lambda: bulletin_publish(bulletin=a, by=w.office.user),
-                     lambda: bulletin_publish(bulletin=a, by=w.secretary.user)])
+    results = _race([lambda: bulletin_publish(bulletin=a, actor=actor_for(w.office.user)),
+                     lambda: bulletin_publish(bulletin=a, actor=actor_for(w.secretary.user))])
 
     assert sorted(type(r).__name__ for r in results) == ["Bulletin", "StateError"]
     assert any(isinstance(r, StateError) and "已经发布" in r.message for r in results)

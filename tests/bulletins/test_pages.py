@@ -9,6 +9,7 @@ import pytest
 
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish
+from cadres.roles import SYSTEM, actor_for
 from core.models import JobRun
 from tests.helpers import assert_num_queries, page_client
 
@@ -16,13 +17,13 @@ from .conftest import END, START
 
 
 def draft(o) -> Bulletin:  # type: ignore[no-untyped-def]
-    return bulletin_compile(township=o.world.township, start=START, end=END)
+    return bulletin_compile(township=o.world.township, start=START, end=END, actor=SYSTEM)
 
 
 def publish(w, start: dt.date, end: dt.date) -> Bulletin:  # type: ignore[no-untyped-def]
-    b = bulletin_compile(township=w.township, start=start, end=end)
-    bulletin_approve(bulletin=b, by=w.secretary.user)
-    return bulletin_publish(bulletin=b, by=w.office.user)
+    b = bulletin_compile(township=w.township, start=start, end=end, actor=SYSTEM)
+    bulletin_approve(bulletin=b, actor=actor_for(w.secretary.user))
+    return bulletin_publish(bulletin=b, actor=actor_for(w.office.user))
 
 
 # --- archive -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from bulletins.docx import bulletin_docx
 from bulletins.pdf import PDFUnavailable, bulletin_pdf
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish, bulletin_update
 from bulletins.xlsx import bulletin_xlsx
+from cadres.roles import SYSTEM, actor_for
 from core.charts import bar_chart
 
 from .conftest import END, FORMULA_IDEA, START
@@ -22,11 +23,11 @@ from .conftest import END, FORMULA_IDEA, START
 @pytest.fixture
 def published(october):  # type: ignore[no-untyped-def]
     w = october.world
-    b = bulletin_compile(township=w.township, start=START, end=END)
-    bulletin_update(bulletin=b, by=w.office.user, changes={
+    b = bulletin_compile(township=w.township, start=START, end=END, actor=SYSTEM)
+    bulletin_update(bulletin=b, actor=actor_for(w.office.user), changes={
         "editor_note": "=1+1 各村要对照整改。", "outlook": "一是继续走访。\n二是督办逾期问题。"})
-    bulletin_approve(bulletin=b, by=w.secretary.user)
-    return bulletin_publish(bulletin=b, by=w.office.user, today=dt.date(2026, 11, 3))
+    bulletin_approve(bulletin=b, actor=actor_for(w.secretary.user))
+    return bulletin_publish(bulletin=b, actor=actor_for(w.office.user), today=dt.date(2026, 11, 3))
 
 
 def pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
@@ -58,7 +59,7 @@ def test_pdf_has_the_official_layout_and_the_figures(published, tmp_path):
 
 
 def test_pdf_of_a_draft_says_so_and_has_no_number(october, tmp_path):
-    b = bulletin_compile(township=october.world.township, start=START, end=END)
+    b = bulletin_compile(township=october.world.township, start=START, end=END, actor=SYSTEM)
 
     text = pdf_text(bulletin_pdf(b), tmp_path)
 

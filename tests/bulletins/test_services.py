@@ -16,6 +16,7 @@ from bulletins.services import (
     previous_month_of,
 )
 from cadres.models import ModelFigure
+from cadres.roles import SYSTEM, actor_for
 from core.errors import DomainError, NotAllowed, StateError
 from core.models import Notification
 from supervision.models import Matter
@@ -23,15 +24,15 @@ from supervision.models import Matter
 from .conftest import END, START, diary, matter
 
 
-def compile_october(o, by=None) -> Bulletin:  # type: ignore[no-untyped-def]
-    return bulletin_compile(township=o.world.township, start=START, end=END, by=by)
+def compile_october(o, actor=SYSTEM) -> Bulletin:  # type: ignore[no-untyped-def]
+    return bulletin_compile(township=o.world.township, start=START, end=END, actor=actor)
 
 
 def published_october(o) -> Bulletin:  # type: ignore[no-untyped-def]
     w = o.world
     bulletin = compile_october(o)
-    bulletin_approve(bulletin=bulletin, by=w.secretary.user)
-    return bulletin_publish(bulletin=bulletin, by=w.office.user, today=dt.date(2026, 11, 3))
+    bulletin_approve(bulletin=bulletin, actor=actor_for(w.secretary.user))
+    return bulletin_publish(bulletin=bulletin, actor=actor_for(w.office.user), today=dt.date(2026, 11, 3))
 
 
 def test_compile_creates_a_draft_with_figures_narrative_model_figures_and_defaults(october):
@@ -49,13 +50,13 @@ def test_compile_creates_a_draft_with_figures_narrative_model_figures_and_defaul
 
 def test_the_first_compile_is_one_version_in_the_history_with_its_model_figures(october):
     w = october.world
-    bulletin = bulletin_compile(township=w.township, start=START, end=END, by=w.office.user)
+    bulletin = bulletin_compile(township=w.township, start=START, end=END, actor=actor_for(w.office.user))
     versions = list(bulletin.history.all())
     # then one "+" version, by the office, that already lists the model figure
     assert [(v.history_type, v.history_user) for v in versions] == [("+", w.office.user)]
     assert [link.modelfigure_id for link in versions[0].model_figures.all()] == [october.figure.pk]
     # and compiling again adds a "~" version, as any change does
-    compile_october(october, by=w.office.user)
+    compile_october(october, actor=actor_for(w.office.user))
     assert [v.history_type for v in bulletin.history.order_by("history_id")] == ["+", "~"]
 
 
@@ -75,7 +76,7 @@ def test_compiling_the_same_period_twice_updates_the_one_draft(october):
 def test_recompile_keeps_the_editors_narrative_and_model_figure_choice(october):
     w = october.world
     bulletin = compile_october(october)
-    bulletin_update(bulletin=bulletin, by=w.office.user, changes={"narrative": "编辑改写的工作动态。"},
+    bulletin_update(bulletin=bulletin, actor=actor_for(w.office.user), changes={"narrative": "编辑改写的工作动态。"},
                     model_figures=[])
 
     again = compile_october(october)
@@ -87,7 +88,7 @@ def test_recompile_keeps_the_editors_narrative_and_model_figure_choice(october):
 def test_recompile_of_an_approved_bulletin_with_new_figures_needs_a_new_approval(october):
     w = october.world
     bulletin = compile_october(october)
-    bulletin_approve(bulletin=bulletin, by=w.secretary.user)
+    bulletin_approve(bulletin=bulletin, actor=actor_for(w.secretary.user))
 
     unchanged = compile_october(october)
     assert unchanged.status == Bulletin.Status.APPROVED
@@ -131,7 +132,7 @@ def test_published_figures_do_not_change_when_the_data_changes(october):
 ])
 def test_bad_periods_are_refused_and_nothing_is_stored(world, start, end, message):
     with pytest.raises(DomainError, match=message):
-        bulletin_compile(township=world.township, start=start, end=end)
+        bulletin_compile(township=world.township, start=start, end=end, actor=SYSTEM)
     assert Bulletin.objects.count() == 0
 
 
@@ -139,23 +140,23 @@ def test_only_the_office_may_compile_when_a_person_asks(october):
     w = october.world
     for user in (w.cadre1.user, w.secretary.user, w.outsider.user, w.reporter_user):
         with pytest.raises(NotAllowed):
-            compile_october(october, by=user)
+            compile_october(october, actor=actor_for(user))
     assert Bulletin.objects.count() == 0
-    assert compile_october(october, by=w.office.user).pk
+    assert compile_october(october, actor=actor_for(w.office.user)).pk
 
 
 def test_edit_approve_publish_path_with_history(october):
     w = october.world
     bulletin = compile_october(october)
-    bulletin_update(bulletin=bulletin, by=w.office.user,
+    bulletin_update(bulletin=bulletin, actor=actor_for(w.office.user),
                     changes={"editor_note": "按语一", "outlook": "一是……\n二是……"})
-    bulletin_update(bulletin=bulletin, by=w.office.user, changes={"editor_note": "按语二"})
+    bulletin_update(bulletin=bulletin, actor=actor_for(w.office.user), changes={"editor_note": "按语二"})
 
-    approved = bulletin_approve(bulletin=bulletin, by=w.secretary.user)
+    approved = bulletin_approve(bulletin=bulletin, actor=actor_for(w.secretary.user))
     assert approved.status == Bulletin.Status.APPROVED
     assert approved.signer == "书记"
 
-    published = bulletin_publish(bulletin=approved, by=w.office.user, today=dt.date(2026, 11, 3))
+    published = bulletin_publish(bulletin=approved, actor=actor_for(w.office.user), today=dt.date(2026, 11, 3))
     assert (published.status, published.number, published.cumulative_number) == ("published", 1, 1)
     assert published.issue_date == dt.date(2026, 11, 3)
     notes = [h.editor_note for h in published.history.order_by("history_date", "history_id")]
@@ -168,11 +169,11 @@ def test_published_bulletin_refuses_every_edit(october):
     bulletin = published_october(october)
 
     with pytest.raises(StateError, match="已发布"):
-        bulletin_update(bulletin=bulletin, by=w.office.user, changes={"editor_note": "改"})
+        bulletin_update(bulletin=bulletin, actor=actor_for(w.office.user), changes={"editor_note": "改"})
     with pytest.raises(StateError):
-        bulletin_approve(bulletin=bulletin, by=w.secretary.user)
+        bulletin_approve(bulletin=bulletin, actor=actor_for(w.secretary.user))
     with pytest.raises(StateError, match="已经发布"):
-        bulletin_publish(bulletin=bulletin, by=w.office.user)
+        bulletin_publish(bulletin=bulletin, actor=actor_for(w.office.user))
     bulletin.refresh_from_db()
     assert (bulletin.editor_note, bulletin.number) == ("", 1)
 
@@ -180,9 +181,9 @@ def test_published_bulletin_refuses_every_edit(october):
 def test_editing_an_approved_bulletin_sends_it_back_to_draft(october):
     w = october.world
     bulletin = compile_october(october)
-    bulletin_approve(bulletin=bulletin, by=w.secretary.user)
+    bulletin_approve(bulletin=bulletin, actor=actor_for(w.secretary.user))
 
-    edited = bulletin_update(bulletin=bulletin, by=w.office.user, changes={"outlook": "新打算"})
+    edited = bulletin_update(bulletin=bulletin, actor=actor_for(w.office.user), changes={"outlook": "新打算"})
 
     assert edited.status == Bulletin.Status.DRAFT
     assert edited.approved_at is None
@@ -193,10 +194,10 @@ def test_illegal_transitions_are_refused_with_a_reason(october):
     bulletin = compile_october(october)
 
     with pytest.raises(StateError, match="须经镇领导审核"):
-        bulletin_publish(bulletin=bulletin, by=w.office.user)
-    bulletin_approve(bulletin=bulletin, by=w.secretary.user)
+        bulletin_publish(bulletin=bulletin, actor=actor_for(w.office.user))
+    bulletin_approve(bulletin=bulletin, actor=actor_for(w.secretary.user))
     with pytest.raises(StateError, match="已经审核"):
-        bulletin_approve(bulletin=bulletin, by=w.head.user)
+        bulletin_approve(bulletin=bulletin, actor=actor_for(w.head.user))
 
 
 @pytest.mark.parametrize("who", ["office", "cadre1", "inspector", "unit_head", "outsider"])
@@ -205,7 +206,7 @@ def test_only_a_leader_of_the_township_approves(october, who):
     bulletin = compile_october(october)
 
     with pytest.raises(NotAllowed, match="镇领导"):
-        bulletin_approve(bulletin=bulletin, by=w.users[who])
+        bulletin_approve(bulletin=bulletin, actor=actor_for(w.users[who]))
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.DRAFT
 
@@ -214,10 +215,10 @@ def test_only_a_leader_of_the_township_approves(october, who):
 def test_only_office_or_leaders_publish(october, who):
     w = october.world
     bulletin = compile_october(october)
-    bulletin_approve(bulletin=bulletin, by=w.secretary.user)
+    bulletin_approve(bulletin=bulletin, actor=actor_for(w.secretary.user))
 
     with pytest.raises(NotAllowed):
-        bulletin_publish(bulletin=bulletin, by=w.users[who])
+        bulletin_publish(bulletin=bulletin, actor=actor_for(w.users[who]))
     bulletin.refresh_from_db()
     assert (bulletin.status, bulletin.number) == ("approved", None)
 
@@ -228,7 +229,7 @@ def test_only_the_office_edits(october, who):
     bulletin = compile_october(october)
 
     with pytest.raises(NotAllowed):
-        bulletin_update(bulletin=bulletin, by=w.users[who], changes={"editor_note": "越权"})
+        bulletin_update(bulletin=bulletin, actor=actor_for(w.users[who]), changes={"editor_note": "越权"})
     bulletin.refresh_from_db()
     assert bulletin.editor_note == ""
 
@@ -240,11 +241,11 @@ def test_edit_validates_lengths_fields_and_township_of_model_figures(october):
                                          period_start=START, period_end=END)
 
     with pytest.raises(DomainError, match="最多5000字"):
-        bulletin_update(bulletin=bulletin, by=w.office.user, changes={"editor_note": "长" * 5001})
+        bulletin_update(bulletin=bulletin, actor=actor_for(w.office.user), changes={"editor_note": "长" * 5001})
     with pytest.raises(DomainError, match="不能修改"):
-        bulletin_update(bulletin=bulletin, by=w.office.user, changes={"figures": {}})
+        bulletin_update(bulletin=bulletin, actor=actor_for(w.office.user), changes={"figures": {}})
     with pytest.raises(DomainError, match="本镇的典型"):
-        bulletin_update(bulletin=bulletin, by=w.office.user, changes={}, model_figures=[foreign])
+        bulletin_update(bulletin=bulletin, actor=actor_for(w.office.user), changes={}, model_figures=[foreign])
     bulletin.refresh_from_db()
     assert bulletin.editor_note == ""
     assert list(bulletin.model_figures.all()) == [october.figure]
@@ -254,17 +255,17 @@ def test_numbers_run_per_year_and_cumulative_across_years(world):
     w = world
 
     def publish(start: dt.date, end: dt.date) -> Bulletin:
-        b = bulletin_compile(township=w.township, start=start, end=end)
-        bulletin_approve(bulletin=b, by=w.secretary.user)
-        return bulletin_publish(bulletin=b, by=w.office.user)
+        b = bulletin_compile(township=w.township, start=start, end=end, actor=SYSTEM)
+        bulletin_approve(bulletin=b, actor=actor_for(w.secretary.user))
+        return bulletin_publish(bulletin=b, actor=actor_for(w.office.user))
 
     dec = publish(dt.date(2025, 12, 1), dt.date(2025, 12, 31))
     jan = publish(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     feb = publish(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     root = _superuser()
-    other = bulletin_compile(township=w.other_township, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
-    bulletin_approve(bulletin=other, by=root)
-    other = bulletin_publish(bulletin=other, by=root)
+    other = bulletin_compile(township=w.other_township, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31), actor=SYSTEM)
+    bulletin_approve(bulletin=other, actor=actor_for(root))
+    other = bulletin_publish(bulletin=other, actor=actor_for(root))
 
     assert [(b.year, b.number, b.cumulative_number) for b in (dec, jan, feb)] == [
         (2025, 1, 1), (2026, 1, 2), (2026, 2, 3)]
@@ -280,10 +281,10 @@ def _superuser():  # type: ignore[no-untyped-def]
 def test_publication_notifies_the_townships_cadres_once(october, django_capture_on_commit_callbacks):
     w = october.world
     bulletin = compile_october(october)
-    bulletin_approve(bulletin=bulletin, by=w.secretary.user)
+    bulletin_approve(bulletin=bulletin, actor=actor_for(w.secretary.user))
 
     with django_capture_on_commit_callbacks(execute=True):
-        bulletin_publish(bulletin=bulletin, by=w.office.user)
+        bulletin_publish(bulletin=bulletin, actor=actor_for(w.office.user))
     from bulletins.tasks import notify_published_task
 
     notify_published_task.delay(bulletin.pk)  # a retried task notifies nobody twice

@@ -16,6 +16,7 @@ from cadres.models import (
     Transfer,
     VillageAssignment,
 )
+from cadres.roles import SYSTEM, actor_for
 from cadres.selectors import quota_status
 from cadres.services import CadreRuleError
 from core.errors import StateError
@@ -43,7 +44,7 @@ def test_expected_superior_follows_the_post(world):
 def test_wrong_superior_is_refused_with_the_rule(world):
     world.cadre1.reports_to = world.secretary
     with pytest.raises(CadreRuleError) as exc:
-        services.cadre_save(cadre=world.cadre1)
+        services.cadre_save(cadre=world.cadre1, actor=SYSTEM)
     assert exc.value.field == "reports_to"
     assert exc.value.message == "按职务，干部甲（机关干部）的上级应为站长（站所负责人）：机关干部向所在站办所负责人负责。"
     world.cadre1.refresh_from_db()
@@ -53,33 +54,33 @@ def test_wrong_superior_is_refused_with_the_rule(world):
 def test_village_cadre_with_a_superior_is_refused(world):
     world.village1.reports_to = world.head
     with pytest.raises(CadreRuleError, match=r"村干部不在镇机关的层级中.*「上级」应留空"):
-        services.cadre_save(cadre=world.village1)
+        services.cadre_save(cadre=world.village1, actor=SYSTEM)
 
 
 def test_empty_superior_is_filled_in_from_the_post(world):
     cadre = Cadre(township=world.township, name="新干部", post=Post.STAFF, unit=world.unit)
-    services.cadre_save(cadre=cadre)
+    services.cadre_save(cadre=cadre, actor=SYSTEM)
     assert cadre.reports_to == world.unit_head
     assert cadre.history.count() == 1
 
 
 def test_staff_without_a_unit_is_refused(world):
     with pytest.raises(CadreRuleError, match="必须选择所在站办所") as exc:
-        services.cadre_save(cadre=Cadre(township=world.township, name="无单位", post=Post.STAFF))
+        services.cadre_save(cadre=Cadre(township=world.township, name="无单位", post=Post.STAFF), actor=SYSTEM)
     assert exc.value.field == "unit"
     assert not Cadre.objects.filter(name="无单位").exists()
 
 
 def test_village_post_needs_a_village_in_the_same_township(world):
     with pytest.raises(CadreRuleError, match="村干部必须选择所在村"):
-        services.cadre_save(cadre=Cadre(township=world.township, name="村委", post=Post.VILLAGE_DIRECTOR))
+        services.cadre_save(cadre=Cadre(township=world.township, name="村委", post=Post.VILLAGE_DIRECTOR), actor=SYSTEM)
     with pytest.raises(CadreRuleError, match="所在村不属于该干部的乡镇"):
         services.cadre_save(cadre=Cadre(township=world.township, name="村委", post=Post.VILLAGE_DIRECTOR,
-                                        village=world.v_other))
+                                        village=world.v_other), actor=SYSTEM)
 
 
 def test_new_unit_head_realigns_the_staff(world):
-    services.unit_save(unit=_with(world.unit, head=world.cadre2))
+    services.unit_save(unit=_with(world.unit, head=world.cadre2), actor=SYSTEM)
     world.cadre1.refresh_from_db()
     world.cadre2.refresh_from_db()
     assert world.cadre1.reports_to == world.cadre2
@@ -88,13 +89,13 @@ def test_new_unit_head_realigns_the_staff(world):
 
 def test_leader_in_charge_must_be_a_leader(world):
     with pytest.raises(CadreRuleError, match="分管领导应为镇领导班子成员") as exc:
-        services.unit_save(unit=_with(world.unit2, leader_in_charge=world.cadre1))
+        services.unit_save(unit=_with(world.unit2, leader_in_charge=world.cadre1), actor=SYSTEM)
     assert exc.value.field == "leader_in_charge"
 
 
 def test_align_superiors_fixes_stale_links(world):
     Cadre.objects.filter(pk=world.deputy.pk).update(reports_to=world.head)  # world's deputy is stale
-    changed = services.cadres_align_superiors(cadres=[world.deputy, world.cadre1])
+    changed = services.cadres_align_superiors(cadres=[world.deputy, world.cadre1], actor=SYSTEM)
     world.deputy.refresh_from_db()
     assert changed == 1
     assert world.deputy.reports_to == world.secretary
@@ -111,7 +112,8 @@ def _with(obj, **changes):  # type: ignore[no-untyped-def]
 
 def test_second_leading_cadre_for_a_village_is_refused(world):
     with pytest.raises(CadreRuleError) as exc:
-        services.assignment_create(cadre=world.head, village=world.v1, role=VillageAssignment.Role.LEADER, start=START)
+        services.assignment_create(cadre=world.head, village=world.v1, role=VillageAssignment.Role.LEADER, start=START,
+            actor=SYSTEM)
     assert exc.value.message == (
         "「东河村」已有包村领导副镇长（自2026年1月1日起）。每村只能有一名包村领导，请先结束其包村，或用干部调动移交。"
     )
@@ -120,32 +122,33 @@ def test_second_leading_cadre_for_a_village_is_refused(world):
 
 def test_leading_cadre_after_the_previous_one_ended(world):
     old = VillageAssignment.objects.get(village=world.v1, role="leader")
-    services.assignment_end(assignment=old, end=timezone.localdate())
-    new = services.assignment_create(cadre=world.head, village=world.v1, role="leader", start=timezone.localdate())
+    services.assignment_end(assignment=old, end=timezone.localdate(), actor=SYSTEM)
+    new = services.assignment_create(cadre=world.head, village=world.v1, role="leader", start=timezone.localdate(), actor=SYSTEM)
     assert new.cadre == world.head
     assert old.history.count() == 2  # created, ended
 
 
 def test_assignment_rules(world):
     with pytest.raises(CadreRuleError, match="不能重复登记"):
-        services.assignment_create(cadre=world.cadre1, village=world.v1, start=START)
+        services.assignment_create(cadre=world.cadre1, village=world.v1, start=START, actor=SYSTEM)
     with pytest.raises(CadreRuleError, match="村干部不能登记包村"):
-        services.assignment_create(cadre=world.village1, village=world.v2, start=START)
+        services.assignment_create(cadre=world.village1, village=world.v2, start=START, actor=SYSTEM)
     with pytest.raises(CadreRuleError, match="只能包联本镇的村"):
-        services.assignment_create(cadre=world.cadre1, village=world.v_other, start=START)
+        services.assignment_create(cadre=world.cadre1, village=world.v_other, start=START, actor=SYSTEM)
     with pytest.raises(CadreRuleError, match="结束日期不能早于开始日期"):
-        services.assignment_create(cadre=world.cadre1, village=world.v2, start=START, end=START - dt.timedelta(days=1))
+        services.assignment_create(cadre=world.cadre1, village=world.v2, start=START, end=START - dt.timedelta(days=1),
+                                   actor=SYSTEM)
 
 
 def test_ending_an_assignment_twice_or_in_the_future_is_refused(world):
     row = VillageAssignment.objects.get(cadre=world.cadre1)
     with pytest.raises(CadreRuleError, match="不能晚于今天"):
-        services.assignment_end(assignment=row, end=timezone.localdate() + dt.timedelta(days=1))
+        services.assignment_end(assignment=row, end=timezone.localdate() + dt.timedelta(days=1), actor=SYSTEM)
     with pytest.raises(CadreRuleError, match="不能早于开始日期（2026年1月1日）"):
-        services.assignment_end(assignment=row, end=dt.date(2025, 12, 31))
-    services.assignment_end(assignment=row, end=timezone.localdate())
+        services.assignment_end(assignment=row, end=dt.date(2025, 12, 31), actor=SYSTEM)
+    services.assignment_end(assignment=row, end=timezone.localdate(), actor=SYSTEM)
     with pytest.raises(StateError, match="该包村已于"):
-        services.assignment_end(assignment=row, end=timezone.localdate())
+        services.assignment_end(assignment=row, end=timezone.localdate(), actor=SYSTEM)
 
 
 # --- contacts and quotas ---------------------------------------------------------------------------------------------
@@ -153,13 +156,13 @@ def test_ending_an_assignment_twice_or_in_the_future_is_refused(world):
 
 def test_contact_rules(world):
     with pytest.raises(CadreRuleError, match="不能重复登记"):
-        services.contact_create(cadre=world.cadre1, household=world.h1, start=START)
+        services.contact_create(cadre=world.cadre1, household=world.h1, start=START, actor=SYSTEM)
     with pytest.raises(CadreRuleError, match="只能联系本镇的农户"):
-        services.contact_create(cadre=world.cadre1, household=world.h_other, start=START)
+        services.contact_create(cadre=world.cadre1, household=world.h_other, start=START, actor=SYSTEM)
     world.h3.erased_at = timezone.now()
     world.h3.save()
     with pytest.raises(CadreRuleError, match="个人信息已按申请删除"):
-        services.contact_create(cadre=world.cadre1, household=world.h3, start=START)
+        services.contact_create(cadre=world.cadre1, household=world.h3, start=START, actor=SYSTEM)
     assert HouseholdContact.objects.filter(cadre=world.cadre1).count() == 1
 
 
@@ -172,13 +175,13 @@ def test_quota_shortfall_follows_the_post(world):
     assert (staff.poor, staff.farmer, staff.short_farmer) == (1, 0, 5)
     for i in range(4):
         services.contact_create(cadre=world.cadre1, household=f.HouseholdFactory(village=world.v1), start=START,
-                                kind="assisted" if i == 0 else "farmer")
+                                kind="assisted" if i == 0 else "farmer", actor=SYSTEM)
     assert quota_status(world.cadre1).shortfall == 1
-    services.contact_create(cadre=world.cadre1, household=f.HouseholdFactory(village=world.v1), start=START)
+    services.contact_create(cadre=world.cadre1, household=f.HouseholdFactory(village=world.v1), start=START, actor=SYSTEM)
     assert not quota_status(world.cadre1).is_short
     # A contact that ended yesterday no longer counts.
     services.contact_end(contact=HouseholdContact.objects.filter(cadre=world.cadre1, kind="farmer").first(),
-                         end=timezone.localdate() - dt.timedelta(days=1))
+                         end=timezone.localdate() - dt.timedelta(days=1), actor=SYSTEM)
     assert quota_status(world.cadre1).shortfall == 1
 
 
@@ -191,10 +194,10 @@ def test_village_cadres_have_no_quota(world):
 
 def test_overlapping_absence_is_refused(world):
     services.absence_save(absence=ExcusedAbsence(cadre=world.cadre1, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 4)),
-                          by=world.office.user)
+                          actor=actor_for(world.office.user))
     with pytest.raises(CadreRuleError, match="与已登记的请假（2026年3月2日至2026年3月4日）重叠"):
         services.absence_save(absence=ExcusedAbsence(cadre=world.cadre1, start=dt.date(2026, 3, 4),
-                                                     end=dt.date(2026, 3, 6)))
+                                                     end=dt.date(2026, 3, 6)), actor=SYSTEM)
     assert ExcusedAbsence.objects.get().recorded_by == world.office.user
 
 
@@ -211,7 +214,7 @@ def test_transfer_hands_everything_to_the_successor_in_one_step(world):
     open_matter = _matter(world, Matter.Status.IN_PROGRESS, world.cadre1)
     closed_matter = _matter(world, Matter.Status.CLOSED, world.cadre1)
 
-    record = services.cadre_transfer(cadre=world.cadre1, successor=world.cadre3, date=today, by=world.office.user)
+    record = services.cadre_transfer(cadre=world.cadre1, successor=world.cadre3, date=today, actor=actor_for(world.office.user))
 
     assert record.handed_over == {"contacts": 1, "assignments": 1, "matters": 1, "units": 0, "realigned": 0}
     assert (record.from_post, record.to_post, record.by) == (Post.STAFF, "", world.office.user)
@@ -234,7 +237,7 @@ def test_transfer_hands_everything_to_the_successor_in_one_step(world):
 
 def test_transfer_of_a_leading_cadre_moves_the_leadership(world):
     today = timezone.localdate()
-    services.cadre_transfer(cadre=world.deputy, successor=world.head, date=today, to_post=Post.DEPUTY_SECRETARY)
+    services.cadre_transfer(cadre=world.deputy, successor=world.head, date=today, to_post=Post.DEPUTY_SECRETARY, actor=SYSTEM)
     leader = VillageAssignment.objects.get(village=world.v1, role="leader", end__isnull=True)
     assert leader.cadre == world.head
     world.unit.refresh_from_db()
@@ -245,7 +248,7 @@ def test_transfer_of_a_leading_cadre_moves_the_leadership(world):
 
 
 def test_transfer_of_a_unit_head_makes_the_successor_head(world):
-    services.cadre_transfer(cadre=world.unit_head, successor=world.cadre1, date=timezone.localdate())
+    services.cadre_transfer(cadre=world.unit_head, successor=world.cadre1, date=timezone.localdate(), actor=SYSTEM)
     world.unit.refresh_from_db()
     world.cadre1.refresh_from_db()
     world.cadre2.refresh_from_db()
@@ -268,7 +271,7 @@ def test_refused_transfer_changes_nothing(world, successor, day, message):
     before = (HouseholdContact.objects.count(), VillageAssignment.objects.count(), Transfer.objects.count())
     with pytest.raises(CadreRuleError) as exc:
         services.cadre_transfer(cadre=world.cadre1, successor=getattr(world, successor),
-                                date=timezone.localdate() + dt.timedelta(days=day))
+                                date=timezone.localdate() + dt.timedelta(days=day), actor=SYSTEM)
     assert exc.value.message == message
     assert (HouseholdContact.objects.count(), VillageAssignment.objects.count(), Transfer.objects.count()) == before
     world.cadre1.refresh_from_db()
@@ -277,7 +280,7 @@ def test_refused_transfer_changes_nothing(world, successor, day, message):
 
 def test_leader_in_charge_cannot_hand_units_to_plain_staff(world):
     with pytest.raises(CadreRuleError, match="分管站办所，接替人须是镇领导班子成员"):
-        services.cadre_transfer(cadre=world.deputy, successor=world.cadre3, date=timezone.localdate())
+        services.cadre_transfer(cadre=world.deputy, successor=world.cadre3, date=timezone.localdate(), actor=SYSTEM)
 
 
 @pytest.mark.postgres
@@ -295,7 +298,7 @@ def test_two_offices_naming_a_leader_at_once_get_one_leader_and_one_clear_refusa
 
     def name_first() -> None:
         with transaction.atomic():
-            services.assignment_create(cadre=first, village=village, role="leader", start=START)
+            services.assignment_create(cadre=first, village=village, role="leader", start=START, actor=SYSTEM)
             holding.set()
             time.sleep(0.5)  # the second office asks while this transaction holds the village
         connection.close()
@@ -303,7 +306,7 @@ def test_two_offices_naming_a_leader_at_once_get_one_leader_and_one_clear_refusa
     def name_second() -> None:
         holding.wait(5)
         try:
-            services.assignment_create(cadre=second, village=village, role="leader", start=START)
+            services.assignment_create(cadre=second, village=village, role="leader", start=START, actor=SYSTEM)
         except CadreRuleError as exc:
             refusals.append(exc.message)
         finally:

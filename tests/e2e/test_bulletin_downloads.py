@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_approve, bulletin_compile, bulletin_publish, bulletin_update, previous_month_of
+from cadres.roles import actor_for
 from core.models import JobRun
 from tests.e2e.conftest import DESKTOP, PHONE, goto, login, wait_for_path
 
@@ -25,10 +26,10 @@ NOTE = "本期重点通报联系户走访情况。"
 def published_bulletin(world: Any) -> Bulletin:
     """Last month's bulletin of 东河镇, compiled and noted by the office, approved, published (第1期)."""
     start, end = previous_month_of(timezone.localdate())
-    bulletin = bulletin_compile(township=world.township, start=start, end=end, by=world.office.user)
-    bulletin = bulletin_update(bulletin=bulletin, by=world.office.user, changes={"editor_note": NOTE})
-    bulletin = bulletin_approve(bulletin=bulletin, by=world.secretary.user)
-    return bulletin_publish(bulletin=bulletin, by=world.office.user)
+    bulletin = bulletin_compile(township=world.township, start=start, end=end, actor=actor_for(world.office.user))
+    bulletin = bulletin_update(bulletin=bulletin, actor=actor_for(world.office.user), changes={"editor_note": NOTE})
+    bulletin = bulletin_approve(bulletin=bulletin, actor=actor_for(world.secretary.user))
+    return bulletin_publish(bulletin=bulletin, actor=actor_for(world.office.user))
 
 
 def download(page: Any, link: str) -> tuple[str, bytes]:

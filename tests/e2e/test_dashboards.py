@@ -57,10 +57,10 @@ def given(world: Any) -> Given:
     # this year's pledges: cadre1's and 东河村's to sign; cadre2's signed, for the unit head to countersign
     staff = f.pledge_template(world.township, level="staff", year=year)
     _cadre1_pledge, cadre2_pledge = pledge_issue_from_template(
-        template=staff, pledgers=[world.cadre1, world.cadre2], by=office)
-    pledge_sign(pledge=cadre2_pledge, by=world.cadre2.user)
+        template=staff, pledgers=[world.cadre1, world.cadre2], actor=actor_for(office))
+    pledge_sign(pledge=cadre2_pledge, actor=actor_for(world.cadre2.user))
     pledge_issue_from_template(template=f.pledge_template(world.township, level="village", year=year),
-                               pledgers=[world.v1], by=office)
+                               pledgers=[world.v1], actor=actor_for(office))
     # a county user, who reads every township
     county = f.UserFactory(username="county", groups=["county"])
     f.MembershipFactory(user=county, township=None)

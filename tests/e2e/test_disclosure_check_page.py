@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cadres.roles import SYSTEM
 from core.models import JobRun
 from supervision.models import DisclosureCheck, DisclosureCheckItem
 from supervision.quarters import current_quarter
@@ -39,7 +40,7 @@ def office_in_the_admin(world: Any) -> None:
 def test_office_adjusts_a_check_item_and_the_score_follows(world, page_desktop):
     # given last quarter's check compiled by the job: 东河村 posted nothing, every item is missing
     quarter = current_quarter(timezone.localdate()).previous()
-    disclosure_check_run(year=quarter.year, quarter=quarter.quarter, township=world.township)
+    disclosure_check_run(year=quarter.year, quarter=quarter.quarter, township=world.township, actor=SYSTEM)
     check = DisclosureCheck.objects.get(village=world.v1, year=quarter.year, quarter=quarter.quarter)
     item = check.items.filter(result=DisclosureCheckItem.Result.MISSING).order_by("id").first()
     assert item is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from cadres.roles import SYSTEM
 from supervision.models import Disclosure, DisclosureCheck
 from supervision.quarters import current_quarter
 from supervision.services.disclosures import disclosure_check_run
@@ -55,7 +56,7 @@ def test_village_cadre_posts_a_disclosure_and_a_refused_one_keeps_the_text(world
 def test_office_reviews_the_quarterly_disclosure_check(world, page_desktop):
     # given the job compiled last quarter's check for every village
     quarter = current_quarter(timezone.localdate()).previous()
-    disclosure_check_run(year=quarter.year, quarter=quarter.quarter, township=world.township)
+    disclosure_check_run(year=quarter.year, quarter=quarter.quarter, township=world.township, actor=SYSTEM)
     check = DisclosureCheck.objects.get(village=world.v1, year=quarter.year, quarter=quarter.quarter)
 
     # when the office opens it from the checks list and approves it with a note

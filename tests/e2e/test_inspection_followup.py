@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cadres.roles import actor_for
 from core.models import Notification
 from supervision.models import Inspection, InspectionFinding, Matter
 from supervision.services.inspections import inspection_add_finding, inspection_create, inspection_publish
@@ -25,12 +26,12 @@ REPORT = "公开栏已按季度更新，重复台账已合并为一本，村两�
 def inspection_with_finding(world: Any, *, kind: str, published: bool) -> tuple[Inspection, InspectionFinding]:
     """The discipline inspector's inspection of 东河村 with one finding to answer with a 提醒谈话."""
     today = timezone.localdate()
-    inspection = inspection_create(by=world.inspector.user, date=today, kind=kind, title=TITLE, subject=world.v1)
-    finding = inspection_add_finding(inspection=inspection, by=world.inspector.user, category="formalism",
+    inspection = inspection_create(actor=actor_for(world.inspector.user), date=today, kind=kind, title=TITLE, subject=world.v1)
+    finding = inspection_add_finding(inspection=inspection, actor=actor_for(world.inspector.user), category="formalism",
                                      description=FINDING, action="reminder",
                                      rectification_deadline=today + dt.timedelta(days=14))
     if published:
-        inspection_publish(inspection=inspection, by=world.inspector.user)
+        inspection_publish(inspection=inspection, actor=actor_for(world.inspector.user))
     return inspection, finding
 
 

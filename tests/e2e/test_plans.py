@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from cadres.roles import SYSTEM
 from core.models import Notification
 from supervision.models import Plan
 from supervision.services.plans import milestones_escalate_overdue
@@ -77,7 +78,7 @@ def test_a_plan_is_drafted_approved_and_followed_from_the_phone(world, new_page,
     goto(village1, f"/plans/{plan.pk}/")
     late = plan.milestones.get(title="村民代表会议")
     assert village1.locator(f"#milestone-{late.pk} .light.red").inner_text() == "逾期"
-    assert milestones_escalate_overdue(today=today) == 1
+    assert milestones_escalate_overdue(today=today, actor=SYSTEM) == 1
     assert sorted(Notification.objects.filter(kind="plan_milestone_overdue").values_list(
         "recipient__username", flat=True)) == ["deputy", "village1"]
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 
+from cadres.roles import actor_for
 from supervision.models import Pledge, TargetAssessment
 from supervision.services.pledges import pledge_countersign, pledge_issue_from_template, pledge_sign
 from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, wait_for_path
@@ -42,11 +43,11 @@ def issue_pledges(world: Any, *cadres: Any, countersign: bool = True) -> list[Pl
     """This year's staff pledges of `cadres` (60 + 40 base points, a 5-point bonus, a veto target),
     signed by each cadre and, unless told otherwise, countersigned by the unit head."""
     template = pledge_template(world.township, level="staff", year=timezone.localdate().year)
-    pledges = pledge_issue_from_template(template=template, pledgers=list(cadres), by=world.office.user)
+    pledges = pledge_issue_from_template(template=template, pledgers=list(cadres), actor=actor_for(world.office.user))
     for pledge in pledges:
-        pledge_sign(pledge=pledge, by=pledge.pledger_cadre.user)
+        pledge_sign(pledge=pledge, actor=actor_for(pledge.pledger_cadre.user))
         if countersign:
-            pledge_countersign(pledge=pledge, by=world.unit_head.user)
+            pledge_countersign(pledge=pledge, actor=actor_for(world.unit_head.user))
     return pledges
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cadres.roles import actor_for
 from supervision.models import Pledge
 from supervision.services.pledges import pledge_issue_from_template
 from tests.e2e.conftest import DESKTOP, PHONE, goto, has_horizontal_scroll, login, wait_for_path
@@ -32,7 +33,7 @@ def test_cadre_signs_unit_head_countersigns_and_progress_is_reported(world, new_
     # given the office issued cadre1's pledge to the agricultural centre for this year
     year = timezone.localdate().year
     template = pledge_template(world.township, level="staff", year=year)
-    (pledge,) = pledge_issue_from_template(template=template, pledgers=[world.cadre1], by=world.office.user)
+    (pledge,) = pledge_issue_from_template(template=template, pledgers=[world.cadre1], actor=actor_for(world.office.user))
 
     # when cadre1 opens it from the pledge list on their phone and signs, confirming the dialog
     cadre1 = new_page(PHONE)

@@ -81,9 +81,9 @@ def test_twenty_simultaneous_reassignments_of_one_matter_each_leave_an_event_and
 
 def test_twenty_simultaneous_progress_reports_on_one_pledge_are_all_kept(world):
     template = f.pledge_template(world.township, "village", year=2026, base=(20, 20, 20, 20, 20), bonus=(), veto=0)
-    [pledge] = pledge_svc.pledge_issue_from_template(template=template, pledgers=[world.v1], by=world.office.user)
-    pledge_svc.pledge_sign(pledge=pledge, by=world.village1.user)
-    pledge_svc.pledge_countersign(pledge=pledge, by=world.head.user)
+    [pledge] = pledge_svc.pledge_issue_from_template(template=template, pledgers=[world.v1], actor=actor_for(world.office.user))
+    pledge_svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
+    pledge_svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
     targets = list(pledge.targets.order_by("pk"))
     assert len(targets) * 4 == WRITERS
     reports = {(t.pk, q): f"目标{t.pk}第{q}季度进展" for t in targets for q in (1, 2, 3, 4)}
@@ -92,7 +92,7 @@ def test_twenty_simultaneous_progress_reports_on_one_pledge_are_all_kept(world):
         def job() -> object:
             target = pledge.targets.model.objects.get(pk=target_id)
             return pledge_svc.pledge_report_progress(target=target, quarter=quarter, report=text,
-                                                     by=User.objects.get(username="village1"))
+                                                     actor=actor_for(User.objects.get(username="village1")))
         return job
 
     results = run_at_once([report(tid, q, text) for (tid, q), text in reports.items()])

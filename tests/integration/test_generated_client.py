@@ -26,6 +26,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from cadres.roles import SYSTEM, actor_for
 from portal.apikeys import api_key_create
 
 # Generating the client takes ~10 s, each test a few more; the margin is for creating the test database.
@@ -139,8 +140,8 @@ def duties(world):  # type: ignore[no-untyped-def]
     from supervision.services.disclosures import disclosure_check_run
     from supervision.services.pledges import pledge_create
 
-    pledge_create(township_id=world.township.pk, year=2026, level="village", pledger=world.v1, by=world.office.user)
-    disclosure_check_run(year=2026, quarter=3, township=world.township, today=date(2026, 11, 1))
+    pledge_create(township_id=world.township.pk, year=2026, level="village", pledger=world.v1, actor=actor_for(world.office.user))
+    disclosure_check_run(year=2026, quarter=3, township=world.township, today=date(2026, 11, 1), actor=SYSTEM)
 
 
 def test_generated_client_syncs_and_reports_with_an_api_key(package, live_server, world, diaries, duties):

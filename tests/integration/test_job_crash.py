@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from cadres.roles import SYSTEM
 from core.models import JobRun
 from portal.celery import app
 from supervision.models import DisclosureCheck, DisclosureCheckItem
@@ -89,7 +90,7 @@ def test_a_worker_killed_mid_check_leaves_no_half_result_and_the_redelivered_tas
     task_ids = set(re.findall(r"supervision\.disclosure_check\[([0-9a-f-]+)\] received", crashable_worker.log()))
     assert len(task_ids) == 1
     assert crashable_worker.log().count("succeeded") == 1
-    disclosure_check_run(year=quarter.year, quarter=quarter.quarter, township=world.township)
+    disclosure_check_run(year=quarter.year, quarter=quarter.quarter, township=world.township, actor=SYSTEM)
     assert check_rows(world.township) == after_crash
     job.refresh_from_db()
     assert "村务公开检查" in job.message

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
+from cadres.roles import actor_for
 from core.errors import StateError
 from supervision.models import Pledge
 from supervision.services import pledges as svc
@@ -24,8 +25,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def signed_pledge(world):
     template = f.pledge_template(world.township, "village")
-    [pledge] = svc.pledge_issue_from_template(template=template, pledgers=[world.v1], by=world.office.user)
-    return svc.pledge_sign(pledge=pledge, by=world.village1.user)
+    [pledge] = svc.pledge_issue_from_template(template=template, pledgers=[world.v1], actor=actor_for(world.office.user))
+    return svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
 
 
 def _in_thread(target, results, key):  # type: ignore[no-untyped-def]
@@ -46,7 +47,7 @@ def test_the_second_of_two_simultaneous_countersignatures_waits_then_is_refused(
 
     def first() -> float:
         with transaction.atomic():
-            svc.pledge_countersign(pledge=signed_pledge, by=User.objects.get(username="head"))
+            svc.pledge_countersign(pledge=signed_pledge, actor=actor_for(User.objects.get(username="head")))
             locked.set()
             time.sleep(1.0)  # still holding the row lock when the second one arrives
         return time.monotonic()
@@ -55,7 +56,7 @@ def test_the_second_of_two_simultaneous_countersignatures_waits_then_is_refused(
         locked.wait(10)
         started = time.monotonic()
         try:
-            svc.pledge_countersign(pledge=signed_pledge, by=User.objects.get(username="head"))
+            svc.pledge_countersign(pledge=signed_pledge, actor=actor_for(User.objects.get(username="head")))
         except StateError as exc:
             return started, time.monotonic(), exc  # type: ignore[return-value]
         return started, time.monotonic()
@@ -84,7 +85,7 @@ def test_two_threads_racing_give_exactly_one_signature(signed_pledge):
     def attempt() -> str:
         user = User.objects.get(username="head")
         barrier.wait(10)
-        svc.pledge_countersign(pledge=signed_pledge, by=user)
+        svc.pledge_countersign(pledge=signed_pledge, actor=actor_for(user))
         return "signed"
 
     threads = [_in_thread(attempt, results, name) for name in ("a", "b")]

@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from bulletins.models import Bulletin
 from cadres.models import Post, Training
+from cadres.roles import actor_for
 from supervision.models import DisclosureCheck
 from supervision.services import pledges as pledge_svc
 from tests import factories as f
@@ -54,7 +55,8 @@ def objects_of(w: Any, side: str) -> dict[str, Model]:
         office = f.CadreFactory(township=t, name="外镇党政办", user__username="other_office",
                                 user__groups=["office"]).user
         f.CadreFactory(township=t, name="外镇镇长", post=Post.TOWNSHIP_HEAD, user__username="other_head")
-    [pledge] = pledge_svc.pledge_issue_from_template(template=f.pledge_template(t, "village"), pledgers=[v], by=office)
+    [pledge] = pledge_svc.pledge_issue_from_template(template=f.pledge_template(t, "village"), pledgers=[v],
+                                                     actor=actor_for(office))
     builders: dict[str, Callable[[], Any]] = {
         "cadres.township": lambda: t,
         "cadres.village": lambda: v,

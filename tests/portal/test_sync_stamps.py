@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
 from cadres.models import Cadre, Household, Village
+from cadres.roles import SYSTEM
 from core.stamps import Stamped
 from portal.apikeys import api_key_create
 from portal.sync import registered_resources
@@ -185,7 +186,7 @@ def test_matter_escalation_by_the_daily_job_moves_the_stamp(world):
     age(matter)
     since = timezone.now() - timedelta(seconds=1)
 
-    assert matters_escalate_overdue(today=today) == 1
+    assert matters_escalate_overdue(today=today, actor=SYSTEM) == 1
 
     assert synced(user_client(world.users["office"]), "matters", since) == {matter.pk}
 
@@ -200,7 +201,7 @@ def test_a_cadre_transfer_moves_the_stamp_of_everything_it_hands_over(world):
     age(matter, world.cadre1, world.cadre2, *contacts, *assignments)
     since = timezone.now() - timedelta(seconds=1)
 
-    cadre_transfer(cadre=world.cadre2, successor=world.cadre1, date=timezone.localdate())
+    cadre_transfer(cadre=world.cadre2, successor=world.cadre1, date=timezone.localdate(), actor=SYSTEM)
 
     office = user_client(world.users["office"])
     assert synced(office, "matters", since) == {matter.pk}
@@ -215,7 +216,7 @@ def test_saving_a_villages_groups_moves_the_villages_stamp(world):
     age_all(Village)
     since = timezone.now() - timedelta(seconds=1)
 
-    village_save(village=Village.objects.get(pk=world.v1.pk), groups=["一组", "二组"])
+    village_save(village=Village.objects.get(pk=world.v1.pk), groups=["一组", "二组"], actor=SYSTEM)
 
     assert synced(key_client(world.township), "villages", since) == {world.v1.pk}
 
@@ -225,11 +226,11 @@ def test_the_county_bulletin_compile_moves_the_stamp(world):
     from bulletins.services import bulletin_compile_county, previous_month_of
 
     start, end = previous_month_of(timezone.localdate())
-    first = bulletin_compile_county(start=start, end=end, township_ids=[world.township.pk]).bulletins
+    first = bulletin_compile_county(start=start, end=end, township_ids=[world.township.pk], actor=SYSTEM).bulletins
     age(*first)
     since = timezone.now() - timedelta(seconds=1)
 
-    again = bulletin_compile_county(start=start, end=end, township_ids=[world.township.pk]).bulletins
+    again = bulletin_compile_county(start=start, end=end, township_ids=[world.township.pk], actor=SYSTEM).bulletins
 
     assert [b.pk for b in again] == [b.pk for b in first]
     assert synced(user_client(world.users["office"]), "bulletins", since) == {first[0].pk}

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from cadres.models import Township
+from cadres.roles import SYSTEM, actor_for
 from core.models import JobRun
 from supervision.models import DisclosureCheck, DisclosureCheckItem
 from supervision.services.check_jobs import JOB_NAME
@@ -46,9 +47,9 @@ def township(world):
 @pytest.fixture
 def reviewed(world):
     """Q3 compiled for the township; v2 (nothing posted: 8 missing, 60 points) reviewed by the office."""
-    disclosure_check_run(year=2026, quarter=3, township=township(world), today=AFTER_Q3)
+    disclosure_check_run(year=2026, quarter=3, township=township(world), today=AFTER_Q3, actor=SYSTEM)
     check = DisclosureCheck.objects.get(village=world.v2, year=2026, quarter=3)
-    disclosure_check_review(check=check, by=world.office.user, notes="已核")
+    disclosure_check_review(check=check, actor=actor_for(world.office.user), notes="已核")
     return world
 
 
@@ -61,7 +62,7 @@ def test_a_rerun_leaves_a_reviewed_check_and_reports_that_it_would_differ(review
     post(world.v3, D(2026, 10, 10))
 
     # when the quarter is run again
-    summary = disclosure_check_run(year=2026, quarter=3, township=township(world), today=AFTER_Q3)
+    summary = disclosure_check_run(year=2026, quarter=3, township=township(world), today=AFTER_Q3, actor=SYSTEM)
 
     # then v2 keeps the reviewed figures and items, and the summary says a recompile would differ
     assert figures(world.v2) == before
@@ -75,7 +76,7 @@ def test_a_rerun_with_nothing_new_reports_no_difference_and_writes_nothing(revie
     world = reviewed
     rows = list(DisclosureCheckItem.objects.order_by("pk").values_list("pk", "result", "computed_result"))
 
-    summary = disclosure_check_run(year=2026, quarter=3, township=township(world), today=AFTER_Q3)
+    summary = disclosure_check_run(year=2026, quarter=3, township=township(world), today=AFTER_Q3, actor=SYSTEM)
 
     assert (summary.frozen, summary.frozen_differing, summary.checks_updated, summary.items_updated) == (1, [], 0, 0)
     assert "1 个村的检查已审核，未改动；其中 0 个村按现有数据重算会不同。" in summary.as_text()
@@ -88,7 +89,7 @@ def test_the_pledge_score_keeps_reading_the_reviewed_figures(reviewed):
     assert disclosure_target_score(**args) == Decimal("12.0")  # 60 of 100, scaled to 20 points
     post(world.v2, D(2026, 10, 10))
 
-    disclosure_check_run(year=2026, quarter=3, township=township(world), today=AFTER_Q3)
+    disclosure_check_run(year=2026, quarter=3, township=township(world), today=AFTER_Q3, actor=SYSTEM)
 
     assert disclosure_target_score(**args) == Decimal("12.0")
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from cadres.roles import SYSTEM, actor_for
 from supervision.models import Disclosure, DisclosureCheckItem, DisclosureRequirement
 from supervision.services.disclosures import disclosure_check_run, disclosure_create
 from tests import factories as f
@@ -26,7 +27,7 @@ def requirement():
 
 
 def valid(world, **overrides):
-    data = {"by": world.village1.user, "village": world.v1, "requirement": requirement(), "title": "三季度村务公开",
+    data = {"actor": actor_for(world.village1.user), "village": world.v1, "requirement": requirement(), "title": "三季度村务公开",
             "content": "道路硬化情况", "period_start": D(2026, 7, 1), "period_end": D(2026, 9, 30),
             "posted_on": f.today()}
     data.update(overrides)
@@ -54,11 +55,11 @@ def test_the_grace_is_a_setting(world, settings):
 
 
 def test_the_office_may_back_date_and_is_recorded_as_vouching(world):
-    disclosure = disclosure_create(**valid(world, by=world.office.user, posted_on=D(2026, 10, 10)))
+    disclosure = disclosure_create(**valid(world, actor=actor_for(world.office.user), posted_on=D(2026, 10, 10)))
     assert (disclosure.posted_on, disclosure.posted_on_confirmed_by) == (D(2026, 10, 10), world.office.user)
     assert disclosure.history.get().posted_on_confirmed_by == world.office.user
     # dated today, there is nothing to vouch for
-    assert disclosure_create(**valid(world, by=world.office.user)).posted_on_confirmed_by is None
+    assert disclosure_create(**valid(world, actor=actor_for(world.office.user))).posted_on_confirmed_by is None
 
 
 def test_the_api_answers_400_and_the_page_shows_the_error(world, client):
@@ -104,7 +105,7 @@ def test_the_check_counts_an_unvouched_posting_from_its_recording(world):
                         created_at=at(D(2026, 12, 1)), period_start=D(2026, 7, 1), period_end=D(2026, 9, 30))
 
     # when the quarter is checked
-    disclosure_check_run(year=2026, quarter=3, today=D(2026, 12, 2))
+    disclosure_check_run(year=2026, quarter=3, today=D(2026, 12, 2), actor=SYSTEM)
 
     # then only postings recorded (or vouched for) by the due date count as on time
     assert [result_of(v) for v in (world.v1, world.v2, world.v3, world.v_other)] == [

@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 from rest_framework.test import APIClient
 
+from cadres.roles import SYSTEM, actor_for
 from core.errors import NotAllowed
 from supervision.models import Disclosure, DisclosureCheck, DisclosureRequirement
 from supervision.services.disclosures import disclosure_check_run, disclosure_create
@@ -38,7 +39,7 @@ def requirement(category="村务工作计划及落实情况"):
 
 
 def valid(world, **overrides):
-    data = {"by": world.village1.user, "village": world.v1, "requirement": requirement(), "title": "三季度村务公开",
+    data = {"actor": actor_for(world.village1.user), "village": world.v1, "requirement": requirement(), "title": "三季度村务公开",
             "content": "道路硬化、温室改造情况", "period_start": D(2026, 7, 1), "period_end": D(2026, 9, 30),
             "posted_on": f.today()}  # within the back-dating grace whatever day the suite runs
     data.update(overrides)
@@ -64,14 +65,14 @@ def test_a_village_cadre_posts_for_their_village(world):
 @pytest.mark.parametrize("who", ["cadre1", "secretary", "deputy", "outsider"])
 def test_others_cannot_post_for_a_village(world, who):
     with pytest.raises(NotAllowed):
-        disclosure_create(**valid(world, by=world.users[who]))
+        disclosure_create(**valid(world, actor=actor_for(world.users[who])))
     assert not Disclosure.objects.exists()
 
 
 def test_the_office_posts_for_any_village_of_its_township(world):
-    assert disclosure_create(**valid(world, by=world.office.user, village=world.v3)).village == world.v3
+    assert disclosure_create(**valid(world, actor=actor_for(world.office.user), village=world.v3)).village == world.v3
     with pytest.raises(NotAllowed):
-        disclosure_create(**valid(world, by=world.office.user, village=world.v_other))
+        disclosure_create(**valid(world, actor=actor_for(world.office.user), village=world.v_other))
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
@@ -164,7 +165,7 @@ def posted(world):
     for name in ("v1", "v2", "v3", "v_other"):
         village = getattr(world, name)
         world.d[name] = f.DisclosureFactory(village=village, township=village.township)
-    disclosure_check_run(year=2026, quarter=3, today=D(2026, 10, 25))
+    disclosure_check_run(year=2026, quarter=3, today=D(2026, 10, 25), actor=SYSTEM)
     world.c = {name: DisclosureCheck.objects.get(village=getattr(world, name)) for name in world.d}
     return world
 
@@ -257,9 +258,9 @@ def test_the_pledge_report_keeps_per_cadre_pledges_from_the_reporter(world):
     from supervision.services import pledges as svc
 
     svc.pledge_issue_from_template(template=f.pledge_template(world.township, "village"), pledgers=[world.v1],
-                                   by=world.office.user)
+                                   actor=actor_for(world.office.user))
     svc.pledge_issue_from_template(template=f.pledge_template(world.township, "staff"), pledgers=[world.cadre1],
-                                   by=world.office.user)
+                                   actor=actor_for(world.office.user))
     office = api_for(world.office.user).get("/api/v1/reports/pledges", {"year": 2026}).json()
     reporter = api_for(world.reporter_user).get("/api/v1/reports/pledges", {"year": 2026}).json()
     assert sorted(r["pledger"] for r in office["results"]) == ["东河村", "干部甲"]
@@ -306,7 +307,7 @@ def test_lists_cost_the_same_at_1_and_50_rows(world, client, django_assert_num_q
     villages = [world.v1] + [f.VillageFactory(township=world.township) for _ in range(rows - 1)]
     for village in villages:
         f.DisclosureFactory(village=village, township=world.township)
-    disclosure_check_run(year=2026, quarter=3, township=world.township, today=D(2026, 10, 25))
+    disclosure_check_run(year=2026, quarter=3, township=world.township, today=D(2026, 10, 25), actor=SYSTEM)
     DisclosureCheck.objects.exclude(village__in=villages).delete()
     api = APIClient()
     api.force_login(world.office.user)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cadres.models import Township
+from cadres.roles import SYSTEM, actor_for
 from core.errors import DomainError, NotAllowed
 from core.models import Notification
 from supervision.models import DisclosureCheck, DisclosureCheckItem, DisclosureRequirement, DisclosureRubric
@@ -71,7 +72,7 @@ def q3(world):
 def run(**kwargs):
     """The check for the world's township (the other township has its own test)."""
     kwargs.setdefault("township", Township.objects.get(code="620001"))
-    return disclosure_check_run(**kwargs)
+    return disclosure_check_run(actor=SYSTEM, **kwargs)
 
 
 def snapshot():
@@ -88,7 +89,7 @@ def counts(village):
 
 
 def test_each_village_requirement_and_period_is_on_time_late_or_missing(q3):
-    summary = disclosure_check_run(year=2026, quarter=3, today=AFTER_Q3)
+    summary = disclosure_check_run(year=2026, quarter=3, today=AFTER_Q3, actor=SYSTEM)
 
     # v1: 5 quarterly on time, finance Jul on time / Aug late (due 10 Sep) / Sep missing,
     # decisions of 1 Aug on time (within 5 days) and 1 Sep late → 100 − 5 − 2×2 = 91
@@ -144,7 +145,7 @@ def test_office_adjustments_survive_a_rerun_and_keep_their_history(q3):
     item = DisclosureCheckItem.objects.get(check_run__village=q3.v1, result="missing")
 
     disclosure_check_item_adjust(item=item, result="on_time", reason="九月财务已在公开栏公开，照片见附件",
-                                 by=q3.office.user)
+                                 actor=actor_for(q3.office.user))
     assert counts(q3.v1) == (8, 2, 0, Decimal("96.0"))
     run(year=2026, quarter=3, today=D(2026, 10, 28))
 
@@ -160,10 +161,10 @@ def test_an_adjustment_needs_the_office_and_a_reason(q3):
     run(year=2026, quarter=3, today=AFTER_Q3)
     item = DisclosureCheckItem.objects.get(check_run__village=q3.v1, result="missing")
     with pytest.raises(DomainError, match="必须填写理由"):
-        disclosure_check_item_adjust(item=item, result="on_time", reason="  ", by=q3.office.user)
+        disclosure_check_item_adjust(item=item, result="on_time", reason="  ", actor=actor_for(q3.office.user))
     for who in ("village1", "secretary", "outsider"):
         with pytest.raises(NotAllowed):
-            disclosure_check_item_adjust(item=item, result="on_time", reason="理由", by=q3.users[who])
+            disclosure_check_item_adjust(item=item, result="on_time", reason="理由", actor=actor_for(q3.users[who]))
     item.refresh_from_db()
     assert (item.result, item.adjusted, item.adjust_reason) == ("missing", False, "")
 
@@ -172,12 +173,12 @@ def test_the_office_reviews_a_check_once(q3):
     run(year=2026, quarter=3, today=AFTER_Q3)
     check = DisclosureCheck.objects.get(village=q3.v2)
     with pytest.raises(NotAllowed):
-        disclosure_check_review(check=check, by=q3.secretary.user)
-    disclosure_check_review(check=check, by=q3.office.user, notes="已约谈村支书")
+        disclosure_check_review(check=check, actor=actor_for(q3.secretary.user))
+    disclosure_check_review(check=check, actor=actor_for(q3.office.user), notes="已约谈村支书")
     check.refresh_from_db()
     assert (check.status, check.checker, check.notes) == ("reviewed", q3.office.user, "已约谈村支书")
     with pytest.raises(DomainError, match="已审核"):
-        disclosure_check_review(check=check, by=q3.office.user)
+        disclosure_check_review(check=check, actor=actor_for(q3.office.user))
 
 
 def test_items_not_yet_due_are_not_judged(q3):
@@ -196,17 +197,17 @@ def test_annual_items_are_checked_in_the_fourth_quarter_only(world):
 
 def test_a_quarter_that_has_not_ended_or_does_not_exist_is_refused(world):
     with pytest.raises(DomainError, match="尚未结束"):
-        disclosure_check_run(year=2026, quarter=4, today=D(2026, 12, 31))
+        disclosure_check_run(year=2026, quarter=4, today=D(2026, 12, 31), actor=SYSTEM)
     with pytest.raises(QuarterError):
-        disclosure_check_run(year=2026, quarter=7, today=AFTER_Q3)
+        disclosure_check_run(year=2026, quarter=7, today=AFTER_Q3, actor=SYSTEM)
     assert DisclosureCheck.objects.count() == 0
 
 
 def test_one_township_only_when_asked(q3):
     f.VillageFactory(township=q3.other_township)
-    disclosure_check_run(year=2026, quarter=3, township=q3.township, today=AFTER_Q3)
+    disclosure_check_run(year=2026, quarter=3, township=q3.township, today=AFTER_Q3, actor=SYSTEM)
     assert set(DisclosureCheck.objects.values_list("township_id", flat=True)) == {q3.township.pk}
-    disclosure_check_run(year=2026, quarter=3, today=AFTER_Q3)
+    disclosure_check_run(year=2026, quarter=3, today=AFTER_Q3, actor=SYSTEM)
     assert DisclosureCheck.objects.filter(township=q3.other_township).count() == 2
 
 
@@ -234,7 +235,7 @@ def test_the_run_costs_the_same_number_of_queries_for_3_or_30_villages(q3):
     def run_queries() -> tuple[list[str], int]:
         DisclosureCheck.objects.all().delete()
         with CaptureQueriesContext(connection) as ctx:
-            disclosure_check_run(year=2026, quarter=3, township=township, today=AFTER_Q3)
+            disclosure_check_run(year=2026, quarter=3, township=township, today=AFTER_Q3, actor=SYSTEM)
         statements = [q["sql"].split(" ", 1)[0] for q in ctx.captured_queries]
         inserts = statements.count("INSERT")
         return [s for s in statements if s != "INSERT"], inserts

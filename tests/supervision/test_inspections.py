@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from cadres.roles import actor_for
 from core.errors import NotAllowed, StateError
 from core.models import Notification
 from supervision.models import Inspection, InspectionFinding, Matter
@@ -20,12 +21,12 @@ D = dt.date
 
 
 def record(world, subject, *, kind="announced", publish=False, action="reminder"):
-    inspection = svc.inspection_create(by=world.inspector.user, date=D(2026, 10, 15), kind=kind,
+    inspection = svc.inspection_create(actor=actor_for(world.inspector.user), date=D(2026, 10, 15), kind=kind,
                                        title=f"督查{subject}", subject=subject)
-    svc.inspection_add_finding(inspection=inspection, by=world.inspector.user, category="formalism",
+    svc.inspection_add_finding(inspection=inspection, actor=actor_for(world.inspector.user), category="formalism",
                                description="材料重复报送", action=action, rectification_deadline=D(2026, 11, 30))
     if publish:
-        svc.inspection_publish(inspection=inspection, by=world.inspector.user)
+        svc.inspection_publish(inspection=inspection, actor=actor_for(world.inspector.user))
     return inspection
 
 
@@ -70,19 +71,20 @@ def test_each_role_sees_exactly_the_inspections_it_may(inspections, client, who)
 def test_publishing_shows_the_subject_its_findings_and_notifies_once(inspections, django_capture_on_commit_callbacks):
     secret = inspections.i["secret"]
     with django_capture_on_commit_callbacks(execute=True):
-        svc.inspection_publish(inspection=secret, by=inspections.inspector.user)
+        svc.inspection_publish(inspection=secret, actor=actor_for(inspections.inspector.user))
     assert Notification.objects.filter(recipient=inspections.unit_head.user, kind="inspection").count() == 1
     listed = api_client(inspections.unit_head.user).get("/api/v1/inspections/").json()["results"]
     assert [r["id"] for r in listed] == [secret.pk]
     assert listed[0]["confidential"] is False and listed[0]["findings"][0]["category_display"] == "形式主义"
     with pytest.raises(StateError, match="已于"):
-        svc.inspection_publish(inspection=secret, by=inspections.inspector.user)
+        svc.inspection_publish(inspection=secret, actor=actor_for(inspections.inspector.user))
 
 
 @pytest.mark.parametrize("who", ["office", "secretary", "cadre1", "unit_head"])
 def test_only_inspectors_record_inspections(world, who):
     with pytest.raises(NotAllowed):
-        svc.inspection_create(by=world.users[who], date=D(2026, 10, 1), kind="announced", title="督查", subject=world.v1)
+        svc.inspection_create(actor=actor_for(world.users[who]),
+            date=D(2026, 10, 1), kind="announced", title="督查", subject=world.v1)
     assert not Inspection.objects.exists()
     response = api_client(world.users[who]).post("/api/v1/inspections/", {
         "date": "2026-10-01", "kind": "announced", "title": "督查", "subject_type": "village",
@@ -122,11 +124,11 @@ def test_the_inspector_records_through_the_api_and_the_page(world, client):
 def test_findings_are_checked(inspections):
     inspection = inspections.i["announced"]
     with pytest.raises(ValidationError) as caught:
-        svc.inspection_add_finding(inspection=inspection, by=inspections.inspector.user, category="formalism",
+        svc.inspection_add_finding(inspection=inspection, actor=actor_for(inspections.inspector.user), category="formalism",
                                    description="x", rectification_deadline=D(2026, 1, 1))
     assert "整改期限不能早于督查日期" in caught.value.message_dict["rectification_deadline"][0]
     with pytest.raises(NotAllowed):
-        svc.inspection_add_finding(inspection=inspection, by=inspections.office.user, category="formalism",
+        svc.inspection_add_finding(inspection=inspection, actor=actor_for(inspections.office.user), category="formalism",
                                    description="x")
     assert inspection.findings.count() == 1
 
@@ -135,22 +137,22 @@ def test_the_subject_reports_rectification_after_publication_and_the_inspector_c
     published = inspections.i["published"]
     finding = published.findings.get()
     with pytest.raises(StateError, match="未报送整改情况"):
-        svc.inspection_close(inspection=published, by=inspections.inspector.user)
+        svc.inspection_close(inspection=published, actor=actor_for(inspections.inspector.user))
     with pytest.raises(NotAllowed):
-        svc.finding_report_rectification(finding=finding, report="代报", by=inspections.cadre2.user)
+        svc.finding_report_rectification(finding=finding, report="代报", actor=actor_for(inspections.cadre2.user))
     client.force_login(inspections.cadre1.user)
     client.post(f"/inspections/findings/{finding.pk}/rectification/", {"report": "已重新梳理台账，删除重复表格"})
     finding.refresh_from_db()
     assert finding.rectification_report == "已重新梳理台账，删除重复表格" and finding.rectified_at
-    svc.inspection_close(inspection=published, by=inspections.inspector.user)
+    svc.inspection_close(inspection=published, actor=actor_for(inspections.inspector.user))
     with pytest.raises(StateError, match="已结案"):
-        svc.finding_report_rectification(finding=finding, report="补充", by=inspections.cadre1.user)
+        svc.finding_report_rectification(finding=finding, report="补充", actor=actor_for(inspections.cadre1.user))
 
 
 def test_an_unpublished_subject_cannot_answer(inspections, client):
     finding = inspections.i["announced"].findings.get()
     with pytest.raises(NotAllowed):
-        svc.finding_report_rectification(finding=finding, report="整改", by=inspections.village1.user)
+        svc.finding_report_rectification(finding=finding, report="整改", actor=actor_for(inspections.village1.user))
     client.force_login(inspections.village1.user)
     assert client.post(f"/inspections/findings/{finding.pk}/rectification/", {"report": "x"}).status_code == 404
     assert InspectionFinding.objects.get(pk=finding.pk).rectification_report == ""
@@ -158,28 +160,28 @@ def test_an_unpublished_subject_cannot_answer(inspections, client):
 
 def test_a_finding_raises_a_matter_in_the_ledger_once(inspections):
     finding = inspections.i["announced"].findings.get()
-    matter = svc.finding_raise_matter(finding=finding, by=inspections.inspector.user, category="village_appearance")
+    matter = svc.finding_raise_matter(finding=finding, actor=actor_for(inspections.inspector.user), category="village_appearance")
     assert (matter.source, matter.status, matter.finding, matter.village) == (
         "inspection", "registered", finding, inspections.v1)
     assert "材料重复报送" in matter.description
     with pytest.raises(StateError, match=f"#{matter.pk}"):
-        svc.finding_raise_matter(finding=finding, by=inspections.inspector.user)
+        svc.finding_raise_matter(finding=finding, actor=actor_for(inspections.inspector.user))
     assert Matter.objects.count() == 1
 
 
 def test_a_confidential_finding_cannot_become_a_matter(inspections):
     finding = inspections.i["secret"].findings.get()
     with pytest.raises(StateError, match="保密"):
-        svc.finding_raise_matter(finding=finding, by=inspections.inspector.user, village=inspections.v1)
+        svc.finding_raise_matter(finding=finding, actor=actor_for(inspections.inspector.user), village=inspections.v1)
     with pytest.raises(NotAllowed):
-        svc.finding_raise_matter(finding=inspections.i["announced"].findings.get(), by=inspections.office.user)
+        svc.finding_raise_matter(finding=inspections.i["announced"].findings.get(), actor=actor_for(inspections.office.user))
     assert not Matter.objects.exists()
 
 
 def test_a_cadre_subject_needs_the_matters_village(inspections, client):
     finding = inspections.i["published"].findings.get()
     with pytest.raises(ValidationError, match="请选择问题所在的村"):
-        svc.finding_raise_matter(finding=finding, by=inspections.inspector.user)
+        svc.finding_raise_matter(finding=finding, actor=actor_for(inspections.inspector.user))
     client.force_login(inspections.inspector.user)
     client.post(f"/inspections/findings/{finding.pk}/matter/", {"village": inspections.v2.pk, "category": "other"})
     assert Matter.objects.get().village == inspections.v2

@@ -14,7 +14,7 @@ from django_celery_beat.models import PeriodicTask
 from PIL import Image
 
 from cadres.models import ExcusedAbsence
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from core.errors import NotAllowed, StateError
 from core.models import Notification
 from supervision.models import DeadlineRule, Matter, MatterEvent
@@ -337,21 +337,21 @@ def test_overdue_matter_escalates_once_a_day_to_unit_head_and_leader_in_charge(w
     matter = f.MatterFactory(village=world.v1, unit=world.unit, assignee=world.cadre2, status="in_progress",
                              deadline=today - dt.timedelta(days=2))
     f.MatterFactory(village=world.v1, unit=world.unit, status="closed", deadline=today - dt.timedelta(days=2))
-    assert svc.matters_escalate_overdue(today=today) == 1
-    assert svc.matters_escalate_overdue(today=today) == 0
+    assert svc.matters_escalate_overdue(today=today, actor=SYSTEM) == 1
+    assert svc.matters_escalate_overdue(today=today, actor=SYSTEM) == 0
     notes = Notification.objects.filter(kind="matter_overdue")
     assert sorted(notes.values_list("recipient__username", flat=True)) == ["deputy", "unithead"]
     assert notes.first().title.startswith("督办：事项已逾期 2 天")
     matter.refresh_from_db()
     assert matter.escalated_on == today
     assert MatterEvent.objects.filter(matter=matter, action="escalate").count() == 1
-    assert svc.matters_escalate_overdue(today=today + dt.timedelta(days=1)) == 1
+    assert svc.matters_escalate_overdue(today=today + dt.timedelta(days=1), actor=SYSTEM) == 1
     assert notes.count() == 4
 
 
 def test_overdue_unassigned_matter_goes_to_the_office(world):
     f.MatterFactory(village=world.v1, status="registered", deadline=timezone.localdate() - dt.timedelta(days=1))
-    svc.matters_escalate_overdue()
+    svc.matters_escalate_overdue(actor=SYSTEM)
     assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["office"]
 
 
@@ -366,8 +366,8 @@ def test_diary_reminder_goes_to_cadres_behind_once(world):
         f.DiaryFactory(author=world.outsider, village=world.v_other, date=day)
     f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, 24))
     ExcusedAbsence.objects.create(cadre=world.cadre3, start=dt.date(2026, 11, 20), end=dt.date(2026, 11, 20))
-    assert diary_reminders_send(today=wed) == 1
-    assert diary_reminders_send(today=wed) == 0
+    assert diary_reminders_send(today=wed, actor=SYSTEM) == 1
+    assert diary_reminders_send(today=wed, actor=SYSTEM) == 0
     note = Notification.objects.get()
     assert (note.recipient, note.kind, note.url) == (world.cadre1.user, "diary_reminder", "/diaries/new/")
     assert "11月23日" in note.body

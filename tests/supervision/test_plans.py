@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from core.errors import NotAllowed, StateError
 from core.models import Notification
 from supervision.models import Plan, PlanMilestone, PlanRevision
@@ -298,8 +298,8 @@ def test_overdue_milestones_of_approved_plans_are_escalated_once_a_day(world):
     f.PlanMilestoneFactory(plan=plan, due=TODAY + dt.timedelta(days=1))
     f.PlanMilestoneFactory(plan=f.PlanFactory(village=world.v2), due=TODAY - dt.timedelta(days=5))
     # when the daily job runs twice
-    assert svc.milestones_escalate_overdue(today=TODAY) == 1
-    assert svc.milestones_escalate_overdue(today=TODAY) == 0
+    assert svc.milestones_escalate_overdue(today=TODAY, actor=SYSTEM) == 1
+    assert svc.milestones_escalate_overdue(today=TODAY, actor=SYSTEM) == 0
     # then the responsible cadre and the village's leading cadre are told once
     sent = Notification.objects.filter(kind="plan_milestone_overdue")
     assert sorted(sent.values_list("recipient__username", flat=True)) == ["cadre1", "deputy"]
@@ -374,15 +374,15 @@ def test_a_village_pledge_target_is_scored_from_the_plan(world):
 
     # given a village pledge whose 10-point target is "plan milestones done on time"
     template = f.pledge_template(world.township, "village", base=(90,), bonus=(), veto=0, disclosure_points=10)
-    [pledge] = pledge_svc.pledge_issue_from_template(template=template, pledgers=[world.v1], by=world.office.user)
-    pledge_svc.pledge_sign(pledge=pledge, by=world.village1.user)
-    pledge = pledge_svc.pledge_countersign(pledge=pledge, by=world.head.user)
+    [pledge] = pledge_svc.pledge_issue_from_template(template=template, pledgers=[world.v1], actor=actor_for(world.office.user))
+    pledge_svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
+    pledge = pledge_svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
     base, target = pledge.targets.order_by("order")
     target.auto_source = "plan"
     target.save(update_fields=["auto_source"])
     _milestones_of_2026(world)
     # when the office assesses it
-    pledge = pledge_svc.pledge_assess(pledge=pledge, by=world.office.user, results={
+    pledge = pledge_svc.pledge_assess(pledge=pledge, actor=actor_for(world.office.user), results={
         base.pk: TargetResult(), target.pk: TargetResult(deduction=Decimal("10"))})  # input ignored: the plan wins
     # then the target scores 2 of 4 milestones on time
     assessment = TargetAssessment.objects.get(target=target)

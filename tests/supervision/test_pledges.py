@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from cadres.roles import actor_for
 from core.errors import DomainError, NotAllowed, StateError
 from core.models import Notification
 from supervision.models import (
@@ -33,18 +34,18 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n
 def issue(world, level="village", pledgers=None, **template_kwargs):
     template = f.pledge_template(world.township, level, **template_kwargs)
     pledgers = pledgers if pledgers is not None else [world.v1]
-    return svc.pledge_issue_from_template(template=template, pledgers=pledgers, by=world.office.user)
+    return svc.pledge_issue_from_template(template=template, pledgers=pledgers, actor=actor_for(world.office.user))
 
 
 def signed(world):
     [pledge] = issue(world)
-    return svc.pledge_sign(pledge=pledge, by=world.village1.user)
+    return svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
 
 
 def countersigned(world, **kwargs):
     [pledge] = issue(world, **kwargs)
-    svc.pledge_sign(pledge=pledge, by=world.village1.user)
-    return svc.pledge_countersign(pledge=pledge, by=world.head.user)
+    svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
+    return svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
 
 
 # --- issuing and the chain rules -------------------------------------------------------------------
@@ -55,7 +56,7 @@ def test_issue_from_template_copies_targets_and_names_the_pyramids_superior(worl
 
     with django_capture_on_commit_callbacks(execute=True):
         pledges = svc.pledge_issue_from_template(template=template, pledgers=[world.v1, world.v2],
-                                                 by=world.office.user)
+                                                 actor=actor_for(world.office.user))
 
     assert [p.pledger_village for p in pledges] == [world.v1, world.v2]
     for pledge in pledges:
@@ -87,7 +88,7 @@ def test_base_points_must_sum_to_100_when_issuing(world):
     template = f.pledge_template(world.township, "village", base=(60, 30))
 
     with pytest.raises(DomainError, match="基础目标分值合计应为100分，现为90分"):
-        svc.pledge_issue_from_template(template=template, pledgers=[world.v1], by=world.office.user)
+        svc.pledge_issue_from_template(template=template, pledgers=[world.v1], actor=actor_for(world.office.user))
     assert Pledge.objects.count() == 0
     assert PledgeTarget.objects.count() == 0
 
@@ -95,22 +96,22 @@ def test_base_points_must_sum_to_100_when_issuing(world):
 def test_a_superior_that_does_not_match_the_pyramid_is_refused(world):
     with pytest.raises(PledgeChainError, match="应由 镇长 会签，而不是 书记"):
         svc.pledge_create(township_id=world.township.pk, year=2026, level=PledgeLevel.VILLAGE, pledger=world.v1,
-                          superior=world.secretary, by=world.office.user)
+                          superior=world.secretary, actor=actor_for(world.office.user))
     with pytest.raises(PledgeChainError, match="应由 站长 会签"):
         svc.pledge_create(township_id=world.township.pk, year=2026, level=PledgeLevel.STAFF, pledger=world.cadre1,
-                          superior=world.deputy, by=world.office.user)
+                          superior=world.deputy, actor=actor_for(world.office.user))
     assert Pledge.objects.count() == 0
 
 
 def test_the_right_superior_is_accepted_for_a_draft_and_issuing_checks_points(world):
     pledge = svc.pledge_create(township_id=world.township.pk, year=2026, level=PledgeLevel.UNIT, pledger=world.unit,
-                               superior=world.deputy, by=world.office.user,
+                               superior=world.deputy, actor=actor_for(world.office.user),
                                targets=[{"kind": "base", "task": "农业产业", "points": Decimal("70")}])
     assert pledge.status == Pledge.Status.DRAFT
     with pytest.raises(DomainError, match="现为70分"):
-        svc.pledge_issue(pledge=pledge, by=world.office.user)
+        svc.pledge_issue(pledge=pledge, actor=actor_for(world.office.user))
     PledgeTarget.objects.create(pledge=pledge, kind="base", task="安全生产", points=Decimal("30"))
-    assert svc.pledge_issue(pledge=pledge, by=world.office.user).status == Pledge.Status.ISSUED
+    assert svc.pledge_issue(pledge=pledge, actor=actor_for(world.office.user)).status == Pledge.Status.ISSUED
 
 
 def test_a_unit_without_a_head_cannot_have_staff_pledges(world):
@@ -132,7 +133,7 @@ def test_a_second_pledge_of_the_same_year_refuses_the_whole_batch(world):
     issue(world, pledgers=[world.v1])
     template = f.pledge_template(world.township, "village")
     with pytest.raises(DomainError, match="东河村 的2026年度责任书已存在"):
-        svc.pledge_issue_from_template(template=template, pledgers=[world.v2, world.v1], by=world.office.user)
+        svc.pledge_issue_from_template(template=template, pledgers=[world.v2, world.v1], actor=actor_for(world.office.user))
     assert list(Pledge.objects.values_list("pledger_village", flat=True)) == [world.v1.pk]
 
 
@@ -140,7 +141,7 @@ def test_only_the_office_issues_pledges(world):
     template = f.pledge_template(world.township, "village")
     for user in (world.cadre1.user, world.head.user, world.outsider.user):
         with pytest.raises(NotAllowed):
-            svc.pledge_issue_from_template(template=template, pledgers=[world.v1], by=user)
+            svc.pledge_issue_from_template(template=template, pledgers=[world.v1], actor=actor_for(user))
     assert Pledge.objects.count() == 0
 
 
@@ -150,11 +151,11 @@ def test_only_the_office_issues_pledges(world):
 def test_the_village_secretary_signs_then_the_township_head_countersigns(world, django_capture_on_commit_callbacks):
     [pledge] = issue(world)
     with django_capture_on_commit_callbacks(execute=True):
-        pledge = svc.pledge_sign(pledge=pledge, by=world.village1.user)
+        pledge = svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
     assert (pledge.status, pledge.signed_by) == (Pledge.Status.SIGNED, world.village1)
     assert Notification.objects.filter(recipient=world.head.user, dedupe_key=f"pledge-countersign:{pledge.pk}").exists()
 
-    pledge = svc.pledge_countersign(pledge=pledge, by=world.head.user)
+    pledge = svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
     pledge.refresh_from_db()
     assert (pledge.status, pledge.countersigned_by) == (Pledge.Status.COUNTERSIGNED, world.head)
     assert pledge.signed_at <= pledge.countersigned_at
@@ -165,15 +166,15 @@ def test_the_village_director_may_sign_but_a_committee_member_may_not(world):
     member = f.CadreFactory(township=world.township, post="village_committee", level="village", village=world.v1)
     [pledge] = issue(world)
     with pytest.raises(NotAllowed):
-        svc.pledge_sign(pledge=pledge, by=member.user)
-    assert svc.pledge_sign(pledge=pledge, by=director.user).signed_by == director
+        svc.pledge_sign(pledge=pledge, actor=actor_for(member.user))
+    assert svc.pledge_sign(pledge=pledge, actor=actor_for(director.user)).signed_by == director
 
 
 @pytest.mark.parametrize("who", ["cadre1", "head", "office", "secretary", "outsider"])
 def test_only_the_pledger_side_signs(world, who):
     [pledge] = issue(world)
     with pytest.raises(NotAllowed):
-        svc.pledge_sign(pledge=pledge, by=world.users[who])
+        svc.pledge_sign(pledge=pledge, actor=actor_for(world.users[who]))
     pledge.refresh_from_db()
     assert (pledge.status, pledge.signed_at, pledge.signed_by) == (Pledge.Status.ISSUED, None, None)
 
@@ -182,18 +183,18 @@ def test_unit_pledges_are_signed_by_the_unit_head_and_cadre_pledges_by_the_cadre
     [unit_pledge] = issue(world, "unit", pledgers=[world.unit])
     [staff_pledge] = issue(world, "staff", pledgers=[world.cadre1])
     with pytest.raises(NotAllowed):
-        svc.pledge_sign(pledge=unit_pledge, by=world.cadre1.user)
+        svc.pledge_sign(pledge=unit_pledge, actor=actor_for(world.cadre1.user))
     with pytest.raises(NotAllowed):
-        svc.pledge_sign(pledge=staff_pledge, by=world.unit_head.user)
-    assert svc.pledge_sign(pledge=unit_pledge, by=world.unit_head.user).status == Pledge.Status.SIGNED
-    assert svc.pledge_sign(pledge=staff_pledge, by=world.cadre1.user).status == Pledge.Status.SIGNED
+        svc.pledge_sign(pledge=staff_pledge, actor=actor_for(world.unit_head.user))
+    assert svc.pledge_sign(pledge=unit_pledge, actor=actor_for(world.unit_head.user)).status == Pledge.Status.SIGNED
+    assert svc.pledge_sign(pledge=staff_pledge, actor=actor_for(world.cadre1.user)).status == Pledge.Status.SIGNED
 
 
 @pytest.mark.parametrize("who", ["secretary", "village1", "office", "deputy"])
 def test_only_the_superior_countersigns(world, who):
     pledge = signed(world)
     with pytest.raises(NotAllowed, match="只有会签人 镇长 可以会签"):
-        svc.pledge_countersign(pledge=pledge, by=world.users[who])
+        svc.pledge_countersign(pledge=pledge, actor=actor_for(world.users[who]))
     pledge.refresh_from_db()
     assert (pledge.status, pledge.countersigned_at) == (Pledge.Status.SIGNED, None)
 
@@ -201,17 +202,17 @@ def test_only_the_superior_countersigns(world, who):
 def test_illegal_transitions_are_refused_with_the_reason(world):
     [pledge] = issue(world)
     with pytest.raises(StateError, match="责任方尚未签署"):
-        svc.pledge_countersign(pledge=pledge, by=world.head.user)
-    svc.pledge_sign(pledge=pledge, by=world.village1.user)
+        svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
+    svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
     with pytest.raises(StateError, match="不能重复签署"):
-        svc.pledge_sign(pledge=pledge, by=world.village1.user)
-    svc.pledge_countersign(pledge=pledge, by=world.head.user)
+        svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
+    svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
     with pytest.raises(StateError, match=r"责任书已由 镇长 于 .* 会签，不能重复会签"):
-        svc.pledge_countersign(pledge=pledge, by=world.head.user)
+        svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
     draft = svc.pledge_create(township_id=world.township.pk, year=2026, level="village", pledger=world.v2,
-                              by=world.office.user)
+                              actor=actor_for(world.office.user))
     with pytest.raises(NotAllowed):  # v2 has no cadre of its own in the world: nobody may sign
-        svc.pledge_sign(pledge=draft, by=world.village1.user)
+        svc.pledge_sign(pledge=draft, actor=actor_for(world.village1.user))
 
 
 # --- scan ------------------------------------------------------------------------------------------
@@ -221,10 +222,10 @@ def test_the_signed_paper_copy_is_attached_as_pdf_after_signing(world):
     [pledge] = issue(world)
     scan = SimpleUploadedFile("scan.pdf", PDF_BYTES, content_type="application/pdf")
     with pytest.raises(StateError, match="责任方签署后"):
-        svc.pledge_attach_scan(pledge=pledge, upload=scan, by=world.office.user)
-    svc.pledge_sign(pledge=pledge, by=world.village1.user)
+        svc.pledge_attach_scan(pledge=pledge, upload=scan, actor=actor_for(world.office.user))
+    svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
     scan.seek(0)
-    pledge = svc.pledge_attach_scan(pledge=pledge, upload=scan, by=world.village1.user)
+    pledge = svc.pledge_attach_scan(pledge=pledge, upload=scan, actor=actor_for(world.village1.user))
     assert pledge.scan.name.endswith(".pdf")
     assert pledge.scan.read().startswith(b"%PDF")
 
@@ -233,7 +234,7 @@ def test_a_scan_that_is_not_a_pdf_or_image_is_refused_and_nothing_is_stored(worl
     pledge = signed(world)
     fake = SimpleUploadedFile("scan.pdf", b"#!/bin/sh\necho hi\n", content_type="application/pdf")
     with pytest.raises(DomainError, match="文件类型不符"):
-        svc.pledge_attach_scan(pledge=pledge, upload=fake, by=world.office.user)
+        svc.pledge_attach_scan(pledge=pledge, upload=fake, actor=actor_for(world.office.user))
     pledge.refresh_from_db()
     assert not pledge.scan
 
@@ -242,7 +243,7 @@ def test_an_outsider_cannot_attach_a_scan(world):
     pledge = signed(world)
     scan = SimpleUploadedFile("scan.pdf", PDF_BYTES, content_type="application/pdf")
     with pytest.raises(NotAllowed):
-        svc.pledge_attach_scan(pledge=pledge, upload=scan, by=world.cadre1.user)
+        svc.pledge_attach_scan(pledge=pledge, upload=scan, actor=actor_for(world.cadre1.user))
     pledge.refresh_from_db()
     assert not pledge.scan
 
@@ -255,22 +256,22 @@ def test_the_pledger_reports_quarterly_progress_once_the_pledge_is_in_force(worl
     [pledge] = issue(world)
     target = pledge.targets.first()
     with pytest.raises(StateError, match="会签生效后"):
-        svc.pledge_report_progress(target=target, quarter=1, report="完成", by=world.village1.user)
-    svc.pledge_sign(pledge=pledge, by=world.village1.user)
-    svc.pledge_countersign(pledge=pledge, by=world.head.user)
+        svc.pledge_report_progress(target=target, quarter=1, report="完成", actor=actor_for(world.village1.user))
+    svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
+    svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
 
-    svc.pledge_report_progress(target=target, quarter=2, report="已完成道路硬化 3 公里", by=world.village1.user)
-    svc.pledge_report_progress(target=target, quarter=2, report="已完成道路硬化 4 公里", by=world.village1.user)
+    svc.pledge_report_progress(target=target, quarter=2, report="已完成道路硬化 3 公里", actor=actor_for(world.village1.user))
+    svc.pledge_report_progress(target=target, quarter=2, report="已完成道路硬化 4 公里", actor=actor_for(world.village1.user))
     progress = TargetProgress.objects.get(target=target, quarter=2)
     assert progress.report == "已完成道路硬化 4 公里"
     assert progress.history.count() == 2  # the first report is kept in history
 
     with pytest.raises(DomainError, match="尚未开始的季度"):
-        svc.pledge_report_progress(target=target, quarter=4, report="提前", by=world.village1.user)
+        svc.pledge_report_progress(target=target, quarter=4, report="提前", actor=actor_for(world.village1.user))
     with pytest.raises(DomainError, match="不能超过3000字"):
-        svc.pledge_report_progress(target=target, quarter=3, report="长" * 3001, by=world.village1.user)
+        svc.pledge_report_progress(target=target, quarter=3, report="长" * 3001, actor=actor_for(world.village1.user))
     with pytest.raises(NotAllowed):
-        svc.pledge_report_progress(target=target, quarter=3, report="代填", by=world.cadre1.user)
+        svc.pledge_report_progress(target=target, quarter=3, report="代填", actor=actor_for(world.cadre1.user))
     assert TargetProgress.objects.count() == 1
 
 
@@ -281,7 +282,7 @@ def test_assessment_totals_base_scores_and_capped_bonuses_in_the_database(world)
     pledge = countersigned(world, base=(60, 40), bonus=(8, 8), veto=1)
     base1, base2, bonus1, bonus2, veto = pledge.targets.order_by("order")
 
-    pledge = svc.pledge_assess(pledge=pledge, by=world.office.user, results={
+    pledge = svc.pledge_assess(pledge=pledge, actor=actor_for(world.office.user), results={
         base1.pk: TargetResult(deduction=Decimal("5")), base2.pk: TargetResult(deduction=Decimal("12.5")),
         bonus1.pk: TargetResult(bonus=Decimal("6")), bonus2.pk: TargetResult(bonus=Decimal("7")),
         veto.pk: TargetResult(failed=False),
@@ -295,7 +296,7 @@ def test_assessment_totals_base_scores_and_capped_bonuses_in_the_database(world)
 def test_a_failed_veto_target_fails_the_whole_pledge(world):
     pledge = countersigned(world, base=(100,), bonus=(), veto=1)
     base, veto = pledge.targets.order_by("order")
-    pledge = svc.pledge_assess(pledge=pledge, by=world.office.user,
+    pledge = svc.pledge_assess(pledge=pledge, actor=actor_for(world.office.user),
                                results={base.pk: TargetResult(), veto.pk: TargetResult(failed=True, note="发生安全事故")})
     assert (pledge.total_score, pledge.grade) == (Decimal("100.0"), Pledge.Grade.FAIL)
 
@@ -304,7 +305,8 @@ def test_grade_thresholds_come_from_the_configurable_table(world):
     GradeThreshold.objects.filter(grade="excellent").update(min_score=Decimal("95"))
     pledge = countersigned(world, base=(100,), bonus=(), veto=0)
     [base] = pledge.targets.all()
-    pledge = svc.pledge_assess(pledge=pledge, by=world.office.user, results={base.pk: TargetResult(deduction=Decimal("8"))})
+    pledge = svc.pledge_assess(pledge=pledge, actor=actor_for(world.office.user),
+        results={base.pk: TargetResult(deduction=Decimal("8"))})
     assert (pledge.total_score, pledge.grade) == (Decimal("92.0"), Pledge.Grade.GOOD)
 
 
@@ -317,7 +319,7 @@ def test_the_village_disclosure_target_is_filled_from_the_years_quarterly_checks
     DisclosureCheck.objects.create(township=world.township, village=world.v1, year=2025, quarter=4, score=0)
     DisclosureCheck.objects.create(township=world.township, village=world.v2, year=2026, quarter=1, score=0)
 
-    pledge = svc.pledge_assess(pledge=pledge, by=world.office.user, results={
+    pledge = svc.pledge_assess(pledge=pledge, actor=actor_for(world.office.user), results={
         base.pk: TargetResult(), disclosure.pk: TargetResult(deduction=Decimal("10"))})  # input ignored: checks win
 
     assessment = TargetAssessment.objects.get(target=disclosure)
@@ -335,7 +337,7 @@ def test_invalid_assessments_are_refused_and_nothing_changes(world, results, mes
     base, _base2, bonus = pledge.targets.order_by("order")
     ids = {"base": base.pk, "bonus": bonus.pk}
     with pytest.raises(DomainError, match=message):
-        svc.pledge_assess(pledge=pledge, by=world.office.user, results={ids[k]: v for k, v in results.items()})
+        svc.pledge_assess(pledge=pledge, actor=actor_for(world.office.user), results={ids[k]: v for k, v in results.items()})
     pledge.refresh_from_db()
     assert (pledge.status, pledge.total_score) == (Pledge.Status.COUNTERSIGNED, None)
     assert TargetAssessment.objects.count() == 0
@@ -344,11 +346,11 @@ def test_invalid_assessments_are_refused_and_nothing_changes(world, results, mes
 def test_only_the_office_assesses_and_only_pledges_in_force(world):
     [pledge] = issue(world)
     with pytest.raises(StateError, match="只有已会签"):
-        svc.pledge_assess(pledge=pledge, by=world.office.user, results={})
-    svc.pledge_sign(pledge=pledge, by=world.village1.user)
-    svc.pledge_countersign(pledge=pledge, by=world.head.user)
+        svc.pledge_assess(pledge=pledge, actor=actor_for(world.office.user), results={})
+    svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
+    svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
     with pytest.raises(NotAllowed):
-        svc.pledge_assess(pledge=pledge, by=world.head.user, results={})
+        svc.pledge_assess(pledge=pledge, actor=actor_for(world.head.user), results={})
     assert Pledge.objects.get(pk=pledge.pk).status == Pledge.Status.COUNTERSIGNED
 
 

@@ -21,13 +21,13 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 def issue(world, pledgers=None, level="village"):
     template = f.pledge_template(world.township, level)
-    return svc.pledge_issue_from_template(template=template, pledgers=pledgers or [world.v1], by=world.office.user)
+    return svc.pledge_issue_from_template(template=template, pledgers=pledgers or [world.v1], actor=actor_for(world.office.user))
 
 
 def in_force(world):
     [pledge] = issue(world)
-    svc.pledge_sign(pledge=pledge, by=world.village1.user)
-    return svc.pledge_countersign(pledge=pledge, by=world.head.user)
+    svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
+    return svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
 
 
 def test_the_office_issues_a_templates_pledges_from_the_page(world, client):
@@ -141,7 +141,7 @@ def test_the_dashboard_shows_pledges_to_sign_and_the_chain(world, client):
 def test_dashboard_panels_cost_the_same_at_1_and_50_pledges(world, rows):
     villages = [f.VillageFactory(township=world.township) for _ in range(rows)]
     template = f.pledge_template(world.township, "village")
-    svc.pledge_issue_from_template(template=template, pledgers=villages, by=world.office.user)
+    svc.pledge_issue_from_template(template=template, pledgers=villages, actor=actor_for(world.office.user))
     head = actor_for(world.head.user)
     with assert_num_queries(3):  # my pledges, the chain's counts, the last checked quarter (none)
         panels = dashboard_duties.panels(head, world.head.user)

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from cadres.roles import actor_for
 from supervision.services import pledges as svc
 from tests import factories as f
 
@@ -26,9 +27,9 @@ def pledge(world):
     for order, (kind, points) in enumerate([("base", 40), ("base", 30), ("base", 20), ("base", 10), ("bonus", 5),
                                             ("veto", 0)]):
         f.PledgeTemplateTargetFactory(template=template, kind=kind, points=points, order=order, task=TASKS[order])
-    [pledge] = svc.pledge_issue_from_template(template=template, pledgers=[world.v1], by=world.office.user)
-    svc.pledge_sign(pledge=pledge, by=world.village1.user)
-    return svc.pledge_countersign(pledge=pledge, by=world.head.user)
+    [pledge] = svc.pledge_issue_from_template(template=template, pledgers=[world.v1], actor=actor_for(world.office.user))
+    svc.pledge_sign(pledge=pledge, actor=actor_for(world.village1.user))
+    return svc.pledge_countersign(pledge=pledge, actor=actor_for(world.head.user))
 
 
 def test_the_print_page_shows_both_signature_blocks_and_every_target(world, client, pledge):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cadres.roles import actor_for
 from supervision.models import Pledge, PledgeTarget
 from supervision.services import pledges as svc
 from tests import factories as f
@@ -21,7 +22,7 @@ def chain(world):
         by = world.office.user
         if township is not None:
             by = f.CadreFactory(township=township, user__groups=["office"]).user
-        return svc.pledge_issue_from_template(template=template, pledgers=pledgers, by=by)
+        return svc.pledge_issue_from_template(template=template, pledgers=pledgers, actor=actor_for(by))
 
     [world.p_v1, world.p_v2] = issue("village", [world.v1, world.v2])
     [world.p_unit] = issue("unit", [world.unit])
@@ -88,7 +89,7 @@ def test_the_pledge_api_carries_the_contract_fields(chain):
 
 def test_pledges_filter_by_year_status_and_level(chain):
     api = api_client(chain.office.user)
-    svc.pledge_sign(pledge=chain.p_v1, by=chain.village1.user)
+    svc.pledge_sign(pledge=chain.p_v1, actor=actor_for(chain.village1.user))
 
     def ids(**params):
         return {r["id"] for r in api.get("/api/v1/pledges/", params).json()["results"]}
@@ -157,7 +158,7 @@ def test_my_pledges_page_lists_what_to_sign_and_the_chain_for_leaders(chain, cli
     assert "待我签署" in page and f"/pledges/{chain.p_c1.pk}/" in page
     assert f"/pledges/{chain.p_c2.pk}/" not in page
 
-    svc.pledge_sign(pledge=chain.p_v1, by=chain.village1.user)
+    svc.pledge_sign(pledge=chain.p_v1, actor=actor_for(chain.village1.user))
     client.force_login(chain.office.user)
     page = client.get("/pledges/?year=2026").content.decode()
     assert "责任书链条" in page
@@ -190,7 +191,7 @@ def test_the_chain_puts_each_pledge_under_its_superiors_pledge(chain):
 def _many_village_pledges(world, n: int) -> None:
     villages = [f.VillageFactory(township=world.township) for _ in range(n)]
     template = f.pledge_template(world.township, "village")
-    svc.pledge_issue_from_template(template=template, pledgers=villages, by=world.office.user)
+    svc.pledge_issue_from_template(template=template, pledgers=villages, actor=actor_for(world.office.user))
 
 
 @pytest.mark.parametrize(("rows", "queries"), [(1, 9), (50, 9)])

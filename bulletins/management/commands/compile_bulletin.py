@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from bulletins.content import issue_line, percent, period_text
 from bulletins.services import bulletin_compile
 from cadres.models import Township
+from cadres.roles import SYSTEM
 from core.errors import DomainError
 
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         refused = []
         for township in townships:
             try:
-                bulletin = bulletin_compile(township=township, start=start, end=end)
+                bulletin = bulletin_compile(township=township, start=start, end=end, actor=SYSTEM)
             except DomainError as exc:
                 refused.append(f"{township.name}：{exc.message}")
                 self.stderr.write(f"{township.name}：{exc.message}")

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from cadres.roles import SYSTEM
+
 
 class Command(BaseCommand):
     help = ("督办逾期事项和规划节点，提醒漏写日记的干部（可重复运行，同一天不会重复通知）/ "
@@ -25,9 +27,9 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
         except ValueError as exc:
             raise CommandError(f"日期格式应为 YYYY-MM-DD：{options['date']}") from exc
-        escalated = matters_escalate_overdue(today=day)
-        reminded = diary_reminders_send(today=day)
-        milestones = milestones_escalate_overdue(today=day)
+        escalated = matters_escalate_overdue(today=day, actor=SYSTEM)
+        reminded = diary_reminders_send(today=day, actor=SYSTEM)
+        milestones = milestones_escalate_overdue(today=day, actor=SYSTEM)
         self.stdout.write(self.style.SUCCESS(
             f"{day.isoformat()}：督办逾期事项 {escalated} 件，提醒补写日记 {reminded} 人，督办逾期规划节点 {milestones} 个 / "
             f"escalated {escalated} matters, reminded {reminded} cadres, escalated {milestones} plan milestones"

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from cadres.models import Township
+from cadres.roles import SYSTEM
 from core.errors import DomainError
 from supervision.quarters import parse_quarter
 from supervision.services.disclosures import disclosure_check_run
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             if township is None:
                 raise CommandError(f"没有代码为 {options['township']} 的乡镇。")
         try:
-            summary = disclosure_check_run(year=quarter.year, quarter=quarter.quarter, township=township)
+            summary = disclosure_check_run(year=quarter.year, quarter=quarter.quarter, township=township, actor=SYSTEM)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(self.style.SUCCESS(summary.as_text()))
