@@ -56,7 +56,14 @@ def manifest(request: HttpRequest) -> JsonResponse:
 def service_worker(request: HttpRequest) -> HttpResponse:
     shell = [static(name) for name in SHELL_FILES]
     version = hashlib.sha256("\n".join(shell).encode()).hexdigest()[:12]
-    context = {"shell": mark_safe(json.dumps(shell)), "version": version}  # noqa: S308 (URLs we made)
+    context = {
+        "shell": mark_safe(json.dumps(shell)),  # noqa: S308 (static URLs, made here)
+        "version": version,
+        # The page shown for a page never opened online (makemessages reads .py, not this .js).
+        "offline_title": _("没有网络"),
+        "offline_text": _("这个页面还没有保存在本机。联网后再打开；写民情日记的页面在离线时也能打开。"),
+        "offline_link": _("写民情日记"),
+    }
     body = render_to_string("portal/sw.js", context, request=request)
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     # Browsers check /sw.js for a new version on each visit; nothing in between may keep it.

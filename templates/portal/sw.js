@@ -1,4 +1,4 @@
-{% load i18n %}/* The portal's service worker (served by portal.pwa at /sw.js, root scope).
+/* The portal's service worker (served by portal.pwa at /sw.js, root scope).
    - the app shell (CSS, JS, icons) is kept on install and refreshed in the background;
    - pages: network first, the last copy from the cache when there is no network;
    - the pages a signed-in cadre needs offline (today's diary form with their villages, contact
@@ -55,10 +55,10 @@ function withTimeout(promise, ms) {
 function offlinePage() {
   var html = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">" +
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
-    "<title>{{ _("没有网络")|escapejs }}</title><link rel=\"stylesheet\" href=\"" + SHELL[0] + "\"></head>" +
-    "<body><main class=\"container\"><h1>{{ _("没有网络")|escapejs }}</h1>" +
-    "<p>{{ _("这个页面还没有保存在本机。联网后再打开；写民情日记的页面在离线时也能打开。")|escapejs }}</p>" +
-    "<p><a class=\"button\" href=\"/diaries/new/\">{{ _("写民情日记")|escapejs }}</a></p></main></body></html>";
+    "<title>{{ offline_title|escapejs }}</title><link rel=\"stylesheet\" href=\"" + SHELL[0] + "\"></head>" +
+    "<body><main class=\"container\"><h1>{{ offline_title|escapejs }}</h1>" +
+    "<p>{{ offline_text|escapejs }}</p>" +
+    "<p><a class=\"button\" href=\"/diaries/new/\">{{ offline_link|escapejs }}</a></p></main></body></html>";
   return new Response(html, {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
 }
 
