@@ -29,7 +29,7 @@
 
   function text(name, n) {
     var value = strings[name] || "";
-    return n === undefined ? value : value.replace("%(n)s", String(n));
+    return n === undefined ? value : value.replace("{n}", String(n));
   }
 
   function pad(n) { return n < 10 ? "0" + n : String(n); }
