@@ -339,12 +339,12 @@
   // --- log-out and shared phones -----------------------------------------------------------------------
 
   function forgetPages() {
-    var done = window.caches ? window.caches.delete(PAGES_CACHE).catch(function () { return false; })
-      : Promise.resolve(false);
+    // The worker first (it drops pages still being fetched), then the cache itself.
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({type: "forget"});
     }
-    return done;
+    return window.caches ? window.caches.delete(PAGES_CACHE).catch(function () { return false; })
+      : Promise.resolve(false);
   }
 
   function forgetUser(who) {

@@ -12,6 +12,10 @@ var SHELL_CACHE = "portal-shell-" + VERSION;
 var PAGES_CACHE = "portal-pages";
 var SHELL = {{ shell }};
 var NETWORK_WAIT_MS = 8000;
+// The last pages opened, at most this many (a phone's storage is small; lists with filters add up).
+var MAX_PAGES = 60;
+// Bumped when the user's pages are forgotten (log-out): a page fetched before must not be kept.
+var generation = 0;
 // Pages that are never kept: log-in and log-out, the admin, the API, the worker itself.
 var NEVER_KEPT = ["/accounts/", "/admin/", "/api/", "/sw.js", "/i18n/", "/healthz"];
 
@@ -62,11 +66,30 @@ function offlinePage() {
   return new Response(html, {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
 }
 
+function keepPage(url, response, fetchedIn) {
+  if (fetchedIn !== generation) { return Promise.resolve(); }
+  return caches.open(PAGES_CACHE).then(function (cache) {
+    return cache.put(url, response).then(function () {
+      // forgotten while it was being stored: forget it too
+      return fetchedIn === generation ? null : cache.delete(url);
+    });
+  });
+}
+
 function pageFromNetwork(request) {
+  var fetchedIn = generation;
   return withTimeout(fetch(request), NETWORK_WAIT_MS).then(function (response) {
     if (storable(response)) {
       var copy = response.clone();
-      caches.open(PAGES_CACHE).then(function (cache) { cache.put(request.url, copy); });
+      caches.open(PAGES_CACHE).then(function (cache) {
+        return cache.delete(request.url).then(function () { return keepPage(request.url, copy, fetchedIn); })
+          .then(function () { return cache.keys(); })
+          .then(function (keys) {  // oldest first: a page put again moved to the end
+            return Promise.all(keys.slice(0, Math.max(0, keys.length - MAX_PAGES)).map(function (key) {
+              return cache.delete(key);
+            }));
+          });
+      });
     }
     return response;
   });
@@ -117,12 +140,13 @@ self.addEventListener("message", function (event) {
     event.waitUntil(Promise.all(data.urls.map(function (path) {
       var url = new URL(path, self.location.origin);
       if (!kept(url)) { return null; }
+      var fetchedIn = generation;
       return fetch(url.href, {credentials: "same-origin"}).then(function (response) {
-        if (!storable(response)) { return null; }
-        return caches.open(PAGES_CACHE).then(function (cache) { return cache.put(url.href, response); });
+        return storable(response) ? keepPage(url.href, response, fetchedIn) : null;
       }).catch(function () { return null; });
     })));
   } else if (data.type === "forget") {
+    generation += 1;
     event.waitUntil(caches.delete(PAGES_CACHE));
   }
 });

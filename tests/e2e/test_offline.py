@@ -14,7 +14,7 @@ from django.utils import timezone
 from cadres.roles import actor_for
 from supervision.models import Diary
 from supervision.services.diaries import diary_create
-from tests.e2e.conftest import PHONE, has_horizontal_scroll, login
+from tests.e2e.conftest import PHONE, has_horizontal_scroll, login, wait_for_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,8 @@ OFFLINE_TEXT = "三组没有信号：张三家反映冬季用水管冻裂，需�
 
 def ready_for_offline(page: Any) -> None:
     """Online once: the worker is installed and keeps today's diary form for this cadre."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # polled from here: wait_for_function evaluates strings, which the portal's CSP refuses
+    _wait_until(page, lambda: page.evaluate("navigator.serviceWorker.controller !== null"))
     _wait_until(page, lambda: page.evaluate(
         """async () => {
             const cache = await caches.open("portal-pages");
@@ -154,3 +155,20 @@ def _wait_until(page: Any, check: Any, tries: int = 100) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError("timed out")
+
+
+def test_an_expired_session_keeps_the_outbox_and_it_is_sent_after_log_in(world, new_page):
+    page = new_page(PHONE)
+    login(page, "cadre1")
+    ready_for_offline(page)
+    save_offline(page, OFFLINE_TEXT)
+    # the session ends while the phone is offline (idle timeout): the server forgets the log-in
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    page.goto("/diaries/new/")
+    wait_for_path(page, "/accounts/login/")
+    assert not Diary.objects.exists()
+
+    login(page, "cadre1")
+    page.get_by_role("status").filter(has_text="已上传 1 篇离线保存的日记。").wait_for()
+    assert Diary.objects.get().situation == OFFLINE_TEXT
