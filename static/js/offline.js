@@ -19,6 +19,8 @@
   var PAGES_CACHE = "portal-pages";
   var LAST_USER = "portal-offline-user";
   var RETRY_MS = 60000;
+  var REFRESHED = "portal-offline-refreshed";
+  var REFRESH_MS = 10 * 60 * 1000;
 
   var user = "";
   var strings = {};
@@ -356,6 +358,7 @@
         if (key && key.indexOf(prefix) === 0) { store.removeItem(key); }
       }
       store.removeItem(LAST_USER);
+      store.removeItem(REFRESHED);
     }
     return Promise.all([removeEntriesOf(who).catch(function () { return null; }), forgetPages()]);
   }
@@ -387,11 +390,24 @@
 
   // --- the service worker ---------------------------------------------------------------------------
 
+  // The kept form costs the server a page: refreshed on the diary pages (where it changes), on a
+  // new day, and otherwise at most every REFRESH_MS.
+  function refreshDue() {
+    var store = storage();
+    if (!store) { return true; }
+    var stamp = user + "|" + localDay();
+    var last = (store.getItem(REFRESHED) || "").split("#");
+    var due = window.location.pathname.indexOf("/diaries/") === 0 || last[0] !== stamp ||
+      Date.now() - Number(last[1] || 0) > REFRESH_MS;
+    if (due) { store.setItem(REFRESHED, stamp + "#" + Date.now()); }
+    return due;
+  }
+
   function setupWorker() {
     if (!("serviceWorker" in navigator)) { return; }
     navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(function () { /* the pages work without it */ });
     var pages = (document.body.getAttribute("data-offline-pages") || "").split(" ").filter(Boolean);
-    if (!user || !pages.length || !navigator.onLine) { return; }
+    if (!user || !pages.length || !navigator.onLine || !refreshDue()) { return; }
     navigator.serviceWorker.ready.then(function (registration) {
       if (registration.active) { registration.active.postMessage({type: "refresh", urls: pages}); }
     });
