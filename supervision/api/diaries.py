@@ -106,7 +106,9 @@ class DiaryViewSet(
         if created:
             diary.household_ids = sorted(h.pk for h in values.get("households", ()))  # type: ignore[attr-defined]
             return Response(DiarySerializer(diary).data, status=status.HTTP_201_CREATED)
-        return Response(DiarySerializer(self.get_queryset().get(pk=diary.pk)).data, status=status.HTTP_200_OK)
+        # A withdrawn diary is no longer listed, but a retry still gets its own diary back, not a 404.
+        stored = self.get_queryset().filter(pk=diary.pk).first() or diary
+        return Response(DiarySerializer(stored).data, status=status.HTTP_200_OK)
 
     @extend_schema(request=DiaryInputSerializer, responses={200: DiarySerializer})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

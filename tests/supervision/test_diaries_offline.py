@@ -43,6 +43,17 @@ def test_a_second_post_of_the_same_client_id_answers_200_with_the_stored_diary(w
     assert diary.history.count() == 1
 
 
+def test_a_retry_of_a_diary_withdrawn_meanwhile_answers_200_and_writes_nothing(world, on_wednesday):
+    client_id = uuid.uuid4()
+    client = api_client(world.cadre1.user)
+    first = client.post("/api/v1/diaries/", body(world, client_id), format="json").json()
+    Diary.objects.filter(pk=first["id"]).update(deleted_at=timezone.now())
+    again = client.post("/api/v1/diaries/", body(world, client_id), format="json")
+    assert again.status_code == 200, again.json()
+    assert again.json()["id"] == first["id"]
+    assert Diary.objects.count() == 1
+
+
 def test_the_same_client_id_of_another_author_is_not_theirs(world, on_wednesday):
     client_id = uuid.uuid4()
     assert api_client(world.cadre1.user).post("/api/v1/diaries/", body(world, client_id), format="json").status_code == 201
