@@ -42,7 +42,8 @@ class OTPRequiredMiddleware:
         if session is None or not session.get("_auth_user_id"):
             return None
         path = request.path_info
-        if path.startswith(("/accounts/otp/", "/accounts/logout/", "/static/", "/i18n/", "/healthz")):
+        if path.startswith(("/accounts/otp/", "/accounts/logout/", "/static/", "/i18n/", "/healthz", "/sw.js",
+                            "/manifest.webmanifest")):
             return None
         admin_prefix = "/admin/"
         in_admin = path.startswith(admin_prefix) and not path[len(admin_prefix):].startswith(_ADMIN_OPEN)

@@ -362,6 +362,8 @@ LOGGING = {
 # --- portal's own knobs -----------------------------------------------------------------------------
 PORTAL = {
     "DIARY_BACKFILL_DAYS": env.int("DIARY_BACKFILL_DAYS", default=3),
+    # How long a diary saved offline on a phone may wait before upload (services.diaries.diary_submit).
+    "DIARY_OFFLINE_DAYS": env.int("DIARY_OFFLINE_DAYS", default=7),
     "DISCLOSURE_BACKDATE_DAYS": env.int("DISCLOSURE_BACKDATE_DAYS", default=7),
     "MATTER_DEFAULT_DEADLINE_DAYS": 15,
     "MATTER_YELLOW_DAYS": 3,

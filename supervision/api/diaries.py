@@ -7,13 +7,13 @@ from typing import Any
 import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres.models import Household
-from cadres.roles import actor_for
+from cadres.roles import Actor, actor_for
 from core.pagination import LargeTablePagination
 from supervision.api.serializers.diaries import ROW_COLUMNS, DiaryInputSerializer, DiarySerializer, diary_rows
 from supervision.models import Diary
@@ -79,16 +79,36 @@ class DiaryViewSet(
         households = household_ids_of([row["id"] for row in page])
         return self.get_paginated_response(diary_rows(page, households))
 
-    @extend_schema(request=DiaryInputSerializer, responses={201: DiarySerializer})
+    @extend_schema(request=DiaryInputSerializer, responses={
+        201: DiarySerializer, 200: DiarySerializer,
+        409: OpenApiResponse(description=str(_("该日已有日记（离线上传）：body 的 diary 是已保存的日记")))})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actor = actor_for(request.user)
         data = DiaryInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        if "client_id" in values:
+            return self._submit(actor, values)
         diary = services.diary_create(actor=actor, **values)
         # The author reads their own diary: answer from the saved object, not a second read.
         diary.household_ids = sorted(h.pk for h in values.get("households", ()))  # type: ignore[attr-defined]
         return Response(DiarySerializer(diary).data, status=status.HTTP_201_CREATED)
+
+    def _submit(self, actor: Actor, values: dict[str, Any]) -> Response:
+        """An upload from a phone's outbox: 201 written, 200 already stored (a retry), 409 the day
+        is written already, with the stored diary so the page can offer to merge."""
+        try:
+            diary, created = services.diary_submit(actor=actor, **values)
+        except services.DiaryConflict as exc:
+            stored = self.get_queryset().filter(pk=exc.diary.pk).first() or exc.diary
+            return Response({"detail": exc.message, "code": exc.code, "errors": {"date": [exc.message]},
+                             "diary": DiarySerializer(stored).data}, status=status.HTTP_409_CONFLICT)
+        if created:
+            diary.household_ids = sorted(h.pk for h in values.get("households", ()))  # type: ignore[attr-defined]
+            return Response(DiarySerializer(diary).data, status=status.HTTP_201_CREATED)
+        # A withdrawn diary is no longer listed, but a retry still gets its own diary back, not a 404.
+        stored = self.get_queryset().filter(pk=diary.pk).first() or diary
+        return Response(DiarySerializer(stored).data, status=status.HTTP_200_OK)
 
     @extend_schema(request=DiaryInputSerializer, responses={200: DiarySerializer})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -104,7 +124,8 @@ class DiaryViewSet(
         data = DiaryInputSerializer(data=incoming)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        values.pop("date", None)
+        for name in ("date", "client_id", "written_on"):  # a diary's day and offline id never change
+            values.pop(name, None)
         services.diary_update(actor=actor, diary=diary, **values)
         return Response(DiarySerializer(self.get_queryset().get(pk=diary.pk)).data)
 

@@ -17,6 +17,7 @@ from .choices import Category
 
 TEXT_LIMIT = 5000
 DIARY_PER_DAY = "one_diary_per_cadre_per_day"  # the constraint's name (diary_create reads it)
+DIARY_CLIENT_ID = "one_diary_per_author_client_id"  # an offline upload's id, once per author
 
 
 class Diary(Stamped, models.Model):
@@ -37,6 +38,9 @@ class Diary(Stamped, models.Model):
         "supervision.PlanMilestone", on_delete=models.SET_NULL, null=True, blank=True, related_name="diaries",
         verbose_name=_("推进的规划节点"),
     )
+    # Made on the phone when a diary is saved offline (the outbox, static/js/offline.js): a retry of
+    # the same upload finds the stored diary instead of writing a second one. Set by the API only.
+    client_id = models.UUIDField(_("离线编号"), null=True, blank=True, editable=False)
     on_time = models.BooleanField(_("按时"), default=True, help_text=_("当天填写为按时"))
     created_at = models.DateTimeField(_("填写时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True, db_index=True)
@@ -48,7 +52,10 @@ class Diary(Stamped, models.Model):
         verbose_name = _("民情日记")
         verbose_name_plural = _("民情日记")
         ordering = ["-date", "-id"]
-        constraints = [models.UniqueConstraint(fields=["author", "date"], name=DIARY_PER_DAY)]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "date"], name=DIARY_PER_DAY),
+            models.UniqueConstraint(fields=["author", "client_id"], name=DIARY_CLIENT_ID),
+        ]
         indexes = [
             models.Index(fields=["township", "-date", "-id"], name="diary_township_date_idx"),
             models.Index(fields=["village", "-date", "-id"], name="diary_village_date_idx"),

@@ -6,7 +6,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from cadres.calendar import workdays
 from cadres.models import Cadre, ExcusedAbsence, Household, Village
 from cadres.roles import Actor, Role, require_system
-from core.errors import NotAllowed
+from core.errors import NotAllowed, StateError
 from core.history import create_with_links
 from core.notifications import notify_cadres
 from supervision.models import TEXT_LIMIT, Category, Diary, DiaryComment, PlanMilestone
@@ -30,6 +32,26 @@ from ._common import check_length, cn_date, notify_after_commit, require_text
 COMMENT_LIMIT = 2000
 # One refusal for households that are unknown, inactive or of another village (API and service).
 HOUSEHOLDS_REFUSED = gettext_lazy("以下农户不存在或不属于所选村：%(ids)s。")
+
+
+class DayAlreadyWritten(ValidationError):
+    """The author's diary of that day exists (the one-diary-per-day constraint refused a second)."""
+
+
+class DiaryConflict(StateError):
+    """An upload from the phone's outbox for a day already written: the stored diary comes back so
+    the cadre can merge the two texts (through diary_update) or discard the phone's copy."""
+
+    code = "conflict"
+
+    def __init__(self, message: str, *, diary: Diary) -> None:
+        super().__init__(message, field="date")
+        self.diary = diary
+
+
+def offline_days() -> int:
+    """How long a diary may wait in a phone's outbox and still be accepted (see diary_submit)."""
+    return int(settings.PORTAL["DIARY_OFFLINE_DAYS"])
 
 
 # --- who may do what (the pages use these to decide which forms to show) -----------------------
@@ -123,6 +145,7 @@ def diary_create(
     problems: str = "",
     ideas: str = "",
     milestone: PlanMilestone | None = None,
+    client_id: UUID | None = None,
     today: date | None = None,
 ) -> Diary:
     """One diary per cadre per day, by the cadre themselves; on time when written on the day."""
@@ -141,7 +164,7 @@ def diary_create(
         people_met=people_met, situation=situation, problems=problems, ideas=ideas,
     )
     diary = Diary(township_id=author.township_id, author=author, date=day, on_time=(day == today),
-                  milestone=_cited_milestone(milestone, village), **fields)
+                  milestone=_cited_milestone(milestone, village), client_id=client_id, **fields)
     try:
         # One version in the history, households included (not one before and one after they are added).
         return create_with_links(diary, {"households": list(dict.fromkeys(households))})
@@ -149,7 +172,7 @@ def diary_create(
         if not _is_second_diary_of_the_day(exc):
             raise
         # The transaction is spoilt: nothing more is asked of the database before it rolls back.
-        raise ValidationError({"date": _("%(day)s 的日记已经写过，请修改原日记。") % {"day": cn_date(day)}}) from exc
+        raise DayAlreadyWritten({"date": _("%(day)s 的日记已经写过，请修改原日记。") % {"day": cn_date(day)}}) from exc
 
 
 def _is_second_diary_of_the_day(exc: IntegrityError) -> bool:
@@ -157,6 +180,71 @@ def _is_second_diary_of_the_day(exc: IntegrityError) -> bool:
     if diag is not None:  # PostgreSQL names the constraint
         return getattr(diag, "constraint_name", None) == DIARY_PER_DAY
     return "supervision_diary.author_id, supervision_diary.date" in str(exc)  # SQLite names the columns
+
+
+def diary_submit(
+    *,
+    actor: Actor,
+    client_id: UUID,
+    written_on: date | None = None,
+    date: date | None = None,
+    village: Village,
+    households: Sequence[Household] = (),
+    category: str = Category.OTHER,
+    place: str = "",
+    people_met: str = "",
+    situation: str,
+    problems: str = "",
+    ideas: str = "",
+    today: date | None = None,
+) -> tuple[Diary, bool]:
+    """A diary from the phone's outbox: (the diary, whether it was written now).
+
+    Idempotent by `client_id`: a retry after a lost answer gets the stored diary back, also when
+    two copies of the upload arrive at once (the second waits for the first at the unique index).
+    `written_on` is the phone's day when the diary was saved there; the back-fill window and
+    "on time" count from it, as if it had been uploaded that day. A phone's clock is the cadre's
+    own word, so it is believed for DIARY_OFFLINE_DAYS only: an older outbox is refused (the
+    office can still enter the diary), and a day after the server's today is never accepted.
+    A day already written raises DiaryConflict carrying the stored diary."""
+    if not can_write_diary(actor):
+        raise NotAllowed(_("只有在岗干部本人可以写民情日记。"))
+    author = actor.cadre
+    assert author is not None
+    stored = Diary.objects.filter(author=author, client_id=client_id).first()
+    if stored is not None:
+        return stored, False
+    today = today or timezone.localdate()
+    written_on = written_on or today
+    if written_on > today:
+        raise ValidationError({"written_on": _("手机上的日期晚于今天，请检查手机的日期设置。")})
+    limit = offline_days()
+    if written_on < today - timedelta(days=limit):
+        raise ValidationError({"written_on": _(
+            "这篇日记在手机上保存已超过 %(n)s 天，不能再上传；请把内容交党政办补录。") % {"n": limit}})
+    day = date or written_on
+    try:
+        diary = diary_create(
+            actor=actor, date=day, village=village, households=households, category=category, place=place,
+            people_met=people_met, situation=situation, problems=problems, ideas=ideas, client_id=client_id,
+            today=written_on,
+        )
+    except (DayAlreadyWritten, IntegrityError) as exc:
+        # Both constraints may answer a simultaneous copy of the same upload: whichever index
+        # PostgreSQL checks first. The copy that won is committed by now (the insert waited for it).
+        stored = Diary.objects.filter(author=author, client_id=client_id).first()
+        if stored is not None:
+            return stored, False
+        if not isinstance(exc, DayAlreadyWritten):
+            raise
+        existing = Diary.objects.filter(author=author, date=day).first()
+        if existing is None:
+            raise
+        raise DiaryConflict(
+            _("%(day)s 的日记已经写过：请把两份内容合并到原日记，或放弃手机上的这份。") % {"day": cn_date(day)},
+            diary=existing,
+        ) from exc
+    return diary, True
 
 
 @transaction.atomic

@@ -144,6 +144,10 @@ class DiaryInputSerializer(serializers.Serializer):
     situation = serializers.CharField(max_length=TEXT_LIMIT)
     problems = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True, default="")
     ideas = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True, default="")
+    client_id = serializers.UUIDField(required=False, help_text=_(
+        "离线上传：手机生成的编号（UUID）。同一编号再次提交时返回已保存的日记（200），不会重复"))
+    written_on = serializers.DateField(required=False, help_text=_(
+        "离线上传：日记在手机上保存的日期，补写期限从这一天算起；需同时提供 client_id"))
 
     def to_internal_value(self, data: Any) -> Any:
         # Households are looked up among the active households of the diary's own village only, so
@@ -168,6 +172,8 @@ class DiaryInputSerializer(serializers.Serializer):
             message = self.fields["village"].error_messages["does_not_exist"].format(pk_value=village_id)
             raise serializers.ValidationError({"village": [message]})
         attrs["village"] = village
+        if "written_on" in attrs and "client_id" not in attrs:
+            raise serializers.ValidationError({"written_on": [_("只有离线上传（带 client_id）才能指定保存日期。")]})
         return attrs
 
 
