@@ -430,10 +430,25 @@ class ModelFigure(models.Model):
     village = models.ForeignKey(
         Village, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("村")
     )
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("已推荐")
+        CONFIRMED = "confirmed", _("已确认")
+
     title = models.CharField(_("标题"), max_length=120)
     story = models.TextField(_("事迹"), max_length=10000)
     period_start = models.DateField(_("期间起"))
     period_end = models.DateField(_("期间止"))
+    # A figure proposed from a staff page waits for the office; only confirmed ones reach a bulletin.
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    source = models.CharField(_("推荐来源"), max_length=200, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("推荐人"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -584,3 +599,36 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.township or _('全县')}"
+
+
+class InitialPassword(models.Model):
+    """A log-in the office issued (or reset) whose one-time password is not changed yet.
+
+    The row exists until its user sets a password of their own; while it does, the pages send the
+    user to the password change and the API refuses with `password_change_required`. The password
+    itself is never stored here: it is shown once (or printed once) and kept only as the hash.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="initial_password",
+        verbose_name=_("登录账号"),
+    )
+    issued_at = models.DateTimeField(_("发放时间"), auto_now=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+
+    class Meta:
+        verbose_name = _("待修改的初始密码")
+        verbose_name_plural = _("待修改的初始密码")
+
+    def __str__(self) -> str:
+        return str(self.user)
