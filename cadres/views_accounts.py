@@ -20,11 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.models import JobRun
 
 from .models import Cadre, Township
 from .roles import Actor, actor_for
 from .scope import cadres_for, townships_for
 from .services import accounts
+from .services.imports import JOB_NAME
 
 
 def _township(request: HttpRequest, actor: Actor) -> tuple[Township, list[Township]]:
@@ -70,7 +72,15 @@ def logins(request: HttpRequest) -> HttpResponse:
                 raise Http404
         except DomainError as exc:
             errors[cadre.pk] = exc.message
+    preselected: set[int] = set()
+    job_id = request.GET.get("job", "")
+    if job_id.isdigit():
+        # Back from a cadre import that opened log-ins: those cadres come ticked for the sheet.
+        job = JobRun.objects.filter(pk=int(job_id), name=JOB_NAME, started_by=request.user).first()
+        if job is not None:
+            preselected = {int(pk) for pk in (job.params.get("result") or {}).get("login_cadres") or []}
     context: dict[str, Any] = {
+        "preselected": preselected,
         "township": township,
         "townships": townships,
         "cadres": list(_cadres(actor, township)),

@@ -64,3 +64,31 @@ def test_the_hand_out_sheet_prints_fresh_passwords_that_work(world):
     assert InitialPassword.objects.filter(user=world.cadre1.user).exists()
     world.outsider.user.refresh_from_db()
     assert world.outsider.user.check_password(f.PASSWORD)
+
+
+def test_the_cadre_import_may_open_log_ins_and_offers_the_hand_out_sheet(world, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import JobRun
+
+    content = ("姓名,职务,所在站办所,电话\n新干部,机关干部,财政所,13900002222\n新领导,镇长,,\n").encode("utf-8-sig")
+    client = page_client(world.office.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/cadres/import/", {"file": SimpleUploadedFile("干部.csv", content, content_type="text/csv"),
+                                        "create_logins": "on"})
+    job = JobRun.objects.get()
+    assert job.status == "succeeded", job.params
+    from cadres.models import Cadre
+
+    cadre = Cadre.objects.get(name="新干部")
+    assert job.params["result"]["login_cadres"] == [cadre.pk]
+    assert cadre.user.username == "13900002222" and not cadre.user.has_usable_password()
+    assert Cadre.objects.get(name="新领导").user is None  # a leader's log-in is for the county to give
+    job_page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert f"/cadres/logins/?job={job.pk}" in job_page
+    logins = client.get(f"/cadres/logins/?job={job.pk}").content.decode()
+    assert f'value="{cadre.pk}" form="handout-form" checked' in logins
+    sheet = client.post("/cadres/logins/handout/", {"cadres": [cadre.pk]}).content.decode()
+    password = re.findall(r'class="secret">([^<]+)<', sheet)[0]
+    cadre.user.refresh_from_db()
+    assert cadre.user.check_password(password)
