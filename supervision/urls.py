@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import diaries, figures, disclosure_run, disclosures, households, inspections, matters, plans, pledges
+from .views import diaries, disclosure_run, disclosures, figures, households, inspections, matters, plans, pledges
 
 urlpatterns = [
     path("households/", households.households, name="households"),
