@@ -181,7 +181,7 @@ class CadreViewSet(MasterDataViewSet):
             data["reports_to"] = None  # not given: follow the (possibly new) post
         return services.cadre_save(cadre=_assign(instance, data), by=self.request.user)
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Any:
         if self.action in ("account", "account_reset"):
             # The account service checks who may (the office, the county); the cadre is looked
             # up in the caller's scope first, so another township's cadre is a 404.
