@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from cadres.models import Training, TrainingAttendance
 from tests import factories as f
-from tests.e2e.conftest import PHONE, goto, has_horizontal_scroll, login, submit, wait_for_path
+from tests.e2e.conftest import PHONE, describe_violations, goto, has_horizontal_scroll, login, run_axe, submit, wait_for_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,3 +55,30 @@ def test_office_creates_a_log_in_and_the_new_user_changes_the_password_first(wor
     again = new_page(PHONE_360)
     login(again, "xin", "Xin-de-mima-2026")
     wait_for_path(again, "/")
+
+
+def test_office_pages_for_log_ins_and_attendance_fit_360_px_and_pass_axe(world, new_page):
+    # given a training of the township, and the office on a 360-px phone
+    training = Training.objects.create(township=world.township, title="作风建设专题学习",
+                                       date=dt.date(2026, 11, 20), hours=2)
+    page = new_page(PHONE_360, bypass_csp=True)  # axe is injected inline
+    login(page, "office")
+
+    # when the office ticks two names on the attendance page
+    goto(page, f"/trainings/{training.pk}/attendance/")
+    assert not has_horizontal_scroll(page)
+    page.get_by_label("干部甲").check()
+    page.get_by_label("干部乙").check()
+    submit(page, "保存出勤")
+
+    # then both are recorded present, and the pages fit the screen with no serious axe finding
+    assert set(TrainingAttendance.objects.filter(training=training, present=True).values_list(
+        "cadre__name", flat=True)) == {"干部甲", "干部乙"}
+    problems = {}
+    for path in ("/cadres/logins/", "/trainings/", f"/trainings/{training.pk}/attendance/"):
+        goto(page, path)
+        assert not has_horizontal_scroll(page), path
+        found = [v for v in run_axe(page) if v["impact"] in {"serious", "critical"}]
+        if found:
+            problems[path] = describe_violations(found)
+    assert problems == {}
