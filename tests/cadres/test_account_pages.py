@@ -92,3 +92,16 @@ def test_the_cadre_import_may_open_log_ins_and_offers_the_hand_out_sheet(world, 
     password = re.findall(r'class="secret">([^<]+)<', sheet)[0]
     cadre.user.refresh_from_db()
     assert cadre.user.check_password(password)
+
+
+def test_the_log_ins_page_costs_the_same_at_a_few_and_many_cadres(world):
+    from tests.helpers import assert_same_queries
+
+    client = page_client(world.office.user)
+
+    def grow() -> None:
+        for i in range(30):
+            f.CadreFactory(township=world.township, name=f"批量{i}", unit=world.unit2,
+                           user=None if i % 2 else f.UserFactory())
+
+    assert_same_queries(lambda: client.get("/cadres/logins/"), grow, warm=True)
