@@ -22,7 +22,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cadres.services.accounts import account_password_changed, password_change_required, register_access_end
+from cadres.services.accounts import (
+    account_password_changed,
+    password_change_required,
+    register_access_end,
+    register_account_record,
+)
 
 SESSION_KEY = "portal_password_change_required"
 CODE = "password_change_required"
@@ -37,8 +42,21 @@ def _end_sessions_and_tokens(user: Any) -> None:
     user_tokens_revoke(user=user)
 
 
+def _audit_account(*, action: str, by_id: int | None, user: Any, cadre: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from .audit import audit
+    from .models import AuditEvent
+
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id is not None else None
+    audit(AuditEvent.Kind.ADMIN_ACTION, user=by, detail={
+        "action": action, "target": user.get_username(), "target_id": user.pk, "cadre_id": cadre.pk,
+    })
+
+
 def connect() -> None:
     register_access_end(_end_sessions_and_tokens)
+    register_account_record(_audit_account)
 
 
 @receiver(user_logged_in, dispatch_uid="portal-accounts-initial-password")

@@ -60,6 +60,21 @@ def register_access_end(handler: AccessEnd) -> None:
         _ACCESS_ENDS.append(handler)
 
 
+AccountRecord = Callable[..., Any]
+# What records who opened, reset or ended which log-in (portal: the security audit log).
+_RECORDERS: list[AccountRecord] = []
+
+
+def register_account_record(handler: AccountRecord) -> None:
+    if handler not in _RECORDERS:
+        _RECORDERS.append(handler)
+
+
+def _record(action: str, *, actor: Actor | None, user: Any, cadre: Cadre) -> None:
+    for handler in _RECORDERS:
+        handler(action=action, by_id=actor.user_id if actor else None, user=user, cadre=cadre)
+
+
 def access_end(*, user: Any) -> None:
     """End every session and API token of a log-in (it stays usable for a new log-in)."""
     for handler in _ACCESS_ENDS:
@@ -147,6 +162,7 @@ def account_create(*, actor: Actor, cadre: Cadre, username: str) -> IssuedPasswo
     password = _issue(user, actor)
     cadre.user = user
     cadre.save(update_fields=["user"])
+    _record("account_create", actor=actor, user=user, cadre=cadre)
     return IssuedPassword(cadre=cadre, username=username, initial_password=password)
 
 
@@ -162,6 +178,7 @@ def account_reset(*, actor: Actor, cadre: Cadre) -> IssuedPassword:
         raise NotAllowed(_("不能在这里重置自己的密码，请使用“修改密码”。"))
     password = _issue(user, actor)
     access_end(user=user)
+    _record("account_reset", actor=actor, user=user, cadre=cadre)
     return IssuedPassword(cadre=cadre, username=user.get_username(), initial_password=password)
 
 
@@ -176,6 +193,7 @@ def account_end(*, actor: Actor, cadre: Cadre) -> None:
     if actor.user_id is not None and user.pk == actor.user_id:
         raise NotAllowed(_("不能停用自己的登录账号。"))
     _end(cadre, user)
+    _record("account_end", actor=actor, user=user, cadre=cadre)
 
 
 def _end(cadre: Cadre, user: Any) -> None:
@@ -193,7 +211,9 @@ def account_end_on_leaving(*, cadre: Cadre) -> bool:
     user = Cadre.objects.filter(pk=cadre.pk).values_list("user_id", flat=True).first()
     if user is None:
         return False
-    _end(cadre, get_user_model().objects.get(pk=user))
+    ended = get_user_model().objects.get(pk=user)
+    _end(cadre, ended)
+    _record("account_end_on_leaving", actor=None, user=ended, cadre=cadre)
     return True
 
 
@@ -255,5 +275,6 @@ def accounts_open_for_import(*, actor: Actor, cadre_ids: Iterable[int]) -> tuple
         InitialPassword.objects.update_or_create(user=user, defaults={"issued_by_id": actor.user_id})
         cadre.user = user
         cadre.save(update_fields=["user"])
+        _record("account_create", actor=actor, user=user, cadre=cadre)
         opened.append(cadre.pk)
     return opened, skipped

@@ -53,6 +53,11 @@ def test_office_creates_a_log_in_for_a_cadre_of_its_township(world, newcomer):
     assert not user.groups.exists() and not user.is_staff
     assert InitialPassword.objects.filter(user=user).exists()
     assert password not in str(list(InitialPassword.objects.values()))
+    from portal.models import AuditEvent
+
+    event = AuditEvent.objects.filter(detail__action="account_create").get()
+    assert (event.user, event.detail["target"]) == (world.office.user, "xin")
+    assert password not in str(event.detail)
 
 
 def test_another_townships_cadre_is_a_404_and_gets_no_log_in(world):
