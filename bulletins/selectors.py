@@ -59,8 +59,10 @@ def bulletin_detail_queryset(actor: Actor) -> QuerySet[Bulletin]:
 
 
 def model_figure_choices(bulletin: Bulletin) -> QuerySet[ModelFigure]:
-    """Model figures the editor may pick: the township's, those of the period first."""
-    return ModelFigure.objects.filter(township_id=bulletin.township_id).select_related("cadre", "village").order_by(
+    """Model figures the editor may pick: the township's confirmed ones, those of the period first."""
+    return ModelFigure.objects.filter(
+        township_id=bulletin.township_id, status=ModelFigure.Status.CONFIRMED
+    ).select_related("cadre", "village").order_by(
         "-period_end", "-id"
     )
 

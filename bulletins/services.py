@@ -70,7 +70,8 @@ def _office_units(township_ids: list[int]) -> dict[int, Unit]:
 def _overlapping_figures(township_ids: list[int], start: dt.date, end: dt.date) -> dict[int, list[ModelFigure]]:
     """Each township's model figures (典型) whose period overlaps [start, end]."""
     figures: dict[int, list[ModelFigure]] = defaultdict(list)
-    for figure in ModelFigure.objects.filter(township_id__in=township_ids, period_start__lte=end, period_end__gte=start):
+    for figure in ModelFigure.objects.filter(township_id__in=township_ids, period_start__lte=end, period_end__gte=start,
+                                             status=ModelFigure.Status.CONFIRMED):
         figures[figure.township_id].append(figure)
     return figures
 

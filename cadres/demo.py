@@ -99,7 +99,7 @@ TRAININGS = [
     ("乡村振兴政策宣讲", Training.Kind.REMOTE_EDUCATION, "城关社区远程教育站点"),
 ]
 
-LOGINS = ["admin", "office", "secretary", "cadre1", "cadre2", "village1", "inspector", "reporter"]
+LOGINS = ["admin", "office", "secretary", "unithead", "cadre1", "cadre2", "village1", "inspector", "reporter"]
 
 
 def seed(ctx: DemoContext) -> None:
@@ -270,6 +270,7 @@ def _seed_township(ctx: DemoContext, *, code: str, name: str, villages: list[str
         ctx.extra["_new_logins"] = {
             "secretary": leader_rows[0], "inspector": leader_rows[-1], "office": staff_of[unit_rows[0].pk][0],
             "cadre1": agri[0], "cadre2": agri[1], "village1": village_cadres[village_rows[0].pk][0],
+            "unithead": heads[1],  # the head of cadre1's and cadre2's unit
         }
     ctx.out(f"    {name}: {len(village_rows)} 村, {len(cadres)} 名干部, {len(households)} 户, {len(contacts)} 户联系户")
     return township

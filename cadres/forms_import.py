@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import PurePath
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -54,6 +55,16 @@ def clean_table_upload(upload: UploadedFile) -> tuple[bytes, str]:
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("导入文件（XLSX 或 CSV）"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+
+    create_logins = forms.BooleanField(
+        label=gettext_lazy("同时为导入的干部开通登录账号"), required=False,
+        help_text=gettext_lazy("登录名为手机号（没有时为 cadre 加编号）；导入后可打印发放单，初始密码在打印时生成。"),
+    )
+
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind != "cadres":
+            del self.fields["create_logins"]
 
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]

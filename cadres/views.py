@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from .roles import actor_for
 from .scope import townships_for
 from .selectors import may_see_pyramid, pyramid
+from .services.accounts import may_manage_accounts
 from .services.imports import may_import
 
 
@@ -30,5 +31,5 @@ def tree(request: HttpRequest) -> HttpResponse:
         request,
         "cadres/tree.html",
         {"township": township, "townships": townships, "pyramid": pyramid(actor, township.pk),
-         "may_import": may_import(actor)},
+         "may_import": may_import(actor), "may_manage_logins": may_manage_accounts(actor)},
     )

@@ -40,10 +40,10 @@ def _columns(spec: ImportKind) -> list[str]:
 @login_required
 def import_page(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind_for(request, kind)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, kind=spec.slug)
     if request.method == "POST" and form.is_valid():
         job = import_start(kind=spec.slug, content=form.content, fmt=form.format, filename=form.filename,
-                           actor=actor_for(request.user))
+                           actor=actor_for(request.user), create_logins=bool(form.cleaned_data.get("create_logins")))
         return redirect("job", pk=job.pk)
     recent = JobRun.objects.filter(name=JOB_NAME, started_by=request.user, params__kind=spec.slug)
     return render(request, "cadres/import.html", {

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from cadres.roles import actor_for
 from cadres.scope import assigned_village_ids
 
+from .accounts import token_refusal
 from .audit import audit
 from .models import AccessToken, AuditEvent, hash_secret
 from .security.otp import token_login_second_factor_ok
@@ -99,6 +100,9 @@ class TokenObtainView(APIView):
                  "errors": {}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        refusal = token_refusal(user)
+        if refusal is not None:
+            return Response(refusal, status=status.HTTP_403_FORBIDDEN)
         raw = AccessToken.generate()
         token = AccessToken.objects.create(
             user=user,

@@ -16,3 +16,7 @@ class PortalConfig(AppConfig):
 
         # Admin modules are imported by django.contrib.admin's ready(), which runs before this one.
         extend_household_admin()
+
+        from .accounts import connect as connect_accounts
+
+        connect_accounts()  # ending a cadre's log-in ends its sessions and tokens

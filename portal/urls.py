@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import pwa, views, views_jobs
+from . import accounts, pwa, views, views_jobs
 from .security import otp
 
 admin.site.site_header = _("干部作风建设监督平台 · 管理后台")
@@ -18,7 +18,7 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", accounts.PortalPasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/otp/", otp.otp_verify, name="portal-otp-verify"),
     path("accounts/otp/setup/", otp.otp_setup, name="portal-otp-setup"),

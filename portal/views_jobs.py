@@ -43,12 +43,20 @@ def _import_context(job: JobRun) -> dict[str, Any]:
 
     kind = IMPORT_KINDS.get(str(job.params.get("kind", "")))
     result = job.params.get("result") or {}
+    logins = (result.get("login_cadres") or []) if job.status == JobRun.Status.SUCCEEDED else []
+    facts = []
+    if logins or result.get("logins_skipped"):
+        facts.append(_("已开通登录账号：%(n)s 个（%(skipped)s 名担任领导或纪委职务的干部须由超级管理员或县级管理员开通）")
+                     % {"n": len(logins), "skipped": result.get("logins_skipped", 0)})
     return {
         "title": _("导入进度"),
         "facts": [
             _("导入内容：%(what)s") % {"what": kind.label if kind else ""},
             _("文件：%(name)s") % {"name": job.params.get("filename", "")},
+            *facts,
         ],
+        "result_url": f"{reverse('cadre-logins')}?{urlencode({'job': job.pk})}" if logins else "",
+        "result_label": _("打印这些账号的发放单"),
         "back_url": reverse(kind.url_name) if kind else reverse("dashboard"),
         "back_label": _("返回导入页面"),
         "counts": result if job.status == JobRun.Status.SUCCEEDED and "created" in result else None,

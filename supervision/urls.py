@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import diaries, disclosure_run, disclosures, households, inspections, matters, plans, pledges
+from .views import diaries, disclosure_run, disclosures, figures, households, inspections, matters, plans, pledges
 
 urlpatterns = [
     path("households/", households.households, name="households"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("diaries/<int:pk>/comment/", diaries.diary_comment, name="diary-comment"),
     path("diaries/<int:pk>/adopt/", diaries.diary_adopt, name="diary-adopt"),
     path("diaries/<int:pk>/raise-matter/", diaries.diary_raise_matter, name="diary-raise"),
+    path("figures/propose/diary/<int:pk>/", figures.propose_from_diary, name="figure-propose-diary"),
+    path("figures/propose/matter/<int:pk>/", figures.propose_from_matter, name="figure-propose-matter"),
     path("matters/", matters.matter_index, name="matters"),
     path("matters/new/", matters.matter_new, name="matter-new"),
     path("matters/<int:pk>/", matters.matter_detail, name="matter-show"),

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
 
 from .. import services
 from ..forms import (
@@ -190,11 +192,29 @@ class TrainingAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
 
 @admin.register(ModelFigure)
 class ModelFigureAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
-    list_display = ["title", "cadre", "villager_name", "village", "period_start", "period_end"]
+    list_display = ["title", "cadre", "villager_name", "village", "period_start", "period_end", "status", "source"]
+    list_filter = ["status"]
     search_fields = ["title", "villager_name", "cadre__name"]
     list_select_related = ["cadre", "village"]
     autocomplete_fields = ["cadre", "village"]
+    readonly_fields = ["source", "proposed_by"]
+    actions = ["confirm"]
     office_may_delete = True
+
+    @admin.action(description=_("确认所选的典型（可编入简报）"))
+    def confirm(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from .services.figures import model_figure_confirm
+
+        actor = actor_for(request.user)
+        done = 0
+        for figure in queryset.filter(status=ModelFigure.Status.PROPOSED):
+            try:
+                model_figure_confirm(actor=actor, figure=figure)
+            except DomainError as exc:
+                self.message_user(request, exc.message, level=messages.ERROR)
+                return
+            done += 1
+        self.message_user(request, gettext("已确认 %(n)s 个典型。") % {"n": done})
 
 
 # --- calendar, absences, transfers, quotas, memberships ------------------------------------------------------

@@ -350,3 +350,14 @@ class TrainingWriteSerializer(_WriteBase):
     class Meta:
         model = Training
         fields = ["township", "title", "kind", "venue", "village", "date", "hours"]
+
+
+class AccountCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, label=_("登录名"))
+
+
+class AccountIssuedSerializer(serializers.Serializer):
+    """Shown once: the initial password is never stored in clear and cannot be read again."""
+
+    username = serializers.CharField(read_only=True)
+    initial_password = serializers.CharField(read_only=True)

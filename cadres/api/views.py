@@ -9,7 +9,8 @@ checks the office's township itself; a refused rule answers 400 under the field 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -18,14 +19,18 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from core.errors import DomainError, NotAllowed
 
 from .. import selectors, services
 from ..models import Cadre, Household, Training, Unit, Village
 from ..roles import Actor, Role, actor_for
 from ..scope import townships_for
+from ..services import accounts
 from . import filters
 from . import serializers as s
 
@@ -39,6 +44,24 @@ class OfficeWrites(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         return actor_for(request.user).has(Role.OFFICE)
+
+
+@contextmanager
+def account_errors() -> Iterator[None]:
+    """A log-in that exists already is a conflict (409); a bad username a 400 naming the field."""
+    try:
+        yield
+    except accounts.AccountExists as exc:
+        raise Conflict(exc.message) from exc
+    except NotAllowed:
+        raise
+    except DomainError as exc:
+        raise serializers.ValidationError({exc.field or "detail": [exc.message]}) from exc
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "account_exists"
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -148,6 +171,40 @@ class CadreViewSet(MasterDataViewSet):
         if "reports_to" not in data:
             data["reports_to"] = None  # not given: follow the (possibly new) post
         return services.cadre_save(cadre=_assign(instance, data), actor=self.actor)
+
+    def get_permissions(self) -> Any:
+        if self.action in ("account", "account_reset"):
+            # The account service checks who may (the office, the county); the cadre is looked
+            # up in the caller's scope first, so another township's cadre is a 404.
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(
+        methods=["POST"], request=s.AccountCreateSerializer, responses={201: s.AccountIssuedSerializer},
+        summary="Create the cadre's log-in; the initial password is returned once",
+    )
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None},
+                   summary="End the cadre's log-in (its sessions and tokens end too)")
+    @action(detail=True, methods=["post", "delete"], url_path="account")
+    def account(self, request: Request, pk: str | None = None) -> Response:
+        cadre = self.get_object()
+        if request.method == "DELETE":
+            with account_errors():
+                accounts.account_end(actor=self.actor, cadre=cadre)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = self._input(s.AccountCreateSerializer)
+        with account_errors():
+            issued = accounts.account_create(actor=self.actor, cadre=cadre, username=data["username"])
+        return Response(s.AccountIssuedSerializer(issued).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.AccountIssuedSerializer,
+                   summary="A new initial password for the cadre's log-in, returned once")
+    @action(detail=True, methods=["post"], url_path="account/reset")
+    def account_reset(self, request: Request, pk: str | None = None) -> Response:
+        cadre = self.get_object()
+        with account_errors():
+            issued = accounts.account_reset(actor=self.actor, cadre=cadre)
+        return Response(s.AccountIssuedSerializer(issued).data)
 
 
 @extend_schema_view(**_write_schema(s.HouseholdWriteSerializer, s.HouseholdSerializer))

@@ -3,7 +3,7 @@
 places.py, people.py, links.py and records.py hold them by entity; import them from here."""
 
 from .links import ContactQuota, Household, HouseholdContact, HouseholdTag, VillageAssignment
-from .people import DEPUTY_POSTS, TOP_POSTS, VILLAGE_POSTS, Cadre, ExcusedAbsence, Membership, Post, Transfer
+from .people import DEPUTY_POSTS, TOP_POSTS, VILLAGE_POSTS, Cadre, ExcusedAbsence, InitialPassword, Membership, Post, Transfer
 from .places import Township, Unit, Village, VillageGroup, phone_validator
 from .records import CalendarDay, ModelFigure, Training, TrainingAttendance
 
@@ -18,6 +18,7 @@ __all__ = [
     "Household",
     "HouseholdContact",
     "HouseholdTag",
+    "InitialPassword",
     "Membership",
     "ModelFigure",
     "Post",

@@ -198,3 +198,36 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.township or _('全县')}"
+
+
+class InitialPassword(models.Model):
+    """A log-in the office issued (or reset) whose one-time password is not changed yet.
+
+    The row exists until its user sets a password of their own; while it does, the pages send the
+    user to the password change and the API refuses with `password_change_required`. The password
+    itself is never stored here: it is shown once (or printed once) and kept only as the hash.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="initial_password",
+        verbose_name=_("登录账号"),
+    )
+    issued_at = models.DateTimeField(_("发放时间"), auto_now=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+
+    class Meta:
+        verbose_name = _("待修改的初始密码")
+        verbose_name_plural = _("待修改的初始密码")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -84,10 +85,25 @@ class ModelFigure(models.Model):
     village = models.ForeignKey(
         Village, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("村")
     )
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("已推荐")
+        CONFIRMED = "confirmed", _("已确认")
+
     title = models.CharField(_("标题"), max_length=120)
     story = models.TextField(_("事迹"), max_length=10000)
     period_start = models.DateField(_("期间起"))
     period_end = models.DateField(_("期间止"))
+    # A figure proposed from a staff page waits for the office; only confirmed ones reach a bulletin.
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    source = models.CharField(_("推荐来源"), max_length=200, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("推荐人"),
+    )
     history = HistoricalRecords()
 
     class Meta:

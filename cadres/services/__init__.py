@@ -12,7 +12,7 @@ from .links import (
     contact_end,
     contact_update_plan,
 )
-from .places import household_save, training_save, village_save
+from .places import household_save, training_attendance_record, training_save, village_save
 from .pyramid import (
     CadreRuleError,
     cadre_save,
@@ -50,6 +50,7 @@ __all__ = [
     "household_save",
     "party_secretary",
     "township_head",
+    "training_attendance_record",
     "training_save",
     "unit_save",
     "unit_superior",

@@ -35,6 +35,7 @@ from core.models import JobRun
 
 from ..resources import CadreResource, HouseholdResource, ScopedResource, _text
 from ..roles import Actor, Role, actor_for
+from .accounts import accounts_open_for_import
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ class ImportOutcome:
     updated: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     truncated: bool = False
+    login_cadres: list[int] = field(default_factory=list)
+    logins_skipped: int = 0
 
     @property
     def ok(self) -> bool:
@@ -75,7 +78,10 @@ class ImportOutcome:
 
     def as_result(self) -> dict[str, Any]:
         if self.ok:
-            return {"created": self.created, "updated": self.updated}
+            result: dict[str, Any] = {"created": self.created, "updated": self.updated}
+            if self.login_cadres or self.logins_skipped:
+                result.update(login_cadres=self.login_cadres, logins_skipped=self.logins_skipped)
+            return result
         return {"errors": self.errors, "truncated": self.truncated}
 
 
@@ -131,7 +137,8 @@ def _row_value(dataset: tablib.Dataset, number: int, column: str) -> Any:
     return ""
 
 
-def table_import(*, kind: str, content: bytes, fmt: str, actor: Actor, user: Any = None) -> ImportOutcome:
+def table_import(*, kind: str, content: bytes, fmt: str, actor: Actor, user: Any = None,
+                 create_logins: bool = False) -> ImportOutcome:
     """Import every row of the file, or none of them: the outcome says how many rows were created
     and updated, or lists each error by Excel line and column. Transient database errors raise."""
     dataset, lines = read_table(content, fmt)
@@ -168,13 +175,17 @@ def table_import(*, kind: str, content: bytes, fmt: str, actor: Actor, user: Any
     if outcome.ok:
         outcome.created = result.totals[RowResult.IMPORT_TYPE_NEW]
         outcome.updated = result.totals[RowResult.IMPORT_TYPE_UPDATE]
+        if create_logins and kind == "cadres":
+            ids = [row.object_id for row in result.rows if row.object_id is not None]
+            outcome.login_cadres, outcome.logins_skipped = accounts_open_for_import(actor=actor, cadre_ids=ids)
     return outcome
 
 
 # --- the job --------------------------------------------------------------------------------------
 
 
-def import_start(*, kind: str, content: bytes, fmt: str, filename: str, actor: Actor) -> JobRun:
+def import_start(*, kind: str, content: bytes, fmt: str, filename: str, actor: Actor,
+                 create_logins: bool = False) -> JobRun:
     """Keep the (already checked) upload and queue its import; the job runs after commit (and
     imports as the actor's user, if that log-in may still import then)."""
     from ..tasks import import_table_task
@@ -188,7 +199,8 @@ def import_start(*, kind: str, content: bytes, fmt: str, filename: str, actor: A
     return job_start(
         name=JOB_NAME, started_by_id=actor.user_id,
         params={"kind": kind, "format": fmt, "file": path, "filename": filename[:120],
-                "township": actor.township_id, "language": translation.get_language()},
+                "township": actor.township_id, "language": translation.get_language(),
+                "create_logins": bool(create_logins and kind == "cadres")},
         enqueue=import_table_task.delay,
     )
 
@@ -235,7 +247,8 @@ def _run(job: JobRun) -> str:
         else:
             try:
                 outcome = table_import(kind=str(job.params.get("kind")), content=content,
-                                       fmt=str(job.params.get("format")), actor=actor, user=user)
+                                       fmt=str(job.params.get("format")), actor=actor, user=user,
+                                       create_logins=bool(job.params.get("create_logins")))
             except ImportFileError as exc:
                 job_fail(job_id, message=exc.message)
             else:

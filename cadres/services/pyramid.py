@@ -9,6 +9,7 @@ history, and every save checks it against the post.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -240,9 +241,10 @@ def cadre_save(*, cadre: Cadre, actor: Actor) -> Cadre:
     A new unit head of a unit without a head becomes its head; the cadres who answer to this
     one are realigned when the change moves them (e.g. a new head).
     """
+    before = None
     if cadre.pk is not None:
-        current = Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
-        require_office(actor, current.township_id if current else cadre.township_id)
+        before = Cadre.objects.select_for_update().filter(pk=cadre.pk).values("township_id", "is_active").first()
+        require_office(actor, before["township_id"] if before else cadre.township_id)
     require_office(actor, cadre.township_id)
     cadre_validate(cadre)
     cadre_validate_posts(cadre, actor=actor)
@@ -250,6 +252,8 @@ def cadre_save(*, cadre: Cadre, actor: Actor) -> Cadre:
     if cadre.reports_to_id is None and expected is not None:
         cadre.reports_to = expected
     cadre.save()
+    if before is not None and cadre.user_id is not None:
+        _follow_log_in(cadre, before)
     # A head who moved to another unit (or left) no longer heads the old one.
     for old in Unit.objects.select_for_update().filter(head_id=cadre.pk):
         if old.pk != cadre.unit_id or not cadre.is_active:
@@ -264,6 +268,17 @@ def cadre_save(*, cadre: Cadre, actor: Actor) -> Cadre:
             _realign(Cadre.objects.filter(unit_id=unit.pk).exclude(pk=cadre.pk))
     _realign(Cadre.objects.filter(reports_to_id=cadre.pk))
     return cadre
+
+
+def _follow_log_in(cadre: Cadre, before: dict[str, Any]) -> None:
+    """The log-in follows the cadre record: ended when the cadre leaves; when the cadre moves to
+    another township its open sessions end, so no page of the old township stays open."""
+    from .accounts import access_end, account_end_on_leaving
+
+    if before["is_active"] and not cadre.is_active:
+        account_end_on_leaving(cadre=cadre)
+    elif before["township_id"] != cadre.township_id:
+        access_end(user=cadre.user)
 
 
 def unit_validate(unit: Unit) -> None:

@@ -14,6 +14,7 @@ from core.errors import DomainError
 
 from ..models import DEPUTY_POSTS, TOP_POSTS, Cadre, HouseholdContact, Post, Transfer, Unit, VillageAssignment
 from ..roles import Actor, require_office
+from .accounts import access_end, account_end_on_leaving
 from .links import _day
 from .pyramid import CadreRuleError, _realign, cadre_validate, expected_superior
 
@@ -71,6 +72,13 @@ def cadre_transfer(
     else:
         cadre.is_active = False
     cadre.save()
+    if cadre.user_id is not None:
+        # Nobody keeps access to a township they left; one who stays gets a fresh session, so no
+        # page opened in the old post stays open.
+        if cadre.is_active:
+            access_end(user=cadre.user)
+        else:
+            account_end_on_leaving(cadre=cadre)
     subordinates = _realign(
         Cadre.objects.filter(reports_to_id__in=[cadre.pk, successor.pk]).select_related("unit").exclude(
             pk__in=[cadre.pk, successor.pk]

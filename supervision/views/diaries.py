@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre, Village
 from cadres.roles import Actor, actor_for
 from cadres.scope import household_name_for, units_for, villages_for
+from cadres.services.figures import may_propose_figure
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
 from core.views import refused
@@ -197,6 +198,7 @@ def _detail_context(request: HttpRequest, actor: Actor, diary: Diary) -> dict[st
         "can_decide": agenda is not None and agenda.status == AgendaItem.Status.PENDING
         and agenda_services.can_decide(actor),
         "can_raise": can_raise_from_diary(actor, diary),
+        "can_propose_figure": may_propose_figure(actor),
         "comment_form": CommentForm(), "adopt_form": AdoptForm(), "decision_form": DecisionForm(),
         "draft_saved": request.session.pop(DRAFT_SESSION_KEY, ""),
     }

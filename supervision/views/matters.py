@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre, Unit
 from cadres.roles import Actor, Role, actor_for
 from cadres.scope import household_name_for, villages_for
+from cadres.services.figures import may_propose_figure
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
 from core.views import refused
@@ -120,7 +121,7 @@ def _context(actor: Actor, matter: Matter, forms: dict[str, Any] | None = None) 
     return {"matter": matter, "allowed": allowed, "forms": built, "events": list(matter.events.all()),
             "household_name": household_name_for(actor, matter.household) if matter.household else "",
             "light_label": sel.LIGHT_LABELS.get(getattr(matter, "light", ""), ""),
-            "revisit_is_current": _revisit_is_current(matter)}
+            "revisit_is_current": _revisit_is_current(matter), "can_propose_figure": may_propose_figure(actor)}
 
 
 def _revisit_is_current(matter: Matter) -> bool:

@@ -68,7 +68,8 @@ def test_seed_twice_gives_the_same_data_and_the_logins_work(db):
     for username in demo.LOGINS:
         assert _logs_in(username), username
     cadres = ctx.extra["cadres"]
-    assert set(cadres) == {"office", "secretary", "cadre1", "cadre2", "village1", "inspector"}
+    assert set(cadres) == {"office", "secretary", "unithead", "cadre1", "cadre2", "village1", "inspector"}
+    assert cadres["unithead"].unit == cadres["cadre1"].unit and cadres["cadre1"].unit.head == cadres["unithead"]
     assert ctx.extra["users"]["admin"].is_superuser and not hasattr(ctx.extra["users"]["admin"], "cadre")
     assert (cadres["secretary"].post, cadres["inspector"].post) == (Post.PARTY_SECRETARY, Post.DISCIPLINE_SECRETARY)
     assert cadres["cadre1"].unit == cadres["cadre2"].unit
@@ -87,6 +88,7 @@ def test_seed_twice_gives_the_same_data_and_the_logins_work(db):
 
     roles = {name: actor_for(user).roles for name, user in ctx.extra["users"].items()}
     assert Role.OFFICE in roles["office"] and Role.LEADER in roles["secretary"]
+    assert Role.UNIT_HEAD in roles["unithead"]
     assert Role.INSPECTOR in roles["inspector"] and roles["reporter"] == {Role.REPORTER}
     assert Role.VILLAGE_CADRE in roles["village1"]
     assert ctx.extra["users"]["office"].is_staff
