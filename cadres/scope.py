@@ -77,6 +77,17 @@ def units_for(actor: Actor, qs: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
     return in_townships(qs, actor)
 
 
+def villages_of(rows: QuerySet, field: str = "village_id") -> QuerySet[Village]:
+    """The villages a list's filter offers: those its rows, already narrowed by the scope, belong
+    to. A cadre's own diaries name their own villages, not all twenty of the township."""
+    return Village.objects.filter(pk__in=rows.order_by().values(field)).order_by("code")
+
+
+def units_of(rows: QuerySet, field: str) -> QuerySet[Unit]:
+    """The units a list's filter offers, as villages_of."""
+    return Unit.objects.filter(pk__in=rows.order_by().values(field)).order_by("id")
+
+
 # --- people ---------------------------------------------------------------------------------------
 
 
