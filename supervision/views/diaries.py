@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -317,6 +317,27 @@ def diary_raise_matter(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("matter-show", matter.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "supervision/diaries/raise_matter.html", {"form": form, "diary": diary}, status=status)
+
+
+@login_required
+def diary_household_search(request: HttpRequest) -> JsonResponse:
+    """The diary picker's search-as-you-type (static/js/diary.js): households of the chosen village
+    the author may name. The form still checks every household on saving."""
+    actor = actor_for(request.user)
+    if not services.can_write_diary(actor):
+        raise Http404
+    cadre = actor.cadre
+    assert cadre is not None
+    try:
+        village_id = int(request.GET.get("village", ""))
+    except ValueError:
+        return JsonResponse({"detail": _("请先选择走访村。"), "results": []}, status=400)
+    text = request.GET.get("q", "")[:20]
+    rows = sel.household_search(cadre, village_id=village_id, text=text, today=timezone.localdate())
+    return JsonResponse({"results": [
+        {"id": h.pk, "label": f"{h.village.name} · {h.head_name}", "group": h.group.name if h.group else ""}
+        for h in rows
+    ]})
 
 
 @login_required

@@ -35,7 +35,8 @@ def test_new_diary_form_has_at_most_five_required_inputs_with_defaults(world, to
     assert form.count('<span class="required"') == 4  # date, village, category (filled in) and the situation
     assert f'<option value="{today.isoformat()}" selected>' in form
     assert '<optgroup label="我包联的村">' in form and f'<option value="{world.v1.pk}" selected>' in form
-    assert '<optgroup label="我的联系户">' in form and "东河村 · 张三" in form
+    assert '<legend class="help">我的联系户</legend>' in form
+    assert f'<input type="checkbox" name="households" value="{world.h1.pk}"> 东河村 · 张三' in form
     assert 'data-draft-key="diary-draft:' in form
     assert "js/diary.js" in html
 
@@ -254,3 +255,58 @@ def test_feed_page_query_count_is_constant(client, world, rows):
     with assert_num_queries(10):
         response = client.get("/diaries/")
     assert response.status_code == 200
+
+
+def test_household_picker_offers_my_contact_households_first_as_chips(world):
+    other = f.HouseholdFactory(village=world.v1, head_name="王七")
+
+    html = page_client(world.cadre1.user).get("/diaries/new/").content.decode()
+
+    picker = html[html.index("data-household-picker"):]
+    picker = picker[:picker.index("</select>")]
+    chip = f'<input type="checkbox" name="households" value="{world.h1.pk}">'
+    assert picker.index(chip) < picker.index('<select name="households"')  # contacts first, as tap targets
+    assert f'<option value="{other.pk}">东河村 · 王七</option>' in picker  # the rest without a script
+    assert f'value="{world.h2.pk}"' not in picker  # another cadre's village is not offered
+    assert 'data-search-url="/diaries/households/"' in picker
+
+
+def test_household_search_is_limited_to_the_chosen_village_and_the_cadres_scope(world):
+    f.HouseholdFactory(village=world.v1, head_name="张四")
+    f.HouseholdFactory(village=world.v1, head_name="王七")
+    f.HouseholdFactory(village=world.v2, head_name="张八")  # cadre2's village
+    client = page_client(world.cadre1.user)
+
+    in_mine = client.get("/diaries/households/", {"village": world.v1.pk, "q": "张"}).json()["results"]
+    in_other = client.get("/diaries/households/", {"village": world.v2.pk, "q": "张"}).json()["results"]
+    elsewhere = client.get("/diaries/households/", {"village": world.v_other.pk, "q": ""}).json()["results"]
+
+    assert [row["label"] for row in in_mine] == ["东河村 · 张三", "东河村 · 张四"]
+    assert in_other == [] and elsewhere == []
+
+
+def test_household_search_refuses_bad_input_and_readers(world):
+    client = page_client(world.cadre1.user)
+    assert client.get("/diaries/households/", {"village": "x"}).status_code == 400
+    assert page_client(world.reporter_user).get("/diaries/households/", {"village": world.v1.pk}).status_code == 404
+
+
+def test_household_search_costs_the_same_for_one_and_many_households(world):
+    client = page_client(world.cadre1.user)
+    client.get("/diaries/households/", {"village": world.v1.pk, "q": "户"})  # the actor cache warmed
+
+    def grow() -> None:
+        for n in range(30):
+            f.HouseholdFactory(village=world.v1, head_name=f"户主{n}")
+
+    from tests.helpers import assert_same_queries
+    first, then = assert_same_queries(
+        lambda: client.get("/diaries/households/", {"village": world.v1.pk, "q": "户"}), grow, warm=True)
+    assert len(then.json()["results"]) == 20
+
+
+def test_a_household_of_another_village_is_refused_when_saving(world):
+    response = page_client(world.cadre1.user).post("/diaries/new/", form_data(world, households=[world.h2.pk]))
+
+    assert response.status_code == 400 and "所选农户不在可选范围内。" in response.content.decode()
+    assert Diary.objects.count() == 0
