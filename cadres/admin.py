@@ -8,6 +8,7 @@ the API. Villages, units, cadres and households import from XLSX/CSV with a prev
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,8 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.errors import DomainError
 
@@ -98,6 +102,40 @@ def may_edit_shared(request: HttpRequest) -> bool:
     return bool(user.is_superuser or (user.is_staff and Role.COUNTY in actor_for(user).roles))
 
 
+def person_label(user: Any) -> str:
+    """A user as people know them: the cadre's name (with the log-in), else the full name or log-in."""
+    if user is None:
+        return gettext("系统")
+    cadre = getattr(user, "cadre", None) if hasattr(user, "_state") else None
+    name = cadre.name if cadre is not None else (user.get_full_name() if hasattr(user, "get_full_name") else "")
+    return f"{name}（{user.get_username()}）" if name else str(user.get_username())
+
+
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """The changes of a version as the office reads them: labels instead of slugs, people's names,
+    Beijing time, and "—" for an empty link instead of simple_history's "Deleted 用户 (pk=None)"."""
+
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, DeletedObject):
+            if value.pk is None:
+                return "—"
+            return gettext("已删除的%(kind)s（#%(pk)s）") % {"kind": value.model._meta.verbose_name, "pk": value.pk}
+        if value is None or value == "":
+            return "—"
+        if getattr(field, "choices", None):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, dt.datetime):
+            return date_format(timezone.localtime(value), "Y-m-d H:i")
+        if isinstance(value, dt.date):
+            return date_format(value, "Y-m-d")
+        if isinstance(value, bool):
+            return gettext("是") if value else gettext("否")
+        if isinstance(value, get_user_model()):
+            return person_label(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class ScopedHistoryAdmin(SimpleHistoryAdmin):
     """simple_history's object history pages behind the change view's scope and permissions.
 
@@ -116,10 +154,27 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         return obj
 
+    object_history_list_template = "admin/history/object_history_list.html"
+
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         if not request.user.is_superuser:
             self._history_object(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def get_historical_record_context_helper(self, request: HttpRequest, historical_record: Any) -> Any:
+        return ReadableHistoryHelper(self.model, historical_record)
+
+    def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any) -> Any:
+        # The author's cadre in the same query: the list names people, not log-ins.
+        return super().get_history_queryset(request, history_manager, pk_name, object_id).select_related(
+            "history_user__cadre")
+
+    def set_history_delta_changes(self, request: HttpRequest, historical_records: Any,
+                                  foreign_keys_are_objs: bool = True) -> None:
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:
+            record.person_label = person_label(record.history_user)
+            record.beijing_time = date_format(timezone.localtime(record.history_date), "Y-m-d H:i")
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
                           extra_context: Any = None) -> HttpResponse:
