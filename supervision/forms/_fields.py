@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,7 @@ DATE_INPUT = DateInput()
 
 
 def _date_label(day: dt.date, today: dt.date) -> str:
-    text = f"{day.year}年{day.month}月{day.day}日"
+    text = date_format(day, "DATE_FORMAT")
     return f"{text}（{_('今天')}）" if day == today else f"{text}（{_('补写')}）"
 
 

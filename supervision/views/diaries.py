@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -147,7 +148,7 @@ def diary_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已保存 %(day)s 的民情日记。") % {"day": f"{diary.date.month}月{diary.date.day}日"})
+            messages.success(request, _("已保存 %(day)s 的民情日记。") % {"day": date_format(diary.date, "MONTH_DAY_FORMAT")})
             request.session[DRAFT_SESSION_KEY] = "new"
             return redirect("diary-show", diary.pk)
     status = 400 if request.method == "POST" else 200
