@@ -21,9 +21,9 @@ from cadres.calendar import excused_days, workdays
 from cadres.models import Cadre, ExcusedAbsence
 from cadres.roles import Actor, Role
 from core.charts import GREEN as GREEN_INK
+from core.charts import NEUTRAL, Threshold, column_chart, fluid_bar_chart, stacked_bar_chart
 from core.charts import RED as RED_INK
 from core.charts import YELLOW as YELLOW_INK
-from core.charts import NEUTRAL, Threshold, column_chart, fluid_bar_chart, stacked_bar_chart
 from core.dashboard import shared_figures
 from supervision.models import Diary, Matter, Pledge
 from supervision.models.choices import Category

@@ -113,7 +113,8 @@ WIDEST = """() => {
         if (box.width === 0 || getComputedStyle(el).visibility === "hidden") continue;
         if (box.right > limit + 1 || box.left < -1) {
             if (el.closest(".skip-link, .visually-hidden")) continue;
-            wide.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${[...el.classList].join(".")} ${Math.round(box.left)}..${Math.round(box.right)}`);
+            const name = `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${[...el.classList].join(".")}`;
+            wide.push(`${name} ${Math.round(box.left)}..${Math.round(box.right)}`);
         }
     }
     return {scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 5)};

@@ -300,7 +300,7 @@ def test_household_search_costs_the_same_for_one_and_many_households(world):
             f.HouseholdFactory(village=world.v1, head_name=f"户主{n}")
 
     from tests.helpers import assert_same_queries
-    first, then = assert_same_queries(
+    _first, then = assert_same_queries(
         lambda: client.get("/diaries/households/", {"village": world.v1.pk, "q": "户"}), grow, warm=True)
     assert len(then.json()["results"]) == 20
 
