@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import Cadre, Household, HouseholdContact, Unit, Village, VillageAssignment
@@ -75,6 +75,19 @@ def units_for(actor: Actor, qs: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
     if actor.township_ids is not None and not actor.township_ids:
         return qs.none()
     return in_townships(qs, actor)
+
+
+def villages_of(rows: QuerySet, field: str = "village_id") -> QuerySet[Village]:
+    """The villages a list's filter offers: those its rows, already narrowed by the scope, belong
+    to. A cadre's own diaries name their own villages, not all twenty of the township."""
+    # One EXISTS per village (a township has a few dozen), each an index probe on the rows'
+    # foreign key, rather than collecting the village of every row of a long history.
+    return Village.objects.filter(Exists(rows.order_by().filter(**{field: OuterRef("pk")}))).order_by("code")
+
+
+def units_of(rows: QuerySet, field: str) -> QuerySet[Unit]:
+    """The units a list's filter offers, as villages_of."""
+    return Unit.objects.filter(Exists(rows.order_by().filter(**{field: OuterRef("pk")}))).order_by("id")
 
 
 # --- people ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -53,6 +54,29 @@ def number_label(value: float | int) -> str:
 
 INK, MUTED, GRID = "#1f2328", "#57606a", "#d0d7de"
 GREEN, YELLOW = "#1a7f37", "#bf8700"
+# Counts that are neither good nor bad (matters by category, pledges by status) are drawn in blue:
+# red is kept for what is behind.
+NEUTRAL = "#0550ae"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """What a value means: at or above `good` it is good, at or above `warn` a warning, below it bad
+    (the other way round when lower is better). The colour says it, and so must the page's text."""
+
+    good: float
+    warn: float
+    higher_is_better: bool = True
+
+    def level(self, value: float | int | None) -> str | None:
+        if value is None:
+            return None
+        if self.higher_is_better:
+            return "good" if value >= self.good else "warn" if value >= self.warn else "bad"
+        return "good" if value <= self.good else "warn" if value <= self.warn else "bad"
+
+
+LEVEL_COLORS = {"good": GREEN, "warn": YELLOW, "bad": RED}
 
 _FIXED_SIZE = re.compile(r' width="\d+" height="\d+"')
 
@@ -83,9 +107,10 @@ def _short(label: str, limit: int = 6) -> str:
 
 def column_chart(
     title: str, rows: list[tuple[str, float | int | None]], *, maximum: float | None = None, suffix: str = "",
-    width: int = 390, color: str = RED,
+    width: int = 390, color: str = NEUTRAL, threshold: Threshold | None = None,
 ) -> SafeString:
-    """Vertical columns, one per row (e.g. per week), the value above each; None draws "—"."""
+    """Vertical columns, one per row (e.g. per week), the value above each; None draws "—".
+    With a threshold each column takes the colour of its level (LEVEL_COLORS), not one colour."""
     top, plot, bottom, left = 40, 150, 24, 4
     height = top + plot + bottom
     largest = maximum or max((v for _l, v in rows if v is not None), default=0) or 1
@@ -99,7 +124,10 @@ def column_chart(
         centre = x + bar / 2
         length = plot * min(float(value), largest) / largest if value else 0.0
         if value:
-            parts.append(f'<rect x="{x:.1f}" y="{base - length:.1f}" width="{bar:.1f}" height="{length:.1f}" fill="{color}"/>')
+            level = threshold.level(value) if threshold else None
+            fill = LEVEL_COLORS[level] if level else color
+            parts.append(f'<rect x="{x:.1f}" y="{base - length:.1f}" width="{bar:.1f}" height="{length:.1f}" '
+                         f'fill="{fill}"/>')
         shown = "—" if value is None else f"{number_label(value)}{suffix}"
         parts.append(f'<text x="{centre:.1f}" y="{base - length - 4:.1f}" font-size="11" text-anchor="middle" '
                      f'fill="{INK}">{escape(shown)}</text>')

@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/", households.households, name="households"),
     path("diaries/", diaries.diary_index, name="diaries"),
     path("diaries/new/", diaries.diary_new, name="diary-new"),
+    path("diaries/households/", diaries.diary_household_search, name="diary-household-search"),
     path("diaries/agenda/", diaries.agenda_index, name="agenda"),
     path("diaries/agenda/<int:pk>/decide/", diaries.agenda_decide, name="agenda-decide"),
     path("diaries/<int:pk>/", diaries.diary_detail, name="diary-show"),

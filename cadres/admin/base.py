@@ -39,6 +39,7 @@ from ..scope import (
     villages_for,
 )
 from ..services import records
+from .history import ReadableHistoryMixin
 
 # What each related model's choices are limited to, for a non-superuser.
 FK_SCOPES: dict[type, Callable[[Actor], QuerySet]] = {
@@ -62,7 +63,7 @@ def may_edit_shared(request: HttpRequest) -> bool:
     return records.may_edit_shared(actor_for(request.user))
 
 
-class ScopedHistoryAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+class ScopedHistoryAdmin(ServiceErrorsAdminMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
     """simple_history's object history pages behind the change view's scope and permissions.
 
     The history list and each version are looked up through the admin's (scoped) `get_queryset`,

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import StateError
@@ -16,7 +17,7 @@ from .pyramid import CadreRuleError
 
 
 def _day(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
+    return date_format(value, "DATE_FORMAT")
 
 
 def _check_not_future(day: date, field: str, label: str) -> None:

@@ -13,8 +13,13 @@
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "file") { return; }
       if (el.type === "select-multiple") {
-        data[el.name] = Array.prototype.filter.call(el.options, function (o) { return o.selected; })
-          .map(function (o) { return o.value; });
+        // The household picker's chips and its select share one name: their values add up.
+        data[el.name] = (Array.isArray(data[el.name]) ? data[el.name] : []).concat(
+          Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+            .map(function (o) { return o.value; }));
+      } else if (el.type === "checkbox" && el.name === "households") {
+        data[el.name] = Array.isArray(data[el.name]) ? data[el.name] : [];
+        if (el.checked) { data[el.name].push(el.value); }
       } else if (el.type === "checkbox" || el.type === "radio") {
         if (el.checked) { data[el.name] = el.value; }
       } else {
@@ -30,6 +35,8 @@
       var value = data[el.name];
       if (el.type === "select-multiple" && Array.isArray(value)) {
         Array.prototype.forEach.call(el.options, function (o) { o.selected = value.indexOf(o.value) !== -1; });
+      } else if (el.type === "checkbox" && Array.isArray(value)) {
+        el.checked = value.indexOf(el.value) !== -1;
       } else if (el.type === "checkbox" || el.type === "radio") {
         el.checked = el.value === value;
       } else if (el.tagName === "SELECT") {
@@ -99,5 +106,97 @@
         if (note) { note.hidden = true; }
       });
     }
+  });
+
+  /* The household picker: contact households are chips (in the page); the other households of
+     the chosen village are found by typing (GET the picker's search URL, JSON) and added as chips.
+     Without this script the multi-select below the chips does the same job. */
+  function setupHouseholdPicker(picker) {
+    var form = picker.closest("form");
+    var select = picker.querySelector("[data-picker-select]");
+    var search = picker.querySelector("[data-picker-search]");
+    var input = picker.querySelector("[data-picker-input]");
+    var results = picker.querySelector("[data-picker-results]");
+    var empty = picker.querySelector("[data-picker-empty]");
+    var picked = picker.querySelector("[data-picked]");
+    var url = picker.getAttribute("data-search-url");
+    var village = form && form.elements.village;
+    if (!select || !search || !input || !url || !village) { return; }
+
+    function has(id) {
+      return Array.prototype.some.call(picker.querySelectorAll("input[type=checkbox]"), function (box) {
+        return box.value === String(id);
+      });
+    }
+    function addChip(id, label) {
+      if (has(id)) { return; }
+      var li = document.createElement("li");
+      var chip = document.createElement("label");
+      chip.className = "chip";
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = select.name;
+      box.value = String(id);
+      box.checked = true;
+      chip.appendChild(box);
+      chip.appendChild(document.createTextNode(" " + label));
+      li.appendChild(chip);
+      picked.appendChild(li);
+    }
+
+    // What the select held (an edited diary, a restored draft, a form sent back) becomes chips.
+    Array.prototype.forEach.call(select.options, function (o) {
+      if (o.selected) { addChip(o.value, o.textContent); o.selected = false; }
+    });
+    select.hidden = true;
+    select.disabled = true;  // the chips carry the values now
+    search.hidden = false;
+    var label = form.querySelector("label[for='" + select.id + "']");
+    if (label) { label.setAttribute("for", input.id); }
+
+    var timer = null;
+    var asked = 0;
+    function show(rows) {
+      results.textContent = "";
+      rows.forEach(function (row) {
+        if (has(row.id)) { return; }
+        var li = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = row.label + (row.group ? "（" + row.group + "）" : "");
+        button.addEventListener("click", function () {
+          addChip(row.id, row.label);
+          li.remove();
+          input.focus();
+        });
+        li.appendChild(button);
+        results.appendChild(li);
+      });
+      empty.hidden = results.children.length > 0;
+    }
+    function ask() {
+      var text = input.value.trim();
+      if (!text || !village.value) { results.textContent = ""; empty.hidden = true; return; }
+      var mine = ++asked;
+      var query = "?village=" + encodeURIComponent(village.value) + "&q=" + encodeURIComponent(text);
+      fetch(url + query, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (response) { return response.ok ? response.json() : {results: []}; })
+        .then(function (body) { if (mine === asked) { show(body.results || []); } })
+        .catch(function () { /* offline: the chips already chosen still submit */ });
+    }
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, 250);
+    });
+    // Enter in the search box must not submit the diary.
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); ask(); }
+    });
+    village.addEventListener("change", function () { results.textContent = ""; if (input.value) { ask(); } });
+  }
+
+  // Registered after the draft's listener, so a restored draft is in the select when this runs.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-household-picker]").forEach(setupHouseholdPicker);
   });
 })();

@@ -45,6 +45,23 @@
     });
   }
 
+  // List tables (table.stack) become stacked cards on a phone (static/css/portal.css): each cell
+  // is labelled with its column's header, read from the table itself.
+  function labelStackedCells() {
+    document.querySelectorAll("table.stack").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (cell.tagName === "TD" && heads[index] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", heads[index]);
+          }
+        });
+      });
+    });
+  }
+
   // Confirm destructive or irreversible actions.
   function setupConfirm() {
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
@@ -57,6 +74,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     setupNavToggle();
     markCurrentSection();
+    labelStackedCells();
     makeWideTablesScrollable();
     setupConfirm();
   });

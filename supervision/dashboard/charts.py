@@ -14,15 +14,16 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cadres.calendar import excused_days, workdays
 from cadres.models import Cadre, ExcusedAbsence
 from cadres.roles import Actor, Role
 from core.charts import GREEN as GREEN_INK
+from core.charts import NEUTRAL, Threshold, column_chart, fluid_bar_chart, stacked_bar_chart
 from core.charts import RED as RED_INK
 from core.charts import YELLOW as YELLOW_INK
-from core.charts import column_chart, fluid_bar_chart, stacked_bar_chart
 from core.dashboard import shared_figures
 from supervision.models import Diary, Matter, Pledge
 from supervision.models.choices import Category
@@ -32,6 +33,14 @@ from supervision.selectors.pledges import pledges_for
 from supervision.services.completeness import percent
 
 WEEKS = 8
+# Diary completeness per week: 90 % and more is on track, 70–89 % a warning, below 70 % behind.
+COMPLETENESS = Threshold(good=90, warn=70)
+
+
+def level_labels() -> dict[str, str]:
+    return {"good": _("达标（≥%(n)s%%）") % {"n": COMPLETENESS.good},
+            "warn": _("偏低（%(low)s%%–%(high)s%%）") % {"low": COMPLETENESS.warn, "high": COMPLETENESS.good - 1},
+            "bad": _("落后（<%(n)s%%）") % {"n": COMPLETENESS.warn}}
 LIGHT_COLORS = {GREEN: GREEN_INK, YELLOW: YELLOW_INK, RED: RED_INK}
 
 
@@ -97,16 +106,19 @@ def weekly_completeness(township_ids: list[int] | None, today: date) -> list[dic
 def _completeness_chart(township_ids: list[int] | None, today: date) -> dict[str, Any]:
     weeks = weekly_completeness(township_ids, today)
     title = _("近%(n)s周民情日记完成率") % {"n": WEEKS}
-    label = _("%(month)s月%(day)s日起")
+    labels = level_labels()
     return {
         "key": "completeness",
         "title": title,
         "svg": column_chart(title, [(f"{w['week'].month}/{w['week'].day}", w["completeness"]) for w in weeks],
-                            maximum=100, suffix="%"),
-        "columns": [_("周"), _("完成率"), _("已写/应写")],
-        "rows": [[label % {"month": w["week"].month, "day": w["week"].day},
-                  "—" if w["completeness"] is None else f"{w['completeness']}%", f"{w['written']}/{w['expected']}"]
+                            maximum=100, suffix="%", threshold=COMPLETENESS),
+        "columns": [_("周"), _("完成率"), _("已写/应写"), _("情况")],
+        "rows": [[_("%(day)s起") % {"day": date_format(w["week"], "MONTH_DAY_FORMAT")},
+                  "—" if w["completeness"] is None else f"{w['completeness']}%", f"{w['written']}/{w['expected']}",
+                  labels.get(COMPLETENESS.level(w["completeness"]) or "", "—")]
                  for w in weeks],
+        # Colour is not the only sign: the legend names each colour's meaning in words.
+        "legend": [(level, labels[level]) for level in ("good", "warn", "bad")],
         "weeks": weeks,
     }
 
@@ -143,7 +155,7 @@ def _matter_charts(actor: Actor, today: date) -> list[dict[str, Any]]:
         {
             "key": "categories",
             "title": category_title,
-            "svg": fluid_bar_chart(category_title, category_rows),
+            "svg": fluid_bar_chart(category_title, category_rows, color=NEUTRAL),
             "columns": [_("类别"), _("件数")],
             "rows": [[label, n] for label, n in category_rows],
             "counts": dict(categories),
@@ -181,7 +193,7 @@ def _pledge_chart(actor: Actor, year: int) -> dict[str, Any]:
     return {
         "key": "pledges",
         "title": title,
-        "svg": fluid_bar_chart(title, rows, color="#0969da"),
+        "svg": fluid_bar_chart(title, rows, color=NEUTRAL),
         "columns": [_("状态"), _("份数")],
         "rows": [[label, n] for label, n in rows],
         "counts": {value: counts.get(value, 0) for value in Pledge.Status.values},

@@ -6,10 +6,17 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Household, Unit, Village
-from supervision.forms._fields import DATE_INPUT, GroupedModelChoiceField, HouseholdField, _date_label
+from supervision.forms._fields import (
+    DATE_INPUT,
+    GroupedModelChoiceField,
+    HouseholdField,
+    HouseholdPicker,
+    _date_label,
+)
 from supervision.models import TEXT_LIMIT, Category, PlanMilestone
 
 
@@ -39,6 +46,7 @@ class DiaryForm(forms.Form):
     ideas = forms.CharField(label=_("新思路"), max_length=TEXT_LIMIT, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}), help_text=_("供党委政府决策参考的建议"))
     households = HouseholdField(label=_("走访农户"), queryset=Household.objects.none(), required=False,
+                                widget=HouseholdPicker,
                                 error_messages={"invalid_choice": _("所选农户不在可选范围内。"),
                                                 "invalid_pk_value": _("所选农户不在可选范围内。")})
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
@@ -76,6 +84,9 @@ class DiaryForm(forms.Form):
         contacts, nearby = households
         fields["households"].queryset = Household.objects.filter(pk__in=[h.pk for h in [*contacts, *nearby]])
         fields["households"].set_groups([(_("我的联系户"), contacts), (_("包联村农户"), nearby)])
+        # Contact households first, as tap targets; the chips exist only when there are contacts.
+        fields["households"].widget.attrs["data-chips-first"] = "1" if contacts else ""
+        fields["households"].widget.attrs["data-search-url"] = reverse("diary-household-search")
         for name in ("situation", "problems", "ideas"):
             self.fields[name].widget.attrs["maxlength"] = TEXT_LIMIT
 

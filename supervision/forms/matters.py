@@ -37,6 +37,23 @@ class MatterForm(forms.Form):
         fields["household"].set_groups([(_("我的联系户"), contacts), (_("包联村农户"), nearby)])
 
 
+class DiaryMatterForm(forms.Form):
+    """A matter raised from a diary: prefilled from it (category, problem text, household), editable."""
+
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    description = forms.CharField(label=_("问题描述"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": _("请填写问题描述。")})
+    household = HouseholdChoiceField(label=_("农户"), queryset=Household.objects.none(), required=False,
+                                     error_messages={"invalid_choice": _("请选择这篇日记走访的农户。")})
+
+    def __init__(self, *args: Any, households: list[Household], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        # Only the diary's own households: the matter is about what the diary found.
+        fields["household"].queryset = Household.objects.filter(pk__in=[h.pk for h in households])
+        fields["household"].set_groups([(_("日记走访的农户"), households)])
+
+
 class AssignForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(),
                                   error_messages={"invalid_choice": _("承办单位不在可选范围内。")})

@@ -144,6 +144,25 @@ def household_choices(cadre: Cadre, *, today: date | None = None) -> tuple[list[
     return [h for h in rows if h.pk in contact_ids], [h for h in rows if h.pk not in contact_ids]
 
 
+SEARCH_LIMIT = 20
+
+
+def household_search(cadre: Cadre, *, village_id: int, text: str, today: date | None = None) -> list[Household]:
+    """The diary picker's search: households of one village that the diary may name (the same set
+    as household_choices: contacts, and the households of the cadre's assigned villages), whose
+    head's name or group contains the text; at most SEARCH_LIMIT, by name."""
+    today = today or timezone.localdate()
+    contact_ids = HouseholdContact.objects.filter(cadre=cadre, start__lte=today).filter(
+        Q(end__isnull=True) | Q(end__gte=today)).values("household_id")
+    qs = Household.objects.filter(is_active=True, village_id=village_id, village__township_id=cadre.township_id)
+    if village_id not in _assigned_village_ids(cadre, today):
+        qs = qs.filter(pk__in=contact_ids)
+    text = text.strip()
+    if text:
+        qs = qs.filter(Q(head_name__icontains=text) | Q(group__name__icontains=text))
+    return list(qs.select_related("village", "group").order_by("head_name", "id")[:SEARCH_LIMIT])
+
+
 __all__ = [
     "agenda_for",
     "assigned_village_ids",
@@ -151,6 +170,7 @@ __all__ = [
     "diary_detail_queryset",
     "diary_list",
     "household_choices",
+    "household_search",
     "missed_dates",
     "sees_others_diaries",
     "village_choices",

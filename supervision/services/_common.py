@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.notifications import notify
@@ -42,5 +43,6 @@ def office_users(township_id: int) -> list[Any]:
 
 
 def cn_date(day: date, *, year: bool = True) -> str:
-    """2026年11月25日 (or 11月25日), as people read dates (docs/design.md §2)."""
-    return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+    """2026年11月25日 (or 11月25日), as people read dates (docs/design.md §2); in the active language,
+    so English reads "Nov. 25, 2026" (or "November 25")."""
+    return date_format(day, "DATE_FORMAT" if year else "MONTH_DAY_FORMAT")

@@ -10,21 +10,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadres.models import Cadre, Village
 from cadres.roles import Actor, actor_for
-from cadres.scope import household_name_for, units_for, villages_for
+from cadres.scope import household_name_for, units_of, villages_of
 from cadres.services.figures import may_propose_figure
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
 from core.views import refused
 from supervision.forms.agenda import AdoptForm, DecisionForm
 from supervision.forms.diaries import CommentForm, DiaryFilterForm, DiaryForm
+from supervision.forms.matters import DiaryMatterForm
 from supervision.models import AgendaItem, Diary, DiaryComment
 from supervision.selectors import diaries as sel
 from supervision.selectors import plans as plan_sel
@@ -46,9 +48,8 @@ def diary_index(request: HttpRequest) -> HttpResponse:
     if view != "mine" and not feed_allowed:
         view = "mine"
     qs = sel.diary_list(actor, mine=(view == "mine")).select_related("agenda_item")
-    villages = villages_for(actor).filter(is_active=True).order_by("code")
-    units = units_for(actor).filter(is_active=True).order_by("id")
-    filters = DiaryFilterForm(request.GET or None, villages=villages, units=units)
+    # The filter offers only the villages and units of the rows the viewer may see.
+    filters = DiaryFilterForm(request.GET or None, villages=villages_of(qs), units=units_of(qs, "author__unit_id"))
     if filters.is_valid():
         data = filters.cleaned_data
         if data["village"]:
@@ -67,6 +68,8 @@ def diary_index(request: HttpRequest) -> HttpResponse:
                 Q(situation__icontains=text) | Q(problems__icontains=text) | Q(ideas__icontains=text)
                 | Q(place__icontains=text) | Q(people_met__icontains=text)
             )
+    elif filters.is_bound:
+        qs = qs.none()  # a village or unit outside the offered ones (or a bad date) matches nothing
     page = page_slice(request, qs)
     # Comment counts for the shown rows only: a COUNT over the whole feed would grow with history.
     counts = dict(
@@ -141,7 +144,7 @@ def diary_new(request: HttpRequest) -> HttpResponse:
         except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已保存 %(day)s 的民情日记。") % {"day": f"{diary.date.month}月{diary.date.day}日"})
+            messages.success(request, _("已保存 %(day)s 的民情日记。") % {"day": date_format(diary.date, "MONTH_DAY_FORMAT")})
             request.session[DRAFT_SESSION_KEY] = "new"
             return redirect("diary-show", diary.pk)
     status = 400 if request.method == "POST" else 200
@@ -281,20 +284,56 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def diary_raise_matter(request: HttpRequest, pk: int) -> HttpResponse:
-    """One step: the diary's village, category and problems become a registered matter."""
+    """A short form prefilled from the diary (category, problem text, household) that the cadre
+    may edit before the matter is registered; the village is the diary's."""
     actor = actor_for(request.user)
     diary = _get_visible(actor, pk)
+    if not can_raise_from_diary(actor, diary):
+        return refused(request, _("您不能把这篇日记转为问题台账。"))
+    households = list(diary.households.all())
+    initial = {
+        "category": diary.category,
+        "description": diary.problems.strip() or diary.situation.strip(),
+        "household": households[0].pk if len(households) == 1 else None,
+    }
+    form = DiaryMatterForm(request.POST if request.method == "POST" else None, initial=initial,
+                           households=households)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            matter = matter_create(actor=actor, diary=diary, category=data["category"],
+                                   description=data["description"], household=data["household"])
+        except NotAllowed as exc:
+            return refused(request, exc.message)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已转为问题台账，等待交办。"))
+            return redirect("matter-show", matter.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supervision/diaries/raise_matter.html", {"form": form, "diary": diary}, status=status)
+
+
+@login_required
+def diary_household_search(request: HttpRequest) -> JsonResponse:
+    """The diary picker's search-as-you-type (static/js/diary.js): households of the chosen village
+    the author may name. The form still checks every household on saving."""
+    actor = actor_for(request.user)
+    if not services.can_write_diary(actor):
+        raise Http404
+    cadre = actor.cadre
+    assert cadre is not None
     try:
-        matter = matter_create(actor=actor, diary=diary)
-    except NotAllowed as exc:
-        return refused(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return _rerender(request, actor, diary, 400)
-    messages.success(request, _("已转为问题台账，等待交办。"))
-    return redirect("matter-show", matter.pk)
+        village_id = int(request.GET.get("village", ""))
+    except ValueError:
+        return JsonResponse({"detail": _("请先选择走访村。"), "results": []}, status=400)
+    text = request.GET.get("q", "")[:20]
+    rows = sel.household_search(cadre, village_id=village_id, text=text, today=timezone.localdate())
+    return JsonResponse({"results": [
+        {"id": h.pk, "label": f"{h.village.name} · {h.head_name}", "group": h.group.name if h.group else ""}
+        for h in rows
+    ]})
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cadres.models import Cadre, Unit
 from cadres.roles import Actor, Role, actor_for
-from cadres.scope import household_name_for, villages_for
+from cadres.scope import household_name_for, villages_for, villages_of
 from cadres.services.figures import may_propose_figure
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
@@ -39,8 +39,8 @@ def matter_index(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     today = timezone.localdate()
     qs = sel.matter_list(actor, today=today)
-    villages = villages_for(actor).filter(is_active=True).order_by("code")
-    filters = MatterFilterForm(request.GET or None, villages=villages)
+    # The filter offers only the villages of the matters the viewer may see.
+    filters = MatterFilterForm(request.GET or None, villages=villages_of(qs))
     if filters.is_valid():
         data = filters.cleaned_data
         if data["status"]:
@@ -53,6 +53,8 @@ def matter_index(request: HttpRequest) -> HttpResponse:
             qs = sel.filter_mine(qs, actor)
         if data["unassigned"]:  # sent to a unit, nobody named yet: the unit head's to-do
             qs = qs.filter(assignee__isnull=True, status__in=(Matter.Status.ASSIGNED, Matter.Status.IN_PROGRESS))
+    elif filters.is_bound:
+        qs = qs.none()  # a village or unit outside the offered ones (or a bad date) matches nothing
     context = {"filters": filters, "can_create": services.can_create(actor), **page_slice(request, qs)}
     return render(request, "supervision/matters/index.html", context)
 

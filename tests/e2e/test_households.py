@@ -26,7 +26,7 @@ def test_a_visit_written_in_the_diary_shows_as_the_households_last_visit(world, 
     # when cadre1 writes today's diary about a visit to 张三
     goto(page, "/diaries/new/")
     page.get_by_role("textbox", name="民情").fill("到张三家了解温室卷帘机维修情况。")
-    page.get_by_label("走访农户").select_option(label="东河村 · 张三")
+    page.get_by_role("checkbox", name="东河村 · 张三").tap()  # a contact household is a chip
     with page.expect_navigation():
         page.get_by_role("button", name="保存日记").tap()
 

@@ -10,20 +10,7 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("username", ["cadre1", "office", "secretary"])
-def test_every_main_page_fits_a_phone_without_horizontal_scrolling(world, page_phone, username):
-    # given a phone-sized browser signed in as someone who uses the portal every day
-    login(page_phone, username)
-
-    # when each main page is opened
-    too_wide = {}
-    for path in main_paths():
-        goto(page_phone, path)
-        if has_horizontal_scroll(page_phone):
-            too_wide[path] = page_phone.evaluate("document.scrollingElement.scrollWidth")
-
-    # then none is wider than the 390-px screen
-    assert too_wide == {}
+# Every staff page at 360 px, for a cadre, a leader and the office: tests/e2e/test_phone_width.py.
 
 
 def test_login_page_fits_a_phone_and_shows_no_navigation(db, page_phone):

@@ -32,8 +32,12 @@ def test_a_matter_from_a_diary_is_followed_to_closure_by_each_role(world, new_pa
     submit(cadre1, "保存日记")
     diary = Diary.objects.get(author=world.cadre1)
 
-    # when cadre1 turns the problem into a matter from the diary page
-    submit(cadre1, "把发现的问题转为台账")
+    # when cadre1 turns the problem into a matter from the diary page: a form filled from the diary
+    cadre1.get_by_role("link", name="把发现的问题转为台账").tap()
+    wait_for_path(cadre1, r"/diaries/\d+/raise-matter/")
+    assert cadre1.get_by_label("问题描述").input_value() == PROBLEMS
+    assert not has_horizontal_scroll(cadre1)
+    submit(cadre1, "登记")
 
     # then it is registered with the diary's village and text
     wait_for_path(cadre1, r"/matters/\d+/")

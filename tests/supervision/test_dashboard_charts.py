@@ -165,3 +165,20 @@ def test_long_village_names_are_shortened_in_the_svg_but_whole_in_the_table(worl
     DisclosureCheck.objects.create(township=world.township, village=world.v2, year=2026, quarter=3, late_count=1)
     chart = charts_of(world.secretary.user)["disclosures"]
     assert ">光明路村第…</text>" in str(chart["svg"]) and chart["rows"] == [["光明路村第一村民小组", 0, 1, 0]]
+
+
+def test_completeness_columns_are_coloured_by_threshold_and_named_in_words(world):
+    chart = charts_of(world.secretary.user)["completeness"]
+
+    # no diary written: every week is behind, and the text says so besides the colour
+    assert [label for _level, label in chart["legend"]] == ["达标（≥90%）", "偏低（70%–89%）", "落后（<70%）"]
+    assert chart["columns"][-1] == "情况"
+    assert all(row[-1] in ("落后（<70%）", "—") for row in chart["rows"])
+    page = page_client_html(world.secretary.user)
+    assert '<ul class="chart-legend"' in page and "达标（≥90%）" in page
+
+
+def page_client_html(user):  # type: ignore[no-untyped-def]
+    from tests.helpers import page_client
+
+    return page_client(user).get("/").content.decode()

@@ -35,7 +35,8 @@ def test_new_diary_form_has_at_most_five_required_inputs_with_defaults(world, to
     assert form.count('<span class="required"') == 4  # date, village, category (filled in) and the situation
     assert f'<option value="{today.isoformat()}" selected>' in form
     assert '<optgroup label="我包联的村">' in form and f'<option value="{world.v1.pk}" selected>' in form
-    assert '<optgroup label="我的联系户">' in form and "东河村 · 张三" in form
+    assert '<legend class="help">我的联系户</legend>' in form
+    assert f'<input type="checkbox" name="households" value="{world.h1.pk}"> 东河村 · 张三' in form
     assert 'data-draft-key="diary-draft:' in form
     assert "js/diary.js" in html
 
@@ -149,13 +150,82 @@ def test_author_sees_no_leader_forms_and_cannot_post_them(client, world):
     assert (DiaryComment.objects.count(), AgendaItem.objects.count()) == (0, 0)
 
 
-def test_raise_matter_from_diary_in_one_step(world):
+def test_raise_matter_opens_a_form_prefilled_from_the_diary(world):
     diary = f.DiaryFactory(author=world.cadre1, village=world.v1, category="infrastructure", problems="路面塌陷")
-    response = page_client(world.cadre1.user).post(f"/diaries/{diary.pk}/raise-matter/")
+    diary.households.add(world.h1)
+
+    response = page_client(world.cadre1.user).get(f"/diaries/{diary.pk}/raise-matter/")
+
+    page = response.content.decode()
+    assert response.status_code == 200 and Matter.objects.count() == 0  # opening the form registers nothing
+    assert '<option value="infrastructure" selected>' in page
+    assert "路面塌陷</textarea>" in page
+    assert f'<option value="{world.h1.pk}" selected>东河村 · 张三</option>' in page
+
+
+def test_raise_matter_saves_what_the_cadre_edited(world):
+    diary = f.DiaryFactory(author=world.cadre1, village=world.v1, category="infrastructure", problems="路面塌陷")
+    diary.households.add(world.h1)
+
+    response = page_client(world.cadre1.user).post(
+        f"/diaries/{diary.pk}/raise-matter/",
+        {"category": "livelihood", "description": "三组路面塌陷，老人出行不便", "household": world.h1.pk})
+
     matter = Matter.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/matters/{matter.pk}/"
-    assert (matter.source, matter.diary, matter.village, matter.category, matter.description, matter.raised_by) == (
-        "diary", diary, world.v1, "infrastructure", "路面塌陷", world.cadre1)
+    assert (matter.source, matter.diary, matter.village, matter.category, matter.description, matter.household,
+            matter.raised_by) == ("diary", diary, world.v1, "livelihood", "三组路面塌陷，老人出行不便", world.h1,
+                                  world.cadre1)
+
+
+def test_raise_matter_refuses_an_empty_text_and_a_household_the_diary_did_not_visit(world):
+    diary = f.DiaryFactory(author=world.cadre1, village=world.v1, problems="路面塌陷")
+    client = page_client(world.cadre1.user)
+
+    empty = client.post(f"/diaries/{diary.pk}/raise-matter/", {"category": "livelihood", "description": "  "})
+    other = client.post(f"/diaries/{diary.pk}/raise-matter/",
+                        {"category": "livelihood", "description": "x", "household": world.h2.pk})
+
+    assert empty.status_code == 400 and "请填写问题描述。" in empty.content.decode()
+    assert other.status_code == 400 and "请选择这篇日记走访的农户。" in other.content.decode()
+    assert Matter.objects.count() == 0
+
+
+def test_raise_matter_form_is_404_outside_the_scope_and_403_for_a_reader(world):
+    diary = f.DiaryFactory(author=world.cadre1, village=world.v1, problems="路面塌陷")
+    assert page_client(world.cadre2.user).get(f"/diaries/{diary.pk}/raise-matter/").status_code == 404
+    assert page_client(world.reporter_user).get(f"/diaries/{diary.pk}/raise-matter/").status_code in (403, 404)
+    assert Matter.objects.count() == 0
+
+
+def test_diary_filters_offer_only_the_villages_and_units_the_viewer_may_see(world):
+    f.DiaryFactory(author=world.cadre1, village=world.v1)
+    f.DiaryFactory(author=world.cadre3, village=world.v3)
+
+    cadre_page = page_client(world.cadre1.user).get("/diaries/").content.decode()
+    office_page = page_client(world.office.user).get("/diaries/?view=feed").content.decode()
+
+    def options(page, name):  # type: ignore[no-untyped-def]
+        select = page[page.index(f'name="{name}"'):]
+        return re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select[:select.index("</select>")])
+
+    assert options(cadre_page, "village") == ["东河村"] and options(cadre_page, "unit") == ["农业服务中心"]
+    assert options(office_page, "village") == ["东河村", "南沟村"]
+    assert options(office_page, "unit") == ["农业服务中心", "财政所"]
+    # a village outside the list is refused by the filter, not shown
+    response = page_client(world.cadre1.user).get(f"/diaries/?village={world.v3.pk}")
+    assert response.status_code == 200 and "东河村" not in response.content.decode().split("</form>")[-1]
+
+
+def test_matter_filter_offers_only_the_villages_of_visible_matters(world):
+    f.MatterFactory(village=world.v1, raised_by=world.cadre1)
+    f.MatterFactory(village=world.v3)
+
+    page = page_client(world.cadre1.user).get("/matters/").content.decode()
+
+    select = page[page.index('name="village"'):]
+    select = select[:select.index("</select>")]
+    assert "东河村" in select and "南沟村" not in select and "光明路村" not in select
 
 
 def test_cadre_sees_only_own_diaries_and_leader_the_feed_with_filters(client, world, today):
@@ -185,3 +255,58 @@ def test_feed_page_query_count_is_constant(client, world, rows):
     with assert_num_queries(10):
         response = client.get("/diaries/")
     assert response.status_code == 200
+
+
+def test_household_picker_offers_my_contact_households_first_as_chips(world):
+    other = f.HouseholdFactory(village=world.v1, head_name="王七")
+
+    html = page_client(world.cadre1.user).get("/diaries/new/").content.decode()
+
+    picker = html[html.index("data-household-picker"):]
+    picker = picker[:picker.index("</select>")]
+    chip = f'<input type="checkbox" name="households" value="{world.h1.pk}">'
+    assert picker.index(chip) < picker.index('<select name="households"')  # contacts first, as tap targets
+    assert f'<option value="{other.pk}">东河村 · 王七</option>' in picker  # the rest without a script
+    assert f'value="{world.h2.pk}"' not in picker  # another cadre's village is not offered
+    assert 'data-search-url="/diaries/households/"' in picker
+
+
+def test_household_search_is_limited_to_the_chosen_village_and_the_cadres_scope(world):
+    f.HouseholdFactory(village=world.v1, head_name="张四")
+    f.HouseholdFactory(village=world.v1, head_name="王七")
+    f.HouseholdFactory(village=world.v2, head_name="张八")  # cadre2's village
+    client = page_client(world.cadre1.user)
+
+    in_mine = client.get("/diaries/households/", {"village": world.v1.pk, "q": "张"}).json()["results"]
+    in_other = client.get("/diaries/households/", {"village": world.v2.pk, "q": "张"}).json()["results"]
+    elsewhere = client.get("/diaries/households/", {"village": world.v_other.pk, "q": ""}).json()["results"]
+
+    assert [row["label"] for row in in_mine] == ["东河村 · 张三", "东河村 · 张四"]
+    assert in_other == [] and elsewhere == []
+
+
+def test_household_search_refuses_bad_input_and_readers(world):
+    client = page_client(world.cadre1.user)
+    assert client.get("/diaries/households/", {"village": "x"}).status_code == 400
+    assert page_client(world.reporter_user).get("/diaries/households/", {"village": world.v1.pk}).status_code == 404
+
+
+def test_household_search_costs_the_same_for_one_and_many_households(world):
+    client = page_client(world.cadre1.user)
+    client.get("/diaries/households/", {"village": world.v1.pk, "q": "户"})  # the actor cache warmed
+
+    def grow() -> None:
+        for n in range(30):
+            f.HouseholdFactory(village=world.v1, head_name=f"户主{n}")
+
+    from tests.helpers import assert_same_queries
+    _first, then = assert_same_queries(
+        lambda: client.get("/diaries/households/", {"village": world.v1.pk, "q": "户"}), grow, warm=True)
+    assert len(then.json()["results"]) == 20
+
+
+def test_a_household_of_another_village_is_refused_when_saving(world):
+    response = page_client(world.cadre1.user).post("/diaries/new/", form_data(world, households=[world.h2.pk]))
+
+    assert response.status_code == 400 and "所选农户不在可选范围内。" in response.content.decode()
+    assert Diary.objects.count() == 0

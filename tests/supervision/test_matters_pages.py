@@ -16,7 +16,7 @@ from tests.helpers import assert_num_queries, page_client
 def test_whole_path_from_diary_to_closed_in_the_pages(client, world):
     diary = f.DiaryFactory(author=world.cadre1, village=world.v1, category="infrastructure", problems="桥面破损")
     client.force_login(world.cadre1.user)
-    client.post(f"/diaries/{diary.pk}/raise-matter/")
+    client.post(f"/diaries/{diary.pk}/raise-matter/", {"category": "infrastructure", "description": "桥面破损"})
     matter = Matter.objects.get()
     url = f"/matters/{matter.pk}/"
 
