@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,9 +21,11 @@ from cadres.roles import Actor, actor_for
 from cadres.scope import household_name_for, units_for, villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
+from core.search import parse_query
 from supervision.forms.agenda import AdoptForm, DecisionForm
 from supervision.forms.diaries import CommentForm, DiaryFilterForm, DiaryForm
 from supervision.models import AgendaItem, Diary, DiaryComment
+from supervision.search import diary_snippet, search_diaries
 from supervision.selectors import diaries as sel
 from supervision.selectors import plans as plan_sel
 from supervision.selectors.matters import matters_for
@@ -51,6 +53,7 @@ def diary_index(request: HttpRequest) -> HttpResponse:
     villages = villages_for(actor).filter(is_active=True).order_by("code")
     units = units_for(actor).filter(is_active=True).order_by("id")
     filters = DiaryFilterForm(request.GET or None, villages=villages, units=units)
+    groups: list[list[str]] = []
     if filters.is_valid():
         data = filters.cleaned_data
         if data["village"]:
@@ -64,12 +67,16 @@ def diary_index(request: HttpRequest) -> HttpResponse:
         if data["end"]:
             qs = qs.filter(date__lte=data["end"])
         if data["q"]:
-            text = data["q"].strip()
-            qs = qs.filter(
-                Q(situation__icontains=text) | Q(problems__icontains=text) | Q(ideas__icontains=text)
-                | Q(place__icontains=text) | Q(people_met__icontains=text)
-            )
+            try:
+                groups = parse_query(data["q"])
+            except DomainError as exc:
+                filters.add_error("q", exc.message)
+                qs = qs.none()
+            else:
+                qs = search_diaries(qs, groups).order_by("-search_rank", "-date", "-id")
     page = page_slice(request, qs)
+    for diary in page["rows"]:
+        diary.snippet = diary_snippet(diary, groups) if groups else None
     # Comment counts for the shown rows only: a COUNT over the whole feed would grow with history.
     counts = dict(
         DiaryComment.objects.filter(diary_id__in=[d.pk for d in page["rows"]])

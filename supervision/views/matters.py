@@ -19,8 +19,10 @@ from cadres.roles import Actor, Role, actor_for
 from cadres.scope import household_name_for, villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
+from core.search import parse_query
 from supervision.forms.matters import AssignForm, CloseForm, MatterFilterForm, MatterForm, ResolveForm, RevisitForm
 from supervision.models import Matter
+from supervision.search import matter_snippet, search_matters
 from supervision.selectors import diaries as diary_sel
 from supervision.selectors import matters as sel
 from supervision.services import matters as services
@@ -43,6 +45,7 @@ def matter_index(request: HttpRequest) -> HttpResponse:
     qs = sel.matter_list(actor, today=today)
     villages = villages_for(actor).filter(is_active=True).order_by("code")
     filters = MatterFilterForm(request.GET or None, villages=villages)
+    groups: list[list[str]] = []
     if filters.is_valid():
         data = filters.cleaned_data
         if data["status"]:
@@ -55,7 +58,18 @@ def matter_index(request: HttpRequest) -> HttpResponse:
             qs = sel.filter_mine(qs, actor)
         if data["unassigned"]:  # sent to a unit, nobody named yet: the unit head's to-do
             qs = qs.filter(assignee__isnull=True, status__in=(Matter.Status.ASSIGNED, Matter.Status.IN_PROGRESS))
-    context = {"filters": filters, "can_create": services.can_create(actor), **page_slice(request, qs)}
+        if data["q"]:
+            try:
+                groups = parse_query(data["q"])
+            except DomainError as exc:
+                filters.add_error("q", exc.message)
+                qs = qs.none()
+            else:
+                qs = search_matters(qs, groups).order_by("-search_rank", "-id")
+    page = page_slice(request, qs)
+    for matter in page["rows"]:
+        matter.snippet = matter_snippet(matter, groups) if groups else None
+    context = {"filters": filters, "can_create": services.can_create(actor), **page}
     return render(request, "supervision/matters/index.html", context)
 
 
