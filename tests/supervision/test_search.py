@@ -15,6 +15,7 @@ from django.db import connection
 from cadres.roles import actor_for
 from core.errors import DomainError
 from core.search import MAX_QUERY_LENGTH, document, highlight, parse_query
+from supervision.models import Diary
 from supervision.search import index_diaries, index_diary, search_diaries
 from supervision.selectors.diaries import diary_list
 from supervision.services.diaries import diary_create, diary_update
@@ -268,3 +269,21 @@ def test_api_empty_search_is_the_plain_list(world, diaries):
 
 
 SEARCH_PAGE_QUERIES = 8
+
+
+def test_demo_pump_and_water_finds_the_diaries_with_both_words_and_a_cadre_only_their_own(world):
+    import random
+
+    from core.demo import DemoContext
+    from supervision.demo import diaries as demo_daily
+
+    ctx = DemoContext(rng=random.Random(1), seed=1, scale="township", password="x" * 10, today=dt.date(2026, 11, 25),
+                      out=lambda line: None, townships=[world.township], main_township=world.township)
+    demo_daily.seed(ctx)
+    groups = parse_query("加压泵 供水")
+    found = list(search_diaries(diary_list(actor_for(world.secretary.user)), groups))
+    both = [d for d in Diary.objects.filter(township=world.township)
+            if all(w in " ".join((d.situation, d.problems, d.ideas, d.place, d.people_met)) for w in ("加压泵", "供水"))]
+    assert found and {d.pk for d in found} == {d.pk for d in both}
+    own = _ids(search_diaries(diary_list(actor_for(world.cadre1.user)), groups))
+    assert own == {d.pk for d in found if d.author_id == world.cadre1.pk}
