@@ -56,5 +56,6 @@ class Migration(migrations.Migration):
                 'default_permissions': (),
             },
         ),
-        migrations.RunPython(create_search_structures, drop_search_structures),
+        # schema_only: tests/conftest.py re-runs data migrations after a flush, but not this.
+        migrations.RunPython(create_search_structures, drop_search_structures, hints={"schema_only": True}),
     ]
