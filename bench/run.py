@@ -123,8 +123,9 @@ def prepare_data() -> None:
 def ensure_search_index() -> None:
     """Index the data set for search once (a data set generated before search had none).
 
-    The generator writes its texts from a pool, so the segmented document of each distinct set of
-    texts is computed once; the database still builds every row's tsvector, as the services do."""
+    The generator writes its texts from small pools, so each distinct text is segmented once and
+    a row's document is its texts' documents joined (the same terms as `document(*texts)`, in
+    field order); the database still builds every row's tsvector, as the services do."""
     from core.search import document
     from supervision.models import Diary, DiarySearch, Matter, MatterSearch
     from supervision.search import DIARY_FIELDS, DIARY_INDEX, MATTER_FIELDS, MATTER_INDEX
@@ -134,14 +135,14 @@ def ensure_search_index() -> None:
         if side.objects.exists() or not model.objects.exists():
             continue
         started = time.monotonic()
-        docs: dict[tuple[str, ...], str] = {}
+        docs: dict[str, str] = {}
         batch: list[tuple[int, str]] = []
         done = 0
         for pk, *texts in model.objects.order_by("pk").values_list("pk", *fields).iterator(chunk_size=5000):
-            key = tuple(texts)
-            if key not in docs:
-                docs[key] = document(*texts)
-            batch.append((pk, docs[key]))
+            for text in texts:
+                if text not in docs:
+                    docs[text] = document(text)
+            batch.append((pk, " ".join(docs[t] for t in texts if docs[t])))
             if len(batch) == 5000:
                 done += index.store(batch)
                 batch = []

@@ -126,8 +126,8 @@ class SearchIndex:
             # One join to the side table; the match uses its GIN index, the scope stays the caller's.
             vector = f"{self.relation}__vector"
             # Normalisation 1: divided by 1 + log(length), so a long diary does not win by length alone.
-            rank = SearchRank(F(vector), query, normalization=Value(1))
-            return qs.filter(**{vector: query}).annotate(search_rank=rank)
+            ts_rank = SearchRank(F(vector), query, normalization=Value(1))
+            return qs.filter(**{vector: query}).annotate(search_rank=ts_rank)
         table = qs.model._meta.db_table
         pk = qs.model._meta.pk.column  # type: ignore[union-attr]
         match = _fts_match(groups)
@@ -141,13 +141,6 @@ class SearchIndex:
             output_field=FloatField(),
         )
         return qs.filter(pk__in=matching).annotate(search_rank=rank)
-
-    def clear(self) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DELETE FROM {self.pg_table}")  # noqa: S608
-            else:
-                cursor.execute(f"DELETE FROM {self.fts_table}")  # noqa: S608
 
 
 def highlight(text: str, groups: Sequence[Sequence[str]], *, width: int | None = None) -> SafeString:

@@ -8,6 +8,7 @@ indexed by `manage.py reindex_search`. See core.search for the two databases.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
@@ -65,6 +66,12 @@ def reindex(qs: QuerySet[T], *, batch: int = BATCH) -> Iterator[int]:
         done += index.store((pk, document(*texts)) for pk, *texts in chunk)
         last = chunk[-1][0]
         yield done
+
+
+def reindex_all(qs: QuerySet[T], *, batch: int = BATCH) -> int:
+    """`reindex` to the end, in the caller's transaction; the number of rows indexed."""
+    last = deque(reindex(qs, batch=batch), maxlen=1)
+    return last[0] if last else 0
 
 
 def search_diaries(qs: QuerySet[Diary], groups: Sequence[Sequence[str]]) -> QuerySet[Diary]:

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import transaction
 
 from cadres.calendar import workdays
-from core import segment
 from cadres.models import Cadre, Household, HouseholdContact, Post, Unit, Village, VillageAssignment
+from core import segment
 from supervision.models import AgendaItem, Category, DeadlineRule, Diary, DiaryComment, Matter, MatterEvent
-from supervision.search import reindex
+from supervision.search import reindex_all
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -187,12 +187,9 @@ def _seed(ctx: Any, township: Any) -> None:
     _seed_matters(ctx, rng, township, cadres, today)
     # Written in bulk, past the services: index them here, as `manage.py reindex_search` would.
     segment.reset()  # the villages just seeded join the dictionary
-    diaries_indexed = matters_indexed = 0
-    for diaries_indexed in reindex(Diary.objects.filter(township=township)):
-        pass
-    for matters_indexed in reindex(Matter.objects.filter(township=township)):
-        pass
-    ctx.out(f"  supervision.demo.diaries: search index of {diaries_indexed} diaries, {matters_indexed} matters")
+    n_diaries = reindex_all(Diary.objects.filter(township=township))
+    n_matters = reindex_all(Matter.objects.filter(township=township))
+    ctx.out(f"  supervision.demo.diaries: search index of {n_diaries} diaries, {n_matters} matters")
 
 
 def _leaders(township: Any, cadres: list[Cadre]) -> list[Cadre]:

@@ -37,9 +37,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
                 search_matters(matter_list(actor), groups).order_by("-search_rank", "-id")[: SECTION_SIZE + 1]
             )
             for diary in diaries:
-                diary.snippet = diary_snippet(diary, groups)
+                diary.snippet = diary_snippet(diary, groups)  # type: ignore[attr-defined]
             for matter in matters:
-                matter.snippet = matter_snippet(matter, groups)
+                matter.snippet = matter_snippet(matter, groups)  # type: ignore[attr-defined]
             context.update(
                 searched=True,
                 diaries=diaries[:SECTION_SIZE], more_diaries=len(diaries) > SECTION_SIZE,
