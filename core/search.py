@@ -119,6 +119,13 @@ class SearchIndex:
                 )
         return len(rows)
 
+    def is_empty(self) -> bool:
+        """Nothing indexed yet (a database from before search, or rows written in bulk)."""
+        table = self.pg_table if connection.vendor == "postgresql" else self.fts_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - a constant name
+            return not cursor.fetchone()[0]
+
     def filter(self, qs: QuerySet[M], groups: Sequence[Sequence[str]]) -> QuerySet[M]:
         """The rows of `qs` that match every group, annotated with `search_rank` (higher is better)."""
         if connection.vendor == "postgresql":

@@ -287,3 +287,19 @@ def test_demo_pump_and_water_finds_the_diaries_with_both_words_and_a_cadre_only_
     assert found and {d.pk for d in found} == {d.pk for d in both}
     own = _ids(search_diaries(diary_list(actor_for(world.cadre1.user)), groups))
     assert own == {d.pk for d in found if d.author_id == world.cadre1.pk}
+
+
+def test_a_demo_seeded_before_search_is_indexed_when_the_demo_runs_again(world):
+    import random
+
+    from core.demo import DemoContext
+    from supervision.demo import diaries as demo_daily
+    from supervision.search import DIARY_INDEX
+
+    f.DiaryFactory(author=world.cadre1, village=world.v1, situation="旧库里的加压泵日记")
+    ctx = DemoContext(rng=random.Random(1), seed=1, scale="township", password="x" * 10, today=dt.date(2026, 11, 25),
+                      out=lambda line: None, townships=[world.township], main_township=world.township)
+    assert DIARY_INDEX.is_empty()
+    demo_daily.seed(ctx)  # skipped as already seeded, but indexed
+    assert not DIARY_INDEX.is_empty()
+    assert _ids(search_diaries(diary_list(actor_for(world.secretary.user)), parse_query("加压泵")))
