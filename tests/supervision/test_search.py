@@ -150,7 +150,12 @@ def test_reindex_command_indexes_rows_written_in_bulk(world):
     call_command("reindex_search", batch=2, verbosity=0)
     assert _ids(search_diaries(diary_list(leader), parse_query("加压泵 检修"))) == {d.pk for d in rows}
     assert api_client(world.secretary.user).get("/api/v1/matters/", {"search": "加压泵"}).json()["results"]
-    call_command("reindex_search", verbosity=0)  # again: the same index, no duplicates
+    f.DiaryFactory(author=world.cadre2, village=world.v2, situation="加压泵检修")
+    call_command("reindex_search", if_empty=True, verbosity=0)  # not empty: nothing done
+    assert len(_ids(search_diaries(diary_list(leader), parse_query("加压泵 检修")))) == len(rows)
+    call_command("reindex_search", verbosity=0)  # again: the same index, no duplicates, the new row too
+    assert len(_ids(search_diaries(diary_list(leader), parse_query("加压泵 检修")))) == len(rows) + 1
+    Diary.objects.filter(author=world.cadre2).delete()
     assert _ids(search_diaries(diary_list(leader), parse_query("加压泵 检修"))) == {d.pk for d in rows}
 
 
