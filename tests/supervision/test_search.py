@@ -21,7 +21,7 @@ from supervision.selectors.diaries import diary_list
 from supervision.services.diaries import diary_create, diary_update
 from supervision.services.matters import matter_create
 from tests import factories as f
-from tests.helpers import api_client, assert_num_queries, page_client, results
+from tests.helpers import api_client, assert_num_queries, page_client, queries_of, results
 
 PUMP = "东坡组地势高，夏季用水高峰时段供水不足，群众建议加装加压泵。"
 PUMP_ONLY = "检查了加压泵的运行记录，设备正常。"
@@ -308,3 +308,14 @@ def test_a_demo_seeded_before_search_is_indexed_when_the_demo_runs_again(world):
     demo_daily.seed(ctx)  # skipped as already seeded, but indexed
     assert not DIARY_INDEX.is_empty()
     assert _ids(search_diaries(diary_list(actor_for(world.secretary.user)), parse_query("加压泵")))
+
+
+@pytest.mark.parametrize("url", ["/api/v1/diaries/", "/api/v1/matters/"])
+def test_api_search_costs_the_queries_of_the_plain_list(world, diaries, url):
+    matter_create(actor=actor_for(world.office.user), village=world.v1, description="加压泵供水")
+    client = api_client(world.secretary.user)
+    client.get(url)
+    plain, plain_sql = queries_of(lambda: client.get(url))
+    found, found_sql = queries_of(lambda: client.get(url, {"search": "加压泵 供水"}))
+    assert len(results(found)) == 1 and len(results(plain)) >= 1
+    assert len(found_sql) == len(plain_sql)
