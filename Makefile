@@ -38,6 +38,7 @@ seed: migrate var/.demo-seeded
 run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@$(MAKE) --no-print-directory var/.demo-seeded
+	@$(BIN)/python manage.py reindex_search --if-empty -v0
 	@$(BIN)/python manage.py portal_banner
 	$(BIN)/honcho start -f Procfile.dev
 

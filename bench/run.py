@@ -31,7 +31,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from bench.cases import Entry, unavailable
 from bench.load import LoadResult, Request, drive, percentile, session_login, side_by_side, split
@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"
 EXPLAIN = BENCH / "explain"
+SEARCH_QUERY = "管网 维修"  # two words of one of the generator's topics (自来水管网维修)
 HOST = "127.0.0.1"
 
 
@@ -109,12 +110,48 @@ def prepare_data() -> None:
     if estimate <= 0 and not Diary.objects.exists():
         say(f"generating the {SCALE} data set (seed {SEED})")
         generate(scale=scale, seed=SEED, end=timezone.localdate() - timedelta(days=1), out=say)
+        ensure_search_index()
         return
     count = Diary.objects.count()
     if abs(count - scale.diaries) > scale.diaries * 0.01:
         raise SystemExit(f"The database holds {count:,} diaries, not the {scale.diaries:,} of scale {SCALE}: "
                          "point DATABASE_URL at another database or drop this one.")
     say(f"data set present: {count:,} diaries (generation skipped)")
+    ensure_search_index()
+
+
+def ensure_search_index() -> None:
+    """Index the data set for search once (a data set generated before search had none).
+
+    The generator writes its texts from small pools, so each distinct text is segmented once and
+    a row's document is its texts' documents joined (the same terms as `document(*texts)`, in
+    field order); the database still builds every row's tsvector, as the services do."""
+    from django.db import connection
+
+    from core.search import document
+    from supervision.models import Diary, DiarySearch, Matter, MatterSearch
+    from supervision.search import DIARY_FIELDS, DIARY_INDEX, MATTER_FIELDS, MATTER_INDEX
+
+    for model, side, index, fields in ((Diary, DiarySearch, DIARY_INDEX, DIARY_FIELDS),
+                                       (Matter, MatterSearch, MATTER_INDEX, MATTER_FIELDS)):
+        if side.objects.exists() or not model.objects.exists():
+            continue
+        started = time.monotonic()
+        docs: dict[str, str] = {}
+        batch: list[tuple[int, str]] = []
+        done = 0
+        for pk, *texts in model.objects.order_by("pk").values_list("pk", *fields).iterator(chunk_size=5000):
+            for text in texts:
+                if text not in docs:
+                    docs[text] = document(text)
+            batch.append((pk, " ".join(docs[t] for t in texts if docs[t])))
+            if len(batch) == 5000:
+                done += index.store(batch)
+                batch = []
+        done += index.store(batch)
+        with connection.cursor() as cursor:  # the planner's estimate of a word's rows comes from here
+            cursor.execute(f"ANALYZE {side._meta.db_table}")
+        say(f"  search index of {done:,} {model._meta.model_name} rows built in {time.monotonic() - started:.0f} s")
 
 
 def collect_static() -> None:
@@ -190,6 +227,7 @@ def forget_todays_diaries(cadre_ids: list[int]) -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM supervision_diary_households WHERE diary_id = ANY(%s)", [ids])
+        cursor.execute("DELETE FROM supervision_diarysearch WHERE diary_id = ANY(%s)", [ids])
         history = Diary.history.model._meta.db_table  # type: ignore[attr-defined]
         # The history of the diaries' households first: it points at the diaries' history rows.
         for rel in Diary.history.model._meta.related_objects:  # type: ignore[attr-defined]
@@ -442,6 +480,24 @@ def run_http(explain_later: list[tuple[str, str, dict[str, Any]]], small_url: st
                                       res["bare"], "(ratio and growth only)", None))
             growth("GET /api/v1/matters/ first page, leader", "matters.leader.first", res, "case")
             explain_later.append(("matters.leader.first", matters, main.auth["bench_secretary"]))
+
+        # Search (issue 22): the diary list narrowed to the diaries holding both words, first page,
+        # as a leader (the township) and as a cadre (their own), against the bare view.
+        search = "/api/v1/diaries/?search=" + quote(SEARCH_QUERY)
+        for who, role in (("bench_secretary", "leader"), ("bench_cadre", "cadre")):
+            name = f"GET /api/v1/diaries/?search={SEARCH_QUERY} first page, {role}"
+            ok, why = probe(port, Request("GET", search, main.auth[who]))
+            if not ok:
+                entries.append(unavailable(name, "ms p95", "≤ 3× bare", why))
+                continue
+            makes = {"bare": bare[who], "case": main.get(search, who)}
+            if small:
+                makes["case@100k"] = small.get(search, who)
+            res = measure(makes)
+            entries.append(http_entry(name, f"search.{role}", res["case"], res["bare"], "≤ 3× bare", 3,
+                                      note="token auth; every word must match (GIN index of the tsvector)"))
+            growth(f"GET /api/v1/diaries/?search= first page, {role}", f"search.{role}", res, "case")
+            explain_later.append((f"search.{role}", search, main.auth[who]))
 
         # Case 4: the dashboard of the party secretary.
         ok, why = probe(port, Request("GET", "/", main.session))
@@ -764,6 +820,10 @@ def main() -> None:
     for row in rows:
         if row["pass"] is False:
             capture_explain(row, explain_later, sql_for)
+    # The search plans are written on every run, passed or not: they show the GIN index at work.
+    for slug, path, headers in explain_later:
+        if slug.startswith("search.") and not (EXPLAIN / f"{slug}.txt").exists():
+            say(f"  EXPLAIN for {slug} → {explain_http(slug, path, headers, 'search plan (written on every run)')}")
     info = machine()
     write_outputs(rows, info, started)
     say(f"done in {(time.monotonic() - started) / 60:.1f} min: bench/RESULTS.md")

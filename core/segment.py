@@ -99,14 +99,11 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
-def index_terms(text: str) -> list[str]:
-    """The distinct terms a search index stores for a text: words and character bigrams."""
-    seen: dict[str, None] = {}
-    for term in _tokens(text, search=True):
-        seen.setdefault(term, None)
-    for term in bigrams(text):
-        seen.setdefault(term, None)
-    return list(seen)
+def index_terms(text: str, *, distinct: bool = True) -> list[str]:
+    """The terms a search index stores for a text: words and character bigrams, each once, or,
+    with `distinct=False`, as often as they occur (so that ranking can count them)."""
+    terms = [*_tokens(text, search=True), *bigrams(text)]
+    return list(dict.fromkeys(terms)) if distinct else terms
 
 
 def query_terms(query: str) -> list[list[str]]:

@@ -2,10 +2,22 @@
 
 from django.urls import path
 
-from .views import diaries, disclosure_run, disclosures, figures, households, inspections, matters, plans, pledges
+from .views import (
+    diaries,
+    disclosure_run,
+    disclosures,
+    figures,
+    households,
+    inspections,
+    matters,
+    plans,
+    pledges,
+    search,
+)
 
 urlpatterns = [
     path("households/", households.households, name="households"),
+    path("search/", search.search_view, name="search"),
     path("diaries/", diaries.diary_index, name="diaries"),
     path("diaries/new/", diaries.diary_new, name="diary-new"),
     path("diaries/households/", diaries.diary_household_search, name="diary-household-search"),

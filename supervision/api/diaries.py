@@ -15,8 +15,10 @@ from rest_framework.response import Response
 from cadres.models import Household
 from cadres.roles import Actor, actor_for
 from core.pagination import LargeTablePagination
+from supervision.api.serializers._common import api_query_groups
 from supervision.api.serializers.diaries import ROW_COLUMNS, DiaryInputSerializer, DiarySerializer, diary_rows
 from supervision.models import Diary
+from supervision.search import search_diaries
 from supervision.selectors.diaries import diaries_for
 from supervision.services import diaries as services
 
@@ -42,10 +44,16 @@ class DiaryFilter(django_filters.FilterSet):
     end = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("截止日期（含）"))
     village = django_filters.NumberFilter(field_name="village_id", label=_("村 id"))
     author = django_filters.NumberFilter(field_name="author_id", label=_("作者（干部 id）"))
+    search = django_filters.CharFilter(
+        method="filter_search", label=_("搜索：民情、问题、思路、地点、走访对象中须含每一个词（空格分开）；结果仍按列表顺序分页")
+    )
 
     class Meta:
         model = Diary
-        fields = ["start", "end", "village", "author"]
+        fields = ["start", "end", "village", "author", "search"]
+
+    def filter_search(self, qs: QuerySet[Diary], name: str, value: str) -> QuerySet[Diary]:
+        return search_diaries(qs, api_query_groups(value))
 
 
 class DiaryViewSet(

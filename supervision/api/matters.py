@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from cadres.roles import actor_for
 from core.pagination import LargeTablePagination
-from supervision.api.serializers._common import EmptySerializer
+from supervision.api.serializers._common import EmptySerializer, api_query_groups
 from supervision.api.serializers.matters import (
     AssignSerializer,
     CloseSerializer,
@@ -31,6 +31,7 @@ from supervision.api.serializers.matters import (
     RevisitSerializer,
 )
 from supervision.models import Matter
+from supervision.search import search_matters
 from supervision.selectors.diaries import diaries_for
 from supervision.selectors.matters import matter_detail_queryset, matter_list, overdue_q
 from supervision.services import matters as services
@@ -40,10 +41,16 @@ class MatterFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Matter.Status.choices, label=_("状态"))
     village = django_filters.NumberFilter(field_name="village_id", label=_("村 id"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("是否逾期"))
+    search = django_filters.CharFilter(
+        method="filter_search", label=_("搜索：问题描述、办理结果中须含每一个词（空格分开）；结果仍按列表顺序分页")
+    )
 
     class Meta:
         model = Matter
-        fields = ["status", "village", "overdue"]
+        fields = ["status", "village", "overdue", "search"]
+
+    def filter_search(self, qs: QuerySet[Matter], name: str, value: str) -> QuerySet[Matter]:
+        return search_matters(qs, api_query_groups(value))
 
     def filter_overdue(self, qs: QuerySet[Matter], name: str, value: bool | None) -> QuerySet[Matter]:
         if value is None:

@@ -12,7 +12,9 @@ from django.db import transaction
 
 from cadres.calendar import workdays
 from cadres.models import Cadre, Household, HouseholdContact, Post, Unit, Village, VillageAssignment
+from core import segment
 from supervision.models import AgendaItem, Category, DeadlineRule, Diary, DiaryComment, Matter, MatterEvent
+from supervision.search import DIARY_INDEX, reindex_all
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -102,6 +104,9 @@ def seed(ctx: Any) -> None:
         return
     if Diary.objects.filter(township=township).exists():
         ctx.out("  supervision.demo.diaries: diaries already seeded, skipped")
+        if DIARY_INDEX.is_empty():  # a demo seeded before search: `make run` must search too
+            with transaction.atomic():
+                _index(ctx, township)
         return
     with transaction.atomic():
         _seed(ctx, township)
@@ -183,6 +188,15 @@ def _seed(ctx: Any, township: Any) -> None:
     ctx.out(f"  supervision.demo.diaries: {len(diaries)} diaries")
     _seed_comments_and_ideas(ctx, rng, township, cadres, today)
     _seed_matters(ctx, rng, township, cadres, today)
+    _index(ctx, township)
+
+
+def _index(ctx: Any, township: Any) -> None:
+    """Written in bulk, past the services: index them here, as `manage.py reindex_search` would."""
+    segment.reset()  # the villages just seeded join the dictionary
+    n_diaries = reindex_all(Diary.objects.filter(township=township))
+    n_matters = reindex_all(Matter.objects.filter(township=township))
+    ctx.out(f"  supervision.demo.diaries: search index of {n_diaries} diaries, {n_matters} matters")
 
 
 def _leaders(township: Any, cadres: list[Cadre]) -> list[Cadre]:

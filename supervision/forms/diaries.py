@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Household, Unit, Village
+from core.search import MAX_QUERY_LENGTH
 from supervision.forms._fields import (
     DATE_INPUT,
     GroupedModelChoiceField,
@@ -102,8 +103,13 @@ class DiaryFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), choices=[("", _("全部")), *Category.choices], required=False)
     start = forms.DateField(label=_("起始日期"), required=False, widget=DATE_INPUT)
     end = forms.DateField(label=_("截止日期"), required=False, widget=DATE_INPUT)
-    q = forms.CharField(label=_("搜索"), max_length=50, required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("民情、问题、思路中的文字")}))
+    # No max_length here: core.search.parse_query says what is wrong with a query.
+    q = forms.CharField(
+        label=_("搜索"), required=False, strip=True,
+        widget=forms.TextInput(attrs={
+            "type": "search", "maxlength": MAX_QUERY_LENGTH, "placeholder": _("民情、问题、思路中的词，空格分开"),
+        }),
+    )
 
     def __init__(self, *args: Any, villages: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Household, Unit, Village
+from core.search import MAX_QUERY_LENGTH
 from supervision.forms._fields import DATE_INPUT, CadreChoiceField, GroupedModelChoiceField, HouseholdChoiceField
 from supervision.models import Category, Matter
 
@@ -97,6 +98,13 @@ class MatterFilterForm(forms.Form):
     village = forms.ModelChoiceField(label=_("村"), queryset=Village.objects.none(), required=False)
     mine = forms.BooleanField(label=_("只看我的"), required=False)
     unassigned = forms.BooleanField(label=_("已交办、未指定承办人"), required=False)
+    # No max_length here: core.search.parse_query says what is wrong with a query.
+    q = forms.CharField(
+        label=_("搜索"), required=False, strip=True,
+        widget=forms.TextInput(attrs={
+            "type": "search", "maxlength": MAX_QUERY_LENGTH, "placeholder": _("问题描述、办理结果中的词"),
+        }),
+    )
 
     def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -22,6 +22,7 @@ from .pledges import (
     TargetKind,
     TargetProgress,
 )
+from .search import DiarySearch, MatterSearch
 
 __all__ = [
     "TEXT_LIMIT",
@@ -30,6 +31,7 @@ __all__ = [
     "DeadlineRule",
     "Diary",
     "DiaryComment",
+    "DiarySearch",
     "Disclosure",
     "DisclosureCheck",
     "DisclosureCheckItem",
@@ -41,6 +43,7 @@ __all__ = [
     "InspectionFinding",
     "Matter",
     "MatterEvent",
+    "MatterSearch",
     "Plan",
     "PlanGoal",
     "PlanMilestone",

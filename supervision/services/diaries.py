@@ -25,6 +25,7 @@ from core.notifications import notify_cadres
 from supervision.models import TEXT_LIMIT, Category, Diary, DiaryComment, PlanMilestone
 from supervision.models.diaries import DIARY_PER_DAY
 from supervision.notifications import NotificationKind
+from supervision.search import index_diary
 from supervision.selectors.diaries import backfill_days
 
 from ._common import check_length, cn_date, notify_after_commit, require_text
@@ -167,12 +168,14 @@ def diary_create(
                   milestone=_cited_milestone(milestone, village), client_id=client_id, **fields)
     try:
         # One version in the history, households included (not one before and one after they are added).
-        return create_with_links(diary, {"households": list(dict.fromkeys(households))})
+        diary = create_with_links(diary, {"households": list(dict.fromkeys(households))})
     except IntegrityError as exc:
         if not _is_second_diary_of_the_day(exc):
             raise
         # The transaction is spoilt: nothing more is asked of the database before it rolls back.
         raise DayAlreadyWritten({"date": _("%(day)s 的日记已经写过，请修改原日记。") % {"day": cn_date(day)}}) from exc
+    index_diary(diary)  # in the same transaction: a diary is searchable as soon as it exists
+    return diary
 
 
 def _is_second_diary_of_the_day(exc: IntegrityError) -> bool:
@@ -285,6 +288,7 @@ def diary_update(
         diary._change_reason = _("%(day)s 事后修改") % {"day": f"{today:%Y-%m-%d}"}  # type: ignore[attr-defined]
     diary.save()
     diary.households.set(households)
+    index_diary(diary)
     return diary
 
 

@@ -28,6 +28,7 @@ from core.notifications import notify
 from core.uploads import clean_upload
 from supervision.models import Category, DeadlineRule, Diary, Matter, MatterEvent
 from supervision.notifications import NotificationKind
+from supervision.search import index_matter
 from supervision.selectors.matters import overdue_q
 
 from ._common import check_length, cn_date, notify_after_commit, office_users, require_text
@@ -187,6 +188,7 @@ def matter_create(
         raised_by=actor.cadre, deadline=default_deadline(category, today),
     )
     _event(matter, actor, "create", "", _("来源：%(source)s") % {"source": matter.get_source_display()})
+    index_matter(matter)
     township_id = matter.township_id
     notify_after_commit(
         users=lambda: office_users(township_id),
@@ -286,6 +288,7 @@ def matter_resolve(
     matter.resolved_at = timezone.now()
     matter.save(update_fields=fields)
     _event(matter, actor, "resolve", S.IN_PROGRESS, resolution[:500])
+    index_matter(matter)
     raiser = matter.raised_by
     township_id = matter.township_id
     notify_after_commit(

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,11 +23,13 @@ from cadres.scope import household_name_for, units_of, villages_of
 from cadres.services.figures import may_propose_figure
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
+from core.search import parse_query
 from core.views import refused
 from supervision.forms.agenda import AdoptForm, DecisionForm
 from supervision.forms.diaries import CommentForm, DiaryFilterForm, DiaryForm
 from supervision.forms.matters import DiaryMatterForm
 from supervision.models import AgendaItem, Diary, DiaryComment
+from supervision.search import diary_snippet, search_diaries
 from supervision.selectors import diaries as sel
 from supervision.selectors import plans as plan_sel
 from supervision.selectors.matters import matters_for
@@ -50,6 +52,7 @@ def diary_index(request: HttpRequest) -> HttpResponse:
     qs = sel.diary_list(actor, mine=(view == "mine")).select_related("agenda_item")
     # The filter offers only the villages and units of the rows the viewer may see.
     filters = DiaryFilterForm(request.GET or None, villages=villages_of(qs), units=units_of(qs, "author__unit_id"))
+    groups: list[list[str]] = []
     if filters.is_valid():
         data = filters.cleaned_data
         if data["village"]:
@@ -63,14 +66,18 @@ def diary_index(request: HttpRequest) -> HttpResponse:
         if data["end"]:
             qs = qs.filter(date__lte=data["end"])
         if data["q"]:
-            text = data["q"].strip()
-            qs = qs.filter(
-                Q(situation__icontains=text) | Q(problems__icontains=text) | Q(ideas__icontains=text)
-                | Q(place__icontains=text) | Q(people_met__icontains=text)
-            )
+            try:
+                groups = parse_query(data["q"])
+            except DomainError as exc:
+                filters.add_error("q", exc.message)
+                qs = qs.none()
+            else:
+                qs = search_diaries(qs, groups).order_by("-search_rank", "-date", "-id")
     elif filters.is_bound:
         qs = qs.none()  # a village or unit outside the offered ones (or a bad date) matches nothing
     page = page_slice(request, qs)
+    for diary in page["rows"]:
+        diary.snippet = diary_snippet(diary, groups) if groups else None
     # Comment counts for the shown rows only: a COUNT over the whole feed would grow with history.
     counts = dict(
         DiaryComment.objects.filter(diary_id__in=[d.pk for d in page["rows"]])

@@ -20,9 +20,11 @@ from cadres.scope import household_name_for, villages_for, villages_of
 from cadres.services.figures import may_propose_figure
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
+from core.search import parse_query
 from core.views import refused
 from supervision.forms.matters import AssignForm, CloseForm, MatterFilterForm, MatterForm, ResolveForm, RevisitForm
 from supervision.models import Matter
+from supervision.search import matter_snippet, search_matters
 from supervision.selectors import diaries as diary_sel
 from supervision.selectors import matters as sel
 from supervision.services import matters as services
@@ -41,6 +43,7 @@ def matter_index(request: HttpRequest) -> HttpResponse:
     qs = sel.matter_list(actor, today=today)
     # The filter offers only the villages of the matters the viewer may see.
     filters = MatterFilterForm(request.GET or None, villages=villages_of(qs))
+    groups: list[list[str]] = []
     if filters.is_valid():
         data = filters.cleaned_data
         if data["status"]:
@@ -53,9 +56,20 @@ def matter_index(request: HttpRequest) -> HttpResponse:
             qs = sel.filter_mine(qs, actor)
         if data["unassigned"]:  # sent to a unit, nobody named yet: the unit head's to-do
             qs = qs.filter(assignee__isnull=True, status__in=(Matter.Status.ASSIGNED, Matter.Status.IN_PROGRESS))
+        if data["q"]:
+            try:
+                groups = parse_query(data["q"])
+            except DomainError as exc:
+                filters.add_error("q", exc.message)
+                qs = qs.none()
+            else:
+                qs = search_matters(qs, groups).order_by("-search_rank", "-id")
     elif filters.is_bound:
         qs = qs.none()  # a village or unit outside the offered ones (or a bad date) matches nothing
-    context = {"filters": filters, "can_create": services.can_create(actor), **page_slice(request, qs)}
+    page = page_slice(request, qs)
+    for matter in page["rows"]:
+        matter.snippet = matter_snippet(matter, groups) if groups else None
+    context = {"filters": filters, "can_create": services.can_create(actor), **page}
     return render(request, "supervision/matters/index.html", context)
 
 

@@ -54,7 +54,7 @@ TIMEOUT_MS = 10_000
 # The staff pages every signed-in user reaches from the navigation (docs/design.md §6), by URL name.
 MAIN_PAGES = [
     "dashboard", "notifications", "password_change", "diaries", "diary-new", "matters", "households",
-    "pledges", "plans", "trainings", "disclosures", "inspections", "bulletins",
+    "pledges", "plans", "trainings", "disclosures", "inspections", "bulletins", "search",
 ]
 
 

@@ -54,7 +54,7 @@ def test_desktop_shows_the_navigation_without_a_menu_button(world, page_desktop)
     assert not page_desktop.get_by_role("button", name="菜单").is_visible()
     nav = page_desktop.get_by_role("navigation", name="主导航")
     assert nav.get_by_role("link").all_inner_texts() == [
-        "首页", "民情日记", "问题台账", "联系户", "责任书", "发展规划", "培训", "公开", "督查", "简报",
+        "首页", "民情日记", "问题台账", "搜索", "联系户", "责任书", "发展规划", "培训", "公开", "督查", "简报",
     ]
     assert nav.locator("a[aria-current=page]").inner_text() == "首页"
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cadres.models import CalendarDay
 from supervision.models import AgendaItem, Diary, DiaryComment, Matter
+from supervision.search import index_diaries
 from tests import factories as f
 from tests.helpers import assert_num_queries, page_client
 
@@ -237,8 +238,9 @@ def test_cadre_sees_only_own_diaries_and_leader_the_feed_with_filters(client, wo
     feed = client.get("/diaries/").content.decode()
     assert "甲的日记" in feed and "乙的日记" in feed
     assert "甲的日记" not in client.get(f"/diaries/?village={world.v2.pk}").content.decode()
+    index_diaries(Diary.objects.values_list("pk", flat=True))  # factories write past the services
     searched = client.get("/diaries/?q=温室").content.decode()
-    assert "乙的日记提到温室" in searched and "甲的日记" not in searched
+    assert "乙的日记提到<mark>温室</mark>" in searched and "甲的日记" not in searched
     assert "甲的日记" not in client.get(f"/diaries/?unit={world.unit2.pk}").content.decode()
     bad = client.get("/diaries/?start=2026-13-01")
     assert bad.status_code == 200 and "输入一个有效的日期。" in bad.content.decode()

@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.errors import DomainError
+from core.search import parse_query
 from supervision.models import Category
 
 _CATEGORY_LABELS = dict(Category.choices)
@@ -49,3 +51,12 @@ class ReportPeriodSerializer(serializers.Serializer):
         if (attrs["end"] - attrs["start"]).days > 366 * 5:
             raise serializers.ValidationError({"end": _("统计期间最长五年。")})
         return attrs
+
+
+def api_query_groups(value: str) -> list[list[str]]:
+    """`?search=` as AND-groups (core.search.parse_query); a query that cannot be searched is a 400
+    under the key `search`, with the reason."""
+    try:
+        return parse_query(value)
+    except DomainError as exc:
+        raise serializers.ValidationError({"search": [exc.message]}) from exc

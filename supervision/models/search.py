@@ -1,0 +1,37 @@
+"""The search index of diaries and matters on PostgreSQL (core.search; docs/design.md, 搜索).
+
+One row per diary or matter: the `tsvector` of its segmented text. It sits beside the row, not in
+it, so the lists never read it and the history never copies it. Its GIN index, and on SQLite the
+FTS5 tables that take its place, are created by the migration `0012_search` for the database at
+hand (a GIN index cannot be declared here without breaking SQLite).
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from .diaries import Diary
+from .matters import Matter
+
+
+class DiarySearch(models.Model):
+    diary = models.OneToOneField(Diary, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
+    vector = SearchVectorField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"diary {self.pk}"
+
+
+class MatterSearch(models.Model):
+    matter = models.OneToOneField(Matter, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
+    vector = SearchVectorField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"matter {self.pk}"

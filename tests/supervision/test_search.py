@@ -1,0 +1,321 @@
+"""Word-aware search of diaries and matters (core.search, supervision.search): every word must
+match, ranked, scoped exactly as the lists, highlighted and escaped; bad queries are clear errors.
+
+Runs on PostgreSQL (tsvector + GIN) with DATABASE_URL set, and on SQLite (FTS5) without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from cadres.roles import actor_for
+from core.errors import DomainError
+from core.search import MAX_QUERY_LENGTH, document, highlight, parse_query
+from supervision.models import Diary
+from supervision.search import index_diaries, index_diary, search_diaries
+from supervision.selectors.diaries import diary_list
+from supervision.services.diaries import diary_create, diary_update
+from supervision.services.matters import matter_create
+from tests import factories as f
+from tests.helpers import api_client, assert_num_queries, page_client, queries_of, results
+
+PUMP = "东坡组地势高，夏季用水高峰时段供水不足，群众建议加装加压泵。"
+PUMP_ONLY = "检查了加压泵的运行记录，设备正常。"
+WATER_ONLY = "自来水管网改造后供水稳定。"
+
+
+def _write(cadre, situation, *, village, day=None, **more):  # type: ignore[no-untyped-def]
+    return diary_create(actor=actor_for(cadre.user), village=village, situation=situation, date=day, **more)
+
+
+@pytest.fixture
+def diaries(world):  # type: ignore[no-untyped-def]
+    today = f.today()
+    return {
+        "pump": _write(world.cadre1, PUMP, village=world.v1),
+        "pump_only": _write(world.cadre2, PUMP_ONLY, village=world.v2),
+        "water_only": _write(world.cadre3, WATER_ONLY, village=world.v3),
+        "other_township": f.DiaryFactory(author=world.outsider, village=world.v_other, situation=PUMP, date=today),
+    }
+
+
+def _ids(qs) -> set[int]:  # type: ignore[no-untyped-def]
+    return set(qs.values_list("pk", flat=True))
+
+
+# --- the query ---------------------------------------------------------------------------------
+
+
+def test_a_query_is_one_group_per_pair_of_characters_and_latin_word():
+    assert parse_query("加压泵 供水") == [["加压"], ["压泵"], ["供水"]]
+    assert parse_query("G210 国道") == [["g210"], ["国道"]]
+    assert parse_query("加压泵，供水！") == [["加压"], ["压泵"], ["供水"]]
+
+
+@pytest.mark.parametrize(("q", "message"), [
+    ("", "请输入要搜索的词。"),
+    ("   ", "请输入要搜索的词。"),
+    ("'\";--", "请输入要搜索的词（汉字、字母或数字）。"),
+    ("水", "每个中文词至少两个字"),
+    ("供水" * (MAX_QUERY_LENGTH // 2 + 1), "搜索词太长"),
+])
+def test_a_query_that_cannot_be_searched_is_a_clear_error(q, message):
+    with pytest.raises(DomainError) as caught:
+        parse_query(q)
+    assert message in caught.value.message and caught.value.field == "q"
+
+
+def test_the_document_holds_words_and_bigrams():
+    terms = document("群众建议加装加压泵，加压").split()
+    assert {"加压泵", "加压", "压泵", "群众"} <= set(terms)
+    assert terms.count("加压") > 1  # as often as it occurs: ranking counts it
+
+
+def test_place_words_keep_village_names_whole(place_words, world):
+    f.VillageFactory(township=world.township, name="石门坎村", code="V777")
+    place_words.reset()
+    assert "石门坎村" in place_words.words("今天到石门坎村走访")
+
+
+# --- highlighting ------------------------------------------------------------------------------
+
+
+def test_highlight_marks_the_words_and_escapes_everything_else():
+    out = highlight('<script>alert("加压泵")</script> 供水', [["加压"], ["压泵"], ["供水"]])
+    assert out == ("&lt;script&gt;alert(&quot;<mark>加压泵</mark>&quot;)&lt;/script&gt; <mark>供水</mark>")
+
+
+def test_highlight_cuts_a_long_text_around_the_first_match():
+    out = highlight("甲" * 200 + "供水" + "乙" * 200, [["供水"]], width=40)
+    assert out.startswith("…") and out.endswith("…") and "<mark>供水</mark>" in out
+    assert len(out.replace("<mark>", "").replace("</mark>", "")) <= 42
+
+
+# --- search, index, scope ----------------------------------------------------------------------
+
+
+def test_every_word_must_match_in_any_order(world, diaries):
+    leader = actor_for(world.secretary.user)
+    assert _ids(search_diaries(diary_list(leader), parse_query("加压泵 供水"))) == {diaries["pump"].pk}
+    assert _ids(search_diaries(diary_list(leader), parse_query("供水 加压泵"))) == {diaries["pump"].pk}
+    assert _ids(search_diaries(diary_list(leader), parse_query("加压泵"))) == {
+        diaries["pump"].pk, diaries["pump_only"].pk}
+    assert not _ids(search_diaries(diary_list(leader), parse_query("加压泵 温室")))
+
+
+def test_results_are_ranked(world):
+    strong = _write(world.cadre1, "供水供水，供水管网，供水站，供水不足", village=world.v1)
+    weak = _write(world.cadre2, "走访了五户农户，谈到了产业、道路、医保和供水等很多事情，" * 5, village=world.v2)
+    leader = actor_for(world.secretary.user)
+    ranked = list(search_diaries(diary_list(leader), parse_query("供水")).order_by("-search_rank", "-id"))
+    assert [d.pk for d in ranked] == [strong.pk, weak.pk]
+    assert ranked[0].search_rank > ranked[1].search_rank
+
+
+def test_a_cadre_finds_only_their_own_and_another_township_is_never_found(world, diaries):
+    groups = parse_query("加压泵")
+    assert _ids(search_diaries(diary_list(actor_for(world.cadre1.user)), groups)) == {diaries["pump"].pk}
+    assert _ids(search_diaries(diary_list(actor_for(world.cadre3.user)), groups)) == set()
+    # the other township's diary is indexed, yet the township's leader never finds it
+    index_diaries([diaries["other_township"].pk])
+    assert diaries["other_township"].pk not in _ids(search_diaries(diary_list(actor_for(world.secretary.user)), groups))
+    assert _ids(search_diaries(diary_list(actor_for(world.outsider.user)), groups)) == {diaries["other_township"].pk}
+
+
+def test_an_edit_reindexes_the_diary_in_the_same_transaction(world, diaries):
+    diary = diaries["pump_only"]
+    diary_update(actor=actor_for(world.cadre2.user), diary=diary, village=world.v2, category=diary.category,
+                 situation="日光温室大棚薄膜破损")
+    leader = actor_for(world.secretary.user)
+    assert not _ids(search_diaries(diary_list(leader), parse_query("加压泵 运行")))
+    assert _ids(search_diaries(diary_list(leader), parse_query("温室 薄膜"))) == {diary.pk}
+
+
+def test_place_and_people_met_are_searched(world):
+    diary = _write(world.cadre1, "了解春耕准备", village=world.v1, place="村委会议室", people_met="老党员王德顺")
+    leader = actor_for(world.secretary.user)
+    assert _ids(search_diaries(diary_list(leader), parse_query("王德顺 会议室"))) == {diary.pk}
+
+
+def test_reindex_command_indexes_rows_written_in_bulk(world):
+    rows = [f.DiaryFactory(author=world.cadre1, village=world.v1, situation=f"第{i}次加压泵检修",
+                           date=f.today() - dt.timedelta(days=i)) for i in range(5)]
+    f.MatterFactory(village=world.v1, description="加压泵损坏")
+    leader = actor_for(world.secretary.user)
+    assert not _ids(search_diaries(diary_list(leader), parse_query("加压泵")))
+    call_command("reindex_search", batch=2, verbosity=0)
+    assert _ids(search_diaries(diary_list(leader), parse_query("加压泵 检修"))) == {d.pk for d in rows}
+    assert api_client(world.secretary.user).get("/api/v1/matters/", {"search": "加压泵"}).json()["results"]
+    f.DiaryFactory(author=world.cadre2, village=world.v2, situation="加压泵检修")
+    call_command("reindex_search", if_empty=True, verbosity=0)  # not empty: nothing done
+    assert len(_ids(search_diaries(diary_list(leader), parse_query("加压泵 检修")))) == len(rows)
+    call_command("reindex_search", verbosity=0)  # again: the same index, no duplicates, the new row too
+    assert len(_ids(search_diaries(diary_list(leader), parse_query("加压泵 检修")))) == len(rows) + 1
+    Diary.objects.filter(author=world.cadre2).delete()
+    assert _ids(search_diaries(diary_list(leader), parse_query("加压泵 检修"))) == {d.pk for d in rows}
+
+
+def test_indexing_a_row_is_one_statement_on_postgresql(world):
+    diary = _write(world.cadre1, "加压泵", village=world.v1)
+    # PostgreSQL: one upsert; SQLite's FTS5 has no upsert (a delete, then the insert)
+    with assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        index_diary(diary)
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_search_page_shows_both_sections_highlighted_and_scoped(world, diaries):
+    matter = matter_create(actor=actor_for(world.office.user), village=world.v1, description="三组加压泵坏了，高处供水中断")
+    page = page_client(world.secretary.user).get("/search/", {"q": "加压泵 供水"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert f'href="/diaries/{diaries["pump"].pk}/"' in body and f'href="/matters/{matter.pk}/"' in body
+    assert "<mark>加压泵</mark>" in body and "<mark>供水</mark>" in body
+    assert f'href="/diaries/{diaries["pump_only"].pk}/"' not in body
+    assert f'href="/diaries/{diaries["other_township"].pk}/"' not in body
+    mine = page_client(world.cadre2.user).get("/search/", {"q": "加压泵"}).content.decode()
+    assert f'href="/diaries/{diaries["pump_only"].pk}/"' in mine
+    assert f'href="/diaries/{diaries["pump"].pk}/"' not in mine
+
+
+def test_search_page_escapes_what_the_author_wrote(world):
+    diary = _write(world.cadre1, '<script>alert("供水")</script><img src=x onerror=alert(1)>', village=world.v1)
+    body = page_client(world.secretary.user).get("/search/", {"q": "供水"}).content.decode()
+    assert f'href="/diaries/{diary.pk}/"' in body
+    assert "<script>alert" not in body and "<img src=x" not in body
+    assert "&lt;script&gt;alert(&quot;<mark>供水</mark>&quot;)&lt;/script&gt;" in body
+
+
+@pytest.mark.parametrize(("q", "message"), [
+    ("水", "每个中文词至少两个字"), ("供水" * 40, "搜索词太长"), ("!!!", "汉字、字母或数字"),
+])
+def test_a_bad_query_on_the_pages_is_a_clear_error_not_a_500(world, diaries, q, message):
+    client = page_client(world.secretary.user)
+    for url in ("/search/", "/diaries/", "/matters/"):
+        response = client.get(url, {"q": q})
+        assert response.status_code == 200, url
+        assert message in response.content.decode(), url
+
+
+def test_diary_list_search_keeps_the_other_filters(world, diaries):
+    client = page_client(world.secretary.user)
+    body = client.get("/diaries/", {"view": "feed", "q": "加压泵", "village": world.v2.pk}).content.decode()
+    assert f'href="/diaries/{diaries["pump_only"].pk}/"' in body and f'href="/diaries/{diaries["pump"].pk}/"' not in body
+    assert 'name="q"' in body and 'value="加压泵"' in body
+
+
+def test_matter_list_search(world):
+    office = actor_for(world.office.user)
+    hit = matter_create(actor=office, village=world.v1, description="机井水泵损坏，春灌用水困难")
+    matter_create(actor=office, village=world.v2, description="道路破损")
+    body = page_client(world.office.user).get("/matters/", {"q": "水泵 春灌"}).content.decode()
+    assert f'href="/matters/{hit.pk}/"' in body and "道路破损" not in body
+    assert "<mark>水泵</mark>" in body
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_search_page_query_count_is_constant(world, rows):
+    written = [f.DiaryFactory(author=world.cadre1, village=world.v1, situation=f"加压泵供水第{i}次",
+                              date=f.today() - dt.timedelta(days=i)) for i in range(rows)]
+    index_diaries([d.pk for d in written])
+    matter_create(actor=actor_for(world.office.user), village=world.v1, description="加压泵供水")
+    client = page_client(world.secretary.user)
+    client.get("/search/", {"q": "加压泵"})
+    # session, user, groups, cadre, managed units (5) + diaries + matters + the unread notifications
+    with assert_num_queries(SEARCH_PAGE_QUERIES):
+        body = client.get("/search/", {"q": "加压泵 供水"}).content.decode()
+    assert body.count("<mark>加压泵供水</mark>") == rows + 1
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def test_api_search_on_diaries_is_scoped_and_cursor_paginated(world, diaries):
+    leader = api_client(world.secretary.user)
+    rows = results(leader.get("/api/v1/diaries/", {"search": "加压泵 供水"}))
+    assert [r["id"] for r in rows] == [diaries["pump"].pk]
+    rows = results(api_client(world.cadre2.user).get("/api/v1/diaries/", {"search": "加压泵"}))
+    assert [r["id"] for r in rows] == [diaries["pump_only"].pk]
+    # more than a page: the cursor walks the matches in the list's order (newest first)
+    for i in range(1, 4):
+        _write(world.cadre1, f"加压泵巡查{i}", village=world.v1, day=f.today() - dt.timedelta(days=i))
+    first = leader.get("/api/v1/diaries/", {"search": "加压泵", "page_size": 2}).json()
+    second = leader.get(first["next"]).json()
+    seen = [r["id"] for r in first["results"] + second["results"]]
+    assert len(seen) == len(set(seen)) and len(seen) >= 4
+    assert [r["date"] for r in first["results"]] == sorted((r["date"] for r in first["results"]), reverse=True)
+
+
+def test_api_search_on_matters(world):
+    office = actor_for(world.office.user)
+    hit = matter_create(actor=office, village=world.v1, description="机井水泵损坏，春灌用水困难")
+    matter_create(actor=office, village=world.v2, description="道路破损")
+    rows = results(api_client(world.office.user).get("/api/v1/matters/", {"search": "春灌 水泵"}))
+    assert [r["id"] for r in rows] == [hit.pk]
+    assert results(api_client(world.outsider.user).get("/api/v1/matters/", {"search": "水泵"})) == []
+
+
+@pytest.mark.parametrize("q", ["水", "供水" * 40, "!!!"])
+def test_api_bad_search_is_a_400_with_the_reason(world, q):
+    for url in ("/api/v1/diaries/", "/api/v1/matters/"):
+        response = api_client(world.secretary.user).get(url, {"search": q})
+        assert response.status_code == 400, (url, response.content)
+        assert response.json()["errors"]["search"]
+
+
+def test_api_empty_search_is_the_plain_list(world, diaries):
+    rows = results(api_client(world.secretary.user).get("/api/v1/diaries/", {"search": ""}))
+    assert len(rows) == 3
+
+
+SEARCH_PAGE_QUERIES = 8
+
+
+def test_demo_pump_and_water_finds_the_diaries_with_both_words_and_a_cadre_only_their_own(world):
+    import random
+
+    from core.demo import DemoContext
+    from supervision.demo import diaries as demo_daily
+
+    ctx = DemoContext(rng=random.Random(1), seed=1, scale="township", password="x" * 10, today=dt.date(2026, 11, 25),
+                      out=lambda line: None, townships=[world.township], main_township=world.township)
+    demo_daily.seed(ctx)
+    groups = parse_query("加压泵 供水")
+    found = list(search_diaries(diary_list(actor_for(world.secretary.user)), groups))
+    both = [d for d in Diary.objects.filter(township=world.township)
+            if all(w in " ".join((d.situation, d.problems, d.ideas, d.place, d.people_met)) for w in ("加压泵", "供水"))]
+    assert found and {d.pk for d in found} == {d.pk for d in both}
+    own = _ids(search_diaries(diary_list(actor_for(world.cadre1.user)), groups))
+    assert own == {d.pk for d in found if d.author_id == world.cadre1.pk}
+
+
+def test_a_demo_seeded_before_search_is_indexed_when_the_demo_runs_again(world):
+    import random
+
+    from core.demo import DemoContext
+    from supervision.demo import diaries as demo_daily
+    from supervision.search import DIARY_INDEX
+
+    f.DiaryFactory(author=world.cadre1, village=world.v1, situation="旧库里的加压泵日记")
+    ctx = DemoContext(rng=random.Random(1), seed=1, scale="township", password="x" * 10, today=dt.date(2026, 11, 25),
+                      out=lambda line: None, townships=[world.township], main_township=world.township)
+    assert DIARY_INDEX.is_empty()
+    demo_daily.seed(ctx)  # skipped as already seeded, but indexed
+    assert not DIARY_INDEX.is_empty()
+    assert _ids(search_diaries(diary_list(actor_for(world.secretary.user)), parse_query("加压泵")))
+
+
+@pytest.mark.parametrize("url", ["/api/v1/diaries/", "/api/v1/matters/"])
+def test_api_search_costs_the_queries_of_the_plain_list(world, diaries, url):
+    matter_create(actor=actor_for(world.office.user), village=world.v1, description="加压泵供水")
+    client = api_client(world.secretary.user)
+    client.get(url)
+    plain, plain_sql = queries_of(lambda: client.get(url))
+    found, found_sql = queries_of(lambda: client.get(url, {"search": "加压泵 供水"}))
+    assert len(results(found)) == 1 and len(results(plain)) >= 1
+    assert len(found_sql) == len(plain_sql)
