@@ -32,7 +32,7 @@ drop_search_structures = _run({"postgresql": PG_DOWN, "sqlite": SQLITE_DOWN})
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0011_plans'),
+        ('supervision', '0012_pwa'),
     ]
 
     operations = [
