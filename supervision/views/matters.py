@@ -56,6 +56,8 @@ def matter_index(request: HttpRequest) -> HttpResponse:
         if data["unassigned"]:  # sent to a unit, nobody named yet: the unit head's to-do
             qs = qs.filter(assignee__isnull=True, status__in=(Matter.Status.ASSIGNED, Matter.Status.IN_PROGRESS))
     context = {"filters": filters, "can_create": services.can_create(actor), **page_slice(request, qs)}
+    for matter in context["rows"]:
+        matter.days_overdue = sel.overdue_days(matter, today)
     return render(request, "supervision/matters/index.html", context)
 
 
