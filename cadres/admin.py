@@ -51,6 +51,7 @@ from .models import (
     HouseholdTag,
     Membership,
     ModelFigure,
+    School,
     Township,
     Training,
     TrainingAttendance,
@@ -68,6 +69,7 @@ from .scope import (
     contacts_for,
     households_for,
     in_townships,
+    schools_for,
     townships_for,
     trainings_for,
     units_for,
@@ -79,6 +81,7 @@ from .selectors import quota_from_row, quota_statuses, with_quota
 FK_SCOPES: dict[type, Callable[[Actor], QuerySet]] = {
     Township: townships_for,
     Village: villages_for,
+    School: schools_for,
     Unit: units_for,
     Cadre: cadres_for,
     Household: households_for,
@@ -347,6 +350,22 @@ class VillageAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin
 
     def save_model(self, request: HttpRequest, obj: Village, form: Any, change: bool) -> None:
         services.village_save(village=obj, by=request.user)
+
+
+@admin.register(School)
+class SchoolAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
+    """Schools of the township (校务公开 is theirs); the office keeps its own township's."""
+
+    scope = staticmethod(schools_for)
+    list_display = ["name", "township", "village", "is_active"]
+    list_filter = ["is_active", ("township", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name"]
+    list_select_related = ["township", "village"]
+
+    def save_model(self, request: HttpRequest, obj: School, form: Any, change: bool) -> None:
+        from .services.schools import school_save
+
+        school_save(actor=actor_for(request.user), school=obj)
 
 
 # --- units and cadres --------------------------------------------------------------------------------------
