@@ -20,13 +20,14 @@ class DisclosureSerializer(serializers.ModelSerializer):
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)
     school_name = serializers.CharField(source="school.name", read_only=True, allow_null=True)
+    subject_kind_display = serializers.CharField(source="get_subject_kind_display", read_only=True)
     subject_name = serializers.CharField(read_only=True)
     photo_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Disclosure
-        fields = ["id", "subject_kind", "subject_name", "village", "village_name", "school", "school_name",
-                  "requirement", "domain", "domain_display", "category", "title",
+        fields = ["id", "subject_kind", "subject_kind_display", "subject_name", "village", "village_name", "school",
+                  "school_name", "requirement", "domain", "domain_display", "category", "title",
                   "content", "period_start", "period_end", "decision_date", "posted_on", "channel", "channel_display",
                   "display_days", "posted_by", "photo_url", "created_at"]
 
@@ -72,13 +73,14 @@ class DisclosureCheckSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)
     school_name = serializers.CharField(source="school.name", read_only=True, allow_null=True)
+    subject_kind_display = serializers.CharField(source="get_subject_kind_display", read_only=True)
     subject_name = serializers.CharField(read_only=True)
     period = serializers.SerializerMethodField()
 
     class Meta:
         model = DisclosureCheck
-        fields = ["id", "subject_kind", "subject_name", "village", "village_name", "school", "school_name",
-                  "year", "quarter", "period", "status", "status_display", "score",
+        fields = ["id", "subject_kind", "subject_kind_display", "subject_name", "village", "village_name", "school",
+                  "school_name", "year", "quarter", "period", "status", "status_display", "score",
                   "on_time_count", "late_count", "missing_count", "rectification_deadline", "compiled_at",
                   "reviewed_at"]
 
