@@ -86,7 +86,8 @@ class School(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.village_id is not None and self.township_id is not None and self.village.township_id != self.township_id:
+        village = self.village if self.village_id is not None else None
+        if village is not None and self.township_id is not None and village.township_id != self.township_id:
             raise ValidationError({"village": _("所在村不属于该乡镇。")})
 
 

@@ -66,7 +66,8 @@ class DisclosureAdmin(TownshipScopedAdmin):
     search_fields = ("title", "category", "village__name", "school__name")
     date_hierarchy = "posted_on"
     list_select_related = ("village", "school", "township")
-    readonly_fields = ("township", "subject_kind", "village", "school", "requirement", "domain", "category", "title", "content", "period_start",
+    readonly_fields = ("township", "subject_kind", "village", "school", "requirement", "domain", "category", "title",
+                       "content", "period_start",
                        "period_end", "decision_date", "posted_on", "channel", "display_days", "posted_by", "photo",
                        "created_at")
 

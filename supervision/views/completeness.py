@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,7 @@ COLUMNS = {
 
 @login_required
 @require_GET
-def completeness_page(request: HttpRequest) -> HttpResponse:
+def completeness_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_for(request.user)
     groupings = sees_every_cadre(actor)
     today = timezone.localdate()

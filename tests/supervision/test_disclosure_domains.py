@@ -17,7 +17,6 @@ from core.errors import NotAllowed
 from core.models import Notification
 from supervision.models import Disclosure, DisclosureCheck, DisclosureRequirement, Subject
 from supervision.services.disclosures import disclosure_check_run, disclosure_create, requirements_for
-from tests import factories as f
 from tests.helpers import api_client, page_client, results
 
 D = dt.date
