@@ -57,7 +57,7 @@ class Village(Stamped, models.Model):
         return self.name
 
 
-class School(models.Model):
+class School(Stamped, models.Model):
     """A school of the township (校务公开 is its own): in a village, or in the township's seat."""
 
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="schools", verbose_name=_("乡镇"))
@@ -66,7 +66,7 @@ class School(models.Model):
         Village, on_delete=models.PROTECT, null=True, blank=True, related_name="schools", verbose_name=_("所在村")
     )
     is_active = models.BooleanField(_("有效"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("学校")
