@@ -74,6 +74,10 @@ class DisclosureAdmin(TownshipScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # posted from /disclosures/new/, where the rules are checked
 
+    @admin.display(description=gettext_lazy("公开主体"))
+    def subject_name(self, obj: Disclosure) -> str:
+        return obj.subject_name
+
 
 class DisclosureCheckItemInline(OfficeAdminMixin, admin.TabularInline):
     model = DisclosureCheckItem
@@ -98,6 +102,10 @@ class DisclosureCheckAdmin(TownshipScopedAdmin):
                        "notes")
     inlines = [DisclosureCheckItemInline]
     actions = ["rerun"]
+
+    @admin.display(description=gettext_lazy("检查对象"), ordering="village__code")
+    def subject_name(self, obj: DisclosureCheck) -> str:
+        return obj.subject_name
     change_list_template = "supervision/disclosures/admin_change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

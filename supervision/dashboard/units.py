@@ -33,7 +33,8 @@ def unit_panel(actor: Actor, managed: frozenset[int]) -> dict[str, Any]:
     behind = []
     if today > week_start:
         lines = completeness_lines(actor, start=week_start, end=today - timedelta(days=1))
-        behind = [line for line in lines if line.missing_days]
+        # A leader in charge sees the units' cadres here, not their own line.
+        behind = [line for line in lines if line.missing_days and line.unit_id in managed]
     counts = dict(
         Matter.objects.filter(Q(unit_id__in=managed) | Q(assignee__unit_id__in=managed),
                               status__in=Matter.OPEN_STATUSES)

@@ -60,6 +60,7 @@ class Line:
     completeness: float | None = None
     missing_days: list[date] = field(default_factory=list)
     excused_days: list[date] = field(default_factory=list)
+    unit_id: int | None = None
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -103,7 +104,7 @@ def completeness_lines(actor: Actor, *, start: date, end: date) -> list[Line]:
         own = figures[c["pk"]]
         days = set(workdays.get(c["township_id"], ()))
         lines.append(Line(
-            cadre_id=c["pk"], cadre=c["name"], unit=c["unit__name"] or "",
+            cadre_id=c["pk"], cadre=c["name"], unit=c["unit__name"] or "", unit_id=c["unit_id"],
             expected=own.expected, written=own.written, on_time=own.on_time,
             completeness=own.as_dict()["completeness"],
             missing_days=sorted(days - excused[c["pk"]] - written[c["pk"]]),

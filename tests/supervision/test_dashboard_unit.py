@@ -51,8 +51,10 @@ def test_no_unit_panel_for_a_plain_cadre_or_the_office(world):
     assert _panel(world.office.user) is None
 
 
-def test_leader_in_charge_gets_the_panel_for_their_units(world):
-    assert _panel(world.deputy.user) is not None
+def test_leader_in_charge_gets_the_panel_for_their_units_without_their_own_line(world):
+    with time_machine.travel(THURSDAY, tick=False):
+        panel = _panel(world.deputy.user)
+    assert [line.cadre for line in panel["behind"]] == ["干部乙", "干部甲", "站长"]  # nothing written this week
 
 
 def test_panel_costs_the_same_with_more_cadres_and_matters(world):
