@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Training
-from supervision.models import AgendaItem, Category, InspectionFinding, Matter, Pledge
+from supervision.models import AgendaItem, Category, Domain, InspectionFinding, Matter, Pledge
 
 from .models import Bulletin
 
@@ -157,6 +157,12 @@ def figure_groups(figures: dict[str, Any]) -> list[FigureGroup]:
                 (_("按时公开率"), percent(disclosure["rate"])),
                 (_("平均得分"), f"{disclosure['average_score']:g}"),
                 (_("存在问题的村"), str(disclosure["villages_with_gaps"])),
+            ] + ([(_("检查乡镇本级、学校"), f'{disclosure.get("township_checks", 0)}、{disclosure.get("schools", 0)}')]
+                 if disclosure.get("township_checks") or disclosure.get("schools") else [])
+            + [
+                (_("%(domain)s：按时/逾期/未公开（项）") % {"domain": _label(Domain, d["domain"])},
+                 f'{d["on_time"]}/{d["late"]}/{d["missing"]}')
+                for d in disclosure.get("by_domain", [])
             ],
         ))
     else:

@@ -38,6 +38,7 @@ from .figures import (
     _overdue_at_end,
     coverage_figures,
     disclosure_figures,
+    domain_counts,
     finding_row,
     gap_rows,
     idea_row,
@@ -360,8 +361,10 @@ class CountyFigures:
             if len(gap_checks[row["township_id"]]) < LIST_LIMIT:
                 gap_checks[row["township_id"]].append(row)
         categories = missing_categories([c["pk"] for rows in gap_checks.values() for c in rows])
+        domains = domain_counts(checks)
         return {
-            township_id: (disclosure_figures(y, q, aggs[township_id]), gap_rows(gap_checks[township_id], categories))
+            township_id: (disclosure_figures(y, q, aggs[township_id], domains.get(township_id, [])),
+                          gap_rows(gap_checks[township_id], categories))
             for township_id, (y, q) in latest.items()
         }
 

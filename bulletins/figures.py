@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cadres.calendar import excused_days, workdays
 from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township, Training, TrainingAttendance
@@ -25,11 +26,13 @@ from supervision.models import (
     Diary,
     DisclosureCheck,
     DisclosureCheckItem,
+    Domain,
     Inspection,
     InspectionFinding,
     Matter,
     PlanMilestone,
     Pledge,
+    Subject,
 )
 from supervision.services.completeness import Coverage, coverage
 
@@ -221,7 +224,10 @@ def _latest_quarter(township: Township, period: Period) -> tuple[int, int] | Non
 
 
 CHECK_AGGREGATES = {
-    "villages": Count("id"),
+    "villages": Count("id", filter=Q(subject_kind=Subject.VILLAGE)),
+    "township_checks": Count("id", filter=Q(subject_kind=Subject.TOWNSHIP)),
+    "schools": Count("id", filter=Q(subject_kind=Subject.SCHOOL)),
+    "checks": Count("id"),
     "on_time": Sum("on_time_count"),
     "late": Sum("late_count"),
     "missing": Sum("missing_count"),
@@ -239,7 +245,7 @@ def disclosure_compliance(township: Township, period: Period) -> tuple[dict[str,
     year, quarter = latest
     checks = DisclosureCheck.objects.filter(township=township, year=year, quarter=quarter)
     agg = checks.aggregate(**CHECK_AGGREGATES)
-    figures = disclosure_figures(year, quarter, agg)
+    figures = disclosure_figures(year, quarter, agg, domain_counts(checks).get(township.pk, []))
     gap_checks = list(
         checks.filter(Q(missing_count__gt=0) | Q(late_count__gt=0))
         .order_by("-missing_count", "-late_count", "village__code")
@@ -248,15 +254,38 @@ def disclosure_compliance(township: Township, period: Period) -> tuple[dict[str,
     return figures, gap_rows(gap_checks, missing_categories([c["pk"] for c in gap_checks]))
 
 
-GAP_COLUMNS = ("pk", "village__name", "missing_count", "late_count", "score", "rectification_deadline")
+GAP_COLUMNS = ("pk", "subject_kind", "village__name", "school__name", "township__name", "missing_count", "late_count",
+               "score", "rectification_deadline")
 
 
-def disclosure_figures(year: int, quarter: int, agg: dict[str, Any]) -> dict[str, Any]:
-    items = agg["on_time"] + agg["late"] + agg["missing"] if agg["villages"] else 0
+def domain_counts(checks: Any) -> dict[int, list[dict[str, Any]]]:
+    """Each township's items of the given checks by domain (党务, 政务, 村务, 校务, 财务): on time,
+    late, missing; one grouped query."""
+    found: dict[int, dict[str, dict[str, Any]]] = {}
+    for row in (
+        DisclosureCheckItem.objects.filter(check_run__in=checks)
+        .values("check_run__township_id", "requirement__domain", "result")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        domains = found.setdefault(row["check_run__township_id"], {})
+        counts = domains.setdefault(row["requirement__domain"], {
+            "domain": row["requirement__domain"], "on_time": 0, "late": 0, "missing": 0})
+        counts[row["result"]] += row["n"]
+    order = list(Domain.values)
+    return {tid: sorted(domains.values(), key=lambda d: order.index(d["domain"])) for tid, domains in found.items()}
+
+
+def disclosure_figures(year: int, quarter: int, agg: dict[str, Any],
+                       by_domain: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    items = agg["on_time"] + agg["late"] + agg["missing"] if agg["checks"] else 0
     return {
         "year": year,
         "quarter": quarter,
         "villages": agg["villages"],
+        "township_checks": agg["township_checks"],
+        "schools": agg["schools"],
+        "by_domain": by_domain or [],
         "reviewed": agg["reviewed"],
         "on_time": agg["on_time"] or 0,
         "late": agg["late"] or 0,
@@ -284,7 +313,9 @@ def missing_categories(check_ids: list[int]) -> dict[int, list[str]]:
 def gap_rows(gap_checks: list[dict[str, Any]], categories: dict[int, list[str]]) -> list[dict[str, Any]]:
     return [
         {
-            "village": c["village__name"],
+            # Named "village" since the bulletins of 2026: a gap's subject, a village, a school or the township.
+            "village": _subject_name(c),
+            "subject_kind": c["subject_kind"],
             "missing": c["missing_count"],
             "late": c["late_count"],
             "score": _number(c["score"]),
@@ -293,6 +324,14 @@ def gap_rows(gap_checks: list[dict[str, Any]], categories: dict[int, list[str]])
         }
         for c in gap_checks
     ]
+
+
+def _subject_name(row: dict[str, Any]) -> str:
+    if row["subject_kind"] == Subject.SCHOOL:
+        return row["school__name"] or ""
+    if row["subject_kind"] == Subject.TOWNSHIP:
+        return str(_("%(township)s（镇本级）") % {"township": row["township__name"]})
+    return row["village__name"] or ""
 
 
 def training_figures(township: Township, period: Period) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from .models import (
     Membership,
     ModelFigure,
     Post,
+    School,
     Township,
     Training,
     TrainingAttendance,
@@ -154,6 +155,12 @@ def _seed_township(ctx: DemoContext, *, code: str, name: str, villages: list[str
         groups_of[group.village_id].append(group)
     unit_rows = bulk_create_with_history(
         [Unit(township=township, name=u, kind=kind) for u, kind in units], Unit
+    )
+    # Schools (校务公开 is theirs): the township's central school and middle school, and a village school.
+    bulk_create_with_history(
+        [School(township=township, name=f"{name}中心小学"), School(township=township, name=f"{name}初级中学"),
+         School(township=township, name=f"{village_rows[0].name}小学", village=village_rows[0])],
+        School,
     )
 
     # People: leaders, then each unit's head and staff, then three cadres per village.

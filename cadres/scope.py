@@ -11,7 +11,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .models import Cadre, Household, HouseholdContact, Unit, Village, VillageAssignment
+from .models import Cadre, Household, HouseholdContact, School, Unit, Village, VillageAssignment
 from .roles import Actor, Role
 
 
@@ -68,6 +68,14 @@ def villages_for(actor: Actor, qs: QuerySet[Village] | None = None) -> QuerySet[
     if actor.township_ids is not None and not actor.township_ids:
         return qs.none()
     return in_townships(qs, actor)
+
+
+def schools_for(actor: Actor, qs: QuerySet[School] | None = None) -> QuerySet[School]:
+    """Schools are places of the township, known to everyone in it (as villages are)."""
+    qs = School.objects.all() if qs is None else qs
+    if actor.township_ids is not None and not actor.township_ids:
+        return qs.none()
+    return in_townships(qs, actor).order_by("township_id", "name", "pk")
 
 
 def units_for(actor: Actor, qs: QuerySet[Unit] | None = None) -> QuerySet[Unit]:

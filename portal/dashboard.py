@@ -14,8 +14,8 @@ from typing import Any
 from cadres.roles import actor_for
 
 PANEL_MODULES = ["cadres.dashboard", "supervision.dashboard.diaries_matters", "supervision.dashboard.pledges_disclosures",
-                 "supervision.dashboard.charts", "supervision.dashboard.todo", "supervision.dashboard.plans",
-                 "bulletins.dashboard"]
+                 "supervision.dashboard.charts", "supervision.dashboard.todo", "supervision.dashboard.units",
+                 "supervision.dashboard.plans", "bulletins.dashboard"]
 
 
 def dashboard_context(user: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import (
+    completeness,
     diaries,
     disclosure_run,
     disclosures,
@@ -63,6 +64,7 @@ urlpatterns = [
     path("inspections/findings/<int:pk>/rectification/", inspections.finding_rectification_view,
          name="inspection-finding-rectification"),
     path("inspections/findings/<int:pk>/matter/", inspections.finding_matter_view, name="inspection-finding-matter"),
+    path("reports/completeness/", completeness.completeness_page, name="completeness"),
     path("plans/", plans.plan_index, name="plans"),
     path("plans/new/", plans.plan_new, name="plan-new"),
     path("plans/<int:pk>/", plans.plan_detail_view, name="plan-show"),

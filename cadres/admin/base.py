@@ -22,6 +22,7 @@ from core.admin_errors import ServiceErrorsAdminMixin
 from ..models import (
     Cadre,
     Household,
+    School,
     Township,
     Training,
     Unit,
@@ -33,6 +34,7 @@ from ..scope import (
     cadres_for,
     households_for,
     in_townships,
+    schools_for,
     townships_for,
     trainings_for,
     units_for,
@@ -45,6 +47,7 @@ from .history import ReadableHistoryMixin
 FK_SCOPES: dict[type, Callable[[Actor], QuerySet]] = {
     Township: townships_for,
     Village: villages_for,
+    School: schools_for,
     Unit: units_for,
     Cadre: cadres_for,
     Household: households_for,

@@ -27,6 +27,7 @@ from ..models import (
     HouseholdTag,
     Membership,
     ModelFigure,
+    School,
     Township,
     Training,
     TrainingAttendance,
@@ -39,6 +40,7 @@ from ..resources import HouseholdResource, VillageResource
 from ..roles import actor_for
 from ..scope import (
     households_for,
+    schools_for,
     trainings_for,
     villages_for,
 )
@@ -122,6 +124,22 @@ class VillageAdmin(ScopedAdminMixin, OfficeImportExportMixin, ScopedHistoryAdmin
 
     def save_model(self, request: HttpRequest, obj: Village, form: Any, change: bool) -> None:
         services.village_save(village=obj, actor=actor_for(request.user))
+
+
+@admin.register(School)
+class SchoolAdmin(ScopedAdminMixin, ScopedHistoryAdmin):
+    """Schools of the township (校务公开 is theirs); the office keeps its own township's."""
+
+    scope = staticmethod(schools_for)
+    list_display = ["name", "township", "village", "is_active"]
+    list_filter = ["is_active", ("township", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name"]
+    list_select_related = ["township", "village"]
+
+    def save_model(self, request: HttpRequest, obj: School, form: Any, change: bool) -> None:
+        from .services.schools import school_save
+
+        school_save(actor=actor_for(request.user), school=obj)
 
 
 # --- households ------------------------------------------------------------------------------------------------

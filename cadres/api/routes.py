@@ -11,6 +11,7 @@ def register(router: DefaultRouter) -> None:
     router.register("townships", views.TownshipViewSet, basename="township")
     router.register("villages", views.VillageViewSet, basename="village")
     router.register("units", views.UnitViewSet, basename="unit")
+    router.register("schools", views.SchoolViewSet, basename="school")
     router.register("cadres", views.CadreViewSet, basename="cadre")
     router.register("households", views.HouseholdViewSet, basename="household")
     router.register("assignments", views.AssignmentViewSet, basename="assignment")

@@ -21,6 +21,7 @@ from ..models import (
     HouseholdContact,
     HouseholdTag,
     Post,
+    School,
     Township,
     Training,
     Unit,
@@ -52,6 +53,15 @@ class TownshipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Township
         fields = ["id", "name", "code", "county"]
+
+
+class SchoolSerializer(serializers.ModelSerializer):
+    village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = School
+        fields = ["id", "township", "name", "village", "village_name", "is_active"]
+        read_only_fields = fields
 
 
 class VillageGroupSerializer(serializers.ModelSerializer):

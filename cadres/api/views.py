@@ -29,7 +29,7 @@ from core.errors import DomainError, NotAllowed
 from .. import selectors, services
 from ..models import Cadre, Household, Training, Unit, Village
 from ..roles import Actor, Role, actor_for
-from ..scope import townships_for
+from ..scope import schools_for, townships_for
 from ..services import accounts
 from . import filters
 from . import serializers as s
@@ -124,6 +124,17 @@ def _assign(instance: Model, data: dict[str, Any]) -> Any:
 class TownshipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.TownshipSerializer
     selector = staticmethod(townships_for)
+
+
+def _school_list(actor: Actor) -> QuerySet:
+    return schools_for(actor).select_related("village")
+
+
+class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Schools of the township (read only; the office keeps them in the admin)."""
+
+    serializer_class = s.SchoolSerializer
+    selector = staticmethod(_school_list)
 
 
 def _write_schema(write: type, out: type) -> dict[str, Any]:

@@ -4,7 +4,7 @@ places.py, people.py, links.py and records.py hold them by entity; import them f
 
 from .links import ContactQuota, Household, HouseholdContact, HouseholdTag, VillageAssignment
 from .people import DEPUTY_POSTS, TOP_POSTS, VILLAGE_POSTS, Cadre, ExcusedAbsence, InitialPassword, Membership, Post, Transfer
-from .places import Township, Unit, Village, VillageGroup, phone_validator
+from .places import School, Township, Unit, Village, VillageGroup, phone_validator
 from .records import CalendarDay, ModelFigure, Training, TrainingAttendance
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Membership",
     "ModelFigure",
     "Post",
+    "School",
     "Township",
     "Training",
     "TrainingAttendance",

@@ -55,6 +55,40 @@ class Village(Stamped, models.Model):
         return self.name
 
 
+class School(Stamped, models.Model):
+    """A school of the township (校务公开 is its own): in a village, or in the township's seat."""
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="schools", verbose_name=_("乡镇"))
+    name = models.CharField(_("名称"), max_length=80)
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, null=True, blank=True, related_name="schools", verbose_name=_("所在村")
+    )
+    is_active = models.BooleanField(_("有效"), default=True)
+    history = HistoricalRecords(no_db_index="updated_at")
+
+    class Meta:
+        verbose_name = _("学校")
+        verbose_name_plural = _("学校")
+        ordering = ["township_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "name"],
+                name="school_name_unique_in_township",
+                violation_error_message=_("本镇已有同名的学校。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        village = self.village if self.village_id is not None else None
+        if village is not None and self.township_id is not None and village.township_id != self.township_id:
+            raise ValidationError({"village": _("所在村不属于该乡镇。")})
+
+
 class VillageGroup(models.Model):
     """村民小组."""
 

@@ -32,9 +32,10 @@ from supervision.services.check_jobs import disclosure_check_start, may_run_chec
 @admin.register(DisclosureRequirement)
 class DisclosureRequirementAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
     shared_field = "township"  # a requirement without a township applies to every township
-    list_display = ("category", "domain", "frequency", "due_day", "min_display_days", "township", "is_active", "order")
+    list_display = ("category", "domain", "applies_to", "frequency", "due_day", "min_display_days", "township",
+                    "is_active", "order")
     list_editable = ("frequency", "due_day", "min_display_days", "is_active", "order")
-    list_filter = ("domain", "frequency", "is_active")
+    list_filter = ("domain", "applies_to", "frequency", "is_active")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
@@ -60,17 +61,22 @@ class DisclosureRubricAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistory
 
 @admin.register(Disclosure)
 class DisclosureAdmin(TownshipScopedAdmin):
-    list_display = ("title", "village", "domain", "category", "period_start", "period_end", "posted_on", "channel")
-    list_filter = ("domain", "channel")
-    search_fields = ("title", "category", "village__name")
+    list_display = ("title", "subject_name", "domain", "category", "period_start", "period_end", "posted_on", "channel")
+    list_filter = ("subject_kind", "domain", "channel")
+    search_fields = ("title", "category", "village__name", "school__name")
     date_hierarchy = "posted_on"
-    list_select_related = ("village",)
-    readonly_fields = ("township", "village", "requirement", "domain", "category", "title", "content", "period_start",
+    list_select_related = ("village", "school", "township")
+    readonly_fields = ("township", "subject_kind", "village", "school", "requirement", "domain", "category", "title",
+                       "content", "period_start",
                        "period_end", "decision_date", "posted_on", "channel", "display_days", "posted_by", "photo",
                        "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # posted from /disclosures/new/, where the rules are checked
+
+    @admin.display(description=gettext_lazy("公开主体"))
+    def subject_name(self, obj: Disclosure) -> str:
+        return obj.subject_name
 
 
 class DisclosureCheckItemInline(OfficeAdminMixin, admin.TabularInline):
@@ -87,15 +93,19 @@ class DisclosureCheckItemInline(OfficeAdminMixin, admin.TabularInline):
 
 @admin.register(DisclosureCheck)
 class DisclosureCheckAdmin(TownshipScopedAdmin):
-    list_display = ("village", "year", "quarter", "score", "on_time_count", "late_count", "missing_count", "status",
-                    "rectification_deadline")
-    list_filter = ("year", "quarter", "status")
-    list_select_related = ("village",)
-    readonly_fields = ("township", "village", "year", "quarter", "score", "on_time_count", "late_count",
+    list_display = ("subject_name", "year", "quarter", "score", "on_time_count", "late_count", "missing_count",
+                    "status", "rectification_deadline")
+    list_filter = ("subject_kind", "year", "quarter", "status")
+    list_select_related = ("village", "school", "township")
+    readonly_fields = ("township", "subject_kind", "village", "school", "year", "quarter", "score", "on_time_count", "late_count",
                        "missing_count", "checker", "compiled_at", "reviewed_at", "status", "rectification_deadline",
                        "notes")
     inlines = [DisclosureCheckItemInline]
     actions = ["rerun"]
+
+    @admin.display(description=gettext_lazy("检查对象"), ordering="village__code")
+    def subject_name(self, obj: DisclosureCheck) -> str:
+        return obj.subject_name
     change_list_template = "supervision/disclosures/admin_change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -13,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres.roles import actor_for
-from cadres.scope import villages_for
+from cadres.scope import schools_for, villages_for
 from core.pagination import LargeTablePagination
 from supervision.api.serializers.disclosures import (
     DisclosureCheckDetailSerializer,
@@ -21,7 +22,7 @@ from supervision.api.serializers.disclosures import (
     DisclosureCreateSerializer,
     DisclosureSerializer,
 )
-from supervision.models import Disclosure, DisclosureCheck, DisclosureCheckItem, Domain
+from supervision.models import Disclosure, DisclosureCheck, DisclosureCheckItem, Domain, Subject
 from supervision.quarters import QuarterError, parse_quarter
 from supervision.selectors import disclosures as sel
 from supervision.services.disclosures import disclosure_create
@@ -40,12 +41,14 @@ def _quarter_filter(field_year: str, field_quarter: str):  # type: ignore[no-unt
 
 class DisclosureFilter(django_filters.FilterSet):
     village = django_filters.NumberFilter(field_name="village_id")
+    school = django_filters.NumberFilter(field_name="school_id")
+    subject_kind = django_filters.ChoiceFilter(choices=Subject.choices)
     domain = django_filters.ChoiceFilter(choices=Domain.choices)
     quarter = django_filters.CharFilter(method="by_quarter", help_text="2026Q3: disclosures whose period overlaps it")
 
     class Meta:
         model = Disclosure
-        fields = ["village", "domain", "quarter"]
+        fields = ["village", "school", "subject_kind", "domain", "quarter"]
 
     def by_quarter(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         try:
@@ -65,29 +68,40 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     queryset = Disclosure.objects.none()
 
     def get_queryset(self) -> Any:
-        return sel.disclosures_for(actor_for(self.request.user)).select_related("village")
+        return sel.disclosures_for(actor_for(self.request.user)).select_related("village", "school", "township")
 
     @extend_schema(request=DisclosureCreateSerializer, responses={201: DisclosureSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = DisclosureCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        village = villages_for(actor_for(request.user)).filter(pk=values.pop("village"), is_active=True).first()
-        if village is None:
-            raise ValidationError({"village": ["所选村不存在。"]})
-        disclosure = disclosure_create(actor=actor_for(request.user), village=village, **values)
+        actor = actor_for(request.user)
+        village_id, school_id = values.pop("village", None), values.pop("school", None)
+        subject = values.get("subject_kind", Subject.VILLAGE)
+        village = school = None
+        if subject == Subject.VILLAGE:
+            village = villages_for(actor).filter(pk=village_id, is_active=True).first() if village_id else None
+            if village is None:
+                raise ValidationError({"village": [_("所选村不存在。")]})
+        elif subject == Subject.SCHOOL:
+            school = schools_for(actor).filter(pk=school_id, is_active=True).first() if school_id else None
+            if school is None:
+                raise ValidationError({"school": [_("所选学校不存在。")]})
+        disclosure = disclosure_create(actor=actor, village=village, school=school, **values)
         return Response(DisclosureSerializer(disclosure).data, status=status.HTTP_201_CREATED)
 
 
 class DisclosureCheckFilter(django_filters.FilterSet):
     village = django_filters.NumberFilter(field_name="village_id")
+    school = django_filters.NumberFilter(field_name="school_id")
+    subject_kind = django_filters.ChoiceFilter(choices=Subject.choices)
     quarter = django_filters.CharFilter(method=_quarter_filter("year", "quarter"), help_text="2026Q3")
     year = django_filters.NumberFilter()
     status = django_filters.ChoiceFilter(choices=DisclosureCheck.Status.choices)
 
     class Meta:
         model = DisclosureCheck
-        fields = ["village", "quarter", "year", "status"]
+        fields = ["village", "school", "subject_kind", "quarter", "year", "status"]
 
 
 @extend_schema_view(retrieve=extend_schema(responses=DisclosureCheckDetailSerializer))
@@ -99,7 +113,7 @@ class DisclosureCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     queryset = DisclosureCheck.objects.none()
 
     def get_queryset(self) -> Any:
-        qs = sel.checks_for(actor_for(self.request.user)).select_related("village").order_by(
+        qs = sel.checks_for(actor_for(self.request.user)).select_related("village", "school", "township").order_by(
             "-year", "-quarter", "village__code")
         if self.action == "retrieve":
             from django.db.models import Prefetch

@@ -9,13 +9,14 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from cadres.models import Cadre, Post, Village
+from cadres.models import Cadre, Post, School, Village
 from cadres.roles import SYSTEM, actor_for
 from supervision.demo._common import at, duty_context
 from supervision.models import (
     Disclosure,
     DisclosureCheck,
     DisclosureRequirement,
+    Subject,
 )
 from supervision.quarters import Quarter, last_due_quarter
 from supervision.services import disclosures as disclosure_services
@@ -73,6 +74,49 @@ def _disclosures(ctx: Any, township: Any, rng: random.Random) -> None:
     ctx.out(f"    {len(rows)} disclosures")
 
 
+def _township_and_schools(ctx: Any, township: Any, office: Any, rng: random.Random) -> None:
+    """The township switches on its 政务 and 校务 requirements (its own copies of the offered
+    defaults) and the office posts most items for the township and each school."""
+    if Disclosure.objects.filter(township=township).exclude(subject_kind=Subject.VILLAGE).exists():
+        return
+    for general in DisclosureRequirement.objects.filter(township__isnull=True).exclude(applies_to=Subject.VILLAGE):
+        DisclosureRequirement.objects.get_or_create(
+            township=township, domain=general.domain, category=general.category,
+            defaults={"frequency": general.frequency, "due_day": general.due_day, "order": general.order,
+                      "applies_to": general.applies_to, "min_display_days": general.min_display_days,
+                      "is_active": True})
+    by_kind = disclosure_services.requirements_by_kind(township.pk)
+    subjects: list[tuple[str, School | None]] = [(Subject.TOWNSHIP, None)]
+    subjects += [(Subject.SCHOOL, school) for school in School.objects.filter(township=township, is_active=True)]
+    rows: list[Disclosure] = []
+    today: dt.date = ctx.today
+    quarter = Quarter(today.year, 1)
+    while quarter.end < today:
+        for kind, school in subjects:
+            for requirement in by_kind[kind]:
+                for period in disclosure_services.periods(requirement, quarter):
+                    roll = rng.random()
+                    if roll < 0.1:
+                        continue  # missing
+                    posted = period.due - dt.timedelta(days=rng.randint(1, 9)) if roll > 0.25 else \
+                        period.due + dt.timedelta(days=rng.randint(2, 10))
+                    if posted > today:
+                        continue
+                    owner = school.name if school else township.name
+                    rows.append(Disclosure(
+                        township=township, subject_kind=kind, school=school, requirement=requirement,
+                        domain=requirement.domain, category=requirement.category,
+                        title=f"{owner}{period.start:%Y年%m月}{requirement.category}",
+                        content=f"{requirement.category}。详见公开栏及镇政府网站。", period_start=period.start,
+                        period_end=period.end, posted_on=posted, channel=Disclosure.Channel.WEBSITE,
+                        display_days=max(10, requirement.min_display_days), posted_by=getattr(office, "cadre", None),
+                        created_at=at(posted, 10),
+                    ))
+        quarter = quarter.next()
+    bulk_create_with_history(rows, Disclosure, batch_size=500)
+    ctx.out(f"    {len(rows)} disclosures of the township and its schools")
+
+
 def _disclosure(village: Village, requirement: DisclosureRequirement, start: dt.date, end: dt.date,
                 posted: dt.date, posters: dict[int, Cadre], *, decision: dt.date | None = None) -> Disclosure:
     title = DISCLOSURE_TITLES.get(requirement.category, requirement.category)
@@ -111,4 +155,5 @@ def seed(ctx: Any) -> None:
     township, _users, office = found
     with transaction.atomic():
         _disclosures(ctx, township, ctx.rng_for("supervision.disclosures"))
+        _township_and_schools(ctx, township, office, ctx.rng_for("supervision.disclosures.township"))
     _checks(ctx, township, office)

@@ -7,18 +7,22 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import Village
+from cadres.models import School, Village
 from supervision.forms._fields import DATE, FieldAccess
 from supervision.models import (
     Disclosure,
     DisclosureCheckItem,
     DisclosureRequirement,
     Domain,
+    Subject,
 )
 
 
 class DisclosureForm(FieldAccess, forms.Form):
-    village = forms.ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none())
+    subject_kind = forms.ChoiceField(label=_("公开主体"), choices=Subject.choices, initial=Subject.VILLAGE,
+                                     help_text=_("村务属于村，政务属于乡镇（含站所），校务属于学校。"))
+    village = forms.ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none(), required=False)
+    school = forms.ModelChoiceField(label=_("学校"), queryset=School.objects.none(), required=False)
     requirement = forms.ModelChoiceField(label=_("公开类别（对应要求）"), queryset=DisclosureRequirement.objects.none(),
                                          required=False, help_text=_("不在要求之列的事项可不选，另填领域和类别。"))
     domain = forms.ChoiceField(label=_("领域"), choices=[("", "—"), *Domain.choices], required=False)
@@ -33,9 +37,15 @@ class DisclosureForm(FieldAccess, forms.Form):
     display_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=3650, initial=10)
     photo = forms.ImageField(label=_("公开栏照片（可选）"), required=False)
 
-    def __init__(self, *args: Any, villages: Any, requirements: list[DisclosureRequirement], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, villages: Any, requirements: list[DisclosureRequirement],
+                 schools: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._field("village").queryset = villages
+        if schools is None:
+            # A village cadre posts for their village only: no other subject is offered.
+            del self.fields["subject_kind"], self.fields["school"]
+        else:
+            self._field("school").queryset = schools
         if villages.count() == 1:
             self.fields["village"].initial = villages.first()
         self._field("requirement").queryset = DisclosureRequirement.objects.filter(pk__in=[r.pk for r in requirements])

@@ -7,6 +7,7 @@ from .disclosures import (
     DisclosureRequirement,
     DisclosureRubric,
     Domain,
+    Subject,
 )
 from .inspections import Inspection, InspectionFinding
 from .matters import DeadlineRule, Matter, MatterEvent
@@ -53,6 +54,7 @@ __all__ = [
     "PledgeTarget",
     "PledgeTemplate",
     "PledgeTemplateTarget",
+    "Subject",
     "TargetAssessment",
     "TargetKind",
     "TargetProgress",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cadres.models import Cadre, Township, Village
+from cadres.models import Cadre, School, Township, Village
 from core.stamps import Stamped
 
 
@@ -20,6 +20,42 @@ class Domain(models.TextChoices):
     VILLAGE = "village_affairs", _("村务")
     SCHOOL = "school_affairs", _("校务")
     FINANCE = "finance", _("财务")
+
+
+class Subject(models.TextChoices):
+    """Whose disclosure it is: a village (村务), the township and its units (政务), a school (校务)."""
+
+    VILLAGE = "village", _("村（社区）")
+    TOWNSHIP = "township", _("乡镇")
+    SCHOOL = "school", _("学校")
+
+
+def subject_q(prefix: str = "") -> Q:
+    """Exactly one subject, consistent with the kind: a village, a school, or the township alone."""
+    return (
+        Q(**{f"{prefix}subject_kind": Subject.VILLAGE, f"{prefix}village__isnull": False,
+             f"{prefix}school__isnull": True})
+        | Q(**{f"{prefix}subject_kind": Subject.SCHOOL, f"{prefix}school__isnull": False,
+               f"{prefix}village__isnull": True})
+        | Q(**{f"{prefix}subject_kind": Subject.TOWNSHIP, f"{prefix}village__isnull": True,
+               f"{prefix}school__isnull": True})
+    )
+
+
+# 校务 is a school's and only a school's; 村务 is a village's; the other domains may be a village's
+# or the township's (a village's party branch and the township's party committee both post 党务).
+DOMAIN_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "party_affairs": (Subject.VILLAGE, Subject.TOWNSHIP),
+    "government_affairs": (Subject.TOWNSHIP, Subject.VILLAGE),
+    "village_affairs": (Subject.VILLAGE,),
+    "school_affairs": (Subject.SCHOOL,),
+    "finance": (Subject.VILLAGE, Subject.TOWNSHIP),
+}
+
+
+def domain_subject_q() -> Q:
+    return (Q(domain="school_affairs", subject_kind=Subject.SCHOOL)
+            | (~Q(domain="school_affairs") & ~Q(subject_kind=Subject.SCHOOL)))
 
 
 class DisclosureRequirement(models.Model):
@@ -44,6 +80,8 @@ class DisclosureRequirement(models.Model):
     )
     min_display_days = models.PositiveSmallIntegerField(_("最短公示天数"), default=10)
     applies_to_villages = models.BooleanField(_("各村适用"), default=True)
+    # Whose items the quarterly check expects: each village, the township, or each school.
+    applies_to = models.CharField(_("适用对象"), max_length=10, choices=Subject.choices, default=Subject.VILLAGE)
     is_active = models.BooleanField(_("有效"), default=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     history = HistoricalRecords()
@@ -66,8 +104,12 @@ class Disclosure(Stamped, models.Model):
         MEETING = "meeting", _("会议")
 
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇"))
+    subject_kind = models.CharField(_("公开主体"), max_length=10, choices=Subject.choices, default=Subject.VILLAGE)
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures", verbose_name=_("村")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures", verbose_name=_("学校")
     )
     requirement = models.ForeignKey(
         DisclosureRequirement,
@@ -116,10 +158,16 @@ class Disclosure(Stamped, models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="disclosure_period_ordered"
             ),
+            models.CheckConstraint(condition=subject_q(), name="disclosure_one_subject"),
+            models.CheckConstraint(condition=domain_subject_q(), name="disclosure_school_domain_is_a_schools"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def subject_name(self) -> str:
+        return subject_name(self)
 
 
 class DisclosureRubric(models.Model):
@@ -150,8 +198,14 @@ class DisclosureCheck(Stamped, models.Model):
         REVIEWED = "reviewed", _("已审核")
 
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇"))
+    subject_kind = models.CharField(_("检查对象"), max_length=10, choices=Subject.choices, default=Subject.VILLAGE)
     village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, related_name="disclosure_checks", verbose_name=_("村")
+        Village, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosure_checks",
+        verbose_name=_("村"),
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosure_checks",
+        verbose_name=_("学校"),
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), validators=[MinValueValidator(1), MaxValueValidator(4)])
@@ -179,12 +233,29 @@ class DisclosureCheck(Stamped, models.Model):
         verbose_name_plural = _("季度公开检查")
         ordering = ["-year", "-quarter", "village_id"]
         constraints = [
-            models.UniqueConstraint(fields=["village", "year", "quarter"], name="one_check_per_village_quarter")
+            models.UniqueConstraint(fields=["village", "year", "quarter"], name="one_check_per_village_quarter"),
+            models.UniqueConstraint(fields=["school", "year", "quarter"], name="one_check_per_school_quarter"),
+            models.UniqueConstraint(fields=["township", "year", "quarter"], condition=Q(subject_kind=Subject.TOWNSHIP),
+                                    name="one_township_check_per_quarter"),
+            models.CheckConstraint(condition=subject_q(), name="disclosure_check_one_subject"),
         ]
         indexes = [models.Index(fields=["township", "year", "quarter"], name="check_township_quarter_idx")]
 
     def __str__(self) -> str:
-        return f"{self.village} {self.year}Q{self.quarter}"
+        return f"{self.subject_name} {self.year}Q{self.quarter}"
+
+    @property
+    def subject_name(self) -> str:
+        return subject_name(self)
+
+
+def subject_name(obj: Disclosure | DisclosureCheck) -> str:
+    """The village's or school's name, or the township's (its 政务)."""
+    if obj.subject_kind == Subject.SCHOOL and obj.school_id is not None:
+        return obj.school.name if obj.school else ""
+    if obj.subject_kind == Subject.TOWNSHIP:
+        return str(_("%(township)s（镇本级）") % {"township": obj.township.name})
+    return obj.village.name if obj.village else ""
 
 
 class DisclosureCheckItem(models.Model):

@@ -11,11 +11,12 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from cadres.models import Village, VillageAssignment
+from cadres.models import School, Township, Village, VillageAssignment
 from cadres.roles import Actor
 from cadres.scope import active_on, in_townships, villages_for
-from supervision.models import Disclosure, DisclosureCheck, DisclosureCheckItem, Domain
+from supervision.models import Disclosure, DisclosureCheck, DisclosureCheckItem, Domain, Subject
 from supervision.quarters import Quarter
 
 Result = DisclosureCheckItem.Result
@@ -47,7 +48,7 @@ def checks_for(actor: Actor, qs: QuerySet[DisclosureCheck] | None = None) -> Que
 
 def disclosure_list(actor: Actor, *, village: int | None = None, quarter: Quarter | None = None,
                     domain: str | None = None) -> QuerySet[Disclosure]:
-    qs = disclosures_for(actor).select_related("village", "requirement", "posted_by")
+    qs = disclosures_for(actor).select_related("village", "school", "township", "requirement", "posted_by")
     if village:
         qs = qs.filter(village_id=village)
     if quarter:
@@ -58,11 +59,12 @@ def disclosure_list(actor: Actor, *, village: int | None = None, quarter: Quarte
 
 
 def disclosure_detail(actor: Actor, pk: int) -> Disclosure:
-    return get_object_or_404(disclosures_for(actor).select_related("village", "requirement", "posted_by"), pk=pk)
+    return get_object_or_404(
+        disclosures_for(actor).select_related("village", "school", "township", "requirement", "posted_by"), pk=pk)
 
 
 def check_list(actor: Actor, *, quarter: Quarter | None = None, village: int | None = None) -> QuerySet[DisclosureCheck]:
-    qs = checks_for(actor).select_related("village", "checker")
+    qs = checks_for(actor).select_related("village", "school", "township", "checker")
     if quarter:
         qs = qs.filter(year=quarter.year, quarter=quarter.quarter)
     if village:
@@ -71,7 +73,7 @@ def check_list(actor: Actor, *, quarter: Quarter | None = None, village: int | N
 
 
 def check_detail(actor: Actor, pk: int) -> DisclosureCheck:
-    qs = checks_for(actor).select_related("village", "checker", "township").prefetch_related(
+    qs = checks_for(actor).select_related("village", "school", "checker", "township").prefetch_related(
         Prefetch("items", queryset=DisclosureCheckItem.objects.select_related(
             "requirement", "disclosure", "adjusted_by").order_by("requirement__order", "requirement_id", "period_start"))
     )
@@ -90,34 +92,52 @@ def last_checked_quarter(actor: Actor) -> Quarter | None:
 
 @dataclass
 class GridRow:
-    village: Village
+    village: Village | None
     cells: list[tuple[Quarter, str, str]]  # (quarter, domain, result: missing|late|on_time|"")
+    name: str = ""
 
 
 def calendar_grid(actor: Actor, *, year: int) -> dict[str, Any]:
-    """Villages × quarters × domains, each cell the worst result of its items (two queries)."""
-    cells: dict[tuple[int, int, str], str] = {}
+    """Villages (then the township itself and its schools, where checked) × quarters × domains,
+    each cell the worst result of its items (three queries)."""
+    cells: dict[tuple[str, int, int, str], str] = {}
     rows = (
         DisclosureCheckItem.objects.filter(check_run__in=checks_for(actor).filter(year=year))
-        .values("check_run__village_id", "check_run__quarter", "requirement__domain")
+        .values("check_run__subject_kind", "check_run__village_id", "check_run__school_id", "check_run__township_id",
+                "check_run__quarter", "requirement__domain")
         .annotate(missing=Count("pk", filter=Q(result=Result.MISSING)), late=Count("pk", filter=Q(result=Result.LATE)),
                   total=Count("pk"))
     )
     domains_seen: set[str] = set()
+    others: set[tuple[str, int]] = set()
     for row in rows:
         result = Result.MISSING if row["missing"] else Result.LATE if row["late"] else Result.ON_TIME
-        key = (row["check_run__village_id"], row["check_run__quarter"], row["requirement__domain"])
-        cells[key] = result
+        kind = row["check_run__subject_kind"]
+        pk = {Subject.VILLAGE: row["check_run__village_id"], Subject.SCHOOL: row["check_run__school_id"]}.get(
+            kind, row["check_run__township_id"])
+        cells[(kind, pk, row["check_run__quarter"], row["requirement__domain"])] = result
         domains_seen.add(row["requirement__domain"])
+        if kind != Subject.VILLAGE:
+            others.add((kind, pk))
     domains = [d for d in Domain.values if d in domains_seen] or [Domain.VILLAGE.value]
     quarters = [Quarter(year, n) for n in range(1, 5)]
     village_qs = villages_for(actor).filter(is_active=True)
     if not actor.township_wide:
         village_qs = village_qs.filter(pk__in=checks_for(actor).values("village_id"))
-    grid = [
-        GridRow(village=v, cells=[(q, d, cells.get((v.pk, q.quarter, d), "")) for q in quarters for d in domains])
-        for v in village_qs.order_by("township_id", "code")
-    ]
+
+    def line(kind: str, pk: int) -> list[tuple[Quarter, str, str]]:
+        return [(q, d, cells.get((kind, pk, q.quarter, d), "")) for q in quarters for d in domains]
+
+    grid = [GridRow(village=v, name=v.name, cells=line(Subject.VILLAGE, v.pk))
+            for v in village_qs.order_by("township_id", "code")]
+    if others:
+        townships = dict(Township.objects.filter(pk__in=[pk for kind, pk in others if kind == Subject.TOWNSHIP])
+                         .values_list("pk", "name"))
+        schools = dict(School.objects.filter(pk__in=[pk for kind, pk in others if kind == Subject.SCHOOL])
+                       .order_by("name").values_list("pk", "name"))
+        grid += [GridRow(village=None, name=str(_("%(township)s（镇本级）") % {"township": name}),
+                         cells=line(Subject.TOWNSHIP, pk)) for pk, name in townships.items()]
+        grid += [GridRow(village=None, name=name, cells=line(Subject.SCHOOL, pk)) for pk, name in schools.items()]
     labels = dict(Domain.choices)
     return {"year": year, "quarters": quarters, "domains": [(d, labels[d]) for d in domains], "rows": grid}
 
@@ -128,6 +148,6 @@ def gaps(actor: Actor, *, quarter: Quarter) -> QuerySet[DisclosureCheckItem]:
         DisclosureCheckItem.objects.filter(check_run__in=checks_for(actor).filter(year=quarter.year,
                                                                                     quarter=quarter.quarter))
         .exclude(result=Result.ON_TIME)
-        .select_related("check_run__village", "requirement")
-        .order_by("check_run__village__code", "requirement__order", "period_start")
+        .select_related("check_run__village", "check_run__school", "check_run__township", "requirement")
+        .order_by("check_run__village__code", "check_run__school__name", "requirement__order", "period_start")
     )

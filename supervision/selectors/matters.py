@@ -64,6 +64,15 @@ def overdue_q(today: date | None = None) -> Q:
     return Q(status__in=Matter.OPEN_STATUSES, deadline__lt=today)
 
 
+def overdue_days(matter: Matter, today: date | None = None) -> int | None:
+    """Whole days an open matter is past its deadline ("逾期 N 天"), counted on Beijing's calendar
+    (TIME_ZONE); None when it is closed, has no deadline or is not yet due."""
+    today = today or timezone.localdate()
+    if not matter.is_open or matter.deadline is None or matter.deadline >= today:
+        return None
+    return (today - matter.deadline).days
+
+
 def light_of(matter: Matter, today: date | None = None) -> str:
     """The same rule for one object already in memory (after an action)."""
     today = today or timezone.localdate()

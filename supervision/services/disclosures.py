@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from cadres.models import Cadre, Township, Village
+from cadres.models import Cadre, School, Township, Village
 from cadres.roles import Actor, Role, require_office, require_system
 from core.errors import DomainError, NotAllowed, StateError
-from core.notifications import notify_cadres
+from core.notifications import notify, notify_cadres
 from supervision.models import (
     Disclosure,
     DisclosureCheck,
@@ -37,9 +37,12 @@ from supervision.models import (
     DisclosureRequirement,
     DisclosureRubric,
     Domain,
+    Subject,
 )
+from supervision.models.disclosures import DOMAIN_SUBJECTS
 from supervision.notifications import NotificationKind
 from supervision.quarters import Quarter
+from supervision.services._common import office_users
 
 Frequency = DisclosureRequirement.Frequency
 Result = DisclosureCheckItem.Result
@@ -64,26 +67,49 @@ def may_post_for(actor: Any, village: Village) -> bool:
     return cadre is not None and cadre.level == Cadre.Level.VILLAGE and cadre.village_id == village.pk
 
 
-def requirements_for(township_id: int) -> list[DisclosureRequirement]:
-    """The township's active requirements: its own rows override general rows of the same category."""
+def may_post_for_subject(actor: Any, *, subject_kind: str, township_id: int, village: Village | None) -> bool:
+    """A village's items: its village cadres or the office; the township's and a school's: the office."""
+    if subject_kind == Subject.VILLAGE:
+        return village is not None and may_post_for(actor, village)
+    return actor.has(Role.OFFICE) and (actor.township_ids is None or township_id in actor.township_ids)
+
+
+def requirements_for(township_id: int, subject_kind: str = Subject.VILLAGE) -> list[DisclosureRequirement]:
+    """The township's active requirements for a kind of subject (each village, the township, each
+    school): its own rows override general rows of the same category."""
+    return requirements_by_kind(township_id)[subject_kind]
+
+
+def requirements_by_kind(township_id: int) -> dict[str, list[DisclosureRequirement]]:
+    """requirements_for every kind of subject, in one query."""
     rows = list(
-        DisclosureRequirement.objects.filter(is_active=True, applies_to_villages=True)
+        DisclosureRequirement.objects.filter(is_active=True)
         .filter(Q(township__isnull=True) | Q(township_id=township_id))
         .order_by("order", "id")
     )
-    own = {(r.domain, r.category) for r in rows if r.township_id is not None}
-    return [r for r in rows if r.township_id is not None or (r.domain, r.category) not in own]
+    rows = [r for r in rows if r.applies_to != Subject.VILLAGE or r.applies_to_villages]
+    own = {(r.applies_to, r.domain, r.category) for r in rows if r.township_id is not None}
+    found: dict[str, list[DisclosureRequirement]] = {kind: [] for kind in Subject.values}
+    for r in rows:
+        if r.township_id is not None or (r.applies_to, r.domain, r.category) not in own:
+            found[r.applies_to].append(r)
+    return found
 
 
 @transaction.atomic
 def disclosure_create(
-    *, actor: Actor, village: Village, title: str, content: str, period_start: date, period_end: date, posted_on: date,
-    requirement: DisclosureRequirement | None = None, domain: str = "", category: str = "",
+    *, actor: Actor, village: Village | None = None, title: str, content: str, period_start: date, period_end: date,
+    posted_on: date, requirement: DisclosureRequirement | None = None, domain: str = "", category: str = "",
     decision_date: date | None = None, channel: str = Disclosure.Channel.BOARD, display_days: int | None = None,
-    photo: UploadedFile | None = None,
+    photo: UploadedFile | None = None, subject_kind: str = Subject.VILLAGE, school: School | None = None,
+    township: Township | None = None,
 ) -> Disclosure:
-    if not may_post_for(actor, village):
-        raise NotAllowed(_("只有本村村干部或党政办可以登记该村的公开事项。"))
+    subject_kind, township_id = _subject(actor, subject_kind=subject_kind, village=village, school=school,
+                                         township=township)
+    if not may_post_for_subject(actor, subject_kind=subject_kind, township_id=township_id, village=village):
+        if subject_kind == Subject.VILLAGE:
+            raise NotAllowed(_("只有本村村干部或党政办可以登记该村的公开事项。"))
+        raise NotAllowed(_("只有本镇党政办可以登记乡镇或学校的公开事项。"))
     errors: dict[str, list[str]] = defaultdict(list)
     title, content = (title or "").strip(), (content or "").strip()
     if not title:
@@ -95,8 +121,11 @@ def disclosure_create(
     elif len(content) > CONTENT_LIMIT:
         errors["content"].append(_("公开内容不能超过%(n)s字。") % {"n": CONTENT_LIMIT})
     if requirement is not None:
-        if not requirement.is_active or requirement.township_id not in (None, village.township_id):
+        if not requirement.is_active or requirement.township_id not in (None, township_id):
             errors["requirement"].append(_("该公开要求不适用于本镇。"))
+        elif requirement.applies_to != subject_kind:
+            errors["requirement"].append(_("该公开要求适用于%(kind)s，与所选公开主体不符。") % {
+                "kind": requirement.get_applies_to_display()})
         domain, category = requirement.domain, requirement.category
         minimum = requirement.min_display_days
     else:
@@ -105,6 +134,9 @@ def disclosure_create(
             errors["domain"].append(_("请选择公开领域。"))
         if not (category or "").strip():
             errors["category"].append(_("请填写公开类别。"))
+    if domain in DOMAIN_SUBJECTS and subject_kind not in DOMAIN_SUBJECTS[domain]:
+        errors["domain"].append(_("%(domain)s不能以%(kind)s为公开主体（校务属于学校，村务属于村）。") % {
+            "domain": Domain(domain).label, "kind": Subject(subject_kind).label})
     if channel not in Disclosure.Channel.values:
         errors["channel"].append(_("请选择公开方式。"))
     today = timezone.localdate()
@@ -138,7 +170,8 @@ def disclosure_create(
     if errors:
         raise ValidationError(dict(errors))
     disclosure = Disclosure(
-        township_id=village.township_id, village=village, requirement=requirement, domain=domain,
+        township_id=township_id, subject_kind=subject_kind, village=village if subject_kind == Subject.VILLAGE else None,
+        school=school if subject_kind == Subject.SCHOOL else None, requirement=requirement, domain=domain,
         category=category.strip(), title=title, content=content, period_start=period_start, period_end=period_end,
         decision_date=decision_date, posted_on=posted_on, channel=channel, display_days=days, posted_by=actor.cadre,
         # The office entering an earlier date vouches for it (recorded); a cadre's date is a claim.
@@ -148,6 +181,25 @@ def disclosure_create(
         disclosure.photo.save(clean_photo.name or "board.jpg", clean_photo, save=False)
     disclosure.save()
     return disclosure
+
+
+def _subject(actor: Any, *, subject_kind: str, village: Village | None, school: School | None,
+             township: Township | None) -> tuple[str, int]:
+    """The subject's kind and township; refuses a missing or mismatched subject (field errors)."""
+    if subject_kind not in Subject.values:
+        raise ValidationError({"subject_kind": [_("请选择公开主体。")]})
+    if subject_kind == Subject.VILLAGE:
+        if village is None:
+            raise ValidationError({"village": [_("请选择村（社区）。")]})
+        return subject_kind, village.township_id
+    if subject_kind == Subject.SCHOOL:
+        if school is None or not school.is_active:
+            raise ValidationError({"school": [_("请选择学校。")]})
+        return subject_kind, school.township_id
+    township_id = township.pk if township is not None else actor.township_id
+    if township_id is None:
+        raise ValidationError({"township": [_("请选择乡镇。")]})
+    return subject_kind, township_id
 
 
 # --- the quarterly check --------------------------------------------------------------------------
@@ -199,6 +251,8 @@ class CheckRunSummary:
     quarter: Quarter
     townships: int = 0
     villages: int = 0
+    schools: int = 0
+    township_checks: int = 0
     checks_created: int = 0
     checks_updated: int = 0
     items_created: int = 0
@@ -211,6 +265,8 @@ class CheckRunSummary:
     # Reviewed checks are left untouched; of those, the villages a recompile would change.
     frozen: int = 0
     frozen_differing: list[str] = field(default_factory=list)
+    # domain → {"on_time": n, "late": n, "missing": n}, for the items judged in this run.
+    by_domain: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_text(self) -> str:
         text = _(
@@ -221,6 +277,14 @@ class CheckRunSummary:
             "miss": self.missing, "cc": self.checks_created, "cu": self.checks_updated, "ic": self.items_created,
             "iu": self.items_updated, "ir": self.items_removed,
         }
+        if self.schools or self.township_checks:
+            text += _("另检查乡镇本级%(t)s个、学校%(s)s所。") % {"t": self.township_checks, "s": self.schools}
+        if self.by_domain:
+            text += _("分领域：%(parts)s。") % {"parts": "；".join(
+                _("%(domain)s按时%(on)s项、逾期%(late)s项、缺项%(miss)s项") % {
+                    "domain": Domain(domain).label, "on": counts["on_time"], "late": counts["late"],
+                    "miss": counts["missing"]}
+                for domain, counts in sorted(self.by_domain.items()))}
         if self.frozen:
             text += _("%(n)s 个村的检查已审核，未改动；其中 %(m)s 个村按现有数据重算会不同。") % {
                 "n": self.frozen, "m": len(self.frozen_differing)}
@@ -250,12 +314,61 @@ def _judge(first: Disclosure | None, period: Period, today: date) -> str | None:
 Judged = tuple[DisclosureRequirement, Period, str, Disclosure | None]
 
 
-def _judged(requirements: list[DisclosureRequirement], postings: dict[tuple[int, int], list[Disclosure]],
-            village_id: int, q: Quarter, today: date) -> list[Judged]:
-    """Every item a village's check has this quarter: (requirement, period, result, first posting)."""
+SubjectKey = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class CheckSubject:
+    """Whose check it is: a village, a township (its own 政务) or a school."""
+
+    kind: str
+    pk: int
+    township_id: int
+    name: str
+
+    @property
+    def key(self) -> SubjectKey:
+        return (self.kind, self.pk)
+
+    def ids(self) -> dict[str, int | None]:
+        return {"village_id": self.pk if self.kind == Subject.VILLAGE else None,
+                "school_id": self.pk if self.kind == Subject.SCHOOL else None}
+
+
+def subject_key(obj: Disclosure | DisclosureCheck) -> SubjectKey:
+    if obj.subject_kind == Subject.SCHOOL:
+        return (Subject.SCHOOL, obj.school_id or 0)
+    if obj.subject_kind == Subject.TOWNSHIP:
+        return (Subject.TOWNSHIP, obj.township_id)
+    return (Subject.VILLAGE, obj.village_id or 0)
+
+
+def check_subjects(townships: list[Township], requirements: dict[tuple[int, str], list[DisclosureRequirement]]
+                   ) -> list[CheckSubject]:
+    """Every village; each township and school too where requirements apply to them."""
+    ids = [t.pk for t in townships]
+    subjects = [
+        CheckSubject(Subject.VILLAGE, v.pk, v.township_id, v.name)
+        for v in Village.objects.filter(township_id__in=ids, is_active=True).order_by("township_id", "code")
+    ]
+    subjects += [CheckSubject(Subject.TOWNSHIP, t.pk, t.pk, str(_("%(township)s（镇本级）") % {"township": t.name}))
+                 for t in townships if requirements.get((t.pk, Subject.TOWNSHIP))]
+    with_schools = [t.pk for t in townships if requirements.get((t.pk, Subject.SCHOOL))]
+    if with_schools:
+        subjects += [
+            CheckSubject(Subject.SCHOOL, school.pk, school.township_id, school.name)
+            for school in School.objects.filter(township_id__in=with_schools, is_active=True)
+            .order_by("township_id", "name", "pk")
+        ]
+    return subjects
+
+
+def _judged(requirements: list[DisclosureRequirement], postings: dict[tuple[SubjectKey, int], list[Disclosure]],
+            key: SubjectKey, q: Quarter, today: date) -> list[Judged]:
+    """Every item a subject's check has this quarter: (requirement, period, result, first posting)."""
     judged: list[Judged] = []
     for requirement in requirements:
-        posted = postings.get((village_id, requirement.pk), [])
+        posted = postings.get((key, requirement.pk), [])
         decisions = [d.decision_date for d in posted if d.decision_date]
         for period in periods(requirement, q, decisions):
             if requirement.frequency == Frequency.IMMEDIATE:
@@ -304,8 +417,10 @@ def disclosure_check_run(
     *, actor: Actor, year: int, quarter: int, township: Township | None = None, today: date | None = None
 ) -> CheckRunSummary:
     """Compile (or recompile) the quarter's check for every village of a township (all townships
-    when none is given). Idempotent: the unique keys (village, year, quarter) and (check,
-    requirement, period start) are updated in place; an item adjusted by the office keeps its result."""
+    when none is given), and for the township itself and each of its schools where 政务 or 校务
+    requirements apply. Idempotent: the unique keys (village / school / township, year, quarter)
+    and (check, requirement, period start) are updated in place; an item adjusted by the office
+    keeps its result."""
     require_system(actor)
     q = Quarter(year, quarter)
     today = today or timezone.localdate()
@@ -317,11 +432,13 @@ def disclosure_check_run(
     townships = list(township_qs.filter(pk=township.pk) if township else township_qs)
     township_ids = [t.pk for t in townships]
     summary.townships = len(townships)
-    villages = list(Village.objects.filter(township_id__in=township_ids, is_active=True).order_by("township_id", "code"))
-    summary.villages = len(villages)
+    requirements = {(tid, kind): rows for tid in township_ids for kind, rows in requirements_by_kind(tid).items()}
+    villages = check_subjects(townships, requirements)
+    summary.villages = sum(1 for v in villages if v.kind == Subject.VILLAGE)
+    summary.schools = sum(1 for v in villages if v.kind == Subject.SCHOOL)
+    summary.township_checks = sum(1 for v in villages if v.kind == Subject.TOWNSHIP)
     if not villages:
         return summary
-    requirements = {tid: requirements_for(tid) for tid in township_ids}
     rubrics = list(DisclosureRubric.objects.filter(Q(township__isnull=True) | Q(township_id__in=township_ids)))
 
     # Only the quarter's disclosures (plus, in Q4, the year's annual items): time grows with the
@@ -331,41 +448,41 @@ def disclosure_check_run(
         annual = {(r.domain, r.category) for rs in requirements.values() for r in rs if r.frequency == Frequency.ANNUAL}
         for domain, category in annual:
             window |= Q(period_end__gte=date(q.year, 1, 1), period_start__lte=q.end, domain=domain, category=category)
-    postings: dict[tuple[int, int], list[Disclosure]] = defaultdict(list)
+    postings: dict[tuple[SubjectKey, int], list[Disclosure]] = defaultdict(list)
     wanted = {r.pk for rs in requirements.values() for r in rs}
-    by_category = {tid: {(r.domain, r.category): r.pk for r in rs} for tid, rs in requirements.items()}
+    by_category = {key: {(r.domain, r.category): r.pk for r in rs} for key, rs in requirements.items()}
     # Postings dated after `today` cannot have been seen on the day the check stands for.
-    for d in Disclosure.objects.filter(township_id__in=township_ids, village__isnull=False, posted_on__lte=today).filter(
+    for d in Disclosure.objects.filter(township_id__in=township_ids, posted_on__lte=today).filter(
         window
     ).only(
-        "pk", "village_id", "township_id", "requirement_id", "domain", "category", "period_start", "period_end",
-        "decision_date", "posted_on", "created_at", "posted_on_confirmed_by",
+        "pk", "subject_kind", "village_id", "school_id", "township_id", "requirement_id", "domain", "category",
+        "period_start", "period_end", "decision_date", "posted_on", "created_at", "posted_on_confirmed_by",
     ).order_by("posted_on", "pk"):
-        requirement_id = _requirement_key(d, by_category.get(d.township_id, {}), wanted)
-        if requirement_id is not None and d.village_id is not None:
-            postings[(d.village_id, requirement_id)].append(d)
+        requirement_id = _requirement_key(d, by_category.get((d.township_id, d.subject_kind), {}), wanted)
+        if requirement_id is not None:
+            postings[(subject_key(d), requirement_id)].append(d)
 
     existing = {
-        c.village_id: c
+        subject_key(c): c
         for c in DisclosureCheck.objects.filter(township_id__in=township_ids, year=q.year, quarter=q.quarter)
         .prefetch_related(Prefetch("items", queryset=DisclosureCheckItem.objects.order_by("pk")))
     }
 
     # 1. Judge every village's items in memory: what to create, update or drop.
     now = timezone.now()
-    fresh: dict[int, list[DisclosureCheckItem]] = defaultdict(list)  # village → new items (no check yet)
+    fresh: dict[SubjectKey, list[DisclosureCheckItem]] = defaultdict(list)  # subject → new items (no check yet)
     items_to_update: list[DisclosureCheckItem] = []
     items_to_delete: list[int] = []
-    check_results: dict[int, list[str]] = {}
-    frozen: set[int] = set()  # villages whose check is reviewed: judged, never written
+    check_results: dict[SubjectKey, list[str]] = {}
+    frozen: set[SubjectKey] = set()  # subjects whose check is reviewed: judged, never written
     for village in villages:
-        check = existing.get(village.pk)
+        check = existing.get(village.key)
         current = {(i.requirement_id, i.period_start): i for i in check.items.all()} if check else {}
-        judged = _judged(requirements[village.township_id], postings, village.pk, q, today)
+        judged = _judged(requirements[(village.township_id, village.kind)], postings, village.key, q, today)
         if check is not None and check.status == DisclosureCheck.Status.REVIEWED:
             # A reviewed check is frozen: the figures the office signed stay as they are (and so do
             # the pledge scores read from them); the run only says whether a recompile would differ.
-            frozen.add(village.pk)
+            frozen.add(village.key)
             if _frozen_check_differs(check, current, judged, rubric_for(village.township_id, rubrics)):
                 summary.frozen_differing.append(village.name)
             continue
@@ -381,7 +498,7 @@ def disclosure_check_run(
                     requirement=requirement, period_start=period.start, period_end=period.end,
                     due_date=period.due, result=computed, computed_result=computed, disclosure_id=disclosure_id,
                 )
-                fresh[village.pk].append(item)
+                fresh[village.key].append(item)
             else:
                 changed = (item.period_end, item.due_date, item.computed_result, item.disclosure_id) != (
                     period.end, period.due, computed, disclosure_id)
@@ -393,6 +510,8 @@ def disclosure_check_run(
                     item.computed_result, item.disclosure_id = computed, disclosure_id
                     items_to_update.append(item)
             results.append(item.result)
+            counts = summary.by_domain.setdefault(requirement.domain, {"on_time": 0, "late": 0, "missing": 0})
+            counts[item.result] += 1
         for item_key, item in current.items():
             if item_key in seen:
                 continue
@@ -400,15 +519,15 @@ def disclosure_check_run(
                 results.append(item.result)
             else:
                 items_to_delete.append(item.pk)
-        check_results[village.pk] = results
+        check_results[village.key] = results
 
     # 2. The checks' figures; new checks are inserted once, with their final figures.
     new_checks: list[DisclosureCheck] = []
     checks_to_update: list[DisclosureCheck] = []
-    gap_villages: list[int] = []
+    gap_villages: list[SubjectKey] = []
     for village in villages:
-        if village.pk in frozen:  # its figures as reviewed; its cadres were told when it was compiled
-            stored = existing[village.pk]
+        if village.key in frozen:  # its figures as reviewed; its cadres were told when it was compiled
+            stored = existing[village.key]
             summary.frozen += 1
             summary.on_time += stored.on_time_count
             summary.late += stored.late_count
@@ -416,23 +535,23 @@ def disclosure_check_run(
             if stored.missing_count or stored.late_count:
                 summary.villages_with_gaps.append(village.name)
             continue
-        results = check_results[village.pk]
+        results = check_results[village.key]
         on_time, late, missing = (results.count(Result.ON_TIME), results.count(Result.LATE),
                                   results.count(Result.MISSING))
         summary.on_time += on_time
         summary.late += late
         summary.missing += missing
         if missing or late:
-            gap_villages.append(village.pk)
+            gap_villages.append(village.key)
             summary.villages_with_gaps.append(village.name)
         rubric = rubric_for(village.township_id, rubrics)
-        check = existing.get(village.pk)
+        check = existing.get(village.key)
         deadline = (check.rectification_deadline if check else None) or (
             today + timedelta(days=rubric.rectification_days))
         values = (on_time, late, missing, score_for(rubric, missing=missing, late=late), deadline if missing else None)
         if check is None:
-            check = DisclosureCheck(township_id=village.township_id, village=village, year=q.year, quarter=q.quarter,
-                                    compiled_at=now)
+            check = DisclosureCheck(township_id=village.township_id, subject_kind=village.kind, **village.ids(),
+                                    year=q.year, quarter=q.quarter, compiled_at=now)
             (check.on_time_count, check.late_count, check.missing_count, check.score,
              check.rectification_deadline) = values
             new_checks.append(check)
@@ -448,15 +567,15 @@ def disclosure_check_run(
     if new_checks:
         created = bulk_create_with_history(new_checks, DisclosureCheck)
         if any(c.pk is None for c in created):  # backends that do not return keys from a bulk insert
-            created = list(DisclosureCheck.objects.filter(township_id__in=township_ids, year=q.year,
-                                                          quarter=q.quarter,
-                                                          village_id__in=[c.village_id for c in new_checks]))
+            keys = {subject_key(c) for c in new_checks}
+            created = [c for c in DisclosureCheck.objects.filter(township_id__in=township_ids, year=q.year,
+                                                                 quarter=q.quarter) if subject_key(c) in keys]
         for check in created:
-            existing[check.village_id] = check
+            existing[subject_key(check)] = check
     items_to_create = []
-    for village_id, items in fresh.items():
+    for key, items in fresh.items():
         for item in items:
-            item.check_run = existing[village_id]
+            item.check_run = existing[key]
             items_to_create.append(item)
     if items_to_create:
         bulk_create_with_history(items_to_create, DisclosureCheckItem)
@@ -477,16 +596,30 @@ def disclosure_check_run(
     return summary
 
 def notify_check_gaps(check_ids: list[int]) -> int:
-    """Tell each village's cadres about their check's gaps; once per village and quarter."""
-    checks = DisclosureCheck.objects.filter(pk__in=check_ids).select_related("village")
+    """Tell each village's cadres about their check's gaps (the office, for the township's and a
+    school's check); once per subject and quarter."""
+    checks = list(DisclosureCheck.objects.filter(pk__in=check_ids).select_related("village", "school", "township"))
     cadres_by_village: dict[int, list[Cadre]] = defaultdict(list)
     for cadre in Cadre.objects.filter(
-        village_id__in=[c.village_id for c in checks], level=Cadre.Level.VILLAGE, is_active=True, user__isnull=False
+        village_id__in=[c.village_id for c in checks if c.village_id], level=Cadre.Level.VILLAGE, is_active=True,
+        user__isnull=False,
     ).select_related("user"):
         if cadre.village_id is not None:
             cadres_by_village[cadre.village_id].append(cadre)
     sent = 0
     for check in checks:
+        if check.subject_kind != Subject.VILLAGE:
+            body = _("缺项%(m)s项，逾期%(l)s项，得分%(s)s。") % {"m": check.missing_count, "l": check.late_count,
+                                                           "s": check.score}
+            kind, pk = subject_key(check)
+            sent += notify(
+                users=office_users(check.township_id), kind=NotificationKind.DISCLOSURE_CHECK,
+                title=_("%(subject)s %(year)s年第%(q)s季度公开检查结果") % {
+                    "subject": check.subject_name, "year": check.year, "q": check.quarter},
+                body=body, url=reverse("disclosure-check-show", args=[check.pk]),
+                dedupe_key=f"disclosure-check:{kind}:{pk}:{check.year}Q{check.quarter}",
+            )
+            continue
         body = _("缺项%(m)s项，逾期%(l)s项，得分%(s)s。") % {"m": check.missing_count, "l": check.late_count,
                                                        "s": check.score}
         if check.rectification_deadline:

@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cadres.models import Cadre
+from cadres.models import Cadre, Township
 from cadres.roles import Role, actor_for
-from cadres.scope import villages_for
+from cadres.scope import schools_for, villages_for
 from core.errors import DomainError
 from core.forms import add_service_errors
 from core.views import form_state_change
 from supervision.forms.disclosures import CheckReviewForm, DisclosureForm, ItemAdjustForm
-from supervision.models import DisclosureCheck
+from supervision.models import DisclosureCheck, Subject
 from supervision.quarters import Quarter, QuarterError, last_due_quarter, parse_quarter
 from supervision.selectors import disclosures as sel
 from supervision.services import disclosures as svc
@@ -84,13 +84,22 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
     if not villages.exists():
         raise Http404
     township_id = actor.township_id or villages.first().township_id  # type: ignore[union-attr]
-    requirements = svc.requirements_for(township_id)
-    form = DisclosureForm(request.POST or None, request.FILES or None, villages=villages, requirements=requirements)
+    office = actor.has(Role.OFFICE)
+    by_kind = svc.requirements_by_kind(township_id)
+    requirements = [r for kind in (Subject.values if office else [Subject.VILLAGE]) for r in by_kind[kind]]
+    schools = schools_for(actor).filter(is_active=True) if office else None
+    form = DisclosureForm(request.POST or None, request.FILES or None, villages=villages, requirements=requirements,
+                          schools=schools)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        subject = data.get("subject_kind") or Subject.VILLAGE
         try:
             disclosure = svc.disclosure_create(
-                actor=actor_for(request.user), village=data["village"], requirement=data["requirement"], domain=data["domain"],
+                actor=actor_for(request.user), subject_kind=subject,
+                village=data["village"] if subject == Subject.VILLAGE else None,
+                school=data.get("school") if subject == Subject.SCHOOL else None,
+                township=Township.objects.filter(pk=township_id).first() if subject == Subject.TOWNSHIP else None,
+                requirement=data["requirement"], domain=data["domain"],
                 category=data["category"], title=data["title"], content=data["content"],
                 period_start=data["period_start"], period_end=data["period_end"], decision_date=data["decision_date"],
                 posted_on=data["posted_on"], channel=data["channel"], display_days=data["display_days"],

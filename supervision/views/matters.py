@@ -70,6 +70,8 @@ def matter_index(request: HttpRequest) -> HttpResponse:
     for matter in page["rows"]:
         matter.snippet = matter_snippet(matter, groups) if groups else None
     context = {"filters": filters, "can_create": services.can_create(actor), **page}
+    for matter in page["rows"]:
+        matter.days_overdue = sel.overdue_days(matter, today)
     return render(request, "supervision/matters/index.html", context)
 
 

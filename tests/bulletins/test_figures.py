@@ -57,11 +57,12 @@ def test_pledges_disclosure_trainings_and_ideas(october):
     assert {r["status"]: r["count"] for r in figures["pledges"]["by_status"]} == {
         "draft": 0, "issued": 1, "signed": 0, "countersigned": 1, "assessed": 0}
     assert figures["disclosure"] == {
-        "year": 2026, "quarter": 3, "villages": 2, "reviewed": 0, "on_time": 13, "late": 1, "missing": 2,
-        "rate": 81.2, "average_score": 92.0, "villages_with_gaps": 1,
+        "year": 2026, "quarter": 3, "villages": 2, "township_checks": 0, "schools": 0, "reviewed": 0, "on_time": 13,
+        "late": 1, "missing": 2, "rate": 81.2, "average_score": 92.0, "villages_with_gaps": 1,
+        "by_domain": figures["disclosure"]["by_domain"],
     }
     assert next(p for p in problems if p["kind"] == "disclosure_gaps")["rows"] == [{
-        "village": "东河村", "missing": 2, "late": 1, "score": 84.0,
+        "village": "东河村", "subject_kind": "village", "missing": 2, "late": 1, "score": 84.0,
         "missing_categories": ["财务收支明细", "村务工作计划"], "rectification_deadline": "2026-11-15",
     }]
     assert figures["trainings"] == {"held": 1, "hours": 2.5, "enrolled": 2, "present": 1, "attendance_rate": 50.0,
@@ -104,4 +105,4 @@ def test_query_count_does_not_grow_with_the_data(october):
     assert figures["diaries"]["written"] == 5
 
 
-QUERIES = 29  # 28, and one for the village development plans' milestones
+QUERIES = 30  # 28, one for the village development plans' milestones, one for the disclosure items by domain

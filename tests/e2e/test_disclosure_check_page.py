@@ -111,7 +111,7 @@ def test_office_starts_the_quarterly_check_from_the_page_and_follows_it_to_the_r
     wait_for_path(page, "/admin/supervision/disclosurecheck/")
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 3
-    assert set(rows.locator("th.field-village").all_inner_texts()) == {"东河村", "光明路村", "南沟村"}
+    assert set(rows.locator("th.field-subject_name").all_inner_texts()) == {"东河村", "光明路村", "南沟村"}
     checks = DisclosureCheck.objects.filter(year=quarter.year, quarter=quarter.quarter)
     assert set(checks.values_list("village__name", flat=True)) == {"东河村", "光明路村", "南沟村"}
     assert not checks.filter(township=world.other_township).exists()

@@ -21,7 +21,7 @@ from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.test import Client
 
-from cadres.models import CalendarDay, ExcusedAbsence, Membership, ModelFigure, Transfer
+from cadres.models import CalendarDay, ExcusedAbsence, Membership, ModelFigure, School, Transfer
 from core.models import JobRun, Notification
 from portal.models import AccessToken, ApiKey, AuditEvent
 from supervision.models import AgendaItem, DisclosureRequirement, DisclosureRubric
@@ -45,6 +45,7 @@ def more_objects(w: Any, side: str, base: dict[str, Model]) -> dict[str, Model]:
     builders: dict[str, Callable[[], Any]] = {
         "cadres.modelfigure": lambda: ModelFigure.objects.create(
             township=t, cadre=cadre, title=f"{tag}典型", story="事迹", period_start=START, period_end=START),
+        "cadres.school": lambda: School.objects.create(township=t, name=f"{tag}学校"),
         "cadres.calendarday": lambda: CalendarDay.objects.create(township=t, date=dt.date(2026, 8, 3), name=f"{tag}调休"),
         "cadres.excusedabsence": lambda: ExcusedAbsence.objects.create(cadre=cadre, start=START, end=START,
                                                                       note=f"{tag}请假"),

@@ -340,13 +340,14 @@ def test_overdue_matter_escalates_once_a_day_to_unit_head_and_leader_in_charge(w
     assert svc.matters_escalate_overdue(today=today, actor=SYSTEM) == 1
     assert svc.matters_escalate_overdue(today=today, actor=SYSTEM) == 0
     notes = Notification.objects.filter(kind="matter_overdue")
-    assert sorted(notes.values_list("recipient__username", flat=True)) == ["deputy", "unithead"]
-    assert notes.first().title.startswith("督办：事项已逾期 2 天")
+    assert sorted(notes.values_list("recipient__username", flat=True)) == ["cadre2", "deputy", "unithead"]
+    assert notes.order_by("id").first().recipient.username == "cadre2"
+    assert notes.order_by("id").first().title == "督办：1 件事项已逾期，最长 2 天"
     matter.refresh_from_db()
     assert matter.escalated_on == today
     assert MatterEvent.objects.filter(matter=matter, action="escalate").count() == 1
     assert svc.matters_escalate_overdue(today=today + dt.timedelta(days=1), actor=SYSTEM) == 1
-    assert notes.count() == 4
+    assert notes.count() == 6
 
 
 def test_overdue_unassigned_matter_goes_to_the_office(world):

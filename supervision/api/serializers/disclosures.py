@@ -11,6 +11,7 @@ from supervision.models import (
     DisclosureCheckItem,
     DisclosureRequirement,
     Domain,
+    Subject,
 )
 
 
@@ -18,11 +19,15 @@ class DisclosureSerializer(serializers.ModelSerializer):
     domain_display = serializers.CharField(source="get_domain_display", read_only=True)
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)
+    school_name = serializers.CharField(source="school.name", read_only=True, allow_null=True)
+    subject_kind_display = serializers.CharField(source="get_subject_kind_display", read_only=True)
+    subject_name = serializers.CharField(read_only=True)
     photo_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Disclosure
-        fields = ["id", "village", "village_name", "requirement", "domain", "domain_display", "category", "title",
+        fields = ["id", "subject_kind", "subject_kind_display", "subject_name", "village", "village_name", "school",
+                  "school_name", "requirement", "domain", "domain_display", "category", "title",
                   "content", "period_start", "period_end", "decision_date", "posted_on", "channel", "channel_display",
                   "display_days", "posted_by", "photo_url", "created_at"]
 
@@ -31,7 +36,9 @@ class DisclosureSerializer(serializers.ModelSerializer):
 
 
 class DisclosureCreateSerializer(serializers.Serializer):
-    village = serializers.IntegerField()
+    subject_kind = serializers.ChoiceField(choices=Subject.choices, default=Subject.VILLAGE)
+    village = serializers.IntegerField(required=False, allow_null=True, help_text="for subject_kind=village")
+    school = serializers.IntegerField(required=False, allow_null=True, help_text="for subject_kind=school")
     requirement = serializers.PrimaryKeyRelatedField(queryset=DisclosureRequirement.objects.filter(is_active=True),
                                                      required=False, allow_null=True)
     domain = serializers.ChoiceField(choices=Domain.choices, required=False, allow_blank=True)
@@ -64,12 +71,16 @@ class DisclosureCheckItemSerializer(serializers.ModelSerializer):
 
 class DisclosureCheckSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    village_name = serializers.CharField(source="village.name", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)
+    school_name = serializers.CharField(source="school.name", read_only=True, allow_null=True)
+    subject_kind_display = serializers.CharField(source="get_subject_kind_display", read_only=True)
+    subject_name = serializers.CharField(read_only=True)
     period = serializers.SerializerMethodField()
 
     class Meta:
         model = DisclosureCheck
-        fields = ["id", "village", "village_name", "year", "quarter", "period", "status", "status_display", "score",
+        fields = ["id", "subject_kind", "subject_kind_display", "subject_name", "village", "village_name", "school",
+                  "school_name", "year", "quarter", "period", "status", "status_display", "score",
                   "on_time_count", "late_count", "missing_count", "rectification_deadline", "compiled_at",
                   "reviewed_at"]
 

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from cadres.models import Cadre, Household, Unit, Village
 from supervision.api.serializers._common import _day, _moment
 from supervision.models import Category, Diary, Matter, MatterEvent
-from supervision.selectors.matters import GREEN, RED, YELLOW, light_of
+from supervision.selectors.matters import GREEN, RED, YELLOW, light_of, overdue_days
 
 # Deadline lights of open matters ("" for matters no longer open).
 LIGHT_CHOICES = [(GREEN, _("正常")), (YELLOW, _("临期")), (RED, _("逾期"))]
@@ -57,6 +57,7 @@ class MatterSerializer(serializers.ModelSerializer):
     light = serializers.SerializerMethodField()
     light_display = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    overdue_days = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
 
     class Meta:
@@ -64,7 +65,7 @@ class MatterSerializer(serializers.ModelSerializer):
         fields = [
             "id", "source", "source_display", "external_ref", "diary", "village", "village_name", "household",
             "category", "category_display", "description", "status", "status_display", "light", "light_display",
-            "overdue",
+            "overdue", "overdue_days",
             "raised_by", "unit", "assignee", "deadline", "assigned_at", "started_at", "resolution", "evidence",
             "resolved_at", "satisfaction", "satisfaction_display", "revisit_note", "revisited_at", "closed_at",
             "escalated_on", "created_at", "updated_at",
@@ -95,6 +96,7 @@ class MatterSerializer(serializers.ModelSerializer):
             "light": light,
             "light_display": labels["light"].get(light, ""),
             "overdue": light == RED,
+            "overdue_days": overdue_days(instance),
             "raised_by": instance.raised_by_id,
             "unit": instance.unit_id,
             "assignee": instance.assignee_id,
@@ -124,6 +126,11 @@ class MatterSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=LIGHT_CHOICES, allow_blank=True))
     def get_light(self, obj: Matter) -> str:
         return self._light(obj)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_overdue_days(self, obj: Matter) -> int | None:
+        """Days past the deadline of an open matter (Beijing calendar); null otherwise."""
+        return overdue_days(obj)
 
     def get_light_display(self, obj: Matter) -> str:
         return str(dict(LIGHT_CHOICES).get(self._light(obj), ""))
