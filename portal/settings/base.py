@@ -146,6 +146,9 @@ if DATABASE_REPLICA_URL and DATABASE_URL:
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 # After a failed connection the replica is left alone this long; reads go to the primary.
 REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
+# The diaries export streams up to this many rows in one request (about 40 s of CSV on 2 cores);
+# a longer period is refused with the advice to split it.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=500_000)
 
 # --- cache and broker -------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from .matters import MatterViewSet
 from .plans import PlanMilestoneViewSet, PlanViewSet
 from .pledges import PledgeViewSet
 from .reports.diaries import DiaryCompletenessReport
+from .reports.diaries_export import DiaryExport
 from .reports.disclosures import DisclosureReport
 from .reports.matters import MatterReport
 from .reports.pledges import PledgeReport
@@ -32,4 +33,5 @@ urlpatterns: list[URLPattern] = [
     re_path(r"^reports/matters/?$", MatterReport.as_view(), name="report-matters"),
     re_path(r"^reports/pledges/?$", PledgeReport.as_view(), name="report-pledges"),
     re_path(r"^reports/disclosure/?$", DisclosureReport.as_view(), name="report-disclosure"),
+    re_path(r"^reports/diaries/?$", DiaryExport.as_view(), name="report-diaries"),
 ]
