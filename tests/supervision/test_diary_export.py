@@ -58,7 +58,7 @@ def test_xlsx_reads_back(diaries):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][:4] == ["镇 id", "镇", "日记 id", "日期"]
-    assert [row[3] for row in values[1:]] == [dt.datetime(2026, 11, 2), dt.datetime(2026, 11, 3)]  # noqa: DTZ001
+    assert [row[3] for row in values[1:]] == [dt.datetime(2026, 11, 2), dt.datetime(2026, 11, 3)]
     assert values[1][10] == "'=1+1 民情"
     assert sheet.freeze_panes == "A2"
 
