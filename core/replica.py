@@ -47,7 +47,7 @@ _down_until = 0.0  # monotonic time before which the replica is not tried again
 
 
 def replica_configured() -> bool:
-    return REPLICA in settings.DATABASES
+    return REPLICA in connections.settings
 
 
 def pin_to_primary(pinned: bool = True) -> contextvars.Token[bool]:

@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from core.replica import pin_to_primary, unpin
+from core.replica import pin_to_primary, replica_configured, unpin
 
 PIN_COOKIE = "portal_primary"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -44,7 +44,7 @@ class PrimaryPinMiddleware:
             response = self.get_response(request)
         finally:
             unpin(token)
-        if writes and "replica" in settings.DATABASES:
+        if writes and replica_configured():
             seconds = settings.REPLICA_PIN_SECONDS
             response.set_cookie(PIN_COOKIE, f"{now + seconds:.0f}", max_age=seconds, httponly=True,
                                 samesite="Lax", secure=request.is_secure())
