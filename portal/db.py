@@ -82,7 +82,7 @@ def is_statement_timeout(exc: BaseException) -> bool:
 
 
 def timeout_message() -> str:
-    return _("查询时间过长，系统已中止。请缩小时间范围或筛选条件后重试；如需完整数据，请使用导出（后台生成）。")
+    return _("查询时间过长，系统已中止。请缩小时间范围或筛选条件后重试。")
 
 
 class StatementTimeoutMiddleware:
