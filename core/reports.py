@@ -201,14 +201,14 @@ def _width(header: str) -> int:
 def xlsx_response(filename: str, sheets: list[tuple[str, list[Column], Iterable[dict[str, Any]]]]) -> StreamingHttpResponse:
     """A workbook streamed row by row as the rows are read (core.xlsx_stream): the first bytes
     leave at once and memory stays flat however many rows."""
-    from core.xlsx_stream import stream_xlsx
+    from core.xlsx_stream import Sheet, stream_xlsx
 
     def values(columns: list[Column], rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
         keys = [c.key for c in columns]
         for row in rows:
             yield [_xlsx_value(row.get(key)) for key in keys]
 
-    parts = []
+    parts: list[Sheet] = []
     for title, columns, rows in sheets:
         headers = _headers(columns)
         parts.append((str(title), headers, [_width(h) for h in headers], values(columns, rows)))

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cadres.calendar import workdays
-from cadres.models import Cadre, Household, HouseholdContact, Post, Unit, Village, VillageAssignment
+from cadres.models import Cadre, Household, HouseholdContact, Post, Township, Unit, Village, VillageAssignment
 from supervision.models import AgendaItem, Category, DeadlineRule, Diary, DiaryComment, Matter, MatterEvent
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -102,13 +102,22 @@ def seed(ctx: Any) -> None:
         return
     if Diary.objects.filter(township=township).exists():
         ctx.out("  supervision.demo.diaries: diaries already seeded, skipped")
+    else:
+        with transaction.atomic():
+            _seed(ctx, township)
+    if ctx.scale != "county":
         return
-    with transaction.atomic():
-        _seed(ctx, township)
+    # A county: every generated township gets its own year of diaries, comments, adopted ideas and
+    # matters in every state, each from its own random stream (the same --seed, the same data).
+    for other in Township.objects.exclude(pk=township.pk).order_by("code", "pk"):
+        if Diary.objects.filter(township=other).exists():
+            continue
+        with transaction.atomic():
+            _seed(ctx, other, stream=f"supervision.daily.{other.code}")
 
 
-def _seed(ctx: Any, township: Any) -> None:
-    rng = ctx.rng_for("supervision.daily")
+def _seed(ctx: Any, township: Any, *, stream: str = "supervision.daily") -> None:
+    rng = ctx.rng_for(stream)
     today: dt.date = ctx.today
     yesterday = today - dt.timedelta(days=1)
     start = today - dt.timedelta(days=365)
