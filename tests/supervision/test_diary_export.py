@@ -85,11 +85,13 @@ def test_first_bytes_leave_before_the_rows_are_read(diaries, monkeypatch, fmt):
     assert len(read) == 2 and rest
 
 
-def test_refuses_json_and_periods_too_long(diaries, settings):
+def test_json_for_short_periods_only_and_files_up_to_the_limit(diaries, settings, monkeypatch):
     client = api_client(diaries.reporter_user)
+    assert [r["township_name"] for r in client.get(URL).json()["results"]] == ["东河镇", "东河镇"]
+    monkeypatch.setattr(export, "JSON_MAX_ROWS", 1)
     response = client.get(URL)
     assert response.status_code == 400
-    assert response.json()["detail"] == "format: 请指定导出格式：format=csv 或 format=xlsx。"
+    assert response.json()["detail"] == "format: 该期间共有 2 篇日记，JSON 格式最多 1 篇；请用 format=csv 或 format=xlsx 导出。"
     settings.EXPORT_STREAM_MAX_ROWS = 1
     response = client.get(URL + "&format=csv")
     assert response.status_code == 400

@@ -71,3 +71,29 @@ def test_township_report_costs_the_same_for_more_townships(world, county_user):
 
     first, second = assert_same_queries(fetch, grow, warm=True)
     assert len(results(second)) == len(results(first)) + 3
+
+
+def test_county_summary_workbook_has_one_sheet_per_report(world, county_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, 2))
+    response = api_client(county_user).get(f"/api/v1/county-summary/?{PERIOD}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames[:3] == ["日记完成率（按镇）", "日记完成率（按村）", "事项（按村）"]
+    assert len(book.sheetnames) == 5
+    townships = [[c.value for c in row] for row in book["日记完成率（按镇）"].iter_rows()]
+    assert townships[0][:2] == ["镇 id", "镇"]
+    assert [row[1] for row in townships[1:]] == ["东河镇", "西山镇"]
+    villages = [[c.value for c in row] for row in book["日记完成率（按村）"].iter_rows()]
+    assert {row[1] for row in villages[1:]} == {"东河镇", "西山镇"}
+
+
+def test_county_summary_is_for_the_county_only(world):
+    for user in (world.reporter_user, world.secretary.user):
+        response = api_client(user).get(f"/api/v1/county-summary/?{PERIOD}")
+        assert response.status_code == 403
+        assert response.json()["detail"] == "县级汇总表仅供县级用户下载。"

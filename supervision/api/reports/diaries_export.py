@@ -1,7 +1,7 @@
 """The diaries of a period as a file for reporting clients (issue #17: exports that stream).
 
 `GET /api/v1/reports/diaries/?start=&end=&format=csv|xlsx`: every diary the caller may read
-(supervision.selectors.diaries), oldest first, streamed as it is read: the rows come from a
+(supervision.selectors.diaries), oldest first, streamed as it is read (JSON: short periods only): the rows come from a
 server-side cursor in chunks of EXPORT_CHUNK, each chunk's households in one more query, and
 each row is written to the response before the next chunk is fetched, so the first bytes leave
 at once and memory stays flat. The reporting role (and a system's API key) gets the author's and
@@ -33,6 +33,7 @@ from supervision.models import Category, Diary
 from supervision.selectors.diaries import diaries_for
 
 EXPORT_CHUNK = 2000
+JSON_MAX_ROWS = 2000
 
 DIARY_EXPORT_COLUMNS = [
     *TOWNSHIP_COLUMNS,
@@ -104,8 +105,8 @@ class DiaryExport(APIView):
 
     @report_schema(
         "DiaryExport", DIARY_EXPORT_COLUMNS, DIARY_EXPORT_EXAMPLE, parameters=PERIOD_PARAMS,
-        description="Every diary of the period the caller may read, streamed as CSV or XLSX (`format=csv|xlsx`; "
-                    "no JSON form: use /api/v1/diaries/ for pages). Names of authors and households are masked "
+        description="Every diary of the period the caller may read, streamed as CSV or XLSX (`format=csv|xlsx`); "
+                    "the JSON form for periods of at most 2,000 diaries (else 400). Names of authors and households are masked "
                     "for the reporting role and API keys. More than EXPORT_STREAM_MAX_ROWS diaries: 400, "
                     "split the period.",
     )
@@ -114,10 +115,13 @@ class DiaryExport(APIView):
         params = ReportPeriodSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         start, end = params.validated_data["start"], params.validated_data["end"]
-        if getattr(request.accepted_renderer, "format", "json") not in ("csv", "xlsx"):
-            raise ValidationError({"format": [_("请指定导出格式：format=csv 或 format=xlsx。")]})
         with replica_reads():
             total = diaries_for(actor).filter(date__range=(start, end)).count()
+        as_file = getattr(request.accepted_renderer, "format", "json") in ("csv", "xlsx")
+        if not as_file and total > JSON_MAX_ROWS:
+            # The JSON form is built in memory: for a short period only.
+            raise ValidationError({"format": [_("该期间共有 %(n)s 篇日记，JSON 格式最多 %(limit)s 篇；请用 format=csv 或 "
+                                                "format=xlsx 导出。") % {"n": total, "limit": JSON_MAX_ROWS}]})
         limit = settings.EXPORT_STREAM_MAX_ROWS
         if total > limit:
             raise ValidationError({"end": [_("该期间共有 %(n)s 篇日记，超过单次导出上限 %(limit)s 篇，请缩短期间分批导出。")

@@ -42,6 +42,22 @@ DISCLOSURE_EXAMPLE = {
 DISCLOSURE_SCHEMA_COLUMNS = _typed(DISCLOSURE_COLUMNS, {"rectification_deadline": "date"})
 
 
+def disclosure_rows(qs: Any, quarter: Any) -> list[dict[str, Any]]:
+    """One row per village check of `qs` (already scoped to one quarter), its township first."""
+    statuses = dict(DisclosureCheck.Status.choices)
+    rows = [
+        {"township": r["township_id"], "township_name": r["township__name"],
+         "village_id": r["village_id"], "village": r["village__name"], "quarter": str(quarter),
+         "score": float(r["score"]), "on_time": r["on_time_count"], "late": r["late_count"],
+         "missing": r["missing_count"], "status": r["status"], "status_display": str(statuses[r["status"]]),
+         "rectification_deadline": r["rectification_deadline"].isoformat() if r["rectification_deadline"] else None}
+        for r in qs.values("township_id", "township__name",
+                           "village_id", "village__name", "score", "on_time_count", "late_count", "missing_count",
+                           "status", "rectification_deadline").order_by("township_id", "village__code")
+    ]
+    return rows
+
+
 class DisclosureReport(APIView):
     renderer_classes = REPORT_RENDERERS
 
@@ -57,17 +73,7 @@ class DisclosureReport(APIView):
         except QuarterError as exc:
             raise ValidationError({"quarter": [exc.message]}) from None
         qs = checks_for(actor_for(request.user)).filter(year=quarter.year, quarter=quarter.quarter)
-        statuses = dict(DisclosureCheck.Status.choices)
-        rows = [
-            {"township": r["township_id"], "township_name": r["township__name"],
-             "village_id": r["village_id"], "village": r["village__name"], "quarter": str(quarter),
-             "score": float(r["score"]), "on_time": r["on_time_count"], "late": r["late_count"],
-             "missing": r["missing_count"], "status": r["status"], "status_display": str(statuses[r["status"]]),
-             "rectification_deadline": r["rectification_deadline"].isoformat() if r["rectification_deadline"] else None}
-            for r in qs.values("township_id", "township__name",
-                               "village_id", "village__name", "score", "on_time_count", "late_count", "missing_count",
-                               "status", "rectification_deadline").order_by("township_id", "village__code")
-        ]
+        rows = disclosure_rows(qs, quarter)
         totals = qs.aggregate(villages=Count("pk"), average_score=Avg("score"), on_time=Sum("on_time_count"),
                               late=Sum("late_count"), missing=Sum("missing_count"),
                               villages_with_gaps=Count("pk", filter=Q(missing_count__gt=0) | Q(late_count__gt=0)))

@@ -49,6 +49,29 @@ PLEDGE_SCHEMA_COLUMNS = _typed(PLEDGE_COLUMNS, {"signed_at": "date-time", "count
                                                 "total_score": "number"})
 
 
+def pledge_rows(qs: Any) -> list[dict[str, Any]]:
+    """One row per pledge of `qs` (already scoped), its township first."""
+    levels, statuses, grades = dict(PledgeLevel.choices), dict(Pledge.Status.choices), dict(Pledge.Grade.choices)
+    rows = []
+    for r in qs.annotate(
+        pledger=Coalesce("pledger_village__name", "pledger_unit__name", "pledger_cadre__name",
+                         output_field=CharField()),
+    ).values("township_id", "township__name",
+             "id", "level", "pledger", "pledger_village_id", "pledger_unit_id", "superior__name", "status",
+             "signed_at", "countersigned_at", "total_score", "grade").order_by("township_id", "level", "id"):
+        rows.append({
+            "township": r["township_id"], "township_name": r["township__name"],
+            "id": r["id"], "level": r["level"], "level_display": str(levels[r["level"]]),
+            "pledger_type": "village" if r["pledger_village_id"] else "unit" if r["pledger_unit_id"] else "cadre",
+            "pledger": r["pledger"], "superior": r["superior__name"], "status": r["status"],
+            "status_display": str(statuses[r["status"]]), "signed_at": _when(r["signed_at"]),
+            "countersigned_at": _when(r["countersigned_at"]),
+            "total_score": float(r["total_score"]) if r["total_score"] is not None else None,
+            "grade": r["grade"], "grade_display": str(grades.get(r["grade"], "")),
+        })
+    return rows
+
+
 class PledgeReport(APIView):
     renderer_classes = REPORT_RENDERERS
 
@@ -63,24 +86,8 @@ class PledgeReport(APIView):
             raise ValidationError({"year": [_("年度应为 2000 到 2100 之间的四位数字，例如 2026。")]})
         year = int(raw)
         qs = pledges_for(actor_for(request.user)).filter(year=year)
-        levels, statuses, grades = dict(PledgeLevel.choices), dict(Pledge.Status.choices), dict(Pledge.Grade.choices)
-        rows = []
-        for r in qs.annotate(
-            pledger=Coalesce("pledger_village__name", "pledger_unit__name", "pledger_cadre__name",
-                             output_field=CharField()),
-        ).values("township_id", "township__name",
-                 "id", "level", "pledger", "pledger_village_id", "pledger_unit_id", "superior__name", "status",
-                 "signed_at", "countersigned_at", "total_score", "grade").order_by("township_id", "level", "id"):
-            rows.append({
-                "township": r["township_id"], "township_name": r["township__name"],
-                "id": r["id"], "level": r["level"], "level_display": str(levels[r["level"]]),
-                "pledger_type": "village" if r["pledger_village_id"] else "unit" if r["pledger_unit_id"] else "cadre",
-                "pledger": r["pledger"], "superior": r["superior__name"], "status": r["status"],
-                "status_display": str(statuses[r["status"]]), "signed_at": _when(r["signed_at"]),
-                "countersigned_at": _when(r["countersigned_at"]),
-                "total_score": float(r["total_score"]) if r["total_score"] is not None else None,
-                "grade": r["grade"], "grade_display": str(grades.get(r["grade"], "")),
-            })
+        levels = dict(PledgeLevel.choices)
+        rows = pledge_rows(qs)
         summary = [
             {**s, "level_display": str(levels[s["level"]]),
              "average_score": round(float(s["average_score"]), 1) if s["average_score"] is not None else None}
