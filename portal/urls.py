@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
     path("notifications/read/", views.notifications_read_all, name="notifications-read-all"),
     path("jobs/<int:pk>/", views_jobs.job_status, name="job"),
+    path("jobs/<int:pk>/download/", views_jobs.job_download, name="job-download"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api")),

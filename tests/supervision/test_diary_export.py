@@ -14,7 +14,9 @@ from openpyxl import load_workbook
 
 import supervision.api.reports.diaries_export as export
 from tests import factories as f
-from tests.helpers import api_client
+from core.models import JobRun
+from portal.apikeys import api_key_create
+from tests.helpers import api_client, page_client
 
 URL = "/api/v1/reports/diaries/?start=2026-11-01&end=2026-11-30"
 
@@ -74,7 +76,7 @@ def test_first_bytes_leave_before_the_rows_are_read(diaries, monkeypatch, fmt):
             yield row
 
     monkeypatch.setattr(export, "diary_export_rows", counting)
-    monkeypatch.setattr(export, "EXPORT_CHUNK", 1)
+    monkeypatch.setattr("supervision.exports.EXPORT_CHUNK", 1)
     started = time.monotonic()
     response = api_client(diaries.secretary.user).get(URL + f"&format={fmt}")
     body = iter(response.streaming_content)
@@ -93,8 +95,9 @@ def test_json_for_short_periods_only_and_files_up_to_the_limit(diaries, settings
     assert response.status_code == 400
     assert response.json()["detail"] == "format: 该期间共有 2 篇日记，JSON 格式最多 1 篇；请用 format=csv 或 format=xlsx 导出。"
     settings.EXPORT_STREAM_MAX_ROWS = 1
-    response = client.get(URL + "&format=csv")
-    assert response.status_code == 400
+    _key, raw = api_key_create(name="县平台", township=diaries.township, created_by=None, rate="1000/min")
+    response = api_client(api_key=raw).get(URL + "&format=csv")
+    assert response.status_code == 400, response.json()  # a system splits the period; it has no job page
     assert "超过单次导出上限 1 篇" in response.json()["detail"]
     assert client.get("/api/v1/reports/diaries/?start=2026-11-30&end=2026-11-01&format=csv").status_code == 400
 
@@ -103,3 +106,24 @@ def test_outsider_and_anonymous_get_nothing(diaries):
     assert api_client().get(URL + "&format=csv").status_code in (401, 403)
     rows = _csv(api_client(diaries.outsider.user).get(URL + "&format=csv"))
     assert [r[1] for r in rows[1:]] == ["西山镇"]
+
+
+def test_an_export_too_big_for_a_request_becomes_a_job_with_a_download(diaries, settings,
+                                                                       django_capture_on_commit_callbacks):
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client(diaries.secretary.user).get(URL + "&format=csv")
+    assert response.status_code == 202
+    job = JobRun.objects.get(pk=response.json()["job"])
+    assert response.json()["status_url"] == f"/jobs/{job.pk}/" == response["Location"]
+    assert job.status == JobRun.Status.SUCCEEDED and job.params["result"]["rows"] == 2
+    page = page_client(diaries.secretary.user).get(f"/jobs/{job.pk}/")
+    assert page.status_code == 200 and "下载导出文件" in page.content.decode()
+    download = page_client(diaries.secretary.user).get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert [r[5] for r in rows[1:]] == ["干部甲", "干部乙"]
+    # Someone else's job: nothing to see, nothing to download.
+    for user in (diaries.head.user, diaries.reporter_user):
+        assert page_client(user).get(f"/jobs/{job.pk}/").status_code == 404
+        assert page_client(user).get(f"/jobs/{job.pk}/download/").status_code == 404

@@ -6,98 +6,30 @@ server-side cursor in chunks of EXPORT_CHUNK, each chunk's households in one mor
 each row is written to the response before the next chunk is fetched, so the first bytes leave
 at once and memory stays flat. The reporting role (and a system's API key) gets the author's and
 the households' names masked (张*), as everywhere else it reads people (cadres.scope).
-Periods of more than EXPORT_STREAM_MAX_ROWS diaries are refused with the advice to split them.
+More than EXPORT_STREAM_MAX_ROWS diaries: a person's export becomes a job (202 with its page,
+supervision.services.exports); a system's API key is asked to split the period (400).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cadres.roles import Actor, actor_for
-from cadres.scope import mask_name
+from cadres.roles import actor_for
 from core.replica import reading_from_replica, replica_reads
-from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
-from supervision.api.reports._common import PERIOD_PARAMS, TOWNSHIP_COLUMNS
+from core.reports import REPORT_RENDERERS, report_response, report_schema
+from supervision.api.reports._common import PERIOD_PARAMS
 from supervision.api.serializers._common import ReportPeriodSerializer
-from supervision.models import Category, Diary
+from supervision.exports import DIARY_EXPORT_COLUMNS, DIARY_EXPORT_EXAMPLE, JSON_MAX_ROWS, diary_export_rows
 from supervision.selectors.diaries import diaries_for
-
-EXPORT_CHUNK = 2000
-JSON_MAX_ROWS = 2000
-
-DIARY_EXPORT_COLUMNS = [
-    *TOWNSHIP_COLUMNS,
-    Column("id", gettext_lazy("日记 id"), "integer"),
-    Column("date", gettext_lazy("日期"), "date"),
-    Column("village", gettext_lazy("走访村"), "string"),
-    Column("author", gettext_lazy("作者"), "string"),
-    Column("category", gettext_lazy("类别"), "string"),
-    Column("place", gettext_lazy("地点"), "string"),
-    Column("people_met", gettext_lazy("走访对象"), "string"),
-    Column("households", gettext_lazy("走访农户"), "string"),
-    Column("situation", gettext_lazy("民情"), "string"),
-    Column("problems", gettext_lazy("新问题"), "string"),
-    Column("ideas", gettext_lazy("新思路"), "string"),
-    Column("on_time", gettext_lazy("按时"), "boolean"),
-    Column("created_at", gettext_lazy("填写时间"), "date-time"),
-]
-
-DIARY_EXPORT_EXAMPLE = {
-    "township": 1, "township_name": "东河镇", "id": 981, "date": "2026-11-02", "village": "东河村",
-    "author": "张*", "category": "民生", "place": "村委会", "people_met": "村民代表", "households": "王*；李*",
-    "situation": "……", "problems": "……", "ideas": "", "on_time": True, "created_at": "2026-11-02T18:20:00+08:00",
-}
-
-_FIELDS = ("id", "township_id", "township__name", "date", "village__name", "author__name", "category", "place",
-           "people_met", "situation", "problems", "ideas", "on_time", "created_at")
-
-
-def diary_export_rows(actor: Actor, start: date, end: date) -> Iterator[dict[str, Any]]:
-    """The rows, read chunk by chunk as they are consumed."""
-    masked = actor.is_reporter_only
-    labels = {key: str(label) for key, label in Category.choices}
-    rows = (
-        diaries_for(actor).filter(date__range=(start, end)).order_by("date", "id").values(*_FIELDS)
-        .iterator(chunk_size=EXPORT_CHUNK)
-    )
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= EXPORT_CHUNK:
-            yield from _with_households(chunk, masked, labels)
-            chunk = []
-    yield from _with_households(chunk, masked, labels)
-
-
-def _with_households(chunk: list[dict[str, Any]], masked: bool, labels: dict[str, str]) -> Iterator[dict[str, Any]]:
-    if not chunk:
-        return
-    through = Diary.households.through
-    heads: dict[int, list[str]] = defaultdict(list)
-    for diary_id, name in (
-        through.objects.filter(diary_id__in=[r["id"] for r in chunk])
-        .order_by("diary_id", "household_id").values_list("diary_id", "household__head_name")
-    ):
-        heads[diary_id].append(mask_name(name) if masked else name)
-    for r in chunk:
-        yield {
-            "township": r["township_id"], "township_name": r["township__name"], "id": r["id"], "date": r["date"],
-            "village": r["village__name"],
-            "author": mask_name(r["author__name"]) if masked else r["author__name"],
-            "category": labels.get(r["category"], r["category"]), "place": r["place"], "people_met": r["people_met"],
-            "households": "；".join(heads.get(r["id"], ())), "situation": r["situation"], "problems": r["problems"],
-            "ideas": r["ideas"], "on_time": r["on_time"], "created_at": r["created_at"],
-        }
+from supervision.services.exports import diary_export_start
 
 
 class DiaryExport(APIView):
@@ -107,8 +39,9 @@ class DiaryExport(APIView):
         "DiaryExport", DIARY_EXPORT_COLUMNS, DIARY_EXPORT_EXAMPLE, parameters=PERIOD_PARAMS,
         description="Every diary of the period the caller may read, streamed as CSV or XLSX (`format=csv|xlsx`); "
                     "the JSON form for periods of at most 2,000 diaries (else 400). Names of authors and households are masked "
-                    "for the reporting role and API keys. More than EXPORT_STREAM_MAX_ROWS diaries: 400, "
-                    "split the period.",
+                    "for the reporting role and API keys. More than EXPORT_STREAM_MAX_ROWS diaries: a log-in gets "
+                    "202 with `status_url`, the job's page, where the file is downloaded when written; an API key "
+                    "gets 400 (split the period).",
     )
     def get(self, request: Request) -> Any:
         actor = actor_for(request.user)
@@ -124,7 +57,15 @@ class DiaryExport(APIView):
                                                 "format=xlsx 导出。") % {"n": total, "limit": JSON_MAX_ROWS}]})
         limit = settings.EXPORT_STREAM_MAX_ROWS
         if total > limit:
-            raise ValidationError({"end": [_("该期间共有 %(n)s 篇日记，超过单次导出上限 %(limit)s 篇，请缩短期间分批导出。")
-                                           % {"n": total, "limit": limit}]})
+            if not (as_file and actor.user_id is not None):  # an API key has no person to follow a job
+                raise ValidationError({"end": [_("该期间共有 %(n)s 篇日记，超过单次导出上限 %(limit)s 篇，请缩短期间分批导出。")
+                                               % {"n": total, "limit": limit}]})
+            # Too big for one request: a job of the `exports` queue writes the file.
+            job = diary_export_start(actor=actor, user=request.user, start=start, end=end,
+                                     fmt=request.accepted_renderer.format)
+            status_url = reverse("job", args=[job.pk])
+            return Response({"detail": _("共 %(n)s 篇日记，已转为后台导出，完成后可在进度页面下载。") % {"n": total},
+                             "job": job.pk, "status_url": status_url}, status=202,
+                            headers={"Location": status_url}, content_type="application/json")
         rows = reading_from_replica(diary_export_rows(actor, start, end))
         return report_response(request, filename=f"diaries-{start}-{end}", columns=DIARY_EXPORT_COLUMNS, rows=rows)
