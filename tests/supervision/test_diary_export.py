@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 import supervision.api.reports.diaries_export as export
-from tests import factories as f
 from core.models import JobRun
 from portal.apikeys import api_key_create
+from tests import factories as f
 from tests.helpers import api_client, page_client
 
 URL = "/api/v1/reports/diaries/?start=2026-11-01&end=2026-11-30"
