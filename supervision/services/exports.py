@@ -6,8 +6,9 @@ worker of the `exports` queue, followed on the job's page (/jobs/<id>/), downloa
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -68,7 +69,7 @@ def diary_export_run(*, job_id: int) -> str:
     name = f"exports/{job_id}/diaries-{start}-{end}.{fmt}"
     with translation.override("zh-hans"), tempfile.TemporaryFile() as spool:
         body = (csv_response if fmt == "csv" else _xlsx)("x", DIARY_EXPORT_COLUMNS, counted())
-        for chunk in body.streaming_content:
+        for chunk in cast(Iterator[bytes], body.streaming_content):  # a sync response: bytes
             spool.write(chunk)
         spool.seek(0)
         if default_storage.exists(name):
