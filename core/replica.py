@@ -2,7 +2,7 @@
 
 With `DATABASE_REPLICA_URL` set the settings declare a second alias, `replica`, and install
 `ReplicaRouter`. Nothing reads from it by default: a read that may lag a second or two behind
-the primary (a report, an export, the dashboards' shared figures, a bulletin's compilation) says
+the primary (a report, an export, the county dashboard's figures, the county bulletin's figures) says
 so by running inside `replica_reads()`:
 
     with replica_reads():
@@ -15,11 +15,12 @@ Inside the block every read goes to the replica, unless
   their own write however far the replica lags;
 - the replica cannot be reached: the connection is tried once when the block starts; on
   OperationalError the block reads from the primary and the replica is not tried again for
-  `REPLICA_RETRY_SECONDS` (the portal keeps serving while the replica is down);
+  `REPLICA_RETRY_SECONDS` (the portal keeps serving while the replica is down).
 
-A block opened inside a write's transaction still reads from the replica: the bulletin's compile
-counts its figures there and locks and writes its rows on the primary; keep reads whose result
-decides a write outside `replica_reads()`.
+A block opened inside a write's transaction still reads from the replica: the county bulletin's
+compile counts its figures there and writes its row on the primary. Keep locking reads
+(`select_for_update`, refused by a standby) and reads whose result decides a write outside
+`replica_reads()`; the townships' bulletin compile, which locks as it counts, stays on the primary.
 
 Writes always go to the primary, and migrations run on the primary only (the replica copies them).
 """
