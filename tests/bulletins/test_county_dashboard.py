@@ -84,3 +84,15 @@ def test_county_inspector_drills_down_as_an_inspector(world):
     f.MembershipFactory(user=user, township=None)
     response = page_client(user).get(f"/county/townships/{world.township.pk}/")
     assert response.context["actor"].roles == frozenset({"reporter", "inspector"})
+
+
+def test_the_county_page_costs_the_same_for_more_townships(world, county_user):
+    client = page_client(county_user)
+
+    def grow() -> None:
+        for n in range(3):
+            township = f.TownshipFactory(name=f"扩镇{n}", code=f"62040{n}")
+            f.DiaryFactory(author=f.CadreFactory(township=township), date=dt.date(2026, 11, 3))
+
+    first, second = assert_same_queries(lambda: client.get("/"), grow, warm=True)
+    assert second.content.decode().count("/county/townships/") == first.content.decode().count("/county/townships/") + 3
