@@ -110,3 +110,47 @@ class Bulletin(Stamped, models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class CountyBulletin(models.Model):
+    """The county's own bulletin (issue #21): the townships' figures of a month or quarter side by
+    side, compiled, approved and published by county-level staff, in the official layout, with
+    its own numbering (第N期 of the year, given on publication)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        APPROVED = "approved", _("已审核")
+        PUBLISHED = "published", _("已发布")
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveSmallIntegerField(_("期号"), null=True, blank=True)
+    period_start = models.DateField(_("期间起"))
+    period_end = models.DateField(_("期间止"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(_("标题"), max_length=60, default="作风建设简报")
+    editor = models.CharField(_("编印单位"), max_length=60, default="县委作风建设办公室")
+    # One row per township (bulletins.county_dashboard.county_rows) and the county's totals.
+    figures = DocumentJSONField(_("统计数据"), default=dict, blank=True)
+    compiled_at = models.DateTimeField(_("汇总时间"), default=timezone.now)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("审核人"))
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("发布人"))
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("县级简报")
+        verbose_name_plural = _("县级简报")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period_start", "period_end"], name="county_bulletin_one_per_period"),
+            models.UniqueConstraint(fields=["year", "number"], name="county_bulletin_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.year}-{self.number or '—'}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.PUBLISHED

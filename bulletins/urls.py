@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import views, views_county
 
 urlpatterns = [
     path("bulletins/", views.archive, name="bulletins"),
@@ -13,4 +13,9 @@ urlpatterns = [
     path("bulletins/<int:pk>/approve/", views.approve, name="bulletin-approve"),
     path("bulletins/<int:pk>/publish/", views.publish, name="bulletin-publish"),
     re_path(r"^bulletins/(?P<pk>[0-9]+)/(?P<fmt>pdf|xlsx|docx)/$", views.download, name="bulletin-download"),
+    path("county/bulletins/", views_county.county_bulletins, name="county-bulletins"),
+    path("county/bulletins/<int:pk>/", views_county.county_bulletin, name="county-bulletin"),
+    re_path(r"^county/bulletins/(?P<pk>[0-9]+)/(?P<step>approve|publish)/$", views_county.county_bulletin_step,
+            name="county-bulletin-step"),
+    path("county/bulletins/<int:pk>/pdf/", views_county.county_bulletin_download, name="county-bulletin-pdf"),
 ]

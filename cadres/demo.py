@@ -100,7 +100,7 @@ TRAININGS = [
     ("乡村振兴政策宣讲", Training.Kind.REMOTE_EDUCATION, "城关社区远程教育站点"),
 ]
 
-LOGINS = ["admin", "office", "secretary", "unithead", "cadre1", "cadre2", "village1", "inspector", "reporter"]
+LOGINS = ["admin", "office", "secretary", "unithead", "cadre1", "cadre2", "village1", "inspector", "reporter", "county"]
 
 
 def seed(ctx: DemoContext) -> None:
@@ -466,5 +466,13 @@ def _logins(ctx: DemoContext, main: Township) -> dict[str, Any]:
     for username, role in (("office", Role.OFFICE), ("inspector", Role.INSPECTOR), ("reporter", Role.REPORTER)):
         users[username].groups.add(Group.objects.get_or_create(name=role)[0])
     Membership.objects.get_or_create(user=users["reporter"], defaults={"township": main})
+    # County level (县委组织部): every township, as the reporter reads; works in the admin on the
+    # county-wide defaults and grants the leader, inspector and office posts.
+    county = users["county"]
+    county.groups.add(Group.objects.get_or_create(name=Role.COUNTY)[0])
+    Membership.objects.get_or_create(user=county, defaults={"township": None})
+    if not county.is_staff:
+        county.is_staff = True
+        county.save(update_fields=["is_staff"])
     # Reload so `user.cadre` is current for whoever reads ctx.extra next.
     return {u.username: u for u in user_model.objects.filter(username__in=LOGINS).select_related("cadre")}

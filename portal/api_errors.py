@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError, NotAllowed
+from portal.db import is_statement_timeout, timeout_message
 
 
 def _first_message(errors: Any) -> str:
@@ -49,6 +50,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(_("未找到该对象，或您无权查看。"))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif is_statement_timeout(exc):
+        # The web's statement timeout (portal.db): the server is busy, not the request wrong.
+        exc = exceptions.APIException(timeout_message(), code="statement_timeout")
+        exc.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     elif isinstance(exc, OverflowError | DataError):
         # A number too large for the database in a filter or body (SQLite: OverflowError,
         # PostgreSQL: "value out of range") is bad input, not a server error.

@@ -11,17 +11,27 @@ import importlib
 import importlib.util
 from typing import Any
 
-from cadres.roles import actor_for
+from cadres.roles import Actor, actor_for
 
 PANEL_MODULES = ["cadres.dashboard", "supervision.dashboard.diaries_matters", "supervision.dashboard.pledges_disclosures",
                  "supervision.dashboard.charts", "supervision.dashboard.todo", "supervision.dashboard.units",
                  "supervision.dashboard.plans", "bulletins.dashboard"]
 
 
+# County-level staff see their townships side by side (and drill down into each, portal.views).
+COUNTY_PANEL_MODULES = ["bulletins.county_dashboard"]
+
+
 def dashboard_context(user: Any) -> dict[str, Any]:
-    actor = actor_for(user)
+    return dashboard_context_for(actor_for(user), user)
+
+
+def dashboard_context_for(actor: Actor, user: Any) -> dict[str, Any]:
+    """The panels as `actor` sees them (a county user looking at one township: portal.views.county_township)."""
+    from bulletins.county_dashboard import is_county_viewer
+
     panels: list[dict[str, Any]] = []
-    for name in PANEL_MODULES:
+    for name in COUNTY_PANEL_MODULES if is_county_viewer(actor) else PANEL_MODULES:
         if importlib.util.find_spec(name) is not None:
             panels.extend(importlib.import_module(name).panels(actor, user))
     panels.sort(key=lambda p: p.get("order", 50))

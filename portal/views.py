@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -28,6 +28,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from portal.dashboard import dashboard_context
 
     return render(request, "portal/dashboard.html", dashboard_context(request.user))
+
+
+@login_required
+@require_GET
+def county_township(request: HttpRequest, pk: int) -> HttpResponse:
+    """A township's dashboard as the county reads it: figures only, as the reporting role sees
+    them (masked households, no per-cadre figures), or as a township inspector for the county's
+    discipline inspectors. County-level staff only; anyone else, or an unknown township, a 404."""
+    from dataclasses import replace
+
+    from bulletins.county_dashboard import is_county_viewer
+    from cadres.models import Township
+    from cadres.roles import Role, actor_for
+    from portal.dashboard import dashboard_context_for
+
+    actor = actor_for(request.user)
+    if not is_county_viewer(actor):
+        raise Http404
+    township = get_object_or_404(Township, pk=pk)
+    roles = {Role.REPORTER} | ({Role.INSPECTOR} if Role.INSPECTOR in actor.roles else set())
+    reader = replace(actor, roles=frozenset(roles), township_ids=frozenset({township.pk}), is_superuser=False,
+                     cadre=None, unit_ids_headed=frozenset(), unit_ids_supervised=frozenset())
+    context = dashboard_context_for(reader, request.user)
+    return render(request, "portal/county_township.html", {**context, "township": township})
 
 
 def coming_soon(title: object):  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,8 +22,9 @@ from core.models import JobRun
 
 CHECK_JOB = "disclosure_check"
 IMPORT_JOB = "cadres.import"
+EXPORT_JOB = "supervision.export_diaries"
 # Jobs shown here; the bulletin compile keeps its own page (bulletins.views.job_status).
-PAGE_JOBS = (CHECK_JOB, IMPORT_JOB)
+PAGE_JOBS = (CHECK_JOB, IMPORT_JOB, EXPORT_JOB)
 
 
 def _check_context(job: JobRun) -> dict[str, Any]:
@@ -65,15 +67,40 @@ def _import_context(job: JobRun) -> dict[str, Any]:
     }
 
 
+def _export_context(job: JobRun) -> dict[str, Any]:
+    return {
+        "title": _("导出进度"),
+        "facts": [_("期间：%(start)s 至 %(end)s") % {"start": job.params.get("start", ""), "end": job.params.get("end", "")},
+                  _("格式：%(format)s") % {"format": str(job.params.get("format", "")).upper()}],
+        "back_url": reverse("dashboard"), "back_label": _("返回首页"),
+        "result_url": job.result_url if job.status == JobRun.Status.SUCCEEDED else "",
+        "result_label": _("下载导出文件"),
+    }
+
+
+def _own_jobs(request: HttpRequest) -> Any:
+    jobs = JobRun.objects.filter(name__in=PAGE_JOBS)
+    return jobs if request.user.is_superuser else jobs.filter(started_by=request.user)
+
+
+@login_required
+@require_GET
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file an export job wrote; only its starter (and superusers), else 404."""
+    job = get_object_or_404(_own_jobs(request).filter(name=EXPORT_JOB, status=JobRun.Status.SUCCEEDED), pk=pk)
+    name = str((job.params.get("result") or {}).get("file") or "")
+    if not name or not default_storage.exists(name):
+        raise Http404
+    return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
+
+
 @login_required
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
-    jobs = JobRun.objects.filter(name__in=PAGE_JOBS)
-    if not request.user.is_superuser:
-        jobs = jobs.filter(started_by=request.user)
-    job = get_object_or_404(jobs, pk=pk)
+    job = get_object_or_404(_own_jobs(request), pk=pk)
     done = job.status in (JobRun.Status.SUCCEEDED, JobRun.Status.FAILED)
-    context = _check_context(job) if job.name == CHECK_JOB else _import_context(job)
+    contexts = {CHECK_JOB: _check_context, IMPORT_JOB: _import_context, EXPORT_JOB: _export_context}
+    context = contexts[job.name](job)
     return render(request, "portal/job.html", {
         "job": job, "done": done, "failed": job.status == JobRun.Status.FAILED, **context,
     })

@@ -11,9 +11,9 @@ from datetime import date
 from celery import shared_task
 
 from cadres.roles import SYSTEM
-from core.jobs import RETRY_TRANSIENT
+from core.jobs import MAX_RETRIES, RETRY_TRANSIENT, TRANSIENT, backoff
 
-__all__ = ["daily_loop_task", "disclosure_check_due_task", "disclosure_check_task"]
+__all__ = ["daily_loop_task", "disclosure_check_due_task", "disclosure_check_task", "export_diaries_task"]
 
 
 @shared_task(name="supervision.daily", bind=True, acks_late=True, **RETRY_TRANSIENT)
@@ -61,3 +61,20 @@ def disclosure_check_due_task() -> str:
 
     quarter = last_due_quarter()
     return disclosure_check_task(quarter.year, quarter.quarter)
+
+
+@shared_task(name="supervision.export_diaries", bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def export_diaries_task(self, job_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Write a diaries export too big for a request (queue `exports`); transient errors retried."""
+    from supervision.services.exports import diary_export_failed, diary_export_run
+
+    try:
+        return diary_export_run(job_id=job_id)
+    except TRANSIENT as exc:
+        if self.request.retries >= MAX_RETRIES:
+            diary_export_failed(job_id=job_id)
+            raise
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+    except Exception:
+        diary_export_failed(job_id=job_id)
+        raise

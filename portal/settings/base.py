@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -53,6 +54,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
+    # After a write, this user's reads stay on the primary for a while (core.replica).
+    "portal.db.PrimaryPinMiddleware",
+    # A statement past the web's timeout answers 503 with a message, not a 500.
+    "portal.db.StatementTimeoutMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
     # /api/ only: oversized, too deeply nested or non-object bodies refused; errors always JSON.
     "portal.middleware.ApiEdgeMiddleware",
@@ -116,6 +121,35 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Statement timeouts (PostgreSQL; seconds, 0 = none). The web's is applied by portal.wsgi and
+# portal.asgi, the workers' by portal.celery; management commands (migrate, seed_demo) have none.
+# A web request whose statement runs longer answers 503 with a message (portal.db), rather than
+# holding a worker: three county-wide searches must not occupy every web process.
+STATEMENT_TIMEOUT_WEB = env.float("STATEMENT_TIMEOUT_WEB", default=10)
+STATEMENT_TIMEOUT_JOBS = env.float("STATEMENT_TIMEOUT_JOBS", default=20 * 60)
+
+# A PostgreSQL streaming replica for reads that need not be current (core.replica,
+# docs/deployment.md). Without the variable everything reads from the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL and DATABASE_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # The test suite's replica is the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# A user who has just written reads from the primary this long (core.replica.PrimaryPinMiddleware).
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# After a failed connection the replica is left alone this long; reads go to the primary.
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
+# The diaries export streams up to this many rows in one request (about 40 s of CSV on 2 cores);
+# a longer period is refused with the advice to split it.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=500_000)
 
 # --- cache and broker -------------------------------------------------------------------------
 
@@ -347,6 +381,27 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues by kind, so a county's long compile never delays a reminder (docs/deployment.md).
+# `celery worker` without -Q consumes every queue (make run); production runs a worker per group.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+# Declared, so that a worker started without -Q consumes all four.
+CELERY_TASK_QUEUES = [
+    Queue("interactive"),  # notifications, the published bulletin's notices, pings: a person waits
+    Queue("imports"),  # spreadsheet imports of people and households
+    Queue("compile"),  # checks, the daily loop, bulletin compilations
+    Queue("exports"),  # exports too big for a request, purges
+]
+CELERY_TASK_ROUTES = {
+    "cadres.import_table": {"queue": "imports"},
+    "supervision.daily": {"queue": "compile"},
+    "supervision.disclosure_check": {"queue": "compile"},
+    "supervision.disclosure_check_due": {"queue": "compile"},
+    "bulletins.compile": {"queue": "compile"},
+    "bulletins.compile_monthly": {"queue": "compile"},
+    "supervision.export_*": {"queue": "exports"},
+    "portal.purge_audit": {"queue": "exports"},
+    # bulletins.notify_published, portal.ping and every task not named here: "interactive".
+}
 
 # --- e-mail ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -9,7 +9,9 @@ from .inspections import InspectionViewSet
 from .matters import MatterViewSet
 from .plans import PlanMilestoneViewSet, PlanViewSet
 from .pledges import PledgeViewSet
+from .reports.county import CountySummaryReport
 from .reports.diaries import DiaryCompletenessReport
+from .reports.diaries_export import DiaryExport
 from .reports.disclosures import DisclosureReport
 from .reports.matters import MatterReport
 from .reports.pledges import PledgeReport
@@ -32,4 +34,6 @@ urlpatterns: list[URLPattern] = [
     re_path(r"^reports/matters/?$", MatterReport.as_view(), name="report-matters"),
     re_path(r"^reports/pledges/?$", PledgeReport.as_view(), name="report-pledges"),
     re_path(r"^reports/disclosure/?$", DisclosureReport.as_view(), name="report-disclosure"),
+    re_path(r"^reports/diaries/?$", DiaryExport.as_view(), name="report-diaries"),
+    re_path(r"^county-summary/?$", CountySummaryReport.as_view(), name="county-summary"),
 ]

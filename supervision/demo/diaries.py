@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cadres.calendar import workdays
-from cadres.models import Cadre, Household, HouseholdContact, Post, Unit, Village, VillageAssignment
+from cadres.models import Cadre, Household, HouseholdContact, Post, Township, Unit, Village, VillageAssignment
 from core import segment
 from supervision.models import AgendaItem, Category, DeadlineRule, Diary, DiaryComment, Matter, MatterEvent
 from supervision.search import DIARY_INDEX, reindex_all
@@ -107,13 +107,22 @@ def seed(ctx: Any) -> None:
         if DIARY_INDEX.is_empty():  # a demo seeded before search: `make run` must search too
             with transaction.atomic():
                 _index(ctx, township)
+    else:
+        with transaction.atomic():
+            _seed(ctx, township)
+    if ctx.scale != "county":
         return
-    with transaction.atomic():
-        _seed(ctx, township)
+    # A county: every generated township gets its own year of diaries, comments, adopted ideas and
+    # matters in every state, each from its own random stream (the same --seed, the same data).
+    for other in Township.objects.exclude(pk=township.pk).order_by("code", "pk"):
+        if Diary.objects.filter(township=other).exists():
+            continue
+        with transaction.atomic():
+            _seed(ctx, other, stream=f"supervision.daily.{other.code}")
 
 
-def _seed(ctx: Any, township: Any) -> None:
-    rng = ctx.rng_for("supervision.daily")
+def _seed(ctx: Any, township: Any, *, stream: str = "supervision.daily") -> None:
+    rng = ctx.rng_for(stream)
     today: dt.date = ctx.today
     yesterday = today - dt.timedelta(days=1)
     start = today - dt.timedelta(days=365)

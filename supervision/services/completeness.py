@@ -23,10 +23,19 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from cadres.calendar import workdays_by_township
-from cadres.models import Cadre, ExcusedAbsence, Household, HouseholdContact, Unit, Village, VillageAssignment
+from cadres.models import (
+    Cadre,
+    ExcusedAbsence,
+    Household,
+    HouseholdContact,
+    Township,
+    Unit,
+    Village,
+    VillageAssignment,
+)
 from supervision.models import Diary
 
-BY_CHOICES = ("village", "unit", "cadre")
+BY_CHOICES = ("village", "unit", "cadre", "township")
 
 
 @dataclass
@@ -213,6 +222,8 @@ def completeness(
         ]
     if by == "unit":
         return _by_unit(cadres, figures, township_ids)
+    if by == "township":
+        return _by_township(cadres, figures, township_ids)
     return _by_village(cadres, figures, counted, township_ids, start, end)
 
 
@@ -231,6 +242,26 @@ def _by_unit(cadres: list[dict[str, Any]], figures: dict[int, Figures], township
         group.households_visited += own.households_visited
         group.cadres.add(c["pk"])
     return [{"unit_id": key, "unit": names[key], **group.as_dict()} for key, group in groups.items()]
+
+
+def _by_township(cadres: list[dict[str, Any]], figures: dict[int, Figures],
+                 township_ids: list[int] | None) -> list[dict[str, Any]]:
+    """One row per township (the county's view): its cadres' figures and their households."""
+    townships = Township.objects.order_by("code", "id")
+    if township_ids is not None:
+        townships = townships.filter(pk__in=township_ids)
+    names = dict(townships.values_list("pk", "name"))
+    groups: dict[int, Figures] = {pk: Figures() for pk in names}
+    for c in cadres:
+        group = groups.get(c["township_id"])
+        if group is None:
+            continue
+        own = figures[c["pk"]]
+        group.add(own)
+        group.households += own.households
+        group.households_visited += own.households_visited
+        group.cadres.add(c["pk"])
+    return [{"township": pk, "township_name": names[pk], **group.as_dict()} for pk, group in groups.items()]
 
 
 def _by_village(

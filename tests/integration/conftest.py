@@ -78,9 +78,13 @@ def celery_worker(transactional_db, tmp_path, settings) -> Iterator[WorkerProces
     from portal.celery import app
 
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    old = (app.conf.task_always_eager, app.conf.task_default_queue)
+    old = (app.conf.task_always_eager, app.conf.task_default_queue, app.conf.task_routes)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
+    # Every task of this test to its own queue, whatever queue its kind has (CELERY_TASK_ROUTES).
+    app.conf.task_routes = {"*": {"queue": queue}}
+    app.amqp.flush_routes()
+    app.amqp.router = app.amqp.Router()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     worker = WorkerProcess(tmp_path / "worker.log", queue)
     worker.start()
@@ -88,4 +92,6 @@ def celery_worker(transactional_db, tmp_path, settings) -> Iterator[WorkerProces
         yield worker
     finally:
         worker.stop()
-        app.conf.task_always_eager, app.conf.task_default_queue = old
+        app.conf.task_always_eager, app.conf.task_default_queue, app.conf.task_routes = old
+        app.amqp.flush_routes()
+        app.amqp.router = app.amqp.Router()

@@ -60,11 +60,11 @@ def test_csv_and_xlsx(world):
     csv = client.get(f"/api/v1/reports/diary-completeness?{PERIOD}&by=unit&format=csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     text = b"".join(csv.streaming_content).decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("单位 id,单位,干部数,应写天数,已写天数")
+    assert text.splitlines()[0].startswith("镇 id,镇,单位 id,单位,干部数,应写天数,已写天数")
     assert ",农业服务中心,3,15,1,1," in text
     xlsx = client.get(f"/api/v1/reports/diary-completeness?{PERIOD}&by=village&format=xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
-    assert [c.value for c in sheet[1]][:3] == ["村 id", "村", "干部数"]
+    assert [c.value for c in sheet[1]][:5] == ["镇 id", "镇", "村 id", "村", "干部数"]
     assert sheet.max_row == 4
 
 

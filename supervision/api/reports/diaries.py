@@ -7,14 +7,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from cadres.models import Cadre
+from cadres.models import Cadre, Unit, Village
 from cadres.roles import Actor, Role, actor_for
+from core.replica import replica_reads
 from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
-from supervision.api.reports._common import PERIOD_PARAMS
+from supervision.api.reports._common import PERIOD_PARAMS, TOWNSHIP_COLUMNS, with_township
 from supervision.api.serializers.diaries import CompletenessParamsSerializer
 from supervision.services.completeness import completeness
 
@@ -31,16 +32,20 @@ FIGURE_COLUMNS = [
 ]
 
 
+# Every row naming a village, unit or cadre says its township too (county-wide, names repeat).
 KEY_COLUMNS = {
-    "village": [Column("village_id", gettext_lazy("村 id")), Column("village", gettext_lazy("村"))],
-    "unit": [Column("unit_id", gettext_lazy("单位 id")), Column("unit", gettext_lazy("单位"))],
-    "cadre": [Column("cadre_id", gettext_lazy("干部 id")), Column("cadre", gettext_lazy("干部")),
+    "village": [*TOWNSHIP_COLUMNS, Column("village_id", gettext_lazy("村 id")), Column("village", gettext_lazy("村"))],
+    "unit": [*TOWNSHIP_COLUMNS, Column("unit_id", gettext_lazy("单位 id")), Column("unit", gettext_lazy("单位"))],
+    "cadre": [*TOWNSHIP_COLUMNS, Column("cadre_id", gettext_lazy("干部 id")), Column("cadre", gettext_lazy("干部")),
               Column("unit", gettext_lazy("单位"))],
+    "township": TOWNSHIP_COLUMNS,
 }
+ROW_PLACE = {"village": ("village_id", Village), "unit": ("unit_id", Unit), "cadre": ("cadre_id", Cadre)}
 
 
 # The grouping key columns of every `by`, for the schema: a row has only those of its `by`.
 ALL_KEY_COLUMNS = [
+    *TOWNSHIP_COLUMNS,
     Column("village_id", gettext_lazy("村 id"), "integer"), Column("village", gettext_lazy("村"), "string"),
     Column("unit_id", gettext_lazy("单位 id"), "integer"), Column("unit", gettext_lazy("单位"), "string"),
     Column("cadre_id", gettext_lazy("干部 id"), "integer"), Column("cadre", gettext_lazy("干部"), "string"),
@@ -48,6 +53,7 @@ ALL_KEY_COLUMNS = [
 
 
 COMPLETENESS_EXAMPLE = {
+    "township": 1, "township_name": "东河镇",
     "village_id": 3, "village": "东河村", "unit_id": None, "unit": "农业服务中心", "cadre_id": 17, "cadre": "张明",
     "cadres": 4, "expected": 88, "written": 80, "on_time": 75, "completeness": None, "on_time_rate": None,
     "households": 40, "households_visited": 31, "coverage": None,
@@ -79,20 +85,27 @@ class DiaryCompletenessReport(APIView):
 
     @report_schema(
         "DiaryCompleteness", [*ALL_KEY_COLUMNS, *FIGURE_SCHEMA_COLUMNS], COMPLETENESS_EXAMPLE,
-        parameters=[*PERIOD_PARAMS, OpenApiParameter("by", str, enum=["village", "unit", "cadre"])],
+        parameters=[*PERIOD_PARAMS, OpenApiParameter("by", str, enum=["village", "unit", "cadre", "township"])],
         extra={"start": "2026-10-01", "end": "2026-10-31", "by": "village"},
         optional=tuple(c.key for c in ALL_KEY_COLUMNS),
         description="Diaries expected (workdays less excused days) vs written and on time; household coverage. "
-                    "by=cadre only for the cadres' superiors, the leaders and the office.",
+                    "by=cadre only for the cadres' superiors, the leaders and the office; by=township for county "
+                    "users. Rows naming a village, unit or cadre carry `township` and `township_name`.",
     )
     def get(self, request: Request) -> Any:
         actor = actor_for(request.user)
         params = CompletenessParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         start, end, by = params.validated_data["start"], params.validated_data["end"], params.validated_data["by"]
+        if by == "township" and not (actor.is_superuser or actor.has(Role.COUNTY)):
+            raise ValidationError({"by": [_("按镇汇总仅供县级用户使用。")]})
         cadre_ids = cadre_ids_for_per_cadre_figures(actor) if by == "cadre" else None
         township_ids = actor.township_ids if not actor.is_superuser else None
-        rows = completeness(start=start, end=end, by=by, township_ids=township_ids, cadre_ids=cadre_ids)
+        with replica_reads():
+            rows = completeness(start=start, end=end, by=by, township_ids=township_ids, cadre_ids=cadre_ids)
+            if by in ROW_PLACE:
+                key, model = ROW_PLACE[by]
+                rows = with_township(rows, key=key, model=model)
         return report_response(
             request, filename=f"diary-completeness-{by}-{start}-{end}", columns=[*KEY_COLUMNS[by], *FIGURE_COLUMNS],
             rows=rows, extra={"start": start.isoformat(), "end": end.isoformat(), "by": by},

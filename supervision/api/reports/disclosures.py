@@ -13,12 +13,13 @@ from rest_framework.views import APIView
 
 from cadres.roles import actor_for
 from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
-from supervision.api.reports._common import FORMAT, _typed
+from supervision.api.reports._common import FORMAT, TOWNSHIP_COLUMNS, _typed
 from supervision.models import DisclosureCheck
 from supervision.quarters import QuarterError, last_due_quarter, parse_quarter
 from supervision.selectors.disclosures import checks_for
 
 DISCLOSURE_COLUMNS = [
+    *TOWNSHIP_COLUMNS,
     Column("village_id", gettext_lazy("村 id")),
     Column("village", gettext_lazy("村")),
     Column("quarter", gettext_lazy("季度")),
@@ -32,12 +33,29 @@ DISCLOSURE_COLUMNS = [
 
 
 DISCLOSURE_EXAMPLE = {
+    "township": 1, "township_name": "东河镇",
     "village_id": 3, "village": "东河村", "quarter": "2026Q3", "score": 93.0, "on_time": 7, "late": 1,
     "missing": 1, "status_display": "已审核", "rectification_deadline": None,
 }
 
 
 DISCLOSURE_SCHEMA_COLUMNS = _typed(DISCLOSURE_COLUMNS, {"rectification_deadline": "date"})
+
+
+def disclosure_rows(qs: Any, quarter: Any) -> list[dict[str, Any]]:
+    """One row per village check of `qs` (already scoped to one quarter), its township first."""
+    statuses = dict(DisclosureCheck.Status.choices)
+    rows = [
+        {"township": r["township_id"], "township_name": r["township__name"],
+         "village_id": r["village_id"], "village": r["village__name"], "quarter": str(quarter),
+         "score": float(r["score"]), "on_time": r["on_time_count"], "late": r["late_count"],
+         "missing": r["missing_count"], "status": r["status"], "status_display": str(statuses[r["status"]]),
+         "rectification_deadline": r["rectification_deadline"].isoformat() if r["rectification_deadline"] else None}
+        for r in qs.values("township_id", "township__name",
+                           "village_id", "village__name", "score", "on_time_count", "late_count", "missing_count",
+                           "status", "rectification_deadline").order_by("township_id", "village__code")
+    ]
+    return rows
 
 
 class DisclosureReport(APIView):
@@ -55,15 +73,7 @@ class DisclosureReport(APIView):
         except QuarterError as exc:
             raise ValidationError({"quarter": [exc.message]}) from None
         qs = checks_for(actor_for(request.user)).filter(year=quarter.year, quarter=quarter.quarter)
-        statuses = dict(DisclosureCheck.Status.choices)
-        rows = [
-            {"village_id": r["village_id"], "village": r["village__name"], "quarter": str(quarter),
-             "score": float(r["score"]), "on_time": r["on_time_count"], "late": r["late_count"],
-             "missing": r["missing_count"], "status": r["status"], "status_display": str(statuses[r["status"]]),
-             "rectification_deadline": r["rectification_deadline"].isoformat() if r["rectification_deadline"] else None}
-            for r in qs.values("village_id", "village__name", "score", "on_time_count", "late_count", "missing_count",
-                               "status", "rectification_deadline").order_by("village__code")
-        ]
+        rows = disclosure_rows(qs, quarter)
         totals = qs.aggregate(villages=Count("pk"), average_score=Avg("score"), on_time=Sum("on_time_count"),
                               late=Sum("late_count"), missing=Sum("missing_count"),
                               villages_with_gaps=Count("pk", filter=Q(missing_count__gt=0) | Q(late_count__gt=0)))

@@ -12,17 +12,20 @@ from rest_framework.views import APIView
 
 from cadres.roles import Actor, actor_for
 from cadres.scope import villages_for
+from core.replica import replica_reads
 from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
-from supervision.api.reports._common import PERIOD_PARAMS
+from supervision.api.reports._common import PERIOD_PARAMS, TOWNSHIP_COLUMNS
 from supervision.api.serializers._common import ReportPeriodSerializer
 from supervision.models import Matter
 from supervision.selectors.matters import matters_for, overdue_q
 
-MATTER_EXAMPLE = {"village_id": 3, "village": "东河村", "raised": 12, "assigned": 10, "resolved": 8, "closed": 6,
+MATTER_EXAMPLE = {"township": 1, "township_name": "东河镇",
+                  "village_id": 3, "village": "东河村", "raised": 12, "assigned": 10, "resolved": 8, "closed": 6,
                   "satisfied": 7, "unsatisfied": 1, "open": 4, "overdue": 1}
 
 
 MATTER_COLUMNS = [
+    *TOWNSHIP_COLUMNS,
     Column("village_id", gettext_lazy("村 id")),
     Column("village", gettext_lazy("村")),
     Column("raised", gettext_lazy("新登记")),
@@ -59,10 +62,12 @@ def matter_report_rows(actor: Actor, start: Any, end: Any) -> list[dict[str, Any
         .order_by()
     }
     rows = []
-    for village_id, name in villages_for(actor).order_by("township_id", "code").values_list("pk", "name"):
+    for village_id, name, township_id, township_name in (
+        villages_for(actor).order_by("township_id", "code").values_list("pk", "name", "township_id", "township__name")
+    ):
         figures = counts.get(village_id, {})
-        rows.append({"village_id": village_id, "village": name,
-                     **{c.key: figures.get(c.key, 0) for c in MATTER_COLUMNS[2:]}})
+        rows.append({"township": township_id, "township_name": township_name, "village_id": village_id,
+                     "village": name, **{c.key: figures.get(c.key, 0) for c in MATTER_COLUMNS[4:]}})
     return rows
 
 
@@ -78,6 +83,7 @@ class MatterReport(APIView):
         params = ReportPeriodSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         start, end = params.validated_data["start"], params.validated_data["end"]
-        return report_response(request, filename=f"matters-{start}-{end}", columns=MATTER_COLUMNS,
-                               rows=matter_report_rows(actor, start, end),
+        with replica_reads():
+            rows = matter_report_rows(actor, start, end)
+        return report_response(request, filename=f"matters-{start}-{end}", columns=MATTER_COLUMNS, rows=rows,
                                extra={"start": start.isoformat(), "end": end.isoformat()})

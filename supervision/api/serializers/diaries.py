@@ -178,5 +178,6 @@ class DiaryInputSerializer(serializers.Serializer):
 
 
 class CompletenessParamsSerializer(ReportPeriodSerializer):
-    by = serializers.ChoiceField(choices=[("village", _("按村")), ("unit", _("按单位")), ("cadre", _("按干部"))],
+    by = serializers.ChoiceField(choices=[("village", _("按村")), ("unit", _("按单位")), ("cadre", _("按干部")),
+                                          ("township", _("按镇"))],
                                  default="village")
