@@ -61,7 +61,7 @@ class DiaryExport(APIView):
                 raise ValidationError({"end": [_("该期间共有 %(n)s 篇日记，超过单次导出上限 %(limit)s 篇，请缩短期间分批导出。")
                                                % {"n": total, "limit": limit}]})
             # Too big for one request: a job of the `exports` queue writes the file.
-            job = diary_export_start(actor=actor, user=request.user, start=start, end=end,
+            job = diary_export_start(actor=actor, start=start, end=end,
                                      fmt=request.accepted_renderer.format)
             status_url = reverse("job", args=[job.pk])
             return Response({"detail": _("共 %(n)s 篇日记，已转为后台导出，完成后可在进度页面下载。") % {"n": total},
