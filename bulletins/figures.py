@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
 from cadres.calendar import excused_days, workdays
-from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township, Training, TrainingAttendance
+from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township, Training, TrainingAttendance, Village
 from supervision.models import (
     AgendaItem,
     Diary,
@@ -30,6 +30,7 @@ from supervision.models import (
     Matter,
     PlanMilestone,
     Pledge,
+    ProblemGroup,
 )
 from supervision.services.completeness import Coverage, coverage
 
@@ -438,6 +439,22 @@ def plan_progress(township: Township, period: Period) -> tuple[dict[str, Any], l
 # --- the whole compilation ---------------------------------------------------------------------------
 
 
+def problem_group_rows(township: Township, period: Period) -> list[dict[str, Any]]:
+    """群众反映集中的问题: the period's groups of recurring problems (一类事), largest first — problems,
+    never people. Only groups computed for exactly the bulletin's period are read."""
+    groups = (
+        ProblemGroup.objects.filter(township=township, period_start=period.start, period_end=period.end)
+        .select_related("agenda_item")
+        .prefetch_related(Prefetch("villages", queryset=Village.objects.order_by("code").only("id", "name", "code")))
+        .order_by("-village_count", "-diary_count", "-matter_count", "id")[:20]
+    )
+    return [{
+        "label": g.label, "keywords": list(g.keywords), "villages": [v.name for v in g.villages.all()],
+        "diaries": g.diary_count, "matters": g.matter_count, "trend": g.trend,
+        "agenda": g.agenda_item.status if g.agenda_item_id and g.agenda_item else "",
+    } for g in groups]
+
+
 def compile_figures(
     township: Township, start: dt.date, end: dt.date, county: CountyFigures | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -473,5 +490,6 @@ def compile_figures(
          "rows": county.overdue(township.pk)[1] if county else overdue_by_place(township, period)},
         {"kind": "disclosure_gaps", "rows": gaps},
         {"kind": "plan_progress", "rows": plan_rows},
+        {"kind": "problem_groups", "rows": problem_group_rows(township, period)},
     ]
     return figures, problems

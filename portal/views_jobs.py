@@ -21,8 +21,9 @@ from core.models import JobRun
 
 CHECK_JOB = "disclosure_check"
 IMPORT_JOB = "cadres.import"
+GROUPS_JOB = "problem_groups"
 # Jobs shown here; the bulletin compile keeps its own page (bulletins.views.job_status).
-PAGE_JOBS = (CHECK_JOB, IMPORT_JOB)
+PAGE_JOBS = (CHECK_JOB, IMPORT_JOB, GROUPS_JOB)
 
 
 def _check_context(job: JobRun) -> dict[str, Any]:
@@ -35,6 +36,17 @@ def _check_context(job: JobRun) -> dict[str, Any]:
         "facts": [_("季度：%(q)s") % {"q": quarter}],
         "back_url": reverse("disclosures"), "back_label": _("返回公开事项"),
         "result_url": result_url, "result_label": _("查看检查结果"),
+    }
+
+
+def _groups_context(job: JobRun) -> dict[str, Any]:
+    start, end = str(job.params.get("start", "")), str(job.params.get("end", ""))
+    return {
+        "title": _("归纳一类事进度"),
+        "facts": [_("期间：%(s)s 至 %(e)s") % {"s": start, "e": end}],
+        "back_url": reverse("problem-groups"), "back_label": _("返回一类事"),
+        "result_url": job.result_url if job.status == JobRun.Status.SUCCEEDED else "",
+        "result_label": _("查看归纳结果"),
     }
 
 
@@ -65,7 +77,12 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
         jobs = jobs.filter(started_by=request.user)
     job = get_object_or_404(jobs, pk=pk)
     done = job.status in (JobRun.Status.SUCCEEDED, JobRun.Status.FAILED)
-    context = _check_context(job) if job.name == CHECK_JOB else _import_context(job)
+    if job.name == CHECK_JOB:
+        context = _check_context(job)
+    elif job.name == GROUPS_JOB:
+        context = _groups_context(job)
+    else:
+        context = _import_context(job)
     return render(request, "portal/job.html", {
         "job": job, "done": done, "failed": job.status == JobRun.Status.FAILED, **context,
     })

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import diaries, disclosure_run, disclosures, households, inspections, matters, plans, pledges
+from .views import agenda, diaries, disclosure_run, disclosures, households, inspections, matters, plans, pledges
 
 urlpatterns = [
     path("households/", households.households, name="households"),
@@ -15,6 +15,16 @@ urlpatterns = [
     path("diaries/<int:pk>/comment/", diaries.diary_comment, name="diary-comment"),
     path("diaries/<int:pk>/adopt/", diaries.diary_adopt, name="diary-adopt"),
     path("diaries/<int:pk>/raise-matter/", diaries.diary_raise_matter, name="diary-raise"),
+    path("agenda/new/", agenda.item_new, name="agenda-new"),
+    path("agenda/<int:pk>/", agenda.item_detail, name="agenda-show"),
+    path("agenda/<int:pk>/major/", agenda.item_major, name="agenda-major"),
+    path("agenda/<int:pk>/consultation/", agenda.item_consultation, name="agenda-consultation"),
+    path("agenda/<int:pk>/decision/", agenda.item_decide, name="agenda-item-decide"),
+    path("agenda/<int:pk>/publish/", agenda.item_publish, name="agenda-publish"),
+    path("agenda/groups/", agenda.group_index, name="problem-groups"),
+    path("agenda/groups/run/", agenda.group_run, name="problem-groups-run"),
+    path("agenda/groups/<int:pk>/", agenda.group_detail, name="problem-group-show"),
+    path("agenda/groups/<int:pk>/adopt/", agenda.group_adopt, name="problem-group-adopt"),
     path("matters/", matters.matter_index, name="matters"),
     path("matters/new/", matters.matter_new, name="matter-new"),
     path("matters/<int:pk>/", matters.matter_detail, name="matter-show"),

@@ -9,6 +9,7 @@ from .inspections import InspectionViewSet
 from .matters import MatterViewSet
 from .plans import PlanMilestoneViewSet, PlanViewSet
 from .pledges import PledgeViewSet
+from .problem_groups import ProblemGroupList
 from .reports.diaries import DiaryCompletenessReport
 from .reports.disclosures import DisclosureReport
 from .reports.matters import MatterReport
@@ -32,4 +33,5 @@ urlpatterns: list[URLPattern] = [
     re_path(r"^reports/matters/?$", MatterReport.as_view(), name="report-matters"),
     re_path(r"^reports/pledges/?$", PledgeReport.as_view(), name="report-pledges"),
     re_path(r"^reports/disclosure/?$", DisclosureReport.as_view(), name="report-disclosure"),
+    re_path(r"^problem-groups/?$", ProblemGroupList.as_view(), name="problem-group-list"),
 ]

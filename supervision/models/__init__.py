@@ -22,6 +22,7 @@ from .pledges import (
     TargetKind,
     TargetProgress,
 )
+from .problem_groups import ProblemGroup
 
 __all__ = [
     "TEXT_LIMIT",
@@ -50,6 +51,7 @@ __all__ = [
     "PledgeTarget",
     "PledgeTemplate",
     "PledgeTemplateTarget",
+    "ProblemGroup",
     "TargetAssessment",
     "TargetKind",
     "TargetProgress",
