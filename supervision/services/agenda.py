@@ -211,8 +211,9 @@ def agenda_decide(
     adopted_on = timezone.localdate(item.adopted_at)
     if (meeting_date or today) < adopted_on:
         # The committee cannot have decided an item before it was put on its agenda.
-        raise ValidationError({"meeting_date": _("会议日期不能早于列入议题的日期（%(day)s）。") % {
-            "day": cn_date(adopted_on)}})
+        message = (_("会议日期不能早于建议被采纳的日期（%(day)s）。") if item.diary_id
+                   else _("会议日期不能早于列入议题的日期（%(day)s）。"))
+        raise ValidationError({"meeting_date": message % {"day": cn_date(adopted_on)}})
     if item.is_major and item.consultation_end and (meeting_date or today) < item.consultation_end:
         raise ValidationError({"meeting_date": _("会议日期不能早于征求意见结束的日期（%(day)s）。") % {
             "day": cn_date(item.consultation_end)}})

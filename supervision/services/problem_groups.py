@@ -38,9 +38,6 @@ THRESHOLD = 0.3
 MIN_VILLAGES = 2
 KEYWORDS = 6
 LABEL_WORDS = 3
-# Words in more than this share of the period's texts say nothing about which problem a text is
-# about ("困难", "不足" in a small township): they weigh nothing and open no candidate pair.
-COMMON_SHARE = 0.5
 # A text's heaviest words only are used to find candidate pairs: a pair that shares none of
 # them cannot reach the threshold in practice, and this keeps a county quarter far from n².
 PROBE_WORDS = 8
@@ -92,25 +89,28 @@ def _category(value: str) -> str:
     return NO_CATEGORY if value in ("", Category.OTHER) else value
 
 
-def _vectors(texts: Sequence[Text]) -> tuple[list[dict[str, float]], list[Counter[str]]]:
-    counts = [Counter(segment.words(t.text)) for t in texts]
+def _vectors(counts: Sequence[Counter[str]], weights: Sequence[int]) -> list[dict[str, float]]:
+    """TF-IDF vectors of length 1; `weights[i]` texts share the words `counts[i]` (duplicates)."""
     df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-    n = len(texts)
-    too_common = COMMON_SHARE * n if n >= 4 else n + 1  # a handful of texts: keep every word
-    idf = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items() if d <= too_common}
+    for c, k in zip(counts, weights, strict=True):
+        for w in c:
+            df[w] += k
+    n = sum(weights)
+    idf = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}
     vectors: list[dict[str, float]] = []
     for c in counts:
         total = sum(c.values()) or 1
-        vec = {w: (k / total) * idf[w] for w, k in c.items() if w in idf}
+        vec = {w: (k / total) * idf[w] for w, k in c.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors.append({w: v / norm for w, v in vec.items()})
-    return vectors, counts
+    return vectors
 
 
 def _pairs(vectors: list[dict[str, float]]) -> list[tuple[float, int, int]]:
-    """Candidate pairs (similarity, i, j) with i < j at or above the threshold, most similar first."""
+    """Candidate pairs (similarity, i, j) with i < j at or above the threshold, most similar first.
+
+    Only pairs sharing one of their PROBE_WORDS heaviest words are compared: a pair sharing none
+    of them cannot reach the threshold in practice, and this keeps a county quarter far from n²."""
     postings: dict[str, list[int]] = defaultdict(list)
     for i, vec in enumerate(vectors):
         for w, _weight in sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:PROBE_WORDS]:
@@ -136,14 +136,24 @@ def _pairs(vectors: list[dict[str, float]]) -> list[tuple[float, int, int]]:
 
 
 def cluster(texts: Iterable[Text]) -> list[Cluster]:
-    """The groups of these texts (pure: same texts, same groups), largest first."""
-    ordered = sorted(texts, key=lambda t: (t.kind, t.id))
-    ordered = [t for t in ordered if t.text.strip()]
+    """The groups of these texts (pure: same texts, same groups), largest first.
+
+    Texts with the same words and category are one point (their similarity is 1): the township's
+    texts repeat a lot, and comparing the distinct ones only keeps the work proportional to what
+    is actually different."""
+    ordered = sorted((t for t in texts if t.text.strip()), key=lambda t: (t.kind, t.id))
     if len(ordered) < 2:
         return []
-    vectors, counts = _vectors(ordered)
-    parent = list(range(len(ordered)))
-    category = [_category(t.category) for t in ordered]
+    by_signature: dict[tuple[str, tuple[tuple[str, int], ...]], list[int]] = {}
+    for i, t in enumerate(ordered):
+        c = Counter(segment.words(t.text))
+        if c:
+            by_signature.setdefault((_category(t.category), tuple(sorted(c.items()))), []).append(i)
+    signatures = sorted(by_signature)
+    counts = [Counter(dict(sig[1])) for sig in signatures]
+    vectors = _vectors(counts, [len(by_signature[sig]) for sig in signatures])
+    parent = list(range(len(signatures)))
+    category = [sig[0] for sig in signatures]
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -163,20 +173,23 @@ def cluster(texts: Iterable[Text]) -> list[Cluster]:
         category[keep] = ci or cj
 
     members: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(ordered)):
-        members[root(i)].append(i)
+    for s in range(len(signatures)):
+        members[root(s)].append(s)
     clusters: list[Cluster] = []
-    for r, idx in sorted(members.items()):
+    for r, sigs in sorted(members.items()):
+        idx = sorted(i for s in sigs for i in by_signature[signatures[s]])
         villages = sorted({ordered[i].village_id for i in idx})
         if len(idx) < 2 or len(villages) < MIN_VILLAGES:
             continue
+        # The words shared by at least two of the group's texts, heaviest in the group first.
         shared: Counter[str] = Counter()
         weight: dict[str, float] = defaultdict(float)
-        for i in idx:
-            shared.update(counts[i].keys())
-            for w, v in vectors[i].items():
-                weight[w] += v
-        words = [w for w in shared if shared[w] >= 2 and w in weight]
+        for s in sigs:
+            k = len(by_signature[signatures[s]])
+            for w, v in vectors[s].items():
+                shared[w] += k
+                weight[w] += v * k
+        words = [w for w in shared if shared[w] >= 2]
         words.sort(key=lambda w: (-round(weight[w], 9), w))
         if not words:
             continue
