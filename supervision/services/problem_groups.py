@@ -41,6 +41,7 @@ LABEL_WORDS = 3
 # A text's heaviest words only are used to find candidate pairs: a pair that shares none of
 # them cannot reach the threshold in practice, and this keeps a county quarter far from n².
 PROBE_WORDS = 8
+WINDOW = 64
 MAX_PERIOD_DAYS = 366
 
 NO_CATEGORY = ""
@@ -121,7 +122,9 @@ def _pairs(vectors: list[dict[str, float]]) -> list[tuple[float, int, int]]:
         ids = postings[w]
         for a in range(len(ids)):
             vi = vectors[ids[a]]
-            for b in range(a + 1, len(ids)):
+            # A word shared by very many texts: each is compared with its WINDOW next ones only
+            # (enough to chain the similar ones together, single-link), not with all of them.
+            for b in range(a + 1, min(len(ids), a + 1 + WINDOW)):
                 pair = (ids[a], ids[b])
                 if pair in seen:
                     continue
@@ -145,8 +148,11 @@ def cluster(texts: Iterable[Text]) -> list[Cluster]:
     if len(ordered) < 2:
         return []
     by_signature: dict[tuple[str, tuple[tuple[str, int], ...]], list[int]] = {}
+    cut: dict[str, Counter[str]] = {}  # the same text is cut once
     for i, t in enumerate(ordered):
-        c = Counter(segment.words(t.text))
+        c = cut.get(t.text)
+        if c is None:
+            c = cut[t.text] = Counter(segment.words(t.text))
         if c:
             by_signature.setdefault((_category(t.category), tuple(sorted(c.items()))), []).append(i)
     signatures = sorted(by_signature)
@@ -283,7 +289,11 @@ def _refresh_township(township_id: int, start: date, end: date, summary: Refresh
     length = (end - start).days + 1
     earlier_texts = period_texts(township_id=township_id, start=start - timedelta(days=length),
                                  end=start - timedelta(days=1))
-    earlier = [(_category(t.category), frozenset(segment.words(t.text))) for t in earlier_texts]
+    cut: dict[str, frozenset[str]] = {}
+    for t in earlier_texts:
+        if t.text not in cut:
+            cut[t.text] = frozenset(segment.words(t.text))
+    earlier = [(_category(t.category), cut[t.text]) for t in earlier_texts]
 
     old = list(ProblemGroup.objects.filter(township_id=township_id, period_start=start, period_end=end))
     adopted = [g for g in old if g.agenda_item_id is not None]
