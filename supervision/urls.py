@@ -16,6 +16,7 @@ urlpatterns = [
     path("diaries/<int:pk>/adopt/", diaries.diary_adopt, name="diary-adopt"),
     path("diaries/<int:pk>/raise-matter/", diaries.diary_raise_matter, name="diary-raise"),
     path("agenda/new/", agenda.item_new, name="agenda-new"),
+    path("agenda/assessment-notice/", agenda.assessment_notice, name="assessment-notice"),
     path("agenda/<int:pk>/", agenda.item_detail, name="agenda-show"),
     path("agenda/<int:pk>/major/", agenda.item_major, name="agenda-major"),
     path("agenda/<int:pk>/consultation/", agenda.item_consultation, name="agenda-consultation"),

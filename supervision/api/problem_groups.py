@@ -75,6 +75,10 @@ def _links(groups: list[ProblemGroup], with_people: bool) -> dict[str, dict[int,
 
 
 class ProblemGroupList(APIView):
+    # What the list is made of (for the schema and the API's authorisation matrix); reads go
+    # through supervision.selectors.problem_groups.
+    queryset = ProblemGroup.objects.none()
+
     @extend_schema(
         parameters=[OpenApiParameter("start", OpenApiTypes.DATE, description="2026-11-01 (default: this month)"),
                     OpenApiParameter("end", OpenApiTypes.DATE, description="2026-11-30")],
@@ -110,4 +114,6 @@ class ProblemGroupList(APIView):
                 row["households"] = links["h"].get(g.pk, [])
                 row["cadres"] = links["c"].get(g.pk, [])
             results.append(row)
-        return Response({"start": start.isoformat(), "end": end.isoformat(), "results": results})
+        # One page: a period has few groups (at most 500 are listed); `next` is there for clients
+        # that page through every list the same way.
+        return Response({"start": start.isoformat(), "end": end.isoformat(), "next": None, "results": results})

@@ -72,3 +72,19 @@ class PublishForm(forms.Form):
     def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages  # type: ignore[attr-defined]
+
+
+class AssessmentNoticeForm(forms.Form):
+    year = forms.IntegerField(label=_("考核年度"), min_value=2000, max_value=2100)
+    village = forms.ModelChoiceField(label=_("公开的村"), queryset=Village.objects.none(),
+                                     error_messages={"required": _("请选择公开的村。")})
+    posted_on = forms.DateField(label=_("公开日期"), widget=DATE_INPUT)
+    display_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=3650, initial=10)
+    channel = forms.ChoiceField(label=_("公开方式"), choices=Disclosure.Channel.choices)
+    objection_channel = forms.CharField(label=_("异议反映渠道"), max_length=200,
+                                        help_text=_("如：镇纪委电话、党政办地点"),
+                                        error_messages={"required": _("请填写异议反映渠道（如电话、地点）。")})
+
+    def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages  # type: ignore[attr-defined]

@@ -264,3 +264,35 @@ def item_publish(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("disclosure-show", disclosure.pk)
     return render(request, "supervision/agenda/publish.html", {"item": item, "form": form},
                   status=400 if form.errors else 200)
+
+
+@login_required
+def assessment_notice(request: HttpRequest) -> HttpResponse:
+    """考核结果公示: the office posts the year's assessment results with a display period and a
+    channel for objections; the list is built from the assessed pledges."""
+    from supervision.forms.agenda import AssessmentNoticeForm
+    from supervision.services.assessment_notice import assessment_results_publish, can_publish_results
+
+    actor = actor_for(request.user)
+    if not can_publish_results(actor):
+        raise Http404
+    today = timezone.localdate()
+    villages = villages_for(actor).filter(is_active=True).order_by("code")
+    form = AssessmentNoticeForm(request.POST or None, villages=villages, initial={
+        "year": today.year - 1 if today.month < 3 else today.year, "posted_on": today, "display_days": 10})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            disclosure = assessment_results_publish(
+                actor=actor, year=data["year"], village=data["village"], posted_on=data["posted_on"],
+                display_days=data["display_days"], objection_channel=data["objection_channel"],
+                channel=data["channel"])
+        except NotAllowed as exc:
+            return _refuse(request, exc.message)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("考核结果已公示。"))
+            return redirect("disclosure-show", disclosure.pk)
+    return render(request, "supervision/agenda/assessment_notice.html", {"form": form},
+                  status=400 if form.errors else 200)

@@ -176,3 +176,58 @@ def test_a_decision_is_not_published_as_village_affairs_nor_for_another_township
             services.agenda_publish(actor=actor_for(world.office.user), item=item, village=village, domain=domain,
                                     title="t", content="c", posted_on=dt.date(2026, 9, 10))
     assert not Disclosure.objects.exists()
+
+
+# --- 考核结果公示 --------------------------------------------------------------------------------------
+
+
+def _assessed(world):
+    from supervision.models import Pledge
+    from supervision.services import pledges as pledge_svc
+
+    [village_pledge] = pledge_svc.pledge_issue_from_template(
+        template=f.pledge_template(world.township, "village", year=2026), pledgers=[world.v1], by=world.office.user)
+    Pledge.objects.filter(pk=village_pledge.pk).update(status="assessed", total_score=92, grade="excellent")
+    cadre_pledge = Pledge.objects.create(township=world.township, year=2026, level="cadre",
+                                         pledger_cadre=world.cadre1, superior=world.unit_head, status="assessed",
+                                         total_score=75, grade="pass")
+    return village_pledge, cadre_pledge
+
+
+def test_the_assessment_results_are_posted_as_a_notice_with_the_objection_channel(world, clock):
+    from supervision.services.assessment_notice import assessment_results_publish
+
+    _assessed(world)
+    disclosure = assessment_results_publish(
+        actor=actor_for(world.office.user), year=2026, village=world.v1, posted_on=dt.date(2026, 9, 10),
+        display_days=15, objection_channel="镇纪委 0931-1234567")
+
+    assert (disclosure.domain, disclosure.category, disclosure.display_days) == ("party_affairs", "考核结果公示", 15)
+    assert "东河村：92分，优秀" in disclosure.content
+    assert "镇纪委 0931-1234567" in disclosure.content
+    # Each cadre's result is listed only where the township decided so.
+    assert "干部甲" not in disclosure.content
+
+
+def test_the_township_decides_whether_cadres_are_listed(world, clock):
+    from supervision.services.assessment_notice import results_lines
+
+    _assessed(world)
+    world.township.publish_cadre_assessments = True
+    world.township.save()
+    assert "干部甲：75分，合格" in results_lines(township=world.township, year=2026)
+
+
+def test_an_assessment_notice_needs_the_office_results_and_an_objection_channel(world, clock):
+    from supervision.services.assessment_notice import assessment_results_publish
+
+    args = {"year": 2026, "village": world.v1, "posted_on": dt.date(2026, 9, 10), "display_days": 10,
+            "objection_channel": "党政办"}
+    with pytest.raises(NotAllowed):
+        assessment_results_publish(actor=actor_for(world.secretary.user), **args)
+    with pytest.raises(StateError):
+        assessment_results_publish(actor=actor_for(world.office.user), **args)
+    _assessed(world)
+    with pytest.raises(ValidationError):
+        assessment_results_publish(actor=actor_for(world.office.user), **{**args, "objection_channel": " "})
+    assert not Disclosure.objects.exists()
