@@ -3,6 +3,7 @@
 from django.urls import URLPattern, re_path
 from rest_framework.routers import DefaultRouter
 
+from .agenda import AgendaItemViewSet
 from .diaries import DiaryViewSet
 from .disclosures import DisclosureCheckViewSet, DisclosureViewSet
 from .inspections import InspectionViewSet
@@ -25,6 +26,7 @@ def register(router: DefaultRouter) -> None:
     router.register("inspections", InspectionViewSet, basename="inspection")
     router.register("plans", PlanViewSet, basename="plan")
     router.register("plan-milestones", PlanMilestoneViewSet, basename="plan-milestone")
+    router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 
 
 # Both with and without the trailing slash: docs/design.md §6 writes them without.

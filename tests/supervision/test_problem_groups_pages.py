@@ -171,3 +171,22 @@ def test_the_api_costs_the_same_for_one_group_and_for_many(groups):
         assert ProblemGroup.objects.filter(township=groups.township).count() == 2
 
     assert_same_queries(lambda: client.get(URL, PERIOD), grow, warm=True)
+
+
+def test_the_api_refuses_to_decide_a_major_item_before_its_consultation(groups):
+    office = api_client(groups.users["office"])
+    page_client(groups.users["office"]).post("/agenda/new/", {"title": "村级道路养护办法", "is_major": "on"})
+    item = AgendaItem.objects.get()
+
+    refused = office.post(f"/api/v1/agenda-items/{item.pk}/decide/", {"decision": "同意"}, format="json")
+    assert refused.status_code == 400
+    assert "须先征求群众意见" in refused.json()["detail"]
+    item.refresh_from_db()
+    assert item.status == AgendaItem.Status.PENDING
+
+    assert office.post(f"/api/v1/agenda-items/{item.pk}/consultation/", {
+        "method": "visits", "from_whom": "受影响农户", "summary": "同意", "start": "2026-09-10", "end": "2026-09-12"},
+        format="json").status_code == 200
+    decided = office.post(f"/api/v1/agenda-items/{item.pk}/decide/", {"decision": "同意"}, format="json")
+    assert decided.status_code == 200 and decided.json()["status"] == "decided"
+    assert api_client(groups.users["cadre1"]).get(f"/api/v1/agenda-items/{item.pk}/").status_code == 404
