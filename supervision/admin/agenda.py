@@ -77,9 +77,10 @@ class ProblemGroupAdmin(TownshipQuerysetMixin, OfficeAdminMixin, admin.ModelAdmi
     list_filter = ["period_start", "trend", "township"]
     search_fields = ["label"]
     list_select_related = ["agenda_item"]
-    fields = ["label", "keywords", "category", "period_start", "period_end", "village_count", "diary_count",
-              "matter_count", "first_seen", "last_seen", "previous_size", "trend", "agenda_item", "computed_at"]
-    readonly_fields = fields
+    FIELDS = ("label", "keywords", "category", "period_start", "period_end", "village_count", "diary_count",
+              "matter_count", "first_seen", "last_seen", "previous_size", "trend", "agenda_item", "computed_at")
+    fields = FIELDS
+    readonly_fields = FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -28,9 +28,9 @@ class AgendaItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgendaItem
         fields = ["id", "title", "source", "source_display", "diary", "problem_group", "adopted_at", "is_major",
-                  "consultation_method", "consultation_method_display", "consultation_from", "consultation_summary", "consultation_start",
-                  "consultation_end", "consultation_recorded_at", "status", "status_display", "meeting_date",
-                  "decision", "decided_at", "disclosure"]
+                  "consultation_method", "consultation_method_display", "consultation_from",
+                  "consultation_summary", "consultation_start", "consultation_end", "consultation_recorded_at",
+                  "status", "status_display", "meeting_date", "decision", "decided_at", "disclosure"]
         read_only_fields = fields
 
     def get_problem_group(self, obj: AgendaItem) -> int | None:

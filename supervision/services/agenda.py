@@ -233,7 +233,7 @@ def agenda_decide(
 
 # --- publishing a decision (党务/政务公开) ------------------------------------------------------
 
-DECISION_CATEGORIES = {Domain.PARTY: "党委重大事项决策", Domain.GOVERNMENT: "政府重大行政决策"}
+DECISION_CATEGORIES: dict[str, str] = {Domain.PARTY: "党委重大事项决策", Domain.GOVERNMENT: "政府重大行政决策"}
 
 
 def can_publish(actor: Actor) -> bool:
@@ -241,7 +241,7 @@ def can_publish(actor: Actor) -> bool:
 
 
 def decision_requirement(township_id: int, domain: str) -> DisclosureRequirement | None:
-    category = DECISION_CATEGORIES.get(domain)  # type: ignore[call-overload]
+    category = DECISION_CATEGORIES.get(domain)
     return (DisclosureRequirement.objects.filter(domain=domain, category=category, is_active=True)
             .filter(Q(township_id=township_id) | Q(township__isnull=True)).order_by("-township_id", "id").first())
 
