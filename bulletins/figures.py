@@ -320,7 +320,8 @@ def trainings_row(held: dict[str, Any], attendance: dict[str, Any], kinds: list[
 
 def adopted_ideas(township: Township, period: Period) -> dict[str, Any]:
     """Ideas from diaries adopted (采纳) in the period, named by village."""
-    adopted = AgendaItem.objects.filter(period.timestamps("adopted_at"), township=township)
+    adopted = AgendaItem.objects.filter(period.timestamps("adopted_at"), township=township,
+                                        source=AgendaItem.Source.IDEA)
     agg = adopted.aggregate(adopted=Count("id"), decided=Count("id", filter=Q(status=AgendaItem.Status.DECIDED)))
     rows = adopted.order_by("adopted_at", "id").values(*IDEA_COLUMNS)[:LIST_LIMIT]
     return {**agg, "items": [idea_row(r) for r in rows]}
