@@ -41,7 +41,7 @@ LABEL_WORDS = 3
 # A text's heaviest words only are used to find candidate pairs: a pair that shares none of
 # them cannot reach the threshold in practice, and this keeps a county quarter far from n².
 PROBE_WORDS = 8
-WINDOW = 64
+WINDOW = 32
 MAX_PERIOD_DAYS = 366
 
 NO_CATEGORY = ""
@@ -122,16 +122,16 @@ def _pairs(vectors: list[dict[str, float]]) -> list[tuple[float, int, int]]:
         ids = postings[w]
         for a in range(len(ids)):
             vi = vectors[ids[a]]
-            # A word shared by very many texts: each is compared with its WINDOW next ones only
-            # (enough to chain the similar ones together, single-link), not with all of them.
+            # A word shared by very many texts: each is compared with its WINDOW next ones only, not
+            # with all of them. The texts are sorted by their words, so neighbours are the likely
+            # matches, and single-link chains the similar ones together.
             for b in range(a + 1, min(len(ids), a + 1 + WINDOW)):
                 pair = (ids[a], ids[b])
                 if pair in seen:
                     continue
                 seen.add(pair)
                 vj = vectors[ids[b]]
-                small, big = (vi, vj) if len(vi) <= len(vj) else (vj, vi)
-                sim = sum(v * big.get(k, 0.0) for k, v in small.items())
+                sim = sum(vi[k] * vj[k] for k in vi.keys() & vj.keys())
                 if sim >= THRESHOLD:
                     out.append((round(sim, 9), pair[0], pair[1]))
     out.sort(key=lambda p: (-p[0], p[1], p[2]))
