@@ -190,3 +190,16 @@ def test_the_api_refuses_to_decide_a_major_item_before_its_consultation(groups):
     decided = office.post(f"/api/v1/agenda-items/{item.pk}/decide/", {"decision": "同意"}, format="json")
     assert decided.status_code == 200 and decided.json()["status"] == "decided"
     assert api_client(groups.users["cadre1"]).get(f"/api/v1/agenda-items/{item.pk}/").status_code == 404
+
+
+def test_the_groups_page_costs_the_same_for_one_group_and_for_many(groups):
+    client = page_client(groups.users["secretary"])
+
+    def grow():
+        for n, village in enumerate([groups.v1, groups.v2, groups.v3]):
+            f.DiaryFactory(author=[groups.cadre1, groups.cadre2, groups.cadre3][n], village=village,
+                           date=dt.date(2026, 9, 20 + n), category="livelihood", problems="独居老人冬季取暖困难")
+        problem_groups_refresh(start=SEPT[0], end=SEPT[1])
+        assert ProblemGroup.objects.filter(township=groups.township).count() == 2
+
+    assert_same_queries(lambda: client.get("/agenda/groups/", PERIOD), grow, warm=True)
