@@ -203,3 +203,24 @@ def test_the_groups_page_costs_the_same_for_one_group_and_for_many(groups):
         assert ProblemGroup.objects.filter(township=groups.township).count() == 2
 
     assert_same_queries(lambda: client.get("/agenda/groups/", PERIOD), grow, warm=True)
+
+
+def test_the_office_regroups_a_period_from_the_page_and_follows_the_job(world, clock,
+                                                                         django_capture_on_commit_callbacks):
+    from core.models import JobRun
+
+    _pumps(world, [(world.v1, world.cadre1), (world.v2, world.cadre2)])
+    office = page_client(world.users["office"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office.post("/agenda/groups/run/", PERIOD)
+
+    job = JobRun.objects.get()
+    assert (response.status_code, response["Location"]) == (302, f"/jobs/{job.pk}/")
+    assert (job.name, job.status, job.params["township"]) == ("problem_groups", "succeeded", world.township.pk)
+    assert ProblemGroup.objects.filter(township=world.township).count() == 1
+    page = office.get(f"/jobs/{job.pk}/").content.decode()
+    assert "归纳一类事进度" in page and "/agenda/groups/?start=2026-09-01" in page
+    # Nobody else sees the job; a cadre cannot start one.
+    assert page_client(world.users["secretary"]).get(f"/jobs/{job.pk}/").status_code == 404
+    assert page_client(world.users["cadre1"]).post("/agenda/groups/run/", PERIOD).status_code == 404
+    assert JobRun.objects.count() == 1
