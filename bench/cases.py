@@ -514,6 +514,54 @@ def case_disclosure_check(repeats: int) -> list[Entry]:
     ]
 
 
+# --- 一类事: grouping the period's problems (issue 22) --------------------------------------------------------
+
+
+def _grouping(start: date, end: date, township_id: int | None) -> Callable[[], Any]:
+    from supervision.services.problem_groups import problem_groups_refresh
+
+    return rolled_back(lambda: problem_groups_refresh(start=start, end=end, township_id=township_id))
+
+
+def _texts(start: date, end: date, township_id: int | None) -> int:
+    from supervision.models import Diary
+
+    qs = Diary.objects.filter(date__range=(start, end), deleted_at__isnull=True).exclude(problems="")
+    return (qs.filter(township_id=township_id) if township_id else qs).count()
+
+
+def case_problem_groups(repeats: int) -> list[Entry]:
+    """A township's month (< 2 s), the county's quarter (< 60 s, about 175,000 diaries at 1m), and
+    the time per diary from a month to a quarter (flat: ≤ 1.3×). Each run is rolled back."""
+    from cadres.models import Township
+
+    end = data_end()
+    m_start, m_end = last_full_month(end)
+    q_start, q_end = report_period(end)
+    first = Township.objects.order_by("pk").values_list("pk", flat=True).first()
+    month, quarter = _grouping(m_start, m_end, first), _grouping(q_start, q_end, None)
+    county_month = _grouping(m_start, m_end, None)
+    times = side_by_side({"month": month, "quarter": quarter, "county_month": county_month}, repeats)
+    t_month, t_quarter = statistics.median(times["month"]), statistics.median(times["quarter"])
+    t_cmonth = statistics.median(times["county_month"])
+    n_month, n_quarter = _texts(m_start, m_end, first), _texts(q_start, q_end, None)
+    n_cmonth = _texts(m_start, m_end, None)
+    per_month = t_cmonth / max(1, n_cmonth)
+    per_quarter = t_quarter / max(1, n_quarter)
+    return [
+        Entry("grouping recurring problems, a township's month", t_month / 1000, "s", None, None, "< 2 s",
+              t_month < 2000, note=f"{m_start}…{m_end}, {n_month} diaries with problems (and the month's matters)",
+              extra={"samples": repeats}),
+        Entry("grouping recurring problems, the county's quarter", t_quarter / 1000, "s", None, None, "< 60 s",
+              t_quarter < 60_000, note=f"{q_start}…{q_end}, {n_quarter} diaries with problems",
+              extra={"samples": repeats}),
+        Entry("grouping recurring problems, time per diary quarter vs month", per_quarter, "ms", per_month,
+              per_quarter / per_month if per_month else None, "≤ 1.3× the month",
+              per_month > 0 and per_quarter / per_month <= 1.3,
+              note=f"county month {n_cmonth} diaries in {t_cmonth:.0f} ms", extra={"samples": repeats}),
+    ]
+
+
 # --- case 8: XLSX export of 100,000 rows, peak memory -------------------------------------------------------
 
 XLSX_ROWS = 100_000

@@ -804,6 +804,12 @@ def main() -> None:
         checks = case_disclosure_check(REPEATS)
         checks[0].extra["key"] = "service.disclosure_check"
         results += checks
+        from bench.cases import case_problem_groups
+
+        say(f"in-process: grouping recurring problems, a township's month and the county's quarter ({REPEATS} runs each)")
+        groups = case_problem_groups(REPEATS)
+        groups[0].extra["key"] = "service.problem_groups"
+        results += groups
         if small_url:
             from bench.cases import case_growth_services
 

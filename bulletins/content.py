@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Training
-from supervision.models import AgendaItem, Category, Domain, InspectionFinding, Matter, Pledge
+from supervision.models import AgendaItem, Category, Domain, InspectionFinding, Matter, Pledge, ProblemGroup
 
 from .models import Bulletin
 
@@ -286,7 +286,15 @@ def problem_sections(problems: list[dict[str, Any]]) -> list[ProblemSection]:
                        [[r["village"], str(r["due"]), str(r["done"]), str(r["overdue"])]
                         for r in by_kind["plan_progress"]],
                        _("本期没有到期或逾期的规划节点。"), [40, 20, 20, 20]),
-    ] if "plan_progress" in by_kind else [])
+    ] if "plan_progress" in by_kind else []) + ([
+        ProblemSection("problem_groups", _("群众反映集中的问题"),
+                       [_("问题"), _("涉及村"), _("日记（篇）"), _("台账（件）"), _("趋势"), _("党委议题")],
+                       [[r["label"], "、".join(r["villages"]), str(r["diaries"]), str(r["matters"]),
+                         _label(ProblemGroup.Trend, r["trend"]),
+                         _label(AgendaItem.Status, r["agenda"]) if r["agenda"] else _("未列入")]
+                        for r in by_kind["problem_groups"]],
+                       _("本期没有在两个以上村反映的同类问题。"), [24, 28, 10, 10, 10, 18]),
+    ] if "problem_groups" in by_kind else [])
 
 
 def matter_status_label(slug: str) -> str:

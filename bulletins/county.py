@@ -272,7 +272,8 @@ class CountyFigures:
 
     def ideas(self, township_id: int) -> dict[str, Any]:
         if self._ideas is None:
-            adopted = self._in_townships(AgendaItem.objects.filter(self.period.timestamps("adopted_at")))
+            adopted = self._in_townships(AgendaItem.objects.filter(self.period.timestamps("adopted_at"),
+                                                                   source=AgendaItem.Source.IDEA))
             ideas: dict[int, dict[str, Any]] = defaultdict(lambda: {"adopted": 0, "decided": 0, "items": []})
             for row in adopted.values("township_id").annotate(
                 adopted=Count("id"), decided=Count("id", filter=Q(status=AgendaItem.Status.DECIDED))

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.calendar import excused_days, workdays
-from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township, Training, TrainingAttendance
+from cadres.models import Cadre, ExcusedAbsence, HouseholdContact, Township, Training, TrainingAttendance, Village
 from supervision.models import (
     AgendaItem,
     Diary,
@@ -32,6 +32,7 @@ from supervision.models import (
     Matter,
     PlanMilestone,
     Pledge,
+    ProblemGroup,
     Subject,
 )
 from supervision.services.completeness import Coverage, coverage
@@ -358,7 +359,8 @@ def trainings_row(held: dict[str, Any], attendance: dict[str, Any], kinds: list[
 
 def adopted_ideas(township: Township, period: Period) -> dict[str, Any]:
     """Ideas from diaries adopted (采纳) in the period, named by village."""
-    adopted = AgendaItem.objects.filter(period.timestamps("adopted_at"), township=township)
+    adopted = AgendaItem.objects.filter(period.timestamps("adopted_at"), township=township,
+                                        source=AgendaItem.Source.IDEA)
     agg = adopted.aggregate(adopted=Count("id"), decided=Count("id", filter=Q(status=AgendaItem.Status.DECIDED)))
     rows = adopted.order_by("adopted_at", "id").values(*IDEA_COLUMNS)[:LIST_LIMIT]
     return {**agg, "items": [idea_row(r) for r in rows]}
@@ -477,6 +479,22 @@ def plan_progress(township: Township, period: Period) -> tuple[dict[str, Any], l
 # --- the whole compilation ---------------------------------------------------------------------------
 
 
+def problem_group_rows(township: Township, period: Period) -> list[dict[str, Any]]:
+    """群众反映集中的问题: the period's groups of recurring problems (一类事), largest first — problems,
+    never people. Only groups computed for exactly the bulletin's period are read."""
+    groups = (
+        ProblemGroup.objects.filter(township=township, period_start=period.start, period_end=period.end)
+        .select_related("agenda_item")
+        .prefetch_related(Prefetch("villages", queryset=Village.objects.order_by("code").only("id", "name", "code")))
+        .order_by("-village_count", "-diary_count", "-matter_count", "id")[:20]
+    )
+    return [{
+        "label": g.label, "keywords": list(g.keywords), "villages": [v.name for v in g.villages.all()],
+        "diaries": g.diary_count, "matters": g.matter_count, "trend": g.trend,
+        "agenda": g.agenda_item.status if g.agenda_item_id and g.agenda_item else "",
+    } for g in groups]
+
+
 def compile_figures(
     township: Township, start: dt.date, end: dt.date, county: CountyFigures | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -512,5 +530,6 @@ def compile_figures(
          "rows": county.overdue(township.pk)[1] if county else overdue_by_place(township, period)},
         {"kind": "disclosure_gaps", "rows": gaps},
         {"kind": "plan_progress", "rows": plan_rows},
+        {"kind": "problem_groups", "rows": problem_group_rows(township, period)},
     ]
     return figures, problems

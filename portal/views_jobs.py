@@ -23,8 +23,9 @@ from core.models import JobRun
 CHECK_JOB = "disclosure_check"
 IMPORT_JOB = "cadres.import"
 EXPORT_JOB = "supervision.export_diaries"
+GROUPS_JOB = "problem_groups"
 # Jobs shown here; the bulletin compile keeps its own page (bulletins.views.job_status).
-PAGE_JOBS = (CHECK_JOB, IMPORT_JOB, EXPORT_JOB)
+PAGE_JOBS = (CHECK_JOB, IMPORT_JOB, EXPORT_JOB, GROUPS_JOB)
 
 
 def _check_context(job: JobRun) -> dict[str, Any]:
@@ -37,6 +38,17 @@ def _check_context(job: JobRun) -> dict[str, Any]:
         "facts": [_("季度：%(q)s") % {"q": quarter}],
         "back_url": reverse("disclosures"), "back_label": _("返回公开事项"),
         "result_url": result_url, "result_label": _("查看检查结果"),
+    }
+
+
+def _groups_context(job: JobRun) -> dict[str, Any]:
+    start, end = str(job.params.get("start", "")), str(job.params.get("end", ""))
+    return {
+        "title": _("归纳一类事进度"),
+        "facts": [_("期间：%(s)s 至 %(e)s") % {"s": start, "e": end}],
+        "back_url": reverse("problem-groups"), "back_label": _("返回一类事"),
+        "result_url": job.result_url if job.status == JobRun.Status.SUCCEEDED else "",
+        "result_label": _("查看归纳结果"),
     }
 
 
@@ -99,7 +111,8 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_own_jobs(request), pk=pk)
     done = job.status in (JobRun.Status.SUCCEEDED, JobRun.Status.FAILED)
-    contexts = {CHECK_JOB: _check_context, IMPORT_JOB: _import_context, EXPORT_JOB: _export_context}
+    contexts = {CHECK_JOB: _check_context, IMPORT_JOB: _import_context, EXPORT_JOB: _export_context,
+                GROUPS_JOB: _groups_context}
     context = contexts[job.name](job)
     return render(request, "portal/job.html", {
         "job": job, "done": done, "failed": job.status == JobRun.Status.FAILED, **context,

@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     MATTER_UPDATED = "matter_updated", _("事项进展")
     DIARY_COMMENTED = "diary_commented", _("日记批示")
     IDEA_DECIDED = "idea_decided", _("建议决策")
+    GROUP_DECIDED = "group_decided", _("一类事决策")
     DIARY_REMINDER = "diary_reminder", _("日记提醒")
     PLEDGE_TO_SIGN = "pledge_to_sign", _("待签责任书")
     DISCLOSURE_CHECK = "disclosure_check", _("公开检查结果")

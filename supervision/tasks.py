@@ -13,7 +13,10 @@ from celery import shared_task
 from cadres.roles import SYSTEM
 from core.jobs import MAX_RETRIES, RETRY_TRANSIENT, TRANSIENT, backoff
 
-__all__ = ["daily_loop_task", "disclosure_check_due_task", "disclosure_check_task", "export_diaries_task"]
+__all__ = [
+    "daily_loop_task", "disclosure_check_due_task", "disclosure_check_task", "export_diaries_task",
+    "group_problems_daily_task", "group_problems_task",
+]
 
 
 @shared_task(name="supervision.daily", bind=True, acks_late=True, **RETRY_TRANSIENT)
@@ -78,3 +81,42 @@ def export_diaries_task(self, job_id: int) -> str:  # type: ignore[no-untyped-de
     except Exception:
         diary_export_failed(job_id=job_id)
         raise
+
+
+@shared_task(name="supervision.group_problems", bind=True, acks_late=True, **RETRY_TRANSIENT)
+def group_problems_task(self, start: str, end: str, township_id: int | None = None,  # type: ignore[no-untyped-def]
+                        job_id: int | None = None) -> str:
+    """Regroup a period's recurring problems (一类事). The service replaces the period's groups, so a
+    redelivered task computes the same groups again."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from core.errors import DomainError
+    from core.jobs import job_fail, job_progress, job_succeed
+    from supervision.services.problem_groups import problem_groups_refresh
+
+    job_progress(job_id, progress=5)
+    try:
+        summary = problem_groups_refresh(start=date.fromisoformat(start), end=date.fromisoformat(end),
+                                         township_id=township_id, job_id=job_id)
+    except DomainError as exc:
+        job_fail(job_id, message=exc.message)
+        return exc.message
+    text = summary.as_text()
+    job_succeed(job_id, message=text,
+                result_url=f"{reverse('problem-groups')}?{urlencode({'start': start, 'end': end})}")
+    return text
+
+
+@shared_task(name="supervision.group_problems_daily", acks_late=True)
+def group_problems_daily_task(today: str | None = None) -> str:
+    """Beat entry: regroup this month so far (on the 1st, the month just ended) for every township."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from supervision.services.problem_groups import month_of
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    start, end = month_of(day - timedelta(days=1))
+    return group_problems_task(start.isoformat(), end.isoformat())

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import (
+    agenda,
     completeness,
     diaries,
     disclosure_run,
@@ -31,6 +32,17 @@ urlpatterns = [
     path("diaries/<int:pk>/raise-matter/", diaries.diary_raise_matter, name="diary-raise"),
     path("figures/propose/diary/<int:pk>/", figures.propose_from_diary, name="figure-propose-diary"),
     path("figures/propose/matter/<int:pk>/", figures.propose_from_matter, name="figure-propose-matter"),
+    path("agenda/new/", agenda.item_new, name="agenda-new"),
+    path("agenda/assessment-notice/", agenda.assessment_notice, name="assessment-notice"),
+    path("agenda/<int:pk>/", agenda.item_detail, name="agenda-show"),
+    path("agenda/<int:pk>/major/", agenda.item_major, name="agenda-major"),
+    path("agenda/<int:pk>/consultation/", agenda.item_consultation, name="agenda-consultation"),
+    path("agenda/<int:pk>/decision/", agenda.item_decide, name="agenda-item-decide"),
+    path("agenda/<int:pk>/publish/", agenda.item_publish, name="agenda-publish"),
+    path("agenda/groups/", agenda.group_index, name="problem-groups"),
+    path("agenda/groups/run/", agenda.group_run, name="problem-groups-run"),
+    path("agenda/groups/<int:pk>/", agenda.group_detail, name="problem-group-show"),
+    path("agenda/groups/<int:pk>/adopt/", agenda.group_adopt, name="problem-group-adopt"),
     path("matters/", matters.matter_index, name="matters"),
     path("matters/new/", matters.matter_new, name="matter-new"),
     path("matters/<int:pk>/", matters.matter_detail, name="matter-show"),

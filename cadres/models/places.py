@@ -16,6 +16,9 @@ class Township(Stamped, models.Model):
     name = models.CharField(_("名称"), max_length=60)
     code = models.CharField(_("行政区划代码"), max_length=20, unique=True)
     county = models.CharField(_("所属县区"), max_length=60, blank=True)
+    # Whether the yearly assessment 公示 also lists each cadre's score and grade (the township
+    # decides; villages and units are always listed).
+    publish_cadre_assessments = models.BooleanField(_("考核结果公示含干部个人"), default=False)
     history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:

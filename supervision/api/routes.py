@@ -3,12 +3,14 @@
 from django.urls import URLPattern, re_path
 from rest_framework.routers import DefaultRouter
 
+from .agenda import AgendaItemViewSet
 from .diaries import DiaryViewSet
 from .disclosures import DisclosureCheckViewSet, DisclosureViewSet
 from .inspections import InspectionViewSet
 from .matters import MatterViewSet
 from .plans import PlanMilestoneViewSet, PlanViewSet
 from .pledges import PledgeViewSet
+from .problem_groups import ProblemGroupList
 from .reports.county import CountySummaryReport
 from .reports.diaries import DiaryCompletenessReport
 from .reports.diaries_export import DiaryExport
@@ -26,6 +28,7 @@ def register(router: DefaultRouter) -> None:
     router.register("inspections", InspectionViewSet, basename="inspection")
     router.register("plans", PlanViewSet, basename="plan")
     router.register("plan-milestones", PlanMilestoneViewSet, basename="plan-milestone")
+    router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 
 
 # Both with and without the trailing slash: docs/design.md §6 writes them without.
@@ -36,4 +39,5 @@ urlpatterns: list[URLPattern] = [
     re_path(r"^reports/disclosure/?$", DisclosureReport.as_view(), name="report-disclosure"),
     re_path(r"^reports/diaries/?$", DiaryExport.as_view(), name="report-diaries"),
     re_path(r"^county-summary/?$", CountySummaryReport.as_view(), name="county-summary"),
+    re_path(r"^problem-groups/?$", ProblemGroupList.as_view(), name="problem-group-list"),
 ]

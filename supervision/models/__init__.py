@@ -23,6 +23,7 @@ from .pledges import (
     TargetKind,
     TargetProgress,
 )
+from .problem_groups import ProblemGroup
 from .search import DiarySearch, MatterSearch
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "PledgeTarget",
     "PledgeTemplate",
     "PledgeTemplateTarget",
+    "ProblemGroup",
     "Subject",
     "TargetAssessment",
     "TargetKind",

@@ -94,15 +94,41 @@ class DiaryComment(models.Model):
 
 
 class AgendaItem(models.Model):
-    """An adopted idea (采纳) on the party committee's agenda, and the decision taken on it."""
+    """An item on the party committee's agenda (an adopted idea 采纳, a group of recurring problems,
+    or one the office entered), its consultation when it is major, and the decision taken on it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待议")
         DECIDED = "decided", _("已决策")
 
+    class Source(models.TextChoices):
+        IDEA = "idea", _("采纳的建议")
+        GROUP = "group", _("群众反映集中的问题")
+        OFFICE = "office", _("党政办提出")
+
+    class ConsultationMethod(models.TextChoices):
+        MEETING = "meeting", _("座谈会/村民代表会议")
+        NOTICE = "notice", _("公告征求意见")
+        VISITS = "visits", _("入户走访")
+
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇"))
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices, default=Source.IDEA)
     diary = models.OneToOneField(
-        Diary, on_delete=models.PROTECT, related_name="agenda_item", verbose_name=_("来源日记")
+        Diary, on_delete=models.PROTECT, null=True, blank=True, related_name="agenda_item", verbose_name=_("来源日记")
+    )
+    # 重大事项: the committee seeks the people's views before it decides (consultation_* below).
+    is_major = models.BooleanField(_("重大事项"), default=False)
+    consultation_method = models.CharField(
+        _("征求意见方式"), max_length=10, choices=ConsultationMethod.choices, blank=True)
+    consultation_from = models.CharField(_("征求意见对象"), max_length=200, blank=True)
+    consultation_summary = models.TextField(_("意见汇总"), max_length=5000, blank=True)
+    consultation_start = models.DateField(_("征求意见起"), null=True, blank=True)
+    consultation_end = models.DateField(_("征求意见止"), null=True, blank=True)
+    consultation_recorded_at = models.DateTimeField(_("意见登记时间"), null=True, blank=True)
+    # The disclosure the decision was published as (党务/政务公开), once the office posted it.
+    disclosure = models.ForeignKey(
+        "supervision.Disclosure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("决策公开"),
     )
     title = models.CharField(_("议题"), max_length=200)
     adopted_by = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="+", verbose_name=_("采纳人"))
@@ -127,6 +153,11 @@ class AgendaItem(models.Model):
         ordering = ["-adopted_at"]
         constraints = [
             models.CheckConstraint(condition=Q(status="pending") | ~Q(decision=""), name="decided_item_has_decision"),
+            # A major item is decided only after its consultation is on record.
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(is_major=False) | Q(consultation_recorded_at__isnull=False),
+                name="major_item_consulted_before_decision",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -69,11 +69,15 @@ def sees_others_diaries(actor: Actor) -> bool:
 
 
 def agenda_for(actor: Actor) -> QuerySet[AgendaItem]:
-    """Agenda items follow their diary's scope."""
+    """An adopted idea follows its diary's scope; an item from a group of problems or entered by
+    the office is read by those who read every diary of the township."""
     visible = diaries_for(actor).values("pk")
+    cond = Q(diary__in=visible)
+    if not sees_no_township(actor) and (actor.is_superuser or actor.has(*DIARY_READERS)):
+        cond |= Q(diary__isnull=True)
     return (
-        AgendaItem.objects.filter(diary__in=visible)
-        .select_related("diary", "diary__author", "diary__village", "adopted_by")
+        in_townships(AgendaItem.objects.filter(cond), actor)
+        .select_related("diary", "diary__author", "diary__village", "adopted_by", "problem_group")
         .order_by("status", "-adopted_at")
     )
 

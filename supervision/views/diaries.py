@@ -33,6 +33,7 @@ from supervision.search import diary_snippet, search_diaries
 from supervision.selectors import diaries as sel
 from supervision.selectors import plans as plan_sel
 from supervision.selectors.matters import matters_for
+from supervision.selectors.problem_groups import decisions_for_diary
 from supervision.services import agenda as agenda_services
 from supervision.services import diaries as services
 from supervision.services.matters import can_raise_from_diary, matter_create
@@ -200,6 +201,8 @@ def _detail_context(request: HttpRequest, actor: Actor, diary: Diary) -> dict[st
         # As the actor may read them (masked for the reporting role, as in the API).
         "household_names": [household_name_for(actor, h) for h in diary.households.all()],
         "agenda": agenda,
+        # Decisions on the groups of recurring problems the diary belongs to (一类事).
+        "group_decisions": decisions_for_diary(diary),
         "matters": list(matters_for(actor).filter(diary=diary).order_by("id")),
         "history_count": diary.history.count(),  # type: ignore[attr-defined]
         "can_edit": services.can_edit_diary(actor, diary),
@@ -274,6 +277,8 @@ def diary_adopt(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     item = get_object_or_404(sel.agenda_for(actor), pk=pk)
+    if item.diary_id is None:
+        raise Http404
     diary = _get_visible(actor, item.diary_id)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -348,6 +353,7 @@ def agenda_index(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     if not sel.sees_others_diaries(actor):
         raise Http404
-    return render(request, "supervision/diaries/agenda.html", {"items": list(sel.agenda_for(actor)[:200])})
+    return render(request, "supervision/diaries/agenda.html", {
+        "items": list(sel.agenda_for(actor)[:200]), "can_enter": agenda_services.can_enter_item(actor)})
 
 

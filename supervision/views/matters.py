@@ -27,6 +27,7 @@ from supervision.models import Matter
 from supervision.search import matter_snippet, search_matters
 from supervision.selectors import diaries as diary_sel
 from supervision.selectors import matters as sel
+from supervision.selectors.problem_groups import decisions_for_matter
 from supervision.services import matters as services
 
 from ._common import page_slice
@@ -139,7 +140,9 @@ def _context(actor: Actor, matter: Matter, forms: dict[str, Any] | None = None) 
     return {"matter": matter, "allowed": allowed, "forms": built, "events": list(matter.events.all()),
             "household_name": household_name_for(actor, matter.household) if matter.household else "",
             "light_label": sel.LIGHT_LABELS.get(getattr(matter, "light", ""), ""),
-            "revisit_is_current": _revisit_is_current(matter), "can_propose_figure": may_propose_figure(actor)}
+            "revisit_is_current": _revisit_is_current(matter), "can_propose_figure": may_propose_figure(actor),
+            # Decisions on the groups of recurring problems the matter belongs to (一类事).
+            "group_decisions": decisions_for_matter(matter)}
 
 
 def _revisit_is_current(matter: Matter) -> bool:

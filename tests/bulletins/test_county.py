@@ -7,6 +7,7 @@ import datetime as dt
 from bulletins.county import CountyFigures
 from bulletins.figures import Period, compile_figures
 from cadres.models import CalendarDay, ExcusedAbsence, HouseholdContact
+from supervision.models import ProblemGroup
 from tests.helpers import queries_of
 
 from .conftest import END, START, diary
@@ -19,6 +20,11 @@ def test_every_township_gets_the_same_figures_from_the_county_pass(october):
     ExcusedAbsence.objects.create(cadre=w.outsider, start=dt.date(2026, 10, 19), end=dt.date(2026, 10, 20))
     HouseholdContact.objects.create(cadre=w.outsider, household=w.h_other, start=dt.date(2026, 1, 1))
     diary(w.outsider, dt.date(2026, 10, 13), w.v_other, households=[w.h_other], problems="道路破损")
+    # and a group of recurring problems (一类事) of the month
+    group = ProblemGroup.objects.create(township=w.township, period_start=START, period_end=END, label="道路、破损",
+                                        keywords=["道路", "破损"], village_count=2, diary_count=2, first_seen=START,
+                                        last_seen=END)
+    group.villages.add(w.v1, w.v2)
     county = CountyFigures(Period(START, END))
     for township in (w.township, w.other_township):
         alone = compile_figures(township, START, END)

@@ -16,13 +16,15 @@ import pytest
 from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.urls import resolve
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bulletins.models import Bulletin
 from cadres.models import Post, Training
 from cadres.roles import actor_for
-from supervision.models import DisclosureCheck
+from supervision.models import AgendaItem, DisclosureCheck, ProblemGroup
 from supervision.services import pledges as pledge_svc
+from supervision.services.problem_groups import month_of
 from tests import factories as f
 from tests.helpers import api_client
 
@@ -75,6 +77,11 @@ def objects_of(w: Any, side: str) -> dict[str, Model]:
         "supervision.inspection": lambda: f.InspectionFactory(township=t, subject_village=v),
         "supervision.plan": lambda: f.PlanFactory(village=v, status="submitted"),
         "supervision.planmilestone": lambda: f.PlanMilestoneFactory(plan=f.PlanFactory(village=v, status="approved")),
+        "supervision.agendaitem": lambda: AgendaItem.objects.create(township=t, source="office", title="矩阵议题",
+                                                                    adopted_by=cadre),
+        "supervision.problemgroup": lambda: ProblemGroup.objects.create(
+            township=t, period_start=month_of(timezone.localdate())[0], period_end=month_of(timezone.localdate())[1],
+            label="矩阵问题", first_seen=START, last_seen=START),
         "bulletins.bulletin": lambda: Bulletin.objects.create(township=t, year=2026, period_start=dt.date(2026, 10, 1),
                                                               period_end=dt.date(2026, 10, 31)),
     }

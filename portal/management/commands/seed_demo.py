@@ -16,7 +16,8 @@ from core.demo import DemoContext
 
 # The apps' demo parts, in the order they build on each other.
 DEMO_PARTS = ["cadres.demo", "supervision.demo.diaries", "supervision.demo.pledges", "supervision.demo.disclosures",
-              "supervision.demo.inspections", "supervision.demo.plans", "bulletins.demo"]
+              "supervision.demo.inspections", "supervision.demo.plans", "supervision.demo.problem_groups",
+              "bulletins.demo"]
 
 
 class Command(BaseCommand):
