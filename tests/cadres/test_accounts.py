@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from cadres.models import Cadre, InitialPassword, Post
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from cadres.services import accounts, cadre_save, cadre_transfer
 from tests import factories as f
 from tests.helpers import api_client
@@ -212,7 +212,8 @@ def test_a_cadre_who_leaves_loses_the_log_in(world):
     user.save()
     token = _token("cadre1", "old-password-1").json()["token"]
     _login("cadre1", "old-password-1")
-    cadre_transfer(cadre=world.cadre1, successor=world.cadre2, date=dt.date(2026, 6, 1))
+    cadre_transfer(cadre=world.cadre1, successor=world.cadre2, date=dt.date(2026, 6, 1),
+                   actor=actor_for(world.office.user))
     user.refresh_from_db()
     assert not user.is_active
     assert Session.objects.count() == 0
@@ -225,7 +226,7 @@ def test_a_transfer_within_the_township_keeps_the_log_in_and_ends_its_sessions(w
     user.save()
     _login("cadre1", "old-password-1")
     cadre_transfer(cadre=world.cadre1, successor=world.cadre2, date=dt.date(2026, 6, 1), to_post=Post.STAFF,
-                   to_unit=world.unit2)
+                   to_unit=world.unit2, actor=actor_for(world.office.user))
     user.refresh_from_db()
     assert user.is_active and Session.objects.count() == 0
     actor = actor_for(User.objects.get(pk=user.pk))
@@ -240,7 +241,7 @@ def test_a_move_to_another_township_moves_the_log_in_and_the_scope(world):
     cadre = world.cadre3
     unit = f.UnitFactory(township=world.other_township, name="西山农业站", kind="station")
     cadre.township, cadre.unit, cadre.reports_to = world.other_township, unit, None
-    cadre_save(cadre=cadre)
+    cadre_save(cadre=cadre, actor=SYSTEM)  # a move between townships is the county's (or a superuser's)
     assert Session.objects.count() == 0
     actor = actor_for(User.objects.get(pk=user.pk))
     assert actor.township_ids == frozenset({world.other_township.pk})
@@ -250,7 +251,7 @@ def test_deactivating_a_cadre_ends_the_log_in(world):
     cadre = world.cadre3
     user = cadre.user
     cadre.is_active = False
-    cadre_save(cadre=cadre)
+    cadre_save(cadre=cadre, actor=actor_for(world.office.user))
     user.refresh_from_db()
     assert not user.is_active
     assert actor_for(User.objects.get(pk=user.pk)).is_nobody

@@ -40,8 +40,10 @@ def test_daily_job_twice_under_a_real_worker_notifies_once(celery_worker, world)
     first = sorted(Notification.objects.values_list("recipient__username", "kind", "dedupe_key"))
     assert first == [
         ("cadre1", "diary_reminder", f"diary-reminder:{world.cadre1.pk}:2026-11-25"),
-        ("deputy", "matter_overdue", f"matter-overdue:{overdue.pk}:2026-11-25"),
-        ("unithead", "matter_overdue", f"matter-overdue:{overdue.pk}:2026-11-25"),
+        # One digest a day per recipient: the assignee first, then the unit head and the leader in charge.
+        ("cadre2", "matter_overdue", f"matters-overdue:{world.cadre2.user_id}:2026-11-25"),
+        ("deputy", "matter_overdue", f"matters-overdue:{world.deputy.user_id}:2026-11-25"),
+        ("unithead", "matter_overdue", f"matters-overdue:{world.unit_head.user_id}:2026-11-25"),
     ]
     assert Matter.objects.get(pk=overdue.pk).escalated_on == TODAY
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from bulletins.figures import disclosure_compliance
 from cadres.models import School, Township
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from cadres.services.schools import school_save
 from core.errors import NotAllowed
 from core.models import Notification
@@ -40,7 +40,7 @@ def domains(world):  # type: ignore[no-untyped-def]
 
 
 def _post(world, **kwargs):  # type: ignore[no-untyped-def]
-    values = {"by": world.office.user, "title": "公开", "content": "内容", "period_start": D(2026, 7, 1),
+    values = {"actor": actor_for(world.office.user), "title": "公开", "content": "内容", "period_start": D(2026, 7, 1),
               "period_end": D(2026, 9, 30), "posted_on": D(2026, 10, 10)}
     with time_machine.travel(NOW, tick=False):
         return disclosure_create(**{**values, **kwargs})
@@ -56,7 +56,7 @@ def test_office_records_for_the_township_and_a_school_and_the_check_counts_them(
     assert edu.subject_name == "东河镇中心小学" and gov.subject_name == "东河镇（镇本级）"
 
     with django_capture_on_commit_callbacks(execute=True):
-        summary = disclosure_check_run(year=2026, quarter=3, township=domains.township, today=AFTER_Q3)
+        summary = disclosure_check_run(actor=SYSTEM, year=2026, quarter=3, township=domains.township, today=AFTER_Q3)
 
     assert (summary.villages, summary.township_checks, summary.schools) == (3, 1, 2)
     assert summary.by_domain["government_affairs"] == {"on_time": 1, "late": 0, "missing": 0}
@@ -71,7 +71,7 @@ def test_office_records_for_the_township_and_a_school_and_the_check_counts_them(
     note = Notification.objects.get(recipient=domains.office.user, kind="disclosure_check")
     assert note.title == "东河村小学 2026年第3季度公开检查结果"
 
-    again = disclosure_check_run(year=2026, quarter=3, township=domains.township, today=AFTER_Q3)
+    again = disclosure_check_run(actor=SYSTEM, year=2026, quarter=3, township=domains.township, today=AFTER_Q3)
     assert (again.checks_created, again.items_created) == (0, 0)
     assert "政务按时1项" in again.as_text() and "校务按时1项、逾期0项、缺项1项" in again.as_text()
 
@@ -91,7 +91,7 @@ def _period():  # type: ignore[no-untyped-def]
 
 def test_no_township_or_school_check_without_their_requirements(world):
     School.objects.create(township=world.township, name="东河镇中心小学")
-    summary = disclosure_check_run(year=2026, quarter=3, township=world.township, today=AFTER_Q3)
+    summary = disclosure_check_run(actor=SYSTEM, year=2026, quarter=3, township=world.township, today=AFTER_Q3)
     assert (summary.township_checks, summary.schools) == (0, 0)
     assert not DisclosureCheck.objects.exclude(subject_kind=Subject.VILLAGE).exists()
 
@@ -132,9 +132,9 @@ def test_subjects_inconsistent_with_the_domain_are_refused(domains, kwargs, fiel
 
 def test_only_the_office_posts_for_the_township_or_a_school(domains):
     with pytest.raises(NotAllowed):
-        _post(domains, by=domains.village1.user, subject_kind=Subject.TOWNSHIP, requirement=domains.gov)
+        _post(domains, actor=actor_for(domains.village1.user), subject_kind=Subject.TOWNSHIP, requirement=domains.gov)
     with pytest.raises(NotAllowed):
-        _post(domains, by=domains.office.user, subject_kind=Subject.SCHOOL, school=domains.other_school,
+        _post(domains, actor=actor_for(domains.office.user), subject_kind=Subject.SCHOOL, school=domains.other_school,
               domain="school_affairs", category="x")
     assert not Disclosure.objects.exists()
 
@@ -228,7 +228,7 @@ def test_a_village_cadre_is_offered_no_other_subject(domains):
 
 def test_the_overview_lists_the_township_and_school_rows(domains):
     _post(domains, subject_kind=Subject.TOWNSHIP, requirement=domains.gov)
-    disclosure_check_run(year=2026, quarter=3, township=domains.township, today=AFTER_Q3)
+    disclosure_check_run(actor=SYSTEM, year=2026, quarter=3, township=domains.township, today=AFTER_Q3)
     with time_machine.travel(dt.datetime(2026, 10, 26, 10, 0, tzinfo=dt.UTC), tick=False):
         page = page_client(domains.office.user).get("/disclosures/?quarter=2026Q3&year=2026").content.decode()
     assert "东河镇（镇本级）" in page and "东河村小学" in page

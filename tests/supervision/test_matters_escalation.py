@@ -7,6 +7,7 @@ import datetime as dt
 import time_machine
 from django.utils import timezone
 
+from cadres.roles import SYSTEM
 from core.models import Notification
 from supervision.models import MatterEvent
 from supervision.services import matters as svc
@@ -28,8 +29,8 @@ def test_two_runs_the_same_day_give_one_digest_per_recipient_assignee_first(worl
         _overdue(world, 1, description="水渠堵塞")
         _overdue(world, 5, assignee=world.cadre1, description="垃圾未清运")
 
-        assert svc.matters_escalate_overdue(today=today) == 3
-        assert svc.matters_escalate_overdue(today=today) == 0
+        assert svc.matters_escalate_overdue(actor=SYSTEM, today=today) == 3
+        assert svc.matters_escalate_overdue(actor=SYSTEM, today=today) == 0
 
     notes = list(Notification.objects.filter(kind="matter_overdue").order_by("id"))
     assert [n.recipient.username for n in notes] == ["cadre1", "cadre2", "unithead", "deputy"]
@@ -47,8 +48,8 @@ def test_two_runs_the_same_day_give_one_digest_per_recipient_assignee_first(worl
 def test_the_next_day_brings_a_new_digest(world):
     today = timezone.localdate()
     _overdue(world, 2)
-    svc.matters_escalate_overdue(today=today)
-    svc.matters_escalate_overdue(today=today + dt.timedelta(days=1))
+    svc.matters_escalate_overdue(actor=SYSTEM, today=today)
+    svc.matters_escalate_overdue(actor=SYSTEM, today=today + dt.timedelta(days=1))
     titles = list(
         Notification.objects.filter(recipient=world.cadre2.user).order_by("id").values_list("title", flat=True)
     )
@@ -57,7 +58,7 @@ def test_the_next_day_brings_a_new_digest(world):
 
 def test_a_unit_head_assignee_gets_one_digest_not_two(world):
     _overdue(world, 2, assignee=world.unit_head)
-    svc.matters_escalate_overdue()
+    svc.matters_escalate_overdue(actor=SYSTEM)
     assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == ["deputy", "unithead"]
 
 

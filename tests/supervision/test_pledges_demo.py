@@ -57,7 +57,10 @@ def test_the_demo_duties_are_complete_and_idempotent(db):
     assert Pledge.objects.get(pledger_village_id=village1.village_id, year=2026).status == Pledge.Status.SIGNED
     quarter = last_due_quarter(TODAY)
     checks = DisclosureCheck.objects.filter(township=township, year=quarter.year, quarter=quarter.quarter)
-    assert checks.count() == 20
+    # Every village, and the township (政务) and its three schools (校务) whose requirements the demo switches on.
+    assert checks.filter(subject_kind="village").count() == 20
+    assert checks.filter(subject_kind="township").count() == 1
+    assert checks.filter(subject_kind="school").count() == 3
     assert checks.filter(missing_count__gt=0).exists()  # some gaps to follow up
     assert Inspection.objects.filter(kind="unannounced", published_at__isnull=True).exists()
     assert Matter.objects.filter(source="inspection").count() == 1
