@@ -433,6 +433,7 @@ PORTAL_EMAIL_NOTIFICATIONS = env.bool("PORTAL_EMAIL_NOTIFICATIONS", default=Fals
 # Choice sets of the duties (supervision: pledges, disclosures, inspections) named once, so they
 # never collide with other apps' `status`, `kind`, `level`, `category` choices in the schema.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({  # type: ignore[attr-defined]
+    "ConsultationMethodEnum": "supervision.models.diaries.AgendaItem.ConsultationMethod",
     "PledgeStatusEnum": "supervision.models.pledges.Pledge.Status",
     "PledgeGradeEnum": "supervision.models.pledges.Pledge.Grade",
     "PledgeLevelEnum": "supervision.models.pledges.PledgeLevel",

@@ -93,7 +93,7 @@ class DiaryComment(models.Model):
         return self.text[:30]
 
 
-class AgendaItem(models.Model):
+class AgendaItem(Stamped, models.Model):
     """An item on the party committee's agenda (an adopted idea 采纳, a group of recurring problems,
     or one the office entered), its consultation when it is major, and the decision taken on it."""
 
@@ -145,7 +145,7 @@ class AgendaItem(models.Model):
         related_name="+",
         verbose_name=_("记录人"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index="updated_at")
 
     class Meta:
         verbose_name = _("党委议题")

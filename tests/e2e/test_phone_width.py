@@ -17,6 +17,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from cadres.roles import actor_for
 from tests import factories as f
 from tests.e2e.conftest import LOCALE, login
 
@@ -35,6 +36,11 @@ NOT_PAGES = {
     "inspection-finding-matter", "plan-pdf", "plan-action", "plan-page-milestone-done",
     "plan-page-milestone-evidence", "plan-page-goal-achieved", "disclosure-check-show",
     "household-import-template", "cadre-import-template",
+    # POST-only steps and downloads
+    "job-download", "agenda-major", "agenda-consultation", "agenda-item-decide", "problem-group-adopt",
+    "county-bulletin-step", "county-bulletin-pdf",
+    # the county's pages: USERS below are a township's staff, for whom they do not exist
+    "county-township", "county-bulletin",
 }
 # The object each detail pattern opens, by URL name (attribute of the `objects` namespace below).
 DETAIL_OBJECTS = {
@@ -43,6 +49,8 @@ DETAIL_OBJECTS = {
     "disclosure-show": "disclosure", "inspection-show": "inspection",
     "plan-show": "plan", "plan-edit": "plan", "plan-print": "plan",
     "bulletin-detail": "bulletin", "bulletin-edit": "bulletin",
+    "figure-propose-diary": "diary", "figure-propose-matter": "matter", "training-attendance": "training",
+    "agenda-show": "agenda_item", "agenda-publish": "agenda_item", "problem-group-show": "group",
 }
 # Who opens the pages: a cadre in a village, a leader, and the office (docs/design.md §4).
 USERS = ["cadre1", "secretary", "office"]
@@ -83,12 +91,23 @@ def build_objects(world: Any) -> Any:
     f.PlanGoalFactory(plan=plan)
     f.PlanMilestoneFactory(plan=plan)
     template = f.pledge_template(world.township, level="staff", year=today.year)
-    (pledge,) = pledge_issue_from_template(template=template, pledgers=[world.cadre1], by=world.office.user)
+    (pledge,) = pledge_issue_from_template(template=template, pledgers=[world.cadre1], actor=actor_for(world.office.user))
     start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     bulletin = bulletin_compile(township=world.township, start=start, end=today.replace(day=1) - dt.timedelta(days=1),
-                                by=world.office.user)
+                                actor=actor_for(world.office.user))
+    from cadres.models import Training
+    from supervision.models import AgendaItem, ProblemGroup
+
+    training = Training.objects.create(township=world.township, title="乡村振兴政策培训" * 4, date=today)
+    agenda_item = AgendaItem.objects.create(township=world.township, source="office", title="村道硬化议题" * 6,
+                                            adopted_by=world.secretary)
+    group = ProblemGroup.objects.create(township=world.township, period_start=today.replace(day=1), period_end=today,
+                                        label="机井 水泵 春灌", keywords=["机井", "水泵", "春灌"], first_seen=today,
+                                        last_seen=today)
+    group.diaries.add(diary)
     return type("Objects", (), {"diary": diary, "matter": matter, "disclosure": disclosure, "inspection": inspection,
-                                "plan": plan, "pledge": pledge, "bulletin": bulletin})
+                                "plan": plan, "pledge": pledge, "bulletin": bulletin, "training": training,
+                                "agenda_item": agenda_item, "group": group})
 
 
 def page_paths(objects: Any) -> list[str]:

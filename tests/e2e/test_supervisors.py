@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from cadres.models import School
+from cadres.roles import SYSTEM
 from supervision.models import Disclosure, DisclosureCheck, DisclosureRequirement, Subject
 from supervision.quarters import current_quarter
 from supervision.services.disclosures import disclosure_check_run
@@ -73,7 +74,7 @@ def test_township_and_school_items_appear_in_the_next_check(world, new_page):
     post("学校", "校务·学校收费及学生资助（每季度）", "中心小学收费公示", school="东河镇中心小学")
     assert sorted(Disclosure.objects.values_list("subject_kind", flat=True)) == ["school", "township"]
 
-    disclosure_check_run(year=quarter.year, quarter=quarter.quarter, township=world.township,
+    disclosure_check_run(actor=SYSTEM, year=quarter.year, quarter=quarter.quarter, township=world.township,
                          today=max(today, quarter.end + dt.timedelta(days=1)))
     assert DisclosureCheck.objects.filter(subject_kind=Subject.TOWNSHIP, on_time_count=1).count() == 1
     assert DisclosureCheck.objects.filter(school__name="东河镇中心小学", on_time_count=1).count() == 1

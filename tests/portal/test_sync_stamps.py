@@ -37,7 +37,7 @@ SYNCED = {
     "matters": "supervision.Matter", "pledges": "supervision.Pledge", "disclosures": "supervision.Disclosure",
     "disclosure-checks": "supervision.DisclosureCheck", "inspections": "supervision.Inspection",
     "bulletins": "bulletins.Bulletin", "plans": "supervision.Plan", "plan-milestones": "supervision.PlanMilestone",
-    "schools": "cadres.School",
+    "schools": "cadres.School", "agenda-items": "supervision.AgendaItem",
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, actor_for
 from core.errors import NotAllowed, StateError
 from core.models import Notification
 from supervision.models import AgendaItem, Disclosure, DisclosureCheckItem, ProblemGroup
@@ -160,7 +160,7 @@ def test_a_decision_becomes_a_posted_party_disclosure_counted_in_the_quarterly_c
                                 domain="party_affairs", title="t", content="c", posted_on=dt.date(2026, 9, 10))
     assert Disclosure.objects.count() == 1
 
-    disclosure_check_run(year=2026, quarter=3, township=world.township, today=dt.date(2026, 10, 25))
+    disclosure_check_run(actor=SYSTEM, year=2026, quarter=3, township=world.township, today=dt.date(2026, 10, 25))
     counted = DisclosureCheckItem.objects.get(check_run__village=world.v1, requirement=disclosure.requirement)
     assert (counted.result, counted.disclosure_id) == ("on_time", disclosure.pk)
 
@@ -186,7 +186,7 @@ def _assessed(world):
     from supervision.services import pledges as pledge_svc
 
     [village_pledge] = pledge_svc.pledge_issue_from_template(
-        template=f.pledge_template(world.township, "village", year=2026), pledgers=[world.v1], by=world.office.user)
+        template=f.pledge_template(world.township, "village", year=2026), pledgers=[world.v1], actor=actor_for(world.office.user))
     Pledge.objects.filter(pk=village_pledge.pk).update(status="assessed", total_score=92, grade="excellent")
     cadre_pledge = Pledge.objects.create(township=world.township, year=2026, level="cadre",
                                          pledger_cadre=world.cadre1, superior=world.unit_head, status="assessed",
