@@ -52,6 +52,7 @@ def may_post_for_subject(actor: Any, *, subject_kind: str, township_id: int, vil
 
 
 
+# Long on purpose: every field is checked (one line each) and all errors are reported together before the one write.
 @transaction.atomic
 def disclosure_create(
     *, actor: Actor, village: Village | None = None, title: str, content: str, period_start: date, period_end: date,

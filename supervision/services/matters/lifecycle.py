@@ -37,6 +37,7 @@ from supervision.services.matters.rules import (
 )
 
 
+# Long on purpose: every field is checked (one line each) before the one write and its timeline entry.
 @transaction.atomic
 def matter_create(
     *,

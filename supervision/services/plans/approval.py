@@ -105,6 +105,7 @@ def plan_return(*, actor: Actor, plan: Plan, note: str) -> Plan:
     return plan
 
 
+# Long on purpose: each kind of change is checked and described for the revision record before the one write.
 @transaction.atomic
 def plan_revise(
     *,
