@@ -17,7 +17,7 @@ from cadres.roles import Role
 from core.demo import DemoContext
 
 
-def _logins(ctx: DemoContext, main: Township) -> dict[str, Any]:
+def seed_logins(ctx: DemoContext, main: Township) -> dict[str, Any]:
     user_model = get_user_model()
     new = ctx.extra.pop("_new_logins", {})
     users = {u.username: u for u in user_model.objects.filter(username__in=LOGINS)}

@@ -26,7 +26,7 @@ from cadres.models import (
 )
 
 
-class _NamePool:
+class NamePool:
     """Chinese names, unique within a township so people can tell cadres apart."""
 
     def __init__(self, rng: random.Random) -> None:
@@ -47,7 +47,7 @@ def _phone(rng: random.Random) -> str:
     return f"1{rng.choice('35789')}{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}"
 
 
-def _cadre(township: Township, names: _NamePool, rng: random.Random, *, post: str, unit: Unit | None = None,
+def make_cadre(township: Township, names: NamePool, rng: random.Random, *, post: str, unit: Unit | None = None,
            village: Village | None = None) -> Cadre:
     party = post != Post.STAFF or rng.random() < 0.85
     return Cadre(
@@ -60,7 +60,7 @@ def _cadre(township: Township, names: _NamePool, rng: random.Random, *, post: st
     )
 
 
-def _village_names(rng: random.Random, n: int) -> list[str]:
+def village_names(rng: random.Random, n: int) -> list[str]:
     names: list[str] = []
     while len(names) < n:
         name = rng.choice(VILLAGE_STEMS) + rng.choice(VILLAGE_ENDS)
@@ -70,10 +70,10 @@ def _village_names(rng: random.Random, n: int) -> list[str]:
     return names
 
 
-def _households(township: Township, villages: list[Village], groups_of: dict[int, list[VillageGroup]],
+def seed_households(township: Township, villages: list[Village], groups_of: dict[int, list[VillageGroup]],
                 rng: random.Random, tags: dict[str, HouseholdTag], *, main: bool
                 ) -> tuple[list[Household], dict[int, list[int]], dict[int, list[int]]]:
-    names = _NamePool(rng)
+    names = NamePool(rng)
     rows: list[Household] = []
     tag_plan: list[list[str]] = []
     per_village = (200, 300) if main else (280, 345)
@@ -114,7 +114,7 @@ def _households(township: Township, villages: list[Village], groups_of: dict[int
     return rows, poor_of, farmers_of
 
 
-def _trainings(township: Township, villages: list[Village], cadres: list[Cadre], rng: random.Random, today: date,
+def seed_trainings(township: Township, villages: list[Village], cadres: list[Cadre], rng: random.Random, today: date,
                *, count: int) -> None:
     by_name = {v.name: v for v in villages}
     township_cadres = [c for c in cadres if c.level == Cadre.Level.TOWNSHIP]
@@ -135,7 +135,7 @@ def _trainings(township: Township, villages: list[Village], cadres: list[Cadre],
     bulk_create_with_history(attendance, TrainingAttendance, batch_size=1000)
 
 
-def _model_figures(township: Township, villages: list[Village], staff: list[Cadre],
+def seed_model_figures(township: Township, villages: list[Village], staff: list[Cadre],
                    village_cadres: dict[int, list[Cadre]], rng: random.Random, today: date, *, main: bool) -> None:
     period_start = date(today.year, 1, 1) if today.month > 3 else date(today.year - 1, 1, 1)
     figures = [
@@ -159,7 +159,7 @@ def _model_figures(township: Township, villages: list[Village], staff: list[Cadr
     bulk_create_with_history(figures, ModelFigure)
 
 
-def _absences(cadres: list[Cadre], rng: random.Random, today: date, *, count: int, first: Cadre | None) -> None:
+def seed_absences(cadres: list[Cadre], rng: random.Random, today: date, *, count: int, first: Cadre | None) -> None:
     rows = []
     if first is not None:
         day = today - timedelta(days=35)

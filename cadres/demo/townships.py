@@ -25,8 +25,16 @@ from cadres.demo.data import (
     UNITS,
     VILLAGE_POSTS,
 )
-from cadres.demo.logins import _logins
-from cadres.demo.people import _absences, _cadre, _households, _model_figures, _NamePool, _trainings, _village_names
+from cadres.demo.logins import seed_logins
+from cadres.demo.people import (
+    NamePool,
+    make_cadre,
+    seed_absences,
+    seed_households,
+    seed_model_figures,
+    seed_trainings,
+    village_names,
+)
 from cadres.models import (
     Cadre,
     HouseholdContact,
@@ -52,13 +60,13 @@ def seed(ctx: DemoContext) -> None:
         for i, name in enumerate(EXTRA_TOWNSHIPS, start=2):
             rng = ctx.rng_for(f"cadres:{name}")
             townships.append(
-                _seed_township(ctx, code=f"620521{100 + i}", name=name, villages=_village_names(rng, 16),
+                _seed_township(ctx, code=f"620521{100 + i}", name=name, villages=village_names(rng, 16),
                                units=UNITS[:6], leaders=LEADERS[:7] + LEADERS[8:], rng=rng, tags=tags, main=False)
             )
     ctx.townships = townships
     ctx.main_township = main
     with transaction.atomic():
-        users = _logins(ctx, main)
+        users = seed_logins(ctx, main)
     ctx.extra["users"] = users
     ctx.extra["cadres"] = {name: user.cadre for name, user in users.items() if hasattr(user, "cadre")}
     ctx.extra["units"] = {u.name: u for u in Unit.objects.filter(township=main)}
@@ -78,7 +86,7 @@ def _seed_township(ctx: DemoContext, *, code: str, name: str, villages: list[str
         return existing
     today = ctx.today
     start = date(today.year - 1, 3, 1)
-    names = _NamePool(rng)
+    names = NamePool(rng)
     township = Township.objects.create(name=name, code=code, county=COUNTY)
     village_rows, groups_of, unit_rows = _places(township, code=code, name=name, villages=villages, units=units,
                                                  rng=rng)
@@ -91,14 +99,14 @@ def _seed_township(ctx: DemoContext, *, code: str, name: str, villages: list[str
     special = {0: agri[0], 2: agri[0], 1: agri[1], 3: agri[1]} if main else {}  # cadre1, cadre2
     assigned_to, led_by = _assignments(village_rows, leader_rows, all_staff, special, start=start, main=main)
 
-    households, poor_of, farmers_of = _households(township, village_rows, groups_of, rng, tags, main=main)
+    households, poor_of, farmers_of = seed_households(township, village_rows, groups_of, rng, tags, main=main)
     contacts = _contacts(rng, start=start, main=main, village_rows=village_rows, leader_rows=leader_rows, heads=heads,
                          all_staff=all_staff, agri=agri, led_by=led_by, assigned_to=assigned_to, poor_of=poor_of,
                          farmers_of=farmers_of)
 
-    _trainings(township, village_rows, people.cadres, rng, today, count=len(TRAININGS) if main else 3)
-    _model_figures(township, village_rows, all_staff, village_cadres, rng, today, main=main)
-    _absences(all_staff + heads, rng, today, count=6 if main else 2, first=agri[0] if main else None)
+    seed_trainings(township, village_rows, people.cadres, rng, today, count=len(TRAININGS) if main else 3)
+    seed_model_figures(township, village_rows, all_staff, village_cadres, rng, today, main=main)
+    seed_absences(all_staff + heads, rng, today, count=6 if main else 2, first=agri[0] if main else None)
 
     if main:
         ctx.extra["_new_logins"] = {
@@ -149,23 +157,23 @@ class _People:
     village_cadres: dict[int, list[Cadre]]  # village → its village cadres
 
 
-def _people(township: Township, names: _NamePool, rng: random.Random, *, leaders: Sequence[str],
+def _people(township: Township, names: NamePool, rng: random.Random, *, leaders: Sequence[str],
             unit_rows: list[Unit], village_rows: list[Village]) -> _People:
     """Leaders, then each unit's head and staff, then three cadres per village; with their units'
     heads and leaders in charge and whom each reports to."""
     cadres: list[Cadre] = []
-    leader_rows = [_cadre(township, names, rng, post=post) for post in leaders]
+    leader_rows = [make_cadre(township, names, rng, post=post) for post in leaders]
     cadres += leader_rows
     staff_of: dict[int, list[Cadre]] = {}
     heads: list[Cadre] = []
     for index, unit in enumerate(unit_rows):
-        head = _cadre(township, names, rng, post=Post.UNIT_HEAD, unit=unit)
-        staff = [_cadre(township, names, rng, post=Post.STAFF, unit=unit) for _ in range(6 if index == 0 else 5)]
+        head = make_cadre(township, names, rng, post=Post.UNIT_HEAD, unit=unit)
+        staff = [make_cadre(township, names, rng, post=Post.STAFF, unit=unit) for _ in range(6 if index == 0 else 5)]
         heads.append(head)
         staff_of[unit.pk] = staff
         cadres += [head, *staff]
     village_cadres = {
-        v.pk: [_cadre(township, names, rng, post=post, village=v) for post in VILLAGE_POSTS] for v in village_rows
+        v.pk: [make_cadre(township, names, rng, post=post, village=v) for post in VILLAGE_POSTS] for v in village_rows
     }
     for rows in village_cadres.values():
         cadres += rows
