@@ -346,6 +346,8 @@ def _span_start(scale: Scale, end: date, writers: int) -> date:
     return end - timedelta(days=int(workdays_needed * 7 / 5 * 1.25) + 40)
 
 
+# Long on purpose: one linear recipe of the benchmark's people and places, read top to bottom; split, it would only
+# pass its many id tables around.
 def build_people(world: World, loader: Loader, rng: Streams) -> None:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, User
@@ -564,6 +566,7 @@ def _workdays(first: date, last: date) -> list[date]:
     return workdays(first, last, None)
 
 
+# Long on purpose: one linear recipe of the diaries and what hangs off them, streamed through one COPY loader.
 def build_diaries(world: World, loader: Loader, rng: Streams, out: Callable[[str], None]) -> None:
     """Diaries (COPY), their household links, matters, comments and agenda items."""
     from supervision.models import AgendaItem, Diary, DiaryComment, Matter
@@ -702,6 +705,8 @@ def _matter(x: random.Random, world: World, township_units: list[list[int]], c: 
             closed, created, updated)
 
 
+# Long on purpose: one linear recipe of the benchmark's duties (absences … pledges), read top to bottom; split, it
+# would only pass its id tables around.
 def build_duties(world: World, loader: Loader, rng: Streams) -> None:
     """Absences, trainings, model figures, inspections, disclosures and this year's pledges."""
     from cadres.models import ExcusedAbsence, ModelFigure, Training, TrainingAttendance

@@ -400,6 +400,7 @@ class Site:
         return get(path, self.headers(who), self.port)
 
 
+# Long on purpose: the HTTP cases in the order they are timed, one after another, like a script.
 def run_http(explain_later: list[tuple[str, str, dict[str, Any]]], small_url: str | None) -> list[Entry]:
     """The HTTP cases; with `small_url`, each list and report also runs on the 100k data set
     (a second server), in the same alternating bursts, for the growth budget."""
@@ -760,6 +761,7 @@ def table(results: list[dict[str, Any]], info: dict[str, Any]) -> list[str]:
 # --- main -----------------------------------------------------------------------------------------------------
 
 
+# Long on purpose: the benchmark's command line, each phase in the order it runs.
 def main() -> None:
     started = time.monotonic()
     url = database_url()

@@ -106,6 +106,7 @@ class FigureGroup:
                 for i in range(0, len(self.rows), 2)]
 
 
+# Long on purpose: a flat table of the bulletin's rows, label by label, in print order.
 def figure_groups(figures: dict[str, Any]) -> list[FigureGroup]:
     """工作动态 as labelled rows, grouped the way the bulletin prints them."""
     if not figures:

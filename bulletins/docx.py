@@ -76,6 +76,7 @@ def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
             _font(cell.paragraphs[0].add_run(str(text)), size=10.5)
 
 
+# Long on purpose: the document top to bottom, in the order it prints.
 def bulletin_docx(bulletin: Bulletin) -> bytes:
     data = document(bulletin)
     doc = Document()

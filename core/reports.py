@@ -304,6 +304,7 @@ def _example_value(value: Any) -> Any:
     return value
 
 
+# Long on purpose: mostly the OpenAPI description of a report, as one literal.
 def report_schema(
     name: str,
     columns: list[Column],

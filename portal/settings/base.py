@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
 from pathlib import Path
 
-import environ
 from django.utils.translation import gettext_lazy as _
-from kombu import Queue
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
-
-env = environ.Env()
-# A .env file is optional and only ever read on a developer's machine.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+from portal.settings._env import BASE_DIR, VAR_DIR, env
 
 SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz")
 DEBUG = env.bool("DEBUG", default=False)
@@ -215,31 +207,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: 5 failures per (username, address) lock that pair for 15 minutes.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-# The lock lasts 15 minutes from the 5th failure; tries made while locked do not extend it.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-# The page and the admin get the Chinese lockout page, the API a JSON 429 (portal.security).
-AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
-
-# Second factor (TOTP, django-otp): optional for everyone, required for /admin/ when this is on
-# (production turns it on).
-ADMIN_REQUIRE_OTP = env.bool("ADMIN_REQUIRE_OTP", default=False)
-OTP_TOTP_ISSUER = "干部作风建设监督平台"
-
-# Sessions: idle and absolute limits, enforced by portal.middleware.SessionTimeoutMiddleware.
-SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_HOURS", default=12) * 3600
-SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_DAYS", default=30))
+# Lockout, second factor and sessions: portal/settings/_security.py.
+from portal.settings._security import *  # noqa: E402
+from portal.settings._security import AXES_IPWARE_PROXY_COUNT  # noqa: E402
 
 # Security audit log retention; the Cybersecurity Law asks for at least 180 days of network logs.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
@@ -274,25 +244,7 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Images with more pixels are refused before they are decoded (core.uploads; decompression bombs).
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 
-# --- security headers --------------------------------------------------------------------------
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-}
+# --- security headers: portal/settings/_security.py ---------------------------------------------
 
 # --- REST framework ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -347,61 +299,10 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.schema.document_errors"],
 }
 
-# --- Celery ----------------------------------------------------------------------------------------
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object]
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    # Longer than the longest task's hard time limit, so a running task is never redelivered.
-    # (Crash tests shorten it through CELERY_VISIBILITY_TIMEOUT so redelivery takes seconds.)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600)}
-else:
-    # Embedded broker for a laptop: kombu's filesystem transport in var/, so the worker and
-    # beat really run without Redis.
-    _broker_dir = VAR_DIR / "broker"
-    # kombu's filesystem transport does not create its folders; a fresh clone has none.
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_IGNORE_RESULT = True
+# --- Celery: portal/settings/_celery.py ------------------------------------------------------------
+from portal.settings._celery import *  # noqa: E402
+
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_ENABLE_UTC = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Queues by kind, so a county's long compile never delays a reminder (docs/deployment.md).
-# `celery worker` without -Q consumes every queue (make run); production runs a worker per group.
-CELERY_TASK_DEFAULT_QUEUE = "interactive"
-# Declared, so that a worker started without -Q consumes all four.
-CELERY_TASK_QUEUES = [
-    Queue("interactive"),  # notifications, the published bulletin's notices, pings: a person waits
-    Queue("imports"),  # spreadsheet imports of people and households
-    Queue("compile"),  # checks, the daily loop, bulletin compilations
-    Queue("exports"),  # exports too big for a request, purges
-]
-CELERY_TASK_ROUTES = {
-    "cadres.import_table": {"queue": "imports"},
-    "supervision.daily": {"queue": "compile"},
-    "supervision.disclosure_check": {"queue": "compile"},
-    "supervision.disclosure_check_due": {"queue": "compile"},
-    "bulletins.compile": {"queue": "compile"},
-    "bulletins.compile_monthly": {"queue": "compile"},
-    "supervision.export_*": {"queue": "exports"},
-    "portal.purge_audit": {"queue": "exports"},
-    # bulletins.notify_published, portal.ping and every task not named here: "interactive".
-}
 
 # --- e-mail ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

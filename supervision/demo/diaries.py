@@ -121,6 +121,7 @@ def seed(ctx: Any) -> None:
             _seed(ctx, other, stream=f"supervision.daily.{other.code}")
 
 
+# Long on purpose: a linear demo recipe whose steps share one random stream and the rows made so far.
 def _seed(ctx: Any, township: Any, *, stream: str = "supervision.daily") -> None:
     rng = ctx.rng_for(stream)
     today: dt.date = ctx.today
@@ -264,6 +265,7 @@ EXTERNAL = [
 ]
 
 
+# Long on purpose: a linear demo recipe whose steps share one random stream and the rows made so far.
 def _seed_matters(ctx: Any, rng: Any, township: Any, cadres: list[Cadre], today: dt.date) -> None:
     units = list(Unit.objects.filter(township=township, is_active=True, head__isnull=False).order_by("id"))
     if not units:

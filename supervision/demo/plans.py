@@ -58,6 +58,7 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=TZ)
 
 
+# Long on purpose: a linear demo recipe (draft, submit, approve, follow) on one random stream.
 def _plans(ctx: Any, township: Any, users: dict[str, Any]) -> int:
     rng = ctx.rng_for(f"supervision.plans:{township.pk}")
     today: dt.date = ctx.today

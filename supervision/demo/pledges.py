@@ -65,6 +65,7 @@ TEMPLATES: dict[str, tuple[str, list[tuple[str, str, str, int, str]]]] = {
 }
 
 
+# Long on purpose: a linear demo recipe (issue, sign, countersign, progress, assess) on one random stream.
 def _pledges(ctx: Any, township: Any, office: Any, users: dict[str, Any], rng: random.Random) -> None:
     today: dt.date = ctx.today
     year = today.year

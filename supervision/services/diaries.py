@@ -185,6 +185,7 @@ def _is_second_diary_of_the_day(exc: IntegrityError) -> bool:
     return "supervision_diary.author_id, supervision_diary.date" in str(exc)  # SQLite names the columns
 
 
+# Long on purpose: an offline diary's every field is checked (one line each) before the one idempotent write.
 def diary_submit(
     *,
     actor: Actor,

@@ -138,6 +138,7 @@ def _pairs(vectors: list[dict[str, float]]) -> list[tuple[float, int, int]]:
     return out
 
 
+# Long on purpose: one algorithm whose phases the docstring explains; its loops share the distance table.
 def cluster(texts: Iterable[Text]) -> list[Cluster]:
     """The groups of these texts (pure: same texts, same groups), largest first.
 
@@ -280,6 +281,7 @@ def _members_of(groups: Iterable[ProblemGroup]) -> dict[int, set[tuple[str, int]
     return out
 
 
+# Long on purpose: match, update, create and drop a township's groups under one lock, in one transaction.
 @transaction.atomic
 def _refresh_township(township_id: int, start: date, end: date, summary: RefreshSummary) -> None:
     # One refresh of a township's period at a time: the township row is the lock.

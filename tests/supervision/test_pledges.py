@@ -252,7 +252,9 @@ def test_an_outsider_cannot_attach_a_scan(world):
 
 
 def test_the_pledger_reports_quarterly_progress_once_the_pledge_is_in_force(world, monkeypatch):
-    monkeypatch.setattr(svc, "current_quarter", lambda: __import__("supervision.quarters").quarters.Quarter(2026, 3))
+    # current_quarter is looked up where pledge_report_progress lives (the package's assessment step).
+    monkeypatch.setattr("supervision.services.pledges.assessment.current_quarter",
+                        lambda: __import__("supervision.quarters").quarters.Quarter(2026, 3))
     [pledge] = issue(world)
     target = pledge.targets.first()
     with pytest.raises(StateError, match="会签生效后"):

@@ -1,132 +1,43 @@
-"""The life cycle of a matter (问题台账): 登记 → 交办 → 办理中 → 已办结 → 已回访 → 销号, with 退回.
-
-One service per transition; each locks the row, checks who acts and from which state, writes a
-MatterEvent for the timeline and tells the next person after commit. An illegal transition is a
-StateError (400 with the reason), the wrong person a NotAllowed (403); out-of-scope objects
-never reach here (selectors answer 404).
-"""
+"""One service per transition of a matter: create, assign, start, resolve, revisit, close."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Cadre, Household, Unit, Village
-from cadres.roles import Actor, Role, require_office, require_system
-from cadres.scope import led_village_ids
+from cadres.roles import Actor, Role
 from core.errors import NotAllowed, StateError
-from core.notifications import notify
 from core.uploads import clean_upload
-from supervision.models import Category, DeadlineRule, Diary, Matter, MatterEvent
+from supervision.models import Category, Diary, Matter
 from supervision.notifications import NotificationKind
 from supervision.search import index_matter
-from supervision.selectors.matters import overdue_q
-
-from ._common import check_length, cn_date, notify_after_commit, office_users, require_text
-
-S = Matter.Status
-DESCRIPTION_LIMIT = 5000
-NOTE_LIMIT = 2000
-
-
-# --- who may do what ------------------------------------------------------------------------------
-
-
-def can_create(actor: Actor) -> bool:
-    return actor.has(Role.OFFICE) or actor.cadre is not None
-
-
-def can_raise_from_diary(actor: Actor, diary: Diary) -> bool:
-    """The author, the leaders, the office and the author's superiors turn a diary into a matter."""
-    if actor.cadre_id is not None and actor.cadre_id == diary.author_id:
-        return True
-    if actor.has(Role.LEADER, Role.OFFICE, Role.LEADER_IN_CHARGE, Role.UNIT_HEAD):
-        return True
-    return actor.cadre is not None and diary.village_id in led_village_ids(actor)
+from supervision.services._common import check_length, cn_date, notify_after_commit, office_users, require_text
+from supervision.services.matters.rules import (
+    DESCRIPTION_LIMIT,
+    NOTE_LIMIT,
+    S,
+    _event,
+    _locked,
+    _url,
+    _user_of,
+    can_assign,
+    can_close,
+    can_create,
+    can_handle,
+    can_raise_from_diary,
+    can_revisit,
+    default_deadline,
+)
 
 
-def can_assign(actor: Actor, matter: Matter) -> bool:
-    """The office and the leaders assign anywhere; a unit head within their own unit."""
-    if actor.has(Role.OFFICE, Role.LEADER):
-        return True
-    return bool(actor.unit_ids_headed) and (matter.unit_id is None or matter.unit_id in actor.unit_ids_headed)
-
-
-def can_handle(actor: Actor, matter: Matter) -> bool:
-    """Start and resolve: the assignee, or the head of the assigned unit."""
-    if actor.is_superuser:
-        return True
-    if actor.cadre_id is not None and actor.cadre_id == matter.assignee_id:
-        return True
-    return matter.unit_id is not None and matter.unit_id in actor.unit_ids_headed
-
-
-def can_revisit(actor: Actor, matter: Matter) -> bool:
-    """回访: the cadre who raised the matter, or the office."""
-    if actor.has(Role.OFFICE):
-        return True
-    return actor.cadre_id is not None and actor.cadre_id == matter.raised_by_id
-
-
-def can_close(actor: Actor) -> bool:
-    return actor.has(Role.OFFICE)
-
-
-def allowed_actions(actor: Actor, matter: Matter) -> set[str]:
-    """The transitions this actor may make now: pages show exactly these forms."""
-    out: set[str] = set()
-    if matter.status in (S.REGISTERED, S.ASSIGNED, S.IN_PROGRESS) and can_assign(actor, matter):
-        out.add("assign")
-    if matter.status == S.ASSIGNED and can_handle(actor, matter):
-        out.add("start")
-    if matter.status == S.IN_PROGRESS and can_handle(actor, matter):
-        out.add("resolve")
-    if matter.status == S.RESOLVED and can_revisit(actor, matter):
-        out.add("revisit")
-    if matter.status == S.REVISITED and can_close(actor):
-        out.add("close")
-    return out
-
-
-# --- helpers --------------------------------------------------------------------------------------
-
-
-def default_deadline(category: str, start: date) -> date:
-    rule = DeadlineRule.objects.filter(category=category).values_list("days", flat=True).first()
-    days = rule or int(settings.PORTAL["MATTER_DEFAULT_DEADLINE_DAYS"])
-    return start + timedelta(days=days)
-
-
-def _event(matter: Matter, actor: Actor, action: str, from_status: str, note: str = "") -> MatterEvent:
-    return MatterEvent.objects.create(
-        matter=matter, action=action, from_status=from_status, to_status=matter.status, by_id=actor.user_id, note=note
-    )
-
-
-def _locked(matter: Matter) -> Matter:
-    return Matter.objects.select_for_update().get(pk=matter.pk)
-
-
-def _url(matter: Matter) -> str:
-    return reverse("matter-show", args=[matter.pk])
-
-
-def _user_of(cadre: Cadre | None) -> Any:
-    return cadre.user if cadre is not None and cadre.user_id else None
-
-
-# --- services -------------------------------------------------------------------------------------
-
-
+# Long on purpose: every field is checked (one line each) before the one write and its timeline entry.
 @transaction.atomic
 def matter_create(
     *,
@@ -365,93 +276,3 @@ def matter_close(*, actor: Actor, matter: Matter, note: str = "") -> Matter:
         url=_url(matter),
     )
     return matter
-
-
-def matters_escalate_overdue(*, actor: Actor, today: date | None = None) -> int:
-    """督办: each overdue open matter is told to its assignee first, then to the assignee's unit
-    head and leader in charge (or the office when nobody is assigned yet and the unit has no
-    head). Each recipient gets ONE digest a day listing their overdue matters and the days each
-    is overdue, however many matters and however often the job runs (dedupe per recipient and
-    day). Returns the number of matters escalated for the first time today. The system's job
-    (cadres.roles.SYSTEM)."""
-    require_system(actor)
-    today = today or timezone.localdate()
-    overdue = list(
-        Matter.objects.filter(overdue_q(today))
-        .select_related("unit__head__user", "unit__leader_in_charge__user", "assignee__user",
-                        "assignee__unit__head__user", "assignee__unit__leader_in_charge__user", "village")
-        .order_by("deadline", "id")
-    )
-    escalated = 0
-    offices: dict[int, list[Any]] = {}
-    # Assignees' digests are written before their superiors' (the assignee is told first).
-    assignees: dict[int, tuple[Any, list[tuple[Matter, int]]]] = {}
-    superiors: dict[int, tuple[Any, list[tuple[Matter, int]]]] = {}
-    for matter in overdue:
-        unit = (matter.assignee.unit if matter.assignee and matter.assignee.unit_id else None) or matter.unit
-        recipients = [_user_of(unit.head), _user_of(unit.leader_in_charge)] if unit else []
-        if not any(recipients):
-            recipients = offices.setdefault(matter.township_id, office_users(matter.township_id))
-        days = (today - matter.deadline).days if matter.deadline else 0
-        assignee = _user_of(matter.assignee)
-        if assignee is not None:
-            assignees.setdefault(assignee.pk, (assignee, []))[1].append((matter, days))
-        for user in recipients:
-            if user is not None and (assignee is None or user.pk != assignee.pk):
-                superiors.setdefault(user.pk, (user, []))[1].append((matter, days))
-        # The timeline records one 督办 a day, however often the job runs.
-        with transaction.atomic():
-            if Matter.objects.filter(pk=matter.pk).filter(Q(escalated_on__isnull=True) | ~Q(escalated_on=today)).update(
-                escalated_on=today
-            ):
-                MatterEvent.objects.create(matter=matter, action="escalate", from_status=matter.status,
-                                           to_status=matter.status, note=_("逾期 %(days)s 天，督办") % {"days": days})
-                escalated += 1
-    for digests in (assignees, superiors):
-        for user, items in digests.values():
-            _send_overdue_digest(user, items, today)
-    return escalated
-
-
-def _send_overdue_digest(user: Any, items: list[tuple[Matter, int]], today: date) -> None:
-    """One notice listing a recipient's overdue matters, most overdue first."""
-    items = sorted(items, key=lambda item: (-item[1], item[0].pk))
-    lines = [
-        _("逾期 %(days)s 天 —— #%(id)s %(text)s（%(village)s，承办：%(who)s，期限 %(deadline)s）") % {
-            "days": days, "id": matter.pk, "text": matter.description[:40], "village": matter.village.name,
-            "who": matter.assignee.name if matter.assignee else (matter.unit.name if matter.unit else _("未交办")),
-            "deadline": cn_date(matter.deadline) if matter.deadline else "—",
-        }
-        for matter, days in items
-    ]
-    url = _url(items[0][0]) if len(items) == 1 else reverse("matters") + "?light=red"
-    notify(
-        users=[user],
-        kind=NotificationKind.MATTER_OVERDUE,
-        title=_("督办：%(count)s 件事项已逾期，最长 %(days)s 天") % {"count": len(items), "days": items[0][1]},
-        body="\n".join(lines),
-        url=url,
-        dedupe_key=f"matters-overdue:{user.pk}:{today.isoformat()}",
-    )
-
-
-def matters_hand_over(*, cadre: Cadre, successor: Cadre, actor: Actor) -> int:
-    """A transferred cadre's open matters go to the successor (and the successor's unit), each
-    with a timeline entry; called inside cadres' transfer transaction (cadres.services.transfers)."""
-    require_office(actor, cadre.township_id)
-    matters = list(Matter.objects.select_for_update().filter(assignee_id=cadre.pk, status__in=Matter.OPEN_STATUSES))
-    for matter in matters:
-        matter.assignee = successor
-        if successor.unit_id is not None:
-            matter.unit_id = successor.unit_id
-        matter.save(update_fields=["assignee", "unit", "updated_at"])
-    MatterEvent.objects.bulk_create(
-        [
-            MatterEvent(
-                matter=matter, action="transfer", from_status=matter.status, to_status=matter.status, by_id=actor.user_id,
-                note=_("干部调动：%(old)s 移交 %(new)s") % {"old": cadre.name, "new": successor.name},
-            )
-            for matter in matters
-        ]
-    )
-    return len(matters)
