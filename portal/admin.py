@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cadres.admin import ViewOnlyMixin
 from cadres.roles import Role, actor_for
 from cadres.services.pyramid import PRIVILEGED_GROUPS, may_grant_roles
 from core.errors import DomainError
@@ -42,7 +43,7 @@ def users_of_townships(township_ids: frozenset[int], path: str = "") -> Q:
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Viewable by the office and superusers; nobody adds, edits or deletes here.
 
     `user_path` names the log-in a row belongs to: a township's office sees the rows of its own
@@ -69,15 +70,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_office_or_superuser(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AuditEvent)

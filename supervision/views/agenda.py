@@ -4,9 +4,11 @@ office enters (/agenda/new/)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -180,18 +182,15 @@ def item_major(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("agenda-show", item.pk)
 
 
-@login_required
-@require_POST
-def item_consultation(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for(request.user)
-    item = _item(actor, pk)
-    form = ConsultationForm(request.POST)
+def _item_form_post(request: HttpRequest, actor: Actor, item: AgendaItem, *, form: forms.Form, form_key: str,
+                    change: Callable[[dict[str, Any]], Any], done: str) -> HttpResponse:
+    """A form of the item page (consultation, decision) posted to its service. A refusal is the
+    refused page; a bad form or a service error shows the item page again with the errors on that
+    form (400); success says `done` and goes back to the item. One place for both forms, so they
+    cannot drift apart in how they report errors."""
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.agenda_consultation_record(actor=actor, item=item, method=data["method"],
-                                                from_whom=data["from_whom"], summary=data["summary"],
-                                                start=data["start"], end=data["end"])
+            change(form.cleaned_data)
         except NotAllowed as exc:
             return refused(request, exc.message)
         except ValidationError as exc:
@@ -199,10 +198,23 @@ def item_consultation(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("征求意见情况已登记。"))
+            messages.success(request, done)
             return redirect("agenda-show", item.pk)
-    return render(request, "supervision/agenda/item.html", _item_context(actor, item, consultation_form=form),
+    return render(request, "supervision/agenda/item.html", _item_context(actor, item, **{form_key: form}),
                   status=400)
+
+
+@login_required
+@require_POST
+def item_consultation(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    item = _item(actor, pk)
+    return _item_form_post(
+        request, actor, item, form=ConsultationForm(request.POST), form_key="consultation_form",
+        change=lambda data: services.agenda_consultation_record(
+            actor=actor, item=item, method=data["method"], from_whom=data["from_whom"], summary=data["summary"],
+            start=data["start"], end=data["end"]),
+        done=_("征求意见情况已登记。"))
 
 
 @login_required
@@ -210,22 +222,11 @@ def item_consultation(request: HttpRequest, pk: int) -> HttpResponse:
 def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     item = _item(actor, pk)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agenda_decide(actor=actor, item=item, decision=form.cleaned_data["decision"],
-                                   meeting_date=form.cleaned_data["meeting_date"])
-        except NotAllowed as exc:
-            return refused(request, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("决策已记录，已通知反映问题的干部。"))
-            return redirect("agenda-show", item.pk)
-    return render(request, "supervision/agenda/item.html", _item_context(actor, item, decision_form=form),
-                  status=400)
+    return _item_form_post(
+        request, actor, item, form=DecisionForm(request.POST), form_key="decision_form",
+        change=lambda data: services.agenda_decide(actor=actor, item=item, decision=data["decision"],
+                                                   meeting_date=data["meeting_date"]),
+        done=_("决策已记录，已通知反映问题的干部。"))
 
 
 @login_required
