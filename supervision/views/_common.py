@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest
 
 from core.errors import DomainError
 from core.search import parse_query
@@ -52,3 +53,15 @@ def searched(filters: forms.Form, qs: QuerySet[Any],
         filters.add_error("q", exc.message)
         return qs.none(), []
     return search(qs, groups), groups
+
+
+def evidence_response(evidence: FieldFile) -> FileResponse:
+    """An evidence file (a matter's, a milestone's), served by the view that checked the scope,
+    never through MEDIA_URL: pictures and PDF open in the browser, anything else is downloaded;
+    never sniffed as another type, never cached by a shared cache."""
+    name = (evidence.name or "").rsplit("/", 1)[-1]  # never empty: the views exclude rows without a file
+    response = FileResponse(evidence.open("rb"), filename=name, as_attachment=not name.endswith(
+        (".jpg", ".png", ".webp", ".pdf")))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -29,7 +29,7 @@ from supervision.selectors import matters as sel
 from supervision.selectors.problem_groups import decisions_for_matter
 from supervision.services import matters as services
 
-from ._common import page_slice, searched
+from ._common import evidence_response, page_slice, searched
 
 ACTION_FORMS: dict[str, Any] = {
     "assign": AssignForm, "start": None, "resolve": ResolveForm, "revisit": RevisitForm, "close": CloseForm,
@@ -210,9 +210,4 @@ def matter_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """The evidence file, only for those who may see the matter (never through MEDIA_URL)."""
     actor = actor_for(request.user)
     matter = get_object_or_404(sel.matters_for(actor).exclude(evidence=""), pk=pk)
-    name = matter.evidence.name.rsplit("/", 1)[-1]
-    response = FileResponse(matter.evidence.open("rb"), filename=name, as_attachment=not name.endswith(
-        (".jpg", ".png", ".webp", ".pdf")))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(matter.evidence)
