@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +23,7 @@ from cadres.roles import Actor, actor_for
 from cadres.scope import villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
-from core.views import refused
+from core.views import form_to_service, refused
 from supervision.forms.agenda import ConsultationForm, DecisionForm, ItemForm, PeriodForm, PublishForm
 from supervision.models import AgendaItem, ProblemGroup
 from supervision.selectors import diaries as diary_sel
@@ -184,24 +185,12 @@ def item_major(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _item_form_post(request: HttpRequest, actor: Actor, item: AgendaItem, *, form: forms.Form, form_key: str,
                     change: Callable[[dict[str, Any]], Any], done: str) -> HttpResponse:
-    """A form of the item page (consultation, decision) posted to its service. A refusal is the
-    refused page; a bad form or a service error shows the item page again with the errors on that
-    form (400); success says `done` and goes back to the item. One place for both forms, so they
-    cannot drift apart in how they report errors."""
-    if form.is_valid():
-        try:
-            change(form.cleaned_data)
-        except NotAllowed as exc:
-            return refused(request, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, done)
-            return redirect("agenda-show", item.pk)
-    return render(request, "supervision/agenda/item.html", _item_context(actor, item, **{form_key: form}),
-                  status=400)
+    """A form of the item page (consultation, decision) posted to its service; on an error the
+    item page again (400) with the errors on that form."""
+    return form_to_service(
+        request, form, change, done=done, then=reverse("agenda-show", args=[item.pk]),
+        again=lambda: render(request, "supervision/agenda/item.html", _item_context(actor, item, **{form_key: form}),
+                             status=400))
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from cadres.scope import household_name_for, units_of, villages_of
 from cadres.services.figures import may_propose_figure
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
-from core.views import refused
+from core.views import form_to_service, refused
 from supervision.forms.agenda import AdoptForm, DecisionForm
 from supervision.forms.diaries import CommentForm, DiaryFilterForm, DiaryForm
 from supervision.forms.matters import DiaryMatterForm
@@ -232,20 +233,10 @@ def _rerender(request: HttpRequest, actor: Actor, diary: Diary, status: int, **f
 
 def _detail_form_post(request: HttpRequest, actor: Actor, diary: Diary, *, form: forms.Form, form_key: str,
                       change: Callable[[dict[str, Any]], Any], done: str) -> HttpResponse:
-    """A form of the diary page (comment, adoption, decision) posted to its service. A refusal is
-    the refused page; a bad form or the service's objection shows the diary again with the errors
-    on that form (400); success says `done` and goes back to the diary."""
-    if form.is_valid():
-        try:
-            change(form.cleaned_data)
-        except NotAllowed as exc:
-            return refused(request, exc.message)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("diary-show", diary.pk)
-    return _rerender(request, actor, diary, 400, **{form_key: form})
+    """A form of the diary page (comment, adoption, decision) posted to its service; on an error
+    the diary again (400) with the errors on that form."""
+    return form_to_service(request, form, change, done=done, then=reverse("diary-show", args=[diary.pk]),
+                           again=lambda: _rerender(request, actor, diary, 400, **{form_key: form}))
 
 
 @login_required
