@@ -6,6 +6,7 @@ so no view can forget the scope. Objects outside it are simply absent: lookups a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -25,6 +26,21 @@ def in_townships(qs: QuerySet, actor: Actor, field: str = "township") -> QuerySe
 def sees_no_township(actor: Actor) -> bool:
     """Nobody (no role, no cadre) and log-ins tied to no township see no record of any township."""
     return actor.is_nobody or (actor.township_ids is not None and not actor.township_ids)
+
+
+def township_or_cadre_scope(actor: Actor, qs: QuerySet, cadre_cond: Callable[[], Q]) -> QuerySet:
+    """The role-scope preamble the village-bound lists share: nothing for a log-in tied to no
+    township, the whole township for township-wide roles, nothing for a log-in with no cadre, and
+    otherwise the rows `cadre_cond()` admits. A callable, so its queries (if any) run only when a
+    cadre's own condition is needed, exactly as when each selector spelled the steps out."""
+    if sees_no_township(actor):
+        return qs.none()
+    qs = in_townships(qs, actor)
+    if actor.township_wide:
+        return qs
+    if actor.cadre is None:
+        return qs.none()
+    return qs.filter(cadre_cond())
 
 
 def active_on(day: date | None = None) -> Q:

@@ -10,7 +10,7 @@ from typing import Any
 
 from celery import shared_task
 
-from core.jobs import MAX_RETRIES, TRANSIENT, backoff
+from core.jobs import MAX_RETRIES, run_retrying
 
 
 @shared_task(name="cadres.import_table", bind=True, acks_late=True, max_retries=MAX_RETRIES)
@@ -18,13 +18,5 @@ def import_table_task(self: Any, job_id: int) -> str:
     """Import the file a JobRun holds (households or cadres), all rows or none; report on the job."""
     from cadres.services.imports import import_job_crashed, import_job_give_up, import_job_run
 
-    try:
-        return import_job_run(job_id=job_id)
-    except TRANSIENT as exc:
-        if self.request.retries >= MAX_RETRIES:
-            import_job_give_up(job_id=job_id)
-            raise
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
-    except Exception:
-        import_job_crashed(job_id=job_id)
-        raise
+    return run_retrying(self, lambda: import_job_run(job_id=job_id), failed=lambda: import_job_crashed(job_id=job_id),
+                        gave_up=lambda: import_job_give_up(job_id=job_id))

@@ -10,7 +10,7 @@ delivery of the same task never reopens or rewrites a job that has ended.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
@@ -40,6 +40,27 @@ FINISHED = (JobRun.Status.SUCCEEDED, JobRun.Status.FAILED)
 def backoff(retries: int) -> int:
     """Seconds before retry number `retries` + 1: 5, 10, 20 … capped at ten minutes."""
     return int(min(MAX_BACKOFF_SECONDS, 5 * 2**retries))
+
+
+T = TypeVar("T")
+
+
+def run_retrying(task: Any, run: Callable[[], T], *, failed: Callable[[], Any],
+                 gave_up: Callable[[], Any] | None = None) -> T:
+    """The body of a bound task whose service ends its own JobRun (an import, an export): a
+    transient database error is retried with `backoff` up to MAX_RETRIES, after which `gave_up`
+    (by default `failed`) ends the job; any other error ends it with `failed`. Either way the
+    error is raised again, so Celery records it."""
+    try:
+        return run()
+    except TRANSIENT as exc:
+        if task.request.retries >= MAX_RETRIES:
+            (gave_up or failed)()
+            raise
+        raise task.retry(exc=exc, countdown=backoff(task.request.retries)) from exc
+    except Exception:
+        failed()
+        raise
 
 
 def job_start(*, name: str, started_by_id: int | None, params: dict[str, Any],

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cadres.admin import ViewOnlyMixin
 from cadres.roles import Role, actor_for
 from cadres.services.pyramid import PRIVILEGED_GROUPS, may_grant_roles
-from core.errors import DomainError
+from core.admin_errors import each_through_service
 from core.models import JobRun, Notification
 
 from .audit import audit
@@ -42,7 +43,7 @@ def users_of_townships(township_ids: frozenset[int], path: str = "") -> Q:
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Viewable by the office and superusers; nobody adds, edits or deletes here.
 
     `user_path` names the log-in a row belongs to: a township's office sees the rows of its own
@@ -69,15 +70,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_office_or_superuser(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AuditEvent)
@@ -206,14 +198,8 @@ class PortalUserAdmin(UserAdmin):
 
     @admin.action(description=gettext_lazy("停用所选账号（结束其全部会话并撤销令牌）"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        done = 0
-        for user in queryset:
-            try:
-                user_deactivate(user=user, by=request.user)
-            except DomainError as exc:
-                messages.error(request, f"{user.get_username()}：{exc.message}")
-            else:
-                done += 1
+        done = each_through_service(request, queryset, lambda user: user_deactivate(user=user, by=request.user),
+                                    lambda user: user.get_username())
         if done:
             messages.success(request, _("已停用 %(n)d 个账号，其会话和令牌均已失效。") % {"n": done})
 
@@ -255,14 +241,9 @@ def erase_personal_data(modeladmin: admin.ModelAdmin, request: HttpRequest, quer
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/portal/household_erase_confirm.html", context)
-    done = 0
-    for household in queryset:
-        try:
-            household_erase(household=household, by=request.user, request=request)
-        except DomainError as exc:
-            messages.error(request, f"#{household.pk}：{exc.message}")
-        else:
-            done += 1
+    done = each_through_service(
+        request, queryset, lambda household: household_erase(household=household, by=request.user, request=request),
+        lambda household: f"#{household.pk}")
     if done:
         messages.success(request, _("已删除 %(n)d 户的个人信息，统计数据保留。") % {"n": done})
     return None

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres.roles import Role, actor_for
 from cadres.scope import townships_for
-from core.errors import DomainError
+from core.admin_errors import each_through_service
 
 from .apikeys import api_key_create, api_key_revoke
 from .models import ApiKey
@@ -130,14 +130,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("撤销所选密钥"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        done = 0
-        for key in queryset:
-            try:
-                api_key_revoke(key=key, by=request.user, request=request)
-            except DomainError as exc:
-                messages.error(request, f"{key}：{exc.message}")
-            else:
-                done += 1
+        done = each_through_service(request, queryset,
+                                    lambda key: api_key_revoke(key=key, by=request.user, request=request), str)
         if done:
             messages.success(request, _("已撤销 %(n)d 个密钥，使用它们的请求将被拒绝。") % {"n": done})
 

@@ -11,7 +11,7 @@ from datetime import date
 from celery import shared_task
 
 from cadres.roles import SYSTEM
-from core.jobs import MAX_RETRIES, RETRY_TRANSIENT, TRANSIENT, backoff
+from core.jobs import MAX_RETRIES, RETRY_TRANSIENT, run_retrying
 
 __all__ = [
     "daily_loop_task", "disclosure_check_due_task", "disclosure_check_task", "export_diaries_task",
@@ -71,16 +71,7 @@ def export_diaries_task(self, job_id: int) -> str:  # type: ignore[no-untyped-de
     """Write a diaries export too big for a request (queue `exports`); transient errors retried."""
     from supervision.services.exports import diary_export_failed, diary_export_run
 
-    try:
-        return diary_export_run(job_id=job_id)
-    except TRANSIENT as exc:
-        if self.request.retries >= MAX_RETRIES:
-            diary_export_failed(job_id=job_id)
-            raise
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
-    except Exception:
-        diary_export_failed(job_id=job_id)
-        raise
+    return run_retrying(self, lambda: diary_export_run(job_id=job_id), failed=lambda: diary_export_failed(job_id=job_id))
 
 
 @shared_task(name="supervision.group_problems", bind=True, acks_late=True, **RETRY_TRANSIENT)

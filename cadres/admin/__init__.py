@@ -19,6 +19,7 @@ from .base import (
     ScopedAdminMixin,
     ScopedHistoryAdmin,
     SharedSettingsMixin,
+    ViewOnlyMixin,
     is_office,
     may_edit_shared,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ScopedAdminMixin",
     "ScopedHistoryAdmin",
     "SharedSettingsMixin",
+    "ViewOnlyMixin",
     "is_office",
     "may_edit_shared",
 ]

@@ -111,6 +111,21 @@ class ScopedHistoryAdmin(ServiceErrorsAdminMixin, ReadableHistoryMixin, SimpleHi
         return super().get_inline_instances(request, obj)
 
 
+class ViewOnlyMixin:
+    """An admin page to look at, never to write through: for records only their services or jobs
+    make (the audit log, job runs, problem groups). Put it first among the bases, so that it
+    overrides any mixin that would allow a write."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class SharedSettingsMixin:
     """Settings every township shares: rows without a township (all rows, when `shared_field` is
     None) are read by the office and edited only by superusers and county-level staff."""

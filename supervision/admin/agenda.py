@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
-from cadres.admin import ScopedHistoryAdmin
+from cadres.admin import ScopedHistoryAdmin, ViewOnlyMixin
 from cadres.roles import actor_for
 from core.errors import DomainError
 from supervision.admin._base import OfficeAdminMixin, TownshipQuerysetMixin
@@ -69,7 +69,7 @@ class AgendaItemAdmin(TownshipQuerysetMixin, ScopedHistoryAdmin):
 
 
 @admin.register(ProblemGroup)
-class ProblemGroupAdmin(TownshipQuerysetMixin, OfficeAdminMixin, admin.ModelAdmin):
+class ProblemGroupAdmin(ViewOnlyMixin, TownshipQuerysetMixin, OfficeAdminMixin, admin.ModelAdmin):
     """Read only: the groups are computed (the 一类事 page, the daily job, `manage.py group_problems`)."""
 
     list_display = ["label", "period_start", "period_end", "village_count", "diary_count", "matter_count", "trend",
@@ -81,12 +81,3 @@ class ProblemGroupAdmin(TownshipQuerysetMixin, OfficeAdminMixin, admin.ModelAdmi
               "matter_count", "first_seen", "last_seen", "previous_size", "trend", "agenda_item", "computed_at")
     fields = FIELDS
     readonly_fields = FIELDS
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

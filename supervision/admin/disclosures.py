@@ -29,34 +29,32 @@ from supervision.quarters import Quarter, QuarterError, parse_quarter
 from supervision.services.check_jobs import disclosure_check_start, may_run_check
 
 
+class _GeneralOrOwnTownships:
+    """Lists the general rows (no township: the county's standard) and the rows of the user's own
+    townships: the requirement and rubric pages read alike."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        actor = actor_for(request.user)
+        if actor.township_ids is None:
+            return qs
+        return qs.filter(Q(township__isnull=True) | Q(township_id__in=actor.township_ids))
+
+
 @admin.register(DisclosureRequirement)
-class DisclosureRequirementAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
+class DisclosureRequirementAdmin(_GeneralOrOwnTownships, SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
     shared_field = "township"  # a requirement without a township applies to every township
     list_display = ("category", "domain", "applies_to", "frequency", "due_day", "min_display_days", "township",
                     "is_active", "order")
     list_editable = ("frequency", "due_day", "min_display_days", "is_active", "order")
     list_filter = ("domain", "applies_to", "frequency", "is_active")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        qs = super().get_queryset(request)
-        actor = actor_for(request.user)
-        if actor.township_ids is None:
-            return qs
-        return qs.filter(Q(township__isnull=True) | Q(township_id__in=actor.township_ids))
-
 
 @admin.register(DisclosureRubric)
-class DisclosureRubricAdmin(SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
+class DisclosureRubricAdmin(_GeneralOrOwnTownships, SharedSettingsMixin, OfficeAdminMixin, ScopedHistoryAdmin):
     shared_field = "township"  # the rubric without a township is the general standard
     list_display = ("__str__", "board_points", "content_points", "procedure_points", "missing_penalty", "late_penalty",
                     "rectification_days")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        qs = super().get_queryset(request)
-        actor = actor_for(request.user)
-        if actor.township_ids is None:
-            return qs
-        return qs.filter(Q(township__isnull=True) | Q(township_id__in=actor.township_ids))
 
 
 @admin.register(Disclosure)

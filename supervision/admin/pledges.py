@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres.admin import ScopedHistoryAdmin, SharedSettingsMixin
 from cadres.roles import actor_for
+from core.admin_errors import each_through_service
 from core.errors import DomainError
 from supervision.admin._base import OfficeAdminMixin, TownshipScopedAdmin, is_office
 from supervision.models import (
@@ -102,14 +103,9 @@ class PledgeAdmin(TownshipScopedAdmin):
 
     @admin.action(description=gettext_lazy("下达所选草稿"))
     def issue_drafts(self, request: HttpRequest, queryset: QuerySet[Pledge]) -> None:
-        done = 0
-        for pledge in queryset.filter(status=Pledge.Status.DRAFT):
-            try:
-                pledge_services.pledge_issue(pledge=pledge, actor=actor_for(request.user))
-            except DomainError as exc:
-                self.message_user(request, f"{pledge}：{exc.message}", messages.ERROR)
-            else:
-                done += 1
+        done = each_through_service(
+            request, queryset.filter(status=Pledge.Status.DRAFT),
+            lambda pledge: pledge_services.pledge_issue(pledge=pledge, actor=actor_for(request.user)), str)
         self.message_user(request, _("已下达%(n)s份责任书。") % {"n": done}, messages.SUCCESS)
 
 

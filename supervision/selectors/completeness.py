@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from cadres.calendar import workdays_by_township
-from cadres.models import Cadre, ExcusedAbsence
+from cadres.models import Cadre
 from cadres.roles import Actor, Role
 from cadres.scope import managed_unit_ids, sees_no_township
 from supervision.models import Diary
-from supervision.services.completeness import cadre_figures, completeness
+from supervision.services.completeness import cadre_figures, completeness, excused_days
 
 
 def sees_every_cadre(actor: Actor) -> bool:
@@ -83,14 +83,7 @@ def completeness_lines(actor: Actor, *, start: date, end: date) -> list[Line]:
         return []
     ids = [c["pk"] for c in cadres]
     home = {c["pk"]: c["township_id"] for c in cadres}
-    excused: dict[int, set[date]] = defaultdict(set)
-    for cadre_id, a_start, a_end in ExcusedAbsence.objects.filter(
-        cadre_id__in=ids, start__lte=end, end__gte=start
-    ).values_list("cadre_id", "start", "end"):
-        day = max(a_start, start)
-        while day <= min(a_end, end):
-            excused[cadre_id].add(day)
-            day += timedelta(days=1)
+    excused = excused_days(ids, start=start, end=end)
     written: dict[int, set[date]] = defaultdict(set)
     for author_id, township_id, day in Diary.objects.filter(
         author_id__in=ids, date__range=(start, end), deleted_at__isnull=True

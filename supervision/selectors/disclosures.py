@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cadres.models import School, Township, Village, VillageAssignment
 from cadres.roles import Actor
-from cadres.scope import active_on, in_townships, villages_for
+from cadres.scope import active_on, township_or_cadre_scope, villages_for
 from supervision.models import Disclosure, DisclosureCheck, DisclosureCheckItem, Domain, Subject
 from supervision.quarters import Quarter
 
@@ -23,19 +23,17 @@ Result = DisclosureCheckItem.Result
 
 
 def _village_scope(actor: Actor, qs: QuerySet, *, village_field: str) -> QuerySet:
-    if actor.township_ids is not None and not actor.township_ids:
-        return qs.none()
-    qs = in_townships(qs, actor)
-    if actor.township_wide:
-        return qs
-    if actor.cadre is None:
-        return qs.none()
+    return township_or_cadre_scope(actor, qs, lambda: _village_cond(actor, village_field))
+
+
+def _village_cond(actor: Actor, village_field: str) -> Q:
+    assert actor.cadre is not None
     # As a subquery, so scoping costs no query of its own (cadres.scope.assigned_village_ids in SQL).
     cond = Q(**{f"{village_field}__in": VillageAssignment.objects.filter(active_on(), cadre_id=actor.cadre_id)
                .values("village_id")})
     if actor.cadre.village_id:
         cond |= Q(**{village_field: actor.cadre.village_id})
-    return qs.filter(cond)
+    return cond
 
 
 def disclosures_for(actor: Actor, qs: QuerySet[Disclosure] | None = None) -> QuerySet[Disclosure]:

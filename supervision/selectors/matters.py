@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.roles import Actor
-from cadres.scope import assigned_village_ids, in_townships, led_village_ids, managed_unit_ids, sees_no_township
+from cadres.scope import assigned_village_ids, led_village_ids, managed_unit_ids, township_or_cadre_scope
 from supervision.models import Matter, MatterEvent
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -28,14 +28,11 @@ def yellow_days() -> int:
 
 
 def matters_for(actor: Actor, qs: QuerySet[Matter] | None = None) -> QuerySet[Matter]:
-    qs = Matter.objects.all() if qs is None else qs
-    if sees_no_township(actor):
-        return qs.none()
-    qs = in_townships(qs, actor)
-    if actor.township_wide:
-        return qs
-    if actor.cadre is None:
-        return qs.none()
+    return township_or_cadre_scope(actor, Matter.objects.all() if qs is None else qs, lambda: _cadre_cond(actor))
+
+
+def _cadre_cond(actor: Actor) -> Q:
+    """A cadre's matters: raised by or assigned to them, in their villages, or of the units they head."""
     cond = Q(raised_by_id=actor.cadre_id) | Q(assignee_id=actor.cadre_id)
     villages = assigned_village_ids(actor) | led_village_ids(actor)
     if villages:
@@ -43,7 +40,7 @@ def matters_for(actor: Actor, qs: QuerySet[Matter] | None = None) -> QuerySet[Ma
     managed = managed_unit_ids(actor)
     if managed:
         cond |= Q(unit_id__in=managed) | Q(assignee__unit_id__in=managed)
-    return qs.filter(cond)
+    return cond
 
 
 def light_expression(today: date | None = None) -> Case:

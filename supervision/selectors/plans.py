@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cadres.models import VillageAssignment
 from cadres.roles import Actor
-from cadres.scope import active_on, in_townships, managed_unit_ids, sees_no_township
+from cadres.scope import active_on, managed_unit_ids, township_or_cadre_scope
 from supervision.models import Plan, PlanGoal, PlanMilestone, PlanRevision
 
 from .matters import GREEN, LIGHT_LABELS, RED, YELLOW, yellow_days
@@ -57,15 +57,8 @@ def _village_cond(actor: Actor, field: str) -> Q:
 
 
 def plans_for(actor: Actor, qs: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
-    qs = Plan.objects.all() if qs is None else qs
-    if sees_no_township(actor):
-        return qs.none()
-    qs = in_townships(qs, actor)
-    if actor.township_wide:
-        return qs
-    if actor.cadre is None:
-        return qs.none()
-    return qs.filter(_village_cond(actor, "village_id"))
+    return township_or_cadre_scope(actor, Plan.objects.all() if qs is None else qs,
+                                   lambda: _village_cond(actor, "village_id"))
 
 
 def milestones_for(actor: Actor, qs: QuerySet[PlanMilestone] | None = None) -> QuerySet[PlanMilestone]:

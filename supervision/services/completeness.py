@@ -88,6 +88,20 @@ def cadre_figures(
     return cadres, figures
 
 
+def excused_days(cadre_ids: Iterable[int], *, start: date, end: date) -> dict[int, set[date]]:
+    """Each cadre's excused days (leave, training …) within start..end, in one query; the counting
+    here and the per-cadre lines of the selector both subtract them."""
+    excused: dict[int, set[date]] = defaultdict(set)
+    for cadre_id, a_start, a_end in ExcusedAbsence.objects.filter(
+        cadre_id__in=cadre_ids, start__lte=end, end__gte=start
+    ).values_list("cadre_id", "start", "end"):
+        day = max(a_start, start)
+        while day <= min(a_end, end):
+            excused[cadre_id].add(day)
+            day += timedelta(days=1)
+    return excused
+
+
 def _cadre_figures(
     *, start: date, end: date, township_ids: Iterable[int] | None, cadre_ids: Iterable[int] | None
 ) -> tuple[list[dict[str, Any]], dict[int, Figures], list[Coverage]]:
@@ -100,14 +114,7 @@ def _cadre_figures(
     by_township: dict[int, list[int]] = defaultdict(list)
     for c in cadres:
         by_township[c["township_id"]].append(c["pk"])
-    excused: dict[int, set[date]] = defaultdict(set)
-    for cadre_id, a_start, a_end in ExcusedAbsence.objects.filter(
-        cadre_id__in=ids, start__lte=end, end__gte=start
-    ).values_list("cadre_id", "start", "end"):
-        day = max(a_start, start)
-        while day <= min(a_end, end):
-            excused[cadre_id].add(day)
-            day += timedelta(days=1)
+    excused = excused_days(ids, start=start, end=end)
     # Only the absences that touch the period: PostgreSQL hashes the whole subquery, which
     # otherwise grows with every year of leave records.
     excused_exists = Exists(

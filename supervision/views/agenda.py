@@ -4,14 +4,17 @@ office enters (/agenda/new/)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +23,7 @@ from cadres.roles import Actor, actor_for
 from cadres.scope import villages_for
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
-from core.views import refused
+from core.views import form_to_service, refused
 from supervision.forms.agenda import ConsultationForm, DecisionForm, ItemForm, PeriodForm, PublishForm
 from supervision.models import AgendaItem, ProblemGroup
 from supervision.selectors import diaries as diary_sel
@@ -180,29 +183,27 @@ def item_major(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("agenda-show", item.pk)
 
 
+def _item_form_post(request: HttpRequest, actor: Actor, item: AgendaItem, *, form: forms.Form, form_key: str,
+                    change: Callable[[dict[str, Any]], Any], done: str) -> HttpResponse:
+    """A form of the item page (consultation, decision) posted to its service; on an error the
+    item page again (400) with the errors on that form."""
+    return form_to_service(
+        request, form, change, done=done, then=reverse("agenda-show", args=[item.pk]),
+        again=lambda: render(request, "supervision/agenda/item.html", _item_context(actor, item, **{form_key: form}),
+                             status=400))
+
+
 @login_required
 @require_POST
 def item_consultation(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     item = _item(actor, pk)
-    form = ConsultationForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.agenda_consultation_record(actor=actor, item=item, method=data["method"],
-                                                from_whom=data["from_whom"], summary=data["summary"],
-                                                start=data["start"], end=data["end"])
-        except NotAllowed as exc:
-            return refused(request, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("征求意见情况已登记。"))
-            return redirect("agenda-show", item.pk)
-    return render(request, "supervision/agenda/item.html", _item_context(actor, item, consultation_form=form),
-                  status=400)
+    return _item_form_post(
+        request, actor, item, form=ConsultationForm(request.POST), form_key="consultation_form",
+        change=lambda data: services.agenda_consultation_record(
+            actor=actor, item=item, method=data["method"], from_whom=data["from_whom"], summary=data["summary"],
+            start=data["start"], end=data["end"]),
+        done=_("征求意见情况已登记。"))
 
 
 @login_required
@@ -210,22 +211,11 @@ def item_consultation(request: HttpRequest, pk: int) -> HttpResponse:
 def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     item = _item(actor, pk)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agenda_decide(actor=actor, item=item, decision=form.cleaned_data["decision"],
-                                   meeting_date=form.cleaned_data["meeting_date"])
-        except NotAllowed as exc:
-            return refused(request, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("决策已记录，已通知反映问题的干部。"))
-            return redirect("agenda-show", item.pk)
-    return render(request, "supervision/agenda/item.html", _item_context(actor, item, decision_form=form),
-                  status=400)
+    return _item_form_post(
+        request, actor, item, form=DecisionForm(request.POST), form_key="decision_form",
+        change=lambda data: services.agenda_decide(actor=actor, item=item, decision=data["decision"],
+                                                   meeting_date=data["meeting_date"]),
+        done=_("决策已记录，已通知反映问题的干部。"))
 
 
 @login_required

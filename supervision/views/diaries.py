@@ -3,15 +3,18 @@ adopted idea and matters; the party committee's agenda."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,8 +26,7 @@ from cadres.scope import household_name_for, units_of, villages_of
 from cadres.services.figures import may_propose_figure
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
-from core.search import parse_query
-from core.views import refused
+from core.views import form_to_service, refused
 from supervision.forms.agenda import AdoptForm, DecisionForm
 from supervision.forms.diaries import CommentForm, DiaryFilterForm, DiaryForm
 from supervision.forms.matters import DiaryMatterForm
@@ -38,7 +40,7 @@ from supervision.services import agenda as agenda_services
 from supervision.services import diaries as services
 from supervision.services.matters import can_raise_from_diary, matter_create
 
-from ._common import page_slice
+from ._common import page_slice, searched
 
 DRAFT_SESSION_KEY = "diary_draft_saved"
 
@@ -67,13 +69,8 @@ def diary_index(request: HttpRequest) -> HttpResponse:
         if data["end"]:
             qs = qs.filter(date__lte=data["end"])
         if data["q"]:
-            try:
-                groups = parse_query(data["q"])
-            except DomainError as exc:
-                filters.add_error("q", exc.message)
-                qs = qs.none()
-            else:
-                qs = search_diaries(qs, groups).order_by("-search_rank", "-date", "-id")
+            qs, groups = searched(filters, qs,
+                                  lambda rows, g: search_diaries(rows, g).order_by("-search_rank", "-date", "-id"))
     elif filters.is_bound:
         qs = qs.none()  # a village or unit outside the offered ones (or a bad date) matches nothing
     page = page_slice(request, qs)
@@ -234,23 +231,23 @@ def _rerender(request: HttpRequest, actor: Actor, diary: Diary, status: int, **f
     return render(request, "supervision/diaries/detail.html", context, status=status)
 
 
+def _detail_form_post(request: HttpRequest, actor: Actor, diary: Diary, *, form: forms.Form, form_key: str,
+                      change: Callable[[dict[str, Any]], Any], done: str) -> HttpResponse:
+    """A form of the diary page (comment, adoption, decision) posted to its service; on an error
+    the diary again (400) with the errors on that form."""
+    return form_to_service(request, form, change, done=done, then=reverse("diary-show", args=[diary.pk]),
+                           again=lambda: _rerender(request, actor, diary, 400, **{form_key: form}))
+
+
 @login_required
 @require_POST
 def diary_comment(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     diary = _get_visible(actor, pk)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.diary_comment(actor=actor, diary=diary, text=form.cleaned_data["text"])
-        except NotAllowed as exc:
-            return refused(request, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("批示已发送，作者会收到通知。"))
-            return redirect("diary-show", diary.pk)
-    return _rerender(request, actor, diary, 400, comment_form=form)
+    return _detail_form_post(
+        request, actor, diary, form=CommentForm(request.POST), form_key="comment_form",
+        change=lambda data: services.diary_comment(actor=actor, diary=diary, text=data["text"]),
+        done=_("批示已发送，作者会收到通知。"))
 
 
 @login_required
@@ -258,18 +255,10 @@ def diary_comment(request: HttpRequest, pk: int) -> HttpResponse:
 def diary_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     diary = _get_visible(actor, pk)
-    form = AdoptForm(request.POST)
-    if form.is_valid():
-        try:
-            agenda_services.idea_adopt(actor=actor, diary=diary, title=form.cleaned_data["title"])
-        except NotAllowed as exc:
-            return refused(request, exc.message)
-        except DomainError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("建议已采纳，列入党委议题。"))
-            return redirect("diary-show", diary.pk)
-    return _rerender(request, actor, diary, 400, adopt_form=form)
+    return _detail_form_post(
+        request, actor, diary, form=AdoptForm(request.POST), form_key="adopt_form",
+        change=lambda data: agenda_services.idea_adopt(actor=actor, diary=diary, title=data["title"]),
+        done=_("建议已采纳，列入党委议题。"))
 
 
 @login_required
@@ -280,19 +269,11 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if item.diary_id is None:
         raise Http404
     diary = _get_visible(actor, item.diary_id)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            agenda_services.agenda_decide(actor=actor, item=item, decision=form.cleaned_data["decision"],
-                                          meeting_date=form.cleaned_data["meeting_date"])
-        except NotAllowed as exc:
-            return refused(request, exc.message)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("决策已记录，已通知建议人。"))
-            return redirect("diary-show", diary.pk)
-    return _rerender(request, actor, diary, 400, decision_form=form)
+    return _detail_form_post(
+        request, actor, diary, form=DecisionForm(request.POST), form_key="decision_form",
+        change=lambda data: agenda_services.agenda_decide(actor=actor, item=item, decision=data["decision"],
+                                                          meeting_date=data["meeting_date"]),
+        done=_("决策已记录，已通知建议人。"))
 
 
 @login_required

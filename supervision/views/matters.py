@@ -20,7 +20,6 @@ from cadres.scope import household_name_for, villages_for, villages_of
 from cadres.services.figures import may_propose_figure
 from core.errors import DomainError, NotAllowed
 from core.forms import add_service_errors
-from core.search import parse_query
 from core.views import refused
 from supervision.forms.matters import AssignForm, CloseForm, MatterFilterForm, MatterForm, ResolveForm, RevisitForm
 from supervision.models import Matter
@@ -30,7 +29,7 @@ from supervision.selectors import matters as sel
 from supervision.selectors.problem_groups import decisions_for_matter
 from supervision.services import matters as services
 
-from ._common import page_slice
+from ._common import evidence_response, page_slice, searched
 
 ACTION_FORMS: dict[str, Any] = {
     "assign": AssignForm, "start": None, "resolve": ResolveForm, "revisit": RevisitForm, "close": CloseForm,
@@ -58,13 +57,7 @@ def matter_index(request: HttpRequest) -> HttpResponse:
         if data["unassigned"]:  # sent to a unit, nobody named yet: the unit head's to-do
             qs = qs.filter(assignee__isnull=True, status__in=(Matter.Status.ASSIGNED, Matter.Status.IN_PROGRESS))
         if data["q"]:
-            try:
-                groups = parse_query(data["q"])
-            except DomainError as exc:
-                filters.add_error("q", exc.message)
-                qs = qs.none()
-            else:
-                qs = search_matters(qs, groups).order_by("-search_rank", "-id")
+            qs, groups = searched(filters, qs, lambda rows, g: search_matters(rows, g).order_by("-search_rank", "-id"))
     elif filters.is_bound:
         qs = qs.none()  # a village or unit outside the offered ones (or a bad date) matches nothing
     page = page_slice(request, qs)
@@ -217,9 +210,4 @@ def matter_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """The evidence file, only for those who may see the matter (never through MEDIA_URL)."""
     actor = actor_for(request.user)
     matter = get_object_or_404(sel.matters_for(actor).exclude(evidence=""), pk=pk)
-    name = matter.evidence.name.rsplit("/", 1)[-1]
-    response = FileResponse(matter.evidence.open("rb"), filename=name, as_attachment=not name.endswith(
-        (".jpg", ".png", ".webp", ".pdf")))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(matter.evidence)

@@ -7,8 +7,10 @@ grants.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cadres.roles import actor_for
+from cadres.roles import Actor, actor_for
 from cadres.scope import assigned_village_ids, cadres_for, villages_for
 from core.errors import DomainError
 from core.forms import add_service_errors
@@ -27,7 +29,7 @@ from supervision.models import Plan
 from supervision.selectors import plans as sel
 from supervision.services import plans as svc
 
-from ._common import page_slice
+from ._common import evidence_response, page_slice
 
 
 def _draftable_villages(actor: Any) -> Any:
@@ -181,25 +183,36 @@ def plan_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect("plan-show", pk=plan.pk)
 
 
+def _plan_form_post(request: HttpRequest, actor: Actor, plan_id: int, form: forms.Form,
+                    change: Callable[[dict[str, Any]], Any], success: str, forms_shown: dict[str, Any]) -> HttpResponse:
+    """A form of a milestone or goal row posted to its service: a bad form or a field error shows
+    the plan again with `forms_shown` (400); a refusal or a state the step no longer fits is a
+    message on the plan page, as is success."""
+    if form.is_valid():
+        try:
+            change(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("plan-show", pk=plan_id)
+        else:
+            messages.success(request, success)
+            return redirect("plan-show", pk=plan_id)
+    return _detail(request, sel.plan_detail(actor, plan_id), status=400, **forms_shown)
+
+
 @login_required
 @require_POST
 def milestone_done_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     milestone = get_object_or_404(sel.milestones_for(actor), pk=pk)
     form = DoneForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            svc.milestone_done(actor=actor, milestone=milestone, note=form.cleaned_data["note"],
-                               evidence=form.cleaned_data["evidence"] or None)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("plan-show", pk=milestone.plan_id)
-        else:
-            messages.success(request, _("节点已标记完成。"))
-            return redirect("plan-show", pk=milestone.plan_id)
-    return _detail(request, sel.plan_detail(actor, milestone.plan_id), status=400, done=form, error_for=pk)
+    return _plan_form_post(
+        request, actor, milestone.plan_id, form,
+        lambda data: svc.milestone_done(actor=actor, milestone=milestone, note=data["note"],
+                                        evidence=data["evidence"] or None),
+        _("节点已标记完成。"), {"done": form, "error_for": pk})
 
 
 @login_required
@@ -210,30 +223,16 @@ def goal_achieved_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     goal = get_object_or_404(PlanGoal.objects.filter(plan__in=sel.plans_for(actor).values("pk")), pk=pk)
     form = AchievedForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.goal_update_achieved(actor=actor, goal=goal, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("plan-show", pk=goal.plan_id)
-        else:
-            messages.success(request, _("完成值已更新。"))
-            return redirect("plan-show", pk=goal.plan_id)
-    return _detail(request, sel.plan_detail(actor, goal.plan_id), status=400, achieved=form)
+    return _plan_form_post(
+        request, actor, goal.plan_id, form, lambda data: svc.goal_update_achieved(actor=actor, goal=goal, **data),
+        _("完成值已更新。"), {"achieved": form})
 
 
 @login_required
 def milestone_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """The evidence file, only for those who may see the plan (never through MEDIA_URL)."""
     milestone = get_object_or_404(sel.milestones_for(actor_for(request.user)).exclude(evidence=""), pk=pk)
-    name = milestone.evidence.name.rsplit("/", 1)[-1]
-    response = FileResponse(milestone.evidence.open("rb"), filename=name, as_attachment=not name.endswith(
-        (".jpg", ".png", ".webp", ".pdf")))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(milestone.evidence)
 
 
 @login_required

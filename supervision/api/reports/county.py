@@ -27,7 +27,7 @@ from supervision.api.reports.diaries import FIGURE_COLUMNS, KEY_COLUMNS
 from supervision.api.reports.disclosures import DISCLOSURE_COLUMNS, disclosure_rows
 from supervision.api.reports.matters import MATTER_COLUMNS, matter_report_rows
 from supervision.api.reports.pledges import PLEDGE_COLUMNS, pledge_rows
-from supervision.api.serializers._common import ReportPeriodSerializer
+from supervision.api.serializers._common import report_period
 from supervision.quarters import last_due_quarter
 from supervision.selectors.disclosures import checks_for
 from supervision.selectors.pledges import pledges_for
@@ -51,9 +51,7 @@ class CountySummaryReport(APIView):
         actor = actor_for(request.user)
         if not (actor.is_superuser or Role.COUNTY in actor.roles):
             raise PermissionDenied(_("县级汇总表仅供县级用户下载。"))
-        params = ReportPeriodSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        start, end = params.validated_data["start"], params.validated_data["end"]
+        start, end = report_period(request)
         quarter = last_due_quarter(end)
         with replica_reads():
             by_township = completeness(start=start, end=end, by="township")

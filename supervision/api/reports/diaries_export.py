@@ -26,7 +26,7 @@ from cadres.roles import actor_for
 from core.replica import reading_from_replica, replica_reads
 from core.reports import REPORT_RENDERERS, report_response, report_schema
 from supervision.api.reports._common import PERIOD_PARAMS
-from supervision.api.serializers._common import ReportPeriodSerializer
+from supervision.api.serializers._common import report_period
 from supervision.exports import DIARY_EXPORT_COLUMNS, DIARY_EXPORT_EXAMPLE, JSON_MAX_ROWS, diary_export_rows
 from supervision.selectors.diaries import diaries_for
 from supervision.services.exports import diary_export_start
@@ -45,9 +45,7 @@ class DiaryExport(APIView):
     )
     def get(self, request: Request) -> Any:
         actor = actor_for(request.user)
-        params = ReportPeriodSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        start, end = params.validated_data["start"], params.validated_data["end"]
+        start, end = report_period(request)
         with replica_reads():
             total = diaries_for(actor).filter(date__range=(start, end)).count()
         as_file = getattr(request.accepted_renderer, "format", "json") in ("csv", "xlsx")

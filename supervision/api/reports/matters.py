@@ -15,7 +15,7 @@ from cadres.scope import villages_for
 from core.replica import replica_reads
 from core.reports import REPORT_RENDERERS, Column, report_response, report_schema
 from supervision.api.reports._common import PERIOD_PARAMS, TOWNSHIP_COLUMNS
-from supervision.api.serializers._common import ReportPeriodSerializer
+from supervision.api.serializers._common import report_period
 from supervision.models import Matter
 from supervision.selectors.matters import matters_for, overdue_q
 
@@ -80,9 +80,7 @@ class MatterReport(APIView):
                                "open and overdue now.")
     def get(self, request: Request) -> Any:
         actor = actor_for(request.user)
-        params = ReportPeriodSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        start, end = params.validated_data["start"], params.validated_data["end"]
+        start, end = report_period(request)
         with replica_reads():
             rows = matter_report_rows(actor, start, end)
         return report_response(request, filename=f"matters-{start}-{end}", columns=MATTER_COLUMNS, rows=rows,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from core.errors import DomainError
 from core.search import parse_query
@@ -51,6 +52,14 @@ class ReportPeriodSerializer(serializers.Serializer):
         if (attrs["end"] - attrs["start"]).days > 366 * 5:
             raise serializers.ValidationError({"end": _("统计期间最长五年。")})
         return attrs
+
+
+def report_period(request: Request) -> tuple[date, date]:
+    """The checked `start` and `end` of a period report's query (a 400 with the reason otherwise):
+    one reading for every period report, so they cannot drift apart."""
+    params = ReportPeriodSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data["start"], params.validated_data["end"]
 
 
 def api_query_groups(value: str) -> list[list[str]]:
