@@ -51,6 +51,7 @@ from .figures import (
     rate,
     trainings_row,
 )
+from .figures.compilation import GROUP_LIMIT, problem_group_row, problem_groups_query
 
 
 class CountyFigures:
@@ -69,6 +70,7 @@ class CountyFigures:
         self._disclosure: dict[int, tuple[dict[str, Any] | None, list[dict[str, Any]]]] | None = None
         self._ideas: dict[int, dict[str, Any]] | None = None
         self._plans: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] | None = None
+        self._groups: dict[int, list[dict[str, Any]]] | None = None
 
     def _in_townships(self, qs: Any, field: str = "township_id") -> Any:
         return qs if self.township_ids is None else qs.filter(**{f"{field}__in": self.township_ids})
@@ -297,6 +299,17 @@ class CountyFigures:
                 grouped[row["plan__township_id"]].append(row)
             self._plans = {t: plan_figures(rows) for t, rows in grouped.items()}
         return self._plans.get(township_id) or plan_figures([])
+
+    # --- groups of recurring problems (一类事) -----------------------------------------------------
+
+    def problem_groups(self, township_id: int) -> list[dict[str, Any]]:
+        if self._groups is None:
+            grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            for group in self._in_townships(problem_groups_query(self.period)):
+                if len(grouped[group.township_id]) < GROUP_LIMIT:
+                    grouped[group.township_id].append(problem_group_row(group))
+            self._groups = dict(grouped)
+        return self._groups.get(township_id, [])
 
     # --- inspections -------------------------------------------------------------------------
 

@@ -20,20 +20,31 @@ if TYPE_CHECKING:
     from bulletins.county import CountyFigures
 
 
-def problem_group_rows(township: Township, period: Period) -> list[dict[str, Any]]:
-    """群众反映集中的问题: the period's groups of recurring problems (一类事), largest first — problems,
-    never people. Only groups computed for exactly the bulletin's period are read."""
-    groups = (
-        ProblemGroup.objects.filter(township=township, period_start=period.start, period_end=period.end)
+GROUP_LIMIT = 20
+
+
+def problem_groups_query(period: Period) -> Any:
+    """The groups of recurring problems (一类事) computed for exactly the bulletin's period, largest
+    first, every township (narrow it by township)."""
+    return (
+        ProblemGroup.objects.filter(period_start=period.start, period_end=period.end)
         .select_related("agenda_item")
         .prefetch_related(Prefetch("villages", queryset=Village.objects.order_by("code").only("id", "name", "code")))
-        .order_by("-village_count", "-diary_count", "-matter_count", "id")[:20]
+        .order_by("-village_count", "-diary_count", "-matter_count", "id")
     )
-    return [{
-        "label": g.label, "keywords": list(g.keywords), "villages": [v.name for v in g.villages.all()],
-        "diaries": g.diary_count, "matters": g.matter_count, "trend": g.trend,
-        "agenda": g.agenda_item.status if g.agenda_item_id and g.agenda_item else "",
-    } for g in groups]
+
+
+def problem_group_row(group: ProblemGroup) -> dict[str, Any]:
+    """群众反映集中的问题: a group as the bulletin lists it — a problem, never people."""
+    return {
+        "label": group.label, "keywords": list(group.keywords), "villages": [v.name for v in group.villages.all()],
+        "diaries": group.diary_count, "matters": group.matter_count, "trend": group.trend,
+        "agenda": group.agenda_item.status if group.agenda_item_id and group.agenda_item else "",
+    }
+
+
+def problem_group_rows(township: Township, period: Period) -> list[dict[str, Any]]:
+    return [problem_group_row(g) for g in problem_groups_query(period).filter(township=township)[:GROUP_LIMIT]]
 
 
 def compile_figures(
@@ -71,6 +82,7 @@ def compile_figures(
          "rows": county.overdue(township.pk)[1] if county else overdue_by_place(township, period)},
         {"kind": "disclosure_gaps", "rows": gaps},
         {"kind": "plan_progress", "rows": plan_rows},
-        {"kind": "problem_groups", "rows": problem_group_rows(township, period)},
+        {"kind": "problem_groups",
+         "rows": county.problem_groups(township.pk) if county else problem_group_rows(township, period)},
     ]
     return figures, problems
