@@ -116,7 +116,9 @@ ROLES = [
          shows={TOWNSHIP: WEEK_FIGURES}),
     Role("secretary", DESKTOP, todo={TODAY_DIARY: ["已写", "查看今天的日记"]}, absent=(PLEDGES,), charts=True,
          shows={TOWNSHIP: WEEK_FIGURES}),
-    Role("county", DESKTOP, absent=(TODAY_DIARY, MY_MATTERS, PLEDGES, TOWNSHIP), charts=True),
+    # the county: its townships side by side (issue 21), not one township's charts
+    Role("county", DESKTOP, absent=(TODAY_DIARY, MY_MATTERS, PLEDGES, TOWNSHIP),
+         shows={"各乡镇作风建设情况": ["东河镇", "西山镇", "不作排名"]}),
 ]
 
 

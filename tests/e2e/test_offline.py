@@ -120,13 +120,16 @@ def test_log_out_asks_before_discarding_unsent_diaries_and_forgets_the_pages(wor
     page.goto("/")
 
     # the first time the cadre says no: still signed in, the diary still waits
-    page.once("dialog", lambda dialog: dialog.dismiss())
-    _log_out(page)
+    # (the question comes after the outbox is read, asynchronously: wait for it, then answer)
+    with page.expect_event("dialog") as asked:
+        _log_out(page)
+    asked.value.dismiss()
     assert page.locator("[data-outbox-count]").inner_text() == "1"
     # then yes: signed out, nothing of cadre1 is left on the phone
-    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
-        _log_out(page)
+        with page.expect_event("dialog") as asked:
+            _log_out(page)
+        asked.value.accept()
     assert page.evaluate(
         """async () => {
             const cache = await caches.open("portal-pages");
@@ -150,8 +153,9 @@ def _log_out(page: Any) -> None:
     page.get_by_role("button", name="退出").click()
 
 
-def _wait_until(page: Any, check: Any, tries: int = 100) -> None:
-    """Poll through Playwright (its route handlers run only while it is called), 100 ms a try."""
+def _wait_until(page: Any, check: Any, tries: int = 300) -> None:
+    """Poll through Playwright (its route handlers run only while it is called), 100 ms a try, up to
+    30 s: a loaded 2-core CI machine installs the service worker slowly."""
     for _ in range(tries):
         if check():
             return
