@@ -198,7 +198,7 @@ class PortalUserAdmin(UserAdmin):
 
     @admin.action(description=gettext_lazy("停用所选账号（结束其全部会话并撤销令牌）"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        done = each_through_service(request, queryset, lambda user: user_deactivate(user=user, by=request.user),
+        done = each_through_service(request, queryset, lambda user: user_deactivate(user=user, actor=actor_for(request.user)),
                                     lambda user: user.get_username())
         if done:
             messages.success(request, _("已停用 %(n)d 个账号，其会话和令牌均已失效。") % {"n": done})
@@ -207,7 +207,7 @@ class PortalUserAdmin(UserAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             # Unticking "active" by hand must end the sessions too, not only refuse new log-ins.
-            user_deactivate(user=obj, by=request.user)
+            user_deactivate(user=obj, actor=actor_for(request.user))
 
 
 # --- households: PIPL export and erase, added to the cadres app's Household admin ------------------
@@ -221,7 +221,7 @@ def export_personal_data(modeladmin: admin.ModelAdmin, request: HttpRequest, que
         messages.error(request, _("请只选择一户导出。"))
         return None
     household = queryset.get()
-    data = household_export(household, by=request.user, request=request)
+    data = household_export(household, actor=actor_for(request.user), request=request)
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="household-{household.pk}.json"'
     return response
@@ -242,7 +242,7 @@ def erase_personal_data(modeladmin: admin.ModelAdmin, request: HttpRequest, quer
         }
         return TemplateResponse(request, "admin/portal/household_erase_confirm.html", context)
     done = each_through_service(
-        request, queryset, lambda household: household_erase(household=household, by=request.user, request=request),
+        request, queryset, lambda household: household_erase(household=household, actor=actor_for(request.user), request=request),
         lambda household: f"#{household.pk}")
     if done:
         messages.success(request, _("已删除 %(n)d 户的个人信息，统计数据保留。") % {"n": done})

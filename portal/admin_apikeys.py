@@ -131,7 +131,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("撤销所选密钥"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         done = each_through_service(request, queryset,
-                                    lambda key: api_key_revoke(key=key, by=request.user, request=request), str)
+                                    lambda key: api_key_revoke(key=key, actor=actor_for(request.user), request=request), str)
         if done:
             messages.success(request, _("已撤销 %(n)d 个密钥，使用它们的请求将被拒绝。") % {"n": done})
 

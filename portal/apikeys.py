@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Township
-from cadres.roles import Actor, Role
-from core.errors import StateError
+from cadres.roles import Actor, Role, is_office_of
+from core.errors import NotAllowed, StateError
 
-from .audit import audit
+from .audit import acting_user, audit
 from .models import ApiKey, AuditEvent, hash_secret
 
 # A recognisable prefix lets secret scanners and people spot a leaked key for what it is.
@@ -145,12 +145,17 @@ def api_key_create(
 
 
 @transaction.atomic
-def api_key_revoke(*, key: ApiKey, by: Any, request: Any = None) -> ApiKey:
-    """Revoke a key at once; requests that carry it answer 401 from now on."""
+def api_key_revoke(*, key: ApiKey, actor: Actor, request: Any = None) -> ApiKey:
+    """Revoke a key at once; requests that carry it answer 401 from now on. A township's key is its
+    office's to revoke; a key without a township (the county's) a superuser's or the county's."""
     key = ApiKey.objects.select_for_update().get(pk=key.pk)
+    if not (actor.is_superuser or Role.COUNTY in actor.roles
+            or (key.township_id is not None and is_office_of(actor, key.township_id))):
+        raise NotAllowed(_("只有本镇党政办可以撤销本镇的接口密钥。"))
     if key.revoked_at is not None:
         raise StateError(_("该密钥已于 %(when)s 撤销。") % {"when": f"{timezone.localtime(key.revoked_at):%Y-%m-%d %H:%M}"})
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
-    audit(AuditEvent.Kind.TOKEN_REVOKED, request=request, user=by, detail={"api_key": key.prefix, "name": key.name})
+    audit(AuditEvent.Kind.TOKEN_REVOKED, request=request, user=acting_user(actor),
+          detail={"api_key": key.prefix, "name": key.name})
     return key

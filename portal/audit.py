@@ -21,6 +21,15 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def acting_user(actor: Any) -> Any:
+    """The log-in behind an actor, for the audit log's user column (None for the system or an API key)."""
+    if actor is None or actor.user_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=actor.user_id).first()
+
+
 def audit(
     kind: str,
     *,

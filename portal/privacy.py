@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Household, HouseholdContact
-from cadres.roles import Role, actor_for
+from cadres.roles import Actor, Role
 from cadres.scope import households_for
 from core.errors import NotAllowed, StateError
 
-from .audit import audit
+from .audit import acting_user, audit
 from .models import AuditEvent
 
 ERASED = "（已删除）"
@@ -39,8 +39,10 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if value is not None and hasattr(value, "isoformat") else value
 
 
-def household_export(household: Household, *, by: Any = None, request: HttpRequest | None = None) -> dict[str, Any]:
-    """Everything the portal holds about one household, as plain JSON-ready data."""
+def household_export(household: Household, *, actor: Actor, request: HttpRequest | None = None) -> dict[str, Any]:
+    """Everything the portal holds about one household, as plain JSON-ready data (for its office)."""
+    if not actor.has(Role.OFFICE) or not households_for(actor).filter(pk=household.pk).exists():
+        raise NotAllowed(_("只有本乡镇党政办可以导出农户个人信息。"))
     from supervision.models import Diary, Matter
 
     household = (
@@ -88,7 +90,7 @@ def household_export(household: Household, *, by: Any = None, request: HttpReque
     audit(
         AuditEvent.Kind.PERSONAL_DATA,
         request=request,
-        user=by,
+        user=acting_user(actor),
         detail={"action": "export", "household": household.pk, "diaries": len(data["diaries"]),
                 "matters": len(data["matters"])},
     )
@@ -108,11 +110,10 @@ def _replace_name(model_label: str, fields: tuple[str, ...], ids: list[int], nam
 
 
 @transaction.atomic
-def household_erase(*, household: Household, by: Any, request: HttpRequest | None = None) -> Household:
+def household_erase(*, household: Household, actor: Actor, request: HttpRequest | None = None) -> Household:
     """Erase a household's personal data on request; statistics built on its records stay."""
     from supervision.models import Diary, Matter, MatterEvent
 
-    actor = actor_for(by)
     if not actor.has(Role.OFFICE) or not households_for(actor).filter(pk=household.pk).exists():
         raise NotAllowed(_("只有本乡镇党政办可以删除农户个人信息。"))
     locked = Household.objects.select_for_update().get(pk=household.pk)
@@ -150,7 +151,7 @@ def household_erase(*, household: Household, by: Any, request: HttpRequest | Non
     audit(
         AuditEvent.Kind.PERSONAL_DATA,
         request=request,
-        user=by,
+        user=acting_user(actor),
         detail={"action": "erase", "household": locked.pk, "village": locked.village_id},
     )
     household.refresh_from_db()

@@ -19,8 +19,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cadres.roles import Actor
 from core.errors import DomainError, NotAllowed
-from portal.audit import audit
+from portal.audit import acting_user, audit
 from portal.models import AccessToken, AuditEvent
 
 
@@ -70,14 +71,15 @@ def user_tokens_revoke(*, user: Any) -> int:
 
 
 @transaction.atomic
-def user_deactivate(*, user: Any, by: Any) -> Any:
+def user_deactivate(*, user: Any, actor: Actor) -> Any:
     """Deactivate a log-in and end everything it holds: sessions and API tokens (docs/design.md §7 of issue 7).
 
     Safe to call again on a user who is already inactive: it sweeps sessions and tokens again.
     """
-    if not (getattr(by, "is_superuser", False) or by.has_perm("auth.change_user")):
+    by = acting_user(actor)
+    if not (actor.is_superuser or (by is not None and by.has_perm("auth.change_user"))):
         raise NotAllowed(_("您无权停用账号。"))
-    if by.pk == user.pk:
+    if actor.user_id == user.pk:
         raise DomainError(_("不能停用自己的账号。"))
     user_model = get_user_model()
     locked = user_model.objects.select_for_update().get(pk=user.pk)

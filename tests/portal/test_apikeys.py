@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cadres.models import Village
+from cadres.roles import SYSTEM
 from core.errors import StateError
 from portal.apikeys import api_key_create, api_key_revoke
 from portal.models import ApiKey, AuditEvent, hash_secret
@@ -116,9 +117,9 @@ def test_admin_action_revokes_and_the_key_stops_working_at_once(world, admin_cli
 
 def test_revoking_twice_is_refused_with_a_reason(world):
     key, _raw = new_key(world.township)
-    api_key_revoke(key=key, by=None)
+    api_key_revoke(key=key, actor=SYSTEM)
     with pytest.raises(StateError) as error:
-        api_key_revoke(key=key, by=None)
+        api_key_revoke(key=key, actor=SYSTEM)
     assert "已于" in error.value.message
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from cadres.models import Household, HouseholdContact, HouseholdTag
+from cadres.roles import actor_for
 from core.errors import NotAllowed, StateError
 from portal.models import AuditEvent
 from portal.privacy import ERASED, household_erase, household_export
@@ -42,7 +43,7 @@ def lived(world):  # type: ignore[no-untyped-def]
 def test_export_holds_everything_about_the_household(lived):
     w = lived
 
-    data = household_export(w.h1, by=w.office.user)
+    data = household_export(w.h1, actor=actor_for(w.office.user))
 
     assert data["household"] | {"erased_at": None} == {
         "id": w.h1.pk, "village": "东河村", "group": "", "head_name": "张三", "members": w.h1.members,
@@ -66,7 +67,7 @@ def test_erase_blanks_the_personal_data_and_keeps_the_statistics(lived):
     matters_before = Matter.objects.filter(household=w.h1).count()
     contacts_before = HouseholdContact.objects.filter(household=w.h1).count()
 
-    household_erase(household=w.h1, by=w.office.user)
+    household_erase(household=w.h1, actor=actor_for(w.office.user))
 
     h1 = Household.objects.get(pk=w.h1.pk)
     assert (h1.head_name, h1.phone, h1.note) == (ERASED, "", "")
@@ -83,7 +84,7 @@ def test_erase_blanks_the_personal_data_and_keeps_the_statistics(lived):
 def test_erase_reaches_the_history_and_the_linked_free_text(lived):
     w = lived
 
-    household_erase(household=w.h1, by=w.office.user)
+    household_erase(household=w.h1, actor=actor_for(w.office.user))
 
     history = Household.history.filter(id=w.h1.pk)
     assert history.count() >= 2
@@ -104,7 +105,7 @@ def test_erase_reaches_the_history_and_the_linked_free_text(lived):
 def test_erase_is_audited_without_the_name(lived):
     w = lived
 
-    household_erase(household=w.h1, by=w.office.user)
+    household_erase(household=w.h1, actor=actor_for(w.office.user))
 
     event = AuditEvent.objects.get(kind="personal_data")
     assert event.user == w.office.user
@@ -114,10 +115,10 @@ def test_erase_is_audited_without_the_name(lived):
 
 def test_erasing_twice_is_refused(lived):
     w = lived
-    household_erase(household=w.h1, by=w.office.user)
+    household_erase(household=w.h1, actor=actor_for(w.office.user))
 
     with pytest.raises(StateError, match="已于"):
-        household_erase(household=w.h1, by=w.office.user)
+        household_erase(household=w.h1, actor=actor_for(w.office.user))
 
     assert AuditEvent.objects.filter(kind="personal_data").count() == 1
 
@@ -127,7 +128,7 @@ def test_only_the_office_may_erase(lived, who):
     w = lived
 
     with pytest.raises(NotAllowed):
-        household_erase(household=w.h1, by=w.users[who])
+        household_erase(household=w.h1, actor=actor_for(w.users[who]))
 
     h1 = Household.objects.get(pk=w.h1.pk)
     assert (h1.head_name, h1.phone, h1.erased_at) == ("张三", "13812345678", None)
@@ -140,7 +141,7 @@ def test_another_townships_office_may_not_erase(lived):
     foreign_office = f.CadreFactory(township=w.other_township, user__username="office2", user__groups=["office"])
 
     with pytest.raises(NotAllowed):
-        household_erase(household=w.h1, by=foreign_office.user)
+        household_erase(household=w.h1, actor=actor_for(foreign_office.user))
 
     assert Household.objects.get(pk=w.h1.pk).head_name == "张三"
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission, User
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from cadres.roles import actor_for
 from core.errors import DomainError, NotAllowed
 from portal.middleware import _SEEN, _STARTED
 from portal.models import AccessToken, AuditEvent
@@ -122,7 +123,7 @@ def test_deactivating_a_user_ends_every_session_and_token(user, chief):
     chief_token = _token("chief")
     assert Session.objects.count() == 3
 
-    user_deactivate(user=user, by=chief)
+    user_deactivate(user=user, actor=actor_for(chief))
 
     user.refresh_from_db()
     assert user.is_active is False
@@ -143,7 +144,7 @@ def test_deactivating_a_user_ends_every_session_and_token(user, chief):
 
 
 def test_a_deactivated_user_cannot_log_in_again(client, user, chief):
-    user_deactivate(user=user, by=chief)
+    user_deactivate(user=user, actor=actor_for(chief))
 
     response = client.post("/accounts/login/", {"username": "zhangsan", "password": PASSWORD})
 
@@ -157,7 +158,7 @@ def test_only_someone_allowed_to_change_users_may_deactivate(user, db):
     client.force_login(user)
 
     with pytest.raises(NotAllowed):
-        user_deactivate(user=user, by=other)
+        user_deactivate(user=user, actor=actor_for(other))
 
     user.refresh_from_db()
     assert user.is_active is True
@@ -170,7 +171,7 @@ def test_a_user_with_the_change_permission_may_deactivate(user, db):
     manager.user_permissions.add(Permission.objects.get(codename="change_user"))
     manager = User.objects.get(pk=manager.pk)
 
-    user_deactivate(user=user, by=manager)
+    user_deactivate(user=user, actor=actor_for(manager))
 
     user.refresh_from_db()
     assert user.is_active is False
@@ -178,7 +179,7 @@ def test_a_user_with_the_change_permission_may_deactivate(user, db):
 
 def test_nobody_deactivates_themselves(chief):
     with pytest.raises(DomainError, match="不能停用自己的账号"):
-        user_deactivate(user=chief, by=chief)
+        user_deactivate(user=chief, actor=actor_for(chief))
 
     chief.refresh_from_db()
     assert chief.is_active is True

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
 from cadres.models import Cadre, Household, Village
-from cadres.roles import SYSTEM
+from cadres.roles import SYSTEM, actor_for
 from core.stamps import Stamped
 from portal.apikeys import api_key_create
 from portal.sync import registered_resources
@@ -244,7 +244,7 @@ def test_a_personal_data_erasure_reaches_the_next_sync(world):
     age_all(Household)
     since = timezone.now() - timedelta(seconds=1)
 
-    household_erase(household=world.h1, by=world.users["office"])
+    household_erase(household=world.h1, actor=actor_for(world.users["office"]))
 
     assert synced(key_client(world.township), "households", since) == {world.h1.pk}
 
