@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from cadres.roles import SYSTEM
-
 # --- results ------------------------------------------------------------------------------------------------
 
 
@@ -465,6 +463,7 @@ def _fresh_check(year: int, quarter: int, township: Any) -> Callable[[], float]:
     same (rolled back) transaction before the clock starts."""
     from django.db import transaction
 
+    from cadres.roles import SYSTEM  # (Django is set up by then: bench modules import apps lazily)
     from supervision.models import DisclosureCheck
     from supervision.services.disclosures import disclosure_check_run
 

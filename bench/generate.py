@@ -36,8 +36,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cadres.roles import SYSTEM
-
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "Bench-pass-2026"
 # A fixed salt makes the password hash, like every other row, the same on every run.
@@ -894,6 +892,8 @@ def _add_months(day: date, months: int) -> date:
 
 def compile_checks(world: World, out: Callable[[str], None]) -> None:
     """The last two quarters' disclosure checks, by the portal's own job (when it exists)."""
+    from cadres.roles import SYSTEM  # not at the top: `python -m bench.generate` sets Django up first
+
     try:
         from supervision.services.disclosures import disclosure_check_run
     except ImportError:
