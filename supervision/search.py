@@ -28,13 +28,26 @@ MATTER_INDEX = SearchIndex(
 DIARY_FIELDS = ("situation", "problems", "ideas", "place", "people_met")
 MATTER_FIELDS = ("description", "resolution")
 BATCH = 2000
+# Each row's document also holds its township as one term, so a township's search is narrowed inside
+# the GIN index (one more posting list to intersect) instead of reading the county's matches and
+# filtering them by township afterwards (bench: the leader's search was 6.9× the bare view at 100k).
+# Typed into a query it finds nothing the list's scope would not show anyway.
+SCOPE_PREFIX = "zzt"
+
+
+def scope_term(township_id: int) -> str:
+    return f"{SCOPE_PREFIX}{township_id}"
 
 T = TypeVar("T", Diary, Matter)
 
 
+def _document(township_id: int, texts: Sequence[str]) -> str:
+    return f"{document(*texts)} {scope_term(township_id)}"
+
+
 def _rows(qs: QuerySet[T], fields: Sequence[str]) -> Iterator[tuple[int, str]]:
-    for pk, *texts in qs.values_list("pk", *fields).iterator(chunk_size=BATCH):
-        yield pk, document(*texts)
+    for pk, township_id, *texts in qs.values_list("pk", "township_id", *fields).iterator(chunk_size=BATCH):
+        yield pk, _document(township_id, texts)
 
 
 def index_diaries(ids: Iterable[int]) -> int:
@@ -48,11 +61,11 @@ def index_matters(ids: Iterable[int]) -> int:
 
 def index_diary(diary: Diary) -> None:
     """Index a diary from the object in hand (the write services: no read back)."""
-    DIARY_INDEX.store([(diary.pk, document(*(getattr(diary, f) for f in DIARY_FIELDS)))])
+    DIARY_INDEX.store([(diary.pk, _document(diary.township_id, [getattr(diary, f) for f in DIARY_FIELDS]))])
 
 
 def index_matter(matter: Matter) -> None:
-    MATTER_INDEX.store([(matter.pk, document(*(getattr(matter, f) for f in MATTER_FIELDS)))])
+    MATTER_INDEX.store([(matter.pk, _document(matter.township_id, [getattr(matter, f) for f in MATTER_FIELDS]))])
 
 
 def reindex(qs: QuerySet[T], *, batch: int = BATCH) -> Iterator[int]:
@@ -60,10 +73,10 @@ def reindex(qs: QuerySet[T], *, batch: int = BATCH) -> Iterator[int]:
     index, fields = (DIARY_INDEX, DIARY_FIELDS) if qs.model is Diary else (MATTER_INDEX, MATTER_FIELDS)
     done, last = 0, 0
     while True:
-        chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:batch])
+        chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", "township_id", *fields)[:batch])
         if not chunk:
             return
-        done += index.store((pk, document(*texts)) for pk, *texts in chunk)
+        done += index.store((pk, _document(township_id, texts)) for pk, township_id, *texts in chunk)
         last = chunk[-1][0]
         yield done
 
@@ -74,13 +87,20 @@ def reindex_all(qs: QuerySet[T], *, batch: int = BATCH) -> int:
     return last[0] if last else 0
 
 
-def search_diaries(qs: QuerySet[Diary], groups: Sequence[Sequence[str]]) -> QuerySet[Diary]:
-    """The diaries of a scoped list that match every group, with `search_rank`."""
-    return DIARY_INDEX.filter(qs, groups)
+def _scoped(groups: Sequence[Sequence[str]], township_id: int | None) -> list[Sequence[str]]:
+    return [*groups, [scope_term(township_id)]] if township_id is not None else list(groups)
 
 
-def search_matters(qs: QuerySet[Matter], groups: Sequence[Sequence[str]]) -> QuerySet[Matter]:
-    return MATTER_INDEX.filter(qs, groups)
+def search_diaries(qs: QuerySet[Diary], groups: Sequence[Sequence[str]], *,
+                   township_id: int | None = None) -> QuerySet[Diary]:
+    """The diaries of a scoped list that match every group, with `search_rank`. `township_id`
+    (the viewer's one township) narrows the match inside the index; `qs` keeps the scope."""
+    return DIARY_INDEX.filter(qs, _scoped(groups, township_id))
+
+
+def search_matters(qs: QuerySet[Matter], groups: Sequence[Sequence[str]], *,
+                   township_id: int | None = None) -> QuerySet[Matter]:
+    return MATTER_INDEX.filter(qs, _scoped(groups, township_id))
 
 
 def diary_snippet(diary: Diary, groups: Sequence[Sequence[str]], *, width: int = 100) -> SafeString:

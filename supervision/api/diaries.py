@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from cadres.models import Household
 from cadres.roles import Actor, actor_for
 from core.pagination import LargeTablePagination
-from supervision.api.serializers._common import api_query_groups
+from supervision.api.serializers._common import api_query_groups, viewer_township
 from supervision.api.serializers.diaries import ROW_COLUMNS, DiaryInputSerializer, DiarySerializer, diary_rows
 from supervision.models import Diary
 from supervision.search import search_diaries
@@ -53,7 +53,7 @@ class DiaryFilter(django_filters.FilterSet):
         fields = ["start", "end", "village", "author", "search"]
 
     def filter_search(self, qs: QuerySet[Diary], name: str, value: str) -> QuerySet[Diary]:
-        return search_diaries(qs, api_query_groups(value))
+        return search_diaries(qs, api_query_groups(value), township_id=viewer_township(getattr(self, "request", None)))
 
 
 class DiaryViewSet(

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from cadres.roles import actor_for
 from core.pagination import LargeTablePagination
-from supervision.api.serializers._common import EmptySerializer, api_query_groups
+from supervision.api.serializers._common import EmptySerializer, api_query_groups, viewer_township
 from supervision.api.serializers.matters import (
     AssignSerializer,
     CloseSerializer,
@@ -50,7 +50,7 @@ class MatterFilter(django_filters.FilterSet):
         fields = ["status", "village", "overdue", "search"]
 
     def filter_search(self, qs: QuerySet[Matter], name: str, value: str) -> QuerySet[Matter]:
-        return search_matters(qs, api_query_groups(value))
+        return search_matters(qs, api_query_groups(value), township_id=viewer_township(getattr(self, "request", None)))
 
     def filter_overdue(self, qs: QuerySet[Matter], name: str, value: bool | None) -> QuerySet[Matter]:
         if value is None:

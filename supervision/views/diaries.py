@@ -69,8 +69,8 @@ def diary_index(request: HttpRequest) -> HttpResponse:
         if data["end"]:
             qs = qs.filter(date__lte=data["end"])
         if data["q"]:
-            qs, groups = searched(filters, qs,
-                                  lambda rows, g: search_diaries(rows, g).order_by("-search_rank", "-date", "-id"))
+            qs, groups = searched(filters, qs, lambda rows, g: search_diaries(
+                rows, g, township_id=actor.township_id).order_by("-search_rank", "-date", "-id"))
     elif filters.is_bound:
         qs = qs.none()  # a village or unit outside the offered ones (or a bad date) matches nothing
     page = page_slice(request, qs)

@@ -57,7 +57,8 @@ def matter_index(request: HttpRequest) -> HttpResponse:
         if data["unassigned"]:  # sent to a unit, nobody named yet: the unit head's to-do
             qs = qs.filter(assignee__isnull=True, status__in=(Matter.Status.ASSIGNED, Matter.Status.IN_PROGRESS))
         if data["q"]:
-            qs, groups = searched(filters, qs, lambda rows, g: search_matters(rows, g).order_by("-search_rank", "-id"))
+            qs, groups = searched(filters, qs, lambda rows, g: search_matters(
+                rows, g, township_id=actor.township_id).order_by("-search_rank", "-id"))
     elif filters.is_bound:
         qs = qs.none()  # a village or unit outside the offered ones (or a bad date) matches nothing
     page = page_slice(request, qs)

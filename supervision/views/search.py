@@ -30,12 +30,11 @@ def search_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             context["error"] = exc.message
         else:
-            diaries = list(
-                search_diaries(diary_list(actor), groups).order_by("-search_rank", "-date", "-id")[: SECTION_SIZE + 1]
-            )
-            matters = list(
-                search_matters(matter_list(actor), groups).order_by("-search_rank", "-id")[: SECTION_SIZE + 1]
-            )
+            township = actor.township_id  # narrows the match inside the index; the lists keep the scope
+            diaries = list(search_diaries(diary_list(actor), groups, township_id=township)
+                           .order_by("-search_rank", "-date", "-id")[: SECTION_SIZE + 1])
+            matters = list(search_matters(matter_list(actor), groups, township_id=township)
+                           .order_by("-search_rank", "-id")[: SECTION_SIZE + 1])
             for diary in diaries:
                 diary.snippet = diary_snippet(diary, groups)  # type: ignore[attr-defined]
             for matter in matters:

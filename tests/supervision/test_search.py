@@ -126,6 +126,22 @@ def test_a_cadre_finds_only_their_own_and_another_township_is_never_found(world,
     assert _ids(search_diaries(diary_list(actor_for(world.outsider.user)), groups)) == {diaries["other_township"].pk}
 
 
+def test_the_township_term_narrows_the_match_inside_the_index(world, diaries):
+    from supervision.models import Diary
+
+    groups = parse_query("加压泵")
+    index_diaries([diaries["other_township"].pk])
+    everyone = Diary.objects.all()  # no list scope at all: only the township term narrows
+    here = _ids(search_diaries(everyone, groups, township_id=world.township.pk))
+    there = _ids(search_diaries(everyone, groups, township_id=world.other_township.pk))
+    assert diaries["pump"].pk in here and diaries["other_township"].pk not in here
+    assert there == {diaries["other_township"].pk}
+    # and a leader's list with the term finds what it found without it
+    leader = actor_for(world.secretary.user)
+    assert _ids(search_diaries(diary_list(leader), groups, township_id=leader.township_id)) == _ids(
+        search_diaries(diary_list(leader), groups))
+
+
 def test_an_edit_reindexes_the_diary_in_the_same_transaction(world, diaries):
     diary = diaries["pump_only"]
     diary_update(actor=actor_for(world.cadre2.user), diary=diary, village=world.v2, category=diary.category,

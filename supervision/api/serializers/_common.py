@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from cadres.roles import actor_for
 from core.errors import DomainError
 from core.search import parse_query
 from supervision.models import Category
@@ -69,3 +70,11 @@ def api_query_groups(value: str) -> list[list[str]]:
         return parse_query(value)
     except DomainError as exc:
         raise serializers.ValidationError({"search": [exc.message]}) from exc
+
+
+def viewer_township(request: Any) -> int | None:
+    """The one township of the caller (None for the county or no request): narrows a search
+    inside the index (supervision.search.scope_term); the list's own scope still applies."""
+    if request is None:
+        return None
+    return actor_for(request.user).township_id
