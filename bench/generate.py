@@ -109,7 +109,14 @@ IDEAS = [
     "建议财政所会同民政办核实后按程序办理。", "建议在村务公开栏和微信群同步公示，接受监督。",
 ]
 PLACES = ["村委会", "田间地头", "农户家中", "文化广场", "温室大棚", "村组道路", "合作社", "养殖小区"]
-TEXT_POOL = 4000
+SENTENCES_PER_CATEGORY = 900
+COUNTY_READERS = 5
+WHEN = ["上午", "下午", "今天", "傍晚", "早上"]
+HOPE = ["尽快协调解决", "派人实地查看", "加大资金支持", "明确办理时限", "帮助联系技术人员", "把政策讲清楚"]
+OBSERVED = ["情况与群众反映的基本一致", "问题比预想的严重", "已有部分农户自行处理", "现场还有安全隐患",
+            "相关资料不够齐全"]
+PROGRESS = ["推进较快", "进展缓慢", "已完成大半", "刚刚起步", "遇到一些困难"]
+ATTITUDE = ["比较满意", "意见较大", "表示理解", "有些顾虑", "期待尽快落实"]
 
 
 def d(value: str) -> date:
@@ -463,12 +470,15 @@ def build_people(world: World, loader: Loader, rng: Streams) -> None:
     for cadre_id, username in renames.items():
         User.objects.filter(pk=cadre_id).update(username=username)
         next(c for c in first if c.id == cadre_id).username = username
-    county_id = len(world.cadres) + 1
+    # The county's readers (县委组织部, 县纪委 staff): a handful, so that the county cases rotate.
+    county_ids = [len(world.cadres) + 1 + i for i in range(COUNTY_READERS)]
+    county_names = ["bench_county", *(f"bench_county_{i + 1}" for i in range(1, COUNTY_READERS))]
     loader.write(User, ["id", "username", "password", "is_active", "is_staff", "is_superuser", "date_joined"],
-                 [(county_id, "bench_county", password, True, False, False, _at(since, 9))])
-    loader.write(Membership, ["user_id", "township_id"], [(county_id, None)])
+                 [(pk, name, password, True, False, False, _at(since, 9))
+                  for pk, name in zip(county_ids, county_names, strict=True)])
+    loader.write(Membership, ["user_id", "township_id"], [(pk, None) for pk in county_ids])
     groups = dict(Group.objects.values_list("name", "pk"))
-    member_rows: list[tuple[int, int]] = [(county_id, groups["county"])] if "county" in groups else []
+    member_rows: list[tuple[int, int]] = [(pk, groups["county"]) for pk in county_ids] if "county" in groups else []
     if "office" in groups:
         for t in range(scale.townships):
             office_t = next(c for c in world.by_township[t] if c.unit_id == world.units[t][0] and c.post == "staff")
@@ -541,21 +551,84 @@ def build_people(world: World, loader: Loader, rng: Streams) -> None:
     loader.write(HouseholdContact, ["cadre_id", "household_id", "kind", "start", "end", "help_plan"], contact_rows)
 
 
-def _texts(rng: random.Random) -> tuple[list[str], list[str], list[str], list[str]]:
-    situations, problems, ideas, people = [], [], [], []
-    for _ in range(TEXT_POOL):
-        category = rng.choice(CATEGORIES)
-        topic = rng.choice(TOPICS[category])
-        parts = [f"走访{rng.choice(PEOPLE)}{_name(rng)}等{rng.randint(1, 6)}户，",
-                 f"{rng.choice(PEOPLE)}{rng.choice(SEEN)}{topic}方面的情况，{rng.choice(DETAIL)}。"]
-        for _ in range(rng.randint(0, 3)):
-            other = rng.choice(TOPICS[rng.choice(CATEGORIES)])
-            parts.append(f"另有群众{rng.choice(SEEN)}{other}问题，{rng.choice(DETAIL)}。")
-        situations.append("".join(parts))
-        problems.append(f"{topic}问题：{rng.choice(DETAIL)}，需尽快研究解决。")
-        ideas.append(rng.choice(IDEAS))
-        people.append("、".join(_name(rng) for _ in range(rng.randint(1, 3))))
-    return situations, problems, ideas, people
+class Texts:
+    """The diaries' texts, composed per diary from pools of sentences (docs/performance.md, 数据集).
+
+    Assumed lengths, from the township's paper diaries: a situation of 200–600 characters (an
+    opening and four to twelve sentences, most on the diary's own category, some on another);
+    problems and ideas of 30–150 characters (one to three sentences). Every diary draws its own
+    combination, so texts repeat no more than real ones do; the sentences come from pools of a few
+    thousand, so the search index can segment each sentence once (`bench.run.ensure_search_index`:
+    a text's terms are its sentences' terms, as segmentation never crosses a 。).
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        self.situation = {c: [_situation_sentence(rng, c) for _ in range(SENTENCES_PER_CATEGORY)] for c in CATEGORIES}
+        self.problem = {c: [_problem_sentence(rng, c) for _ in range(SENTENCES_PER_CATEGORY // 3)] for c in CATEGORIES}
+        self.idea = {c: [_idea_sentence(rng, c) for _ in range(SENTENCES_PER_CATEGORY // 6)] for c in CATEGORIES}
+        self.openers = [f"{rng.choice(WHEN)}到{rng.choice(PLACES)}走访{rng.choice(PEOPLE)}{_name(rng)}等"
+                        f"{rng.randint(1, 6)}户，" for _ in range(SENTENCES_PER_CATEGORY)]
+        self.people = ["、".join(_name(rng) for _ in range(rng.randint(1, 3))) for _ in range(SENTENCES_PER_CATEGORY)]
+
+    def diary(self, x: random.Random, category: str) -> tuple[str, str, str, str]:
+        """(situation, problems, ideas, people met) of one diary of `category`."""
+        target = x.randint(200, 600)
+        parts = [x.choice(self.openers)]
+        size = len(parts[0])
+        while size < target or len(parts) < 5:
+            pool = self.situation[category if x.random() < 0.7 else x.choice(CATEGORIES)]
+            sentence = x.choice(pool)
+            if size + len(sentence) > 600:
+                break
+            parts.append(sentence)
+            size += len(sentence)
+        problems = self._some(x, self.problem[category], 30, 150)
+        ideas = self._some(x, self.idea[category], 30, 150)
+        return "".join(parts), problems, ideas, x.choice(self.people)
+
+    @staticmethod
+    def _some(x: random.Random, pool: list[str], low: int, high: int) -> str:
+        """One to three sentences of `pool`, low to high characters in all."""
+        chosen = [x.choice(pool)]
+        for _ in range(x.randint(0, 2)):
+            sentence = x.choice(pool)
+            if len("".join(chosen)) + len(sentence) <= high and sentence not in chosen:
+                chosen.append(sentence)
+        while len("".join(chosen)) < low:
+            chosen.append(x.choice(pool))
+        return "".join(chosen)
+
+
+def _situation_sentence(rng: random.Random, category: str) -> str:
+    topic = rng.choice(TOPICS[category])
+    person, seen, detail = rng.choice(PEOPLE), rng.choice(SEEN), rng.choice(DETAIL)
+    n = rng.randint(2, 40)
+    return rng.choice([
+        f"{person}{_name(rng)}{seen}{topic}方面的情况，{detail}。",
+        f"据{person}介绍，{topic}涉及本组{n}户群众，{detail}，希望镇上{rng.choice(HOPE)}。",
+        f"在{rng.choice(PLACES)}与{person}座谈，了解{topic}的进展，{detail}。",
+        f"另有群众{seen}{topic}问题，{detail}。",
+        f"入户查看了{topic}的实际情况，{rng.choice(OBSERVED)}，已当场向群众解释相关政策。",
+        f"今年以来{topic}工作{rng.choice(PROGRESS)}，{person}对此{rng.choice(ATTITUDE)}。",
+        f"针对群众关心的{topic}，向{n}户农户宣讲了政策要求和办理程序，{detail}。",
+    ])
+
+
+def _problem_sentence(rng: random.Random, category: str) -> str:
+    topic = rng.choice(TOPICS[category])
+    detail = rng.choice(DETAIL)
+    return rng.choice([
+        f"{topic}问题：{detail}，需尽快研究解决。",
+        f"{rng.choice(PEOPLE)}反映{topic}方面存在困难，{detail}，希望{rng.choice(HOPE)}。",
+        f"{topic}涉及{rng.randint(2, 60)}户群众切身利益，{detail}。",
+        f"{topic}{rng.choice(PROGRESS)}，{rng.choice(PEOPLE)}{rng.choice(ATTITUDE)}。",
+    ])
+
+
+def _idea_sentence(rng: random.Random, category: str) -> str:
+    topic = rng.choice(TOPICS[category])
+    return rng.choice([rng.choice(IDEAS), f"围绕{topic}，{rng.choice(IDEAS)}",
+                       f"{topic}方面，建议{rng.choice(HOPE)}，并在村务公开栏公示办理结果。"])
 
 
 def _workdays(first: date, last: date) -> list[date]:
@@ -588,7 +661,7 @@ def build_diaries(world: World, loader: Loader, rng: Streams, out: Callable[[str
         raise RuntimeError("the calendar span is too short for the requested number of diaries")
     skip_first = total - scale.diaries  # the first day keeps only its last writers
     world.start = first_day
-    situations, problems, ideas, people = _texts(rng("texts"))
+    texts = Texts(rng("texts"))
     diary_cols = ["id", "township_id", "author_id", "date", "village_id", "place", "people_met", "category",
                   "situation", "problems", "ideas", "on_time", "created_at", "updated_at", "deleted_at"]
     links: list[tuple[int, int]] = []
@@ -612,16 +685,16 @@ def build_diaries(world: World, loader: Loader, rng: Streams, out: Callable[[str
             for c in chosen:
                 diary_id += 1
                 village_id = x.choice(c.home_villages) if x.random() < 0.85 else x.choice(world.villages[c.township])
-                k = x.randrange(TEXT_POOL)
+                category = x.choice(CATEGORIES)
+                situation, problems, ideas, people = texts.diary(x, category)
                 has_problem = x.random() < 0.4
                 has_idea = x.random() < 0.25
                 on_time = x.random() < 0.92
                 created = evening + timedelta(minutes=x.randrange(240)) if on_time else \
                     evening + timedelta(days=x.randint(1, 3), minutes=x.randrange(240))
                 deleted = created + timedelta(hours=1) if x.random() < 0.001 else None
-                category = CATEGORIES[k % len(CATEGORIES)]
-                yield (diary_id, c.township_id, c.id, day, village_id, x.choice(PLACES), people[k], category,
-                       situations[k], problems[k] if has_problem else "", ideas[k] if has_idea else "",
+                yield (diary_id, c.township_id, c.id, day, village_id, x.choice(PLACES), people, category,
+                       situation, problems if has_problem else "", ideas if has_idea else "",
                        on_time, created, created, deleted)
                 n_links = x.choice((0, 0, 1, 1, 1, 2)) if x.random() < 0.8 else 0
                 first_id, count = world.village_households[village_id]
@@ -634,13 +707,13 @@ def build_diaries(world: World, loader: Loader, rng: Streams, out: Callable[[str
                         links.append((diary_id, household_id))
                 if has_problem and x.random() < 0.08:
                     matters.append(_matter(x, world, township_units, c, diary_id, day, village_id, category,
-                                           problems[k], seen, end))
+                                           problems, seen, end))
                 if deleted is None and x.random() < 0.005:
                     comments.append((diary_id, world.secretary[c.township], "已阅。请抓紧协调落实，及时反馈群众。",
                                      created + timedelta(days=1)))
                 if deleted is None and has_idea and x.random() < 0.004:
                     decided = (end - day).days > 30
-                    agenda.append((world.township_ids[c.township], diary_id, ideas[k][:60],
+                    agenda.append((world.township_ids[c.township], diary_id, ideas[:60],
                                    world.secretary[c.township], created + timedelta(days=2),
                                    "decided" if decided else "pending",
                                    day + timedelta(days=14) if decided else None,

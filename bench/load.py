@@ -35,6 +35,7 @@ class LoadResult:
     cpu_ms: list[float] = field(default_factory=list)
     db_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    replica_queries: list[int] = field(default_factory=list)
     errors: int = 0
     first_error: str = ""
     seconds: float = 0.0
@@ -45,6 +46,7 @@ class LoadResult:
         self.cpu_ms.extend(other.cpu_ms)
         self.db_ms.extend(other.db_ms)
         self.queries.extend(other.queries)
+        self.replica_queries.extend(other.replica_queries)
         self.errors += other.errors
         self.first_error = self.first_error or other.first_error
         self.seconds += other.seconds
@@ -144,6 +146,7 @@ def drive(host: str, port: int, make: Callable[[int], Request], *, total: int, c
                             result.cpu_ms.append(float(headers["X-Bench-CPU-ms"]))
                             result.db_ms.append(float(headers["X-Bench-DB-ms"]))
                             result.queries.append(int(headers["X-Bench-Queries"]))
+                            result.replica_queries.append(int(headers.get("X-Bench-Replica-Queries") or 0))
                     else:
                         result.errors += 1
                         if not result.first_error:

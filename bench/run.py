@@ -1,18 +1,21 @@
-"""`make bench`: the county-scale benchmark, end to end (issue 9; docs/performance.md).
+"""`make bench`: the county-scale benchmark, end to end (docs/performance.md).
 
-    BENCH_SCALE=100k|1m|3.5m  DATABASE_URL=postgres://…  python -m bench.run
+    [BENCH_SCALE=1m|100k|3.5m]  python -m bench.run
 
-1. Creates the database if missing, migrates it, and generates the data set when it is empty
-   (default database: bench_<scale> on the local server).
-2. Starts gunicorn as in production (`portal.wsgi:application`, 3 sync workers) with
-   bench.settings on a free loopback port, and drives it from this process with 4 concurrent
-   clients: every case side by side with the bare authenticated view, in alternating bursts.
-3. Stops the server and times the jobs and reports in-process against hand-written SQL.
+1. Creates the database if missing (bench_<scale> on the local PostgreSQL, or DATABASE_URL),
+   migrates it and generates the data set when it is empty; at any scale but 100k, it also builds
+   the 100k data set (bench_100k) beside it, so that growth is judged in every run.
+2. Starts gunicorn exactly as production runs it (bench/server.py) with bench.settings on a free
+   loopback port — and a second one over the 100k data set — and drives them from this process:
+   every HTTP case side by side with the bare authenticated view, in alternating bursts, rotating
+   over many users of its role (bench/http_cases.py, bench/web.py).
+3. Stops the servers and times the jobs and reports in-process against hand-written SQL.
 4. Writes bench/results.json, bench/RESULTS.md and bench/out/results-<scale>.json; where a budget
    is missed, EXPLAIN ANALYZE of the slowest queries goes to bench/explain/.
 
-Other knobs: BENCH_REQUESTS (per HTTP case, default 200), BENCH_REPEATS (in-process runs, 5),
-BENCH_ONLY (comma list of http, db, xlsx), BENCH_SEED (1), BENCH_WORKERS (3), BENCH_CLIENTS (4).
+Other knobs (bench/config.py): BENCH_REQUESTS (per HTTP case, default 200), BENCH_REPEATS
+(in-process runs, 5), BENCH_ONLY (comma list of http, db, xlsx; `data` builds the data sets only),
+BENCH_SEED (1), BENCH_CLIENTS (4), BENCH_MANY_CLIENTS (32), BENCH_WORKERS (production's).
 """
 
 from __future__ import annotations
@@ -21,48 +24,29 @@ import json
 import os
 import platform
 import re
-import secrets
-import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from bench.cases import Entry, unavailable
-from bench.load import LoadResult, Request, drive, percentile, session_login, side_by_side, split
+from bench.config import BENCH, EXPLAIN, HOST, ONLY, OUT, REPEATS, ROOT, SCALE, SEED, say
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-OUT = BENCH / "out"
-EXPLAIN = BENCH / "explain"
-SEARCH_QUERY = "管网 维修"  # two words of one of the generator's topics (自来水管网维修)
-HOST = "127.0.0.1"
+SENTENCE = re.compile(r"[^。]*。|[^。]+$")  # a text's sentences, each with its 。
 
 
-def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-SCALE = os.environ.get("BENCH_SCALE", "100k").lower()
-REQUESTS = env_int("BENCH_REQUESTS", 200)
-REPEATS = env_int("BENCH_REPEATS", 5)
-WORKERS = env_int("BENCH_WORKERS", 3)
-CLIENTS = env_int("BENCH_CLIENTS", 4)
-SEED = env_int("BENCH_SEED", 1)
-ONLY = {p.strip() for p in os.environ.get("BENCH_ONLY", "http,db,xlsx").split(",") if p.strip()}
 # Cases whose p95 is compared between scales (budget 3: growth ≤ 1.3×).
-GROWTH_KEYS = ["diaries.leader.first", "diaries.cadre.first", "diaries.leader.deep_vs_first",
-               "diaries.cadre.deep_vs_first", "matters.leader.first", "dashboard.secretary",
-               "report.completeness.county", "service.completeness", "service.bulletin", "service.disclosure_check"]
-
-
-def say(text: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+GROWTH_KEYS = [*(f"{name}.{role}.first" for name in ("diaries", "matters", "households", "pledges", "disclosures",
+                                                     "inspections", "notifications") for role in ("leader", "cadre")),
+               "diaries.leader.deep", "diaries.cadre.deep", "search.leader", "search.cadre", "dashboard.warm",
+               "dashboard.cold", "report.completeness.county", "service.completeness", "service.bulletin",
+               "service.disclosure_check"]
 
 
 # --- database --------------------------------------------------------------------------------------------
@@ -123,12 +107,13 @@ def prepare_data() -> None:
 def ensure_search_index() -> None:
     """Index the data set for search once (a data set generated before search had none).
 
-    The generator writes its texts from small pools, so each distinct text is segmented once and
-    a row's document is its texts' documents joined (the same terms as `document(*texts)`, in
-    field order); the database still builds every row's tsvector, as the services do."""
-    from django.db import connection
+    The generator composes each text of sentences from pools (`bench.generate.Texts`), so each
+    distinct sentence is segmented once and a row's document is its sentences' documents joined:
+    the same terms as `document(*texts)` (segmentation never crosses a 。, and a tsvector is a
+    set of terms), which a test checks; the database still builds every row's tsvector, as the
+    services do."""
+    from django.db import connection, transaction
 
-    from core.search import document
     from supervision.models import Diary, DiarySearch, Matter, MatterSearch
     from supervision.search import DIARY_FIELDS, DIARY_INDEX, MATTER_FIELDS, MATTER_INDEX
 
@@ -140,18 +125,52 @@ def ensure_search_index() -> None:
         docs: dict[str, str] = {}
         batch: list[tuple[int, str]] = []
         done = 0
-        for pk, *texts in model.objects.order_by("pk").values_list("pk", *fields).iterator(chunk_size=5000):
-            for text in texts:
-                if text not in docs:
-                    docs[text] = document(text)
-            batch.append((pk, " ".join(docs[t] for t in texts if docs[t])))
-            if len(batch) == 5000:
-                done += index.store(batch)
-                batch = []
-        done += index.store(batch)
+        rows = model.objects.order_by("pk").values_list("pk", "township_id", *fields).iterator(chunk_size=5000)
+        # One transaction, the GIN index built once at the end (one sort instead of a million inserts).
+        # Only the side table's own indexes: dropping its foreign key would lock the diaries too.
+        with transaction.atomic(), without_secondary_indexes(side._meta.db_table):
+            for pk, township_id, *texts in rows:
+                batch.append((pk, sentence_document(township_id, texts, docs)))
+                if len(batch) == 5000:
+                    done += index.store(batch)
+                    batch = []
+            done += index.store(batch)
         with connection.cursor() as cursor:  # the planner's estimate of a word's rows comes from here
             cursor.execute(f"ANALYZE {side._meta.db_table}")
         say(f"  search index of {done:,} {model._meta.model_name} rows built in {time.monotonic() - started:.0f} s")
+
+
+@contextmanager
+def without_secondary_indexes(table: str) -> Iterator[None]:
+    """Drop `table`'s secondary indexes for a bulk load and build them again after it."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                  "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary", [table])
+        indexes = c.fetchall()
+        for name, _definition in indexes:
+            c.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as c:
+        c.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        for _name, definition in indexes:
+            c.execute(definition)
+
+
+def sentence_document(township_id: int, texts: list[str], cache: dict[str, str]) -> str:
+    """`supervision.search`'s document of a row (its texts' terms and its township's scope term),
+    segmenting each distinct sentence once (`cache`)."""
+    from core.search import document
+    from supervision.search import scope_term
+
+    terms = []
+    for text in texts:
+        for sentence in SENTENCE.findall(text or ""):
+            if sentence not in cache:
+                cache[sentence] = document(sentence)
+            terms.append(cache[sentence])
+    return " ".join([*(t for t in terms if t), scope_term(township_id)])
 
 
 def collect_static() -> None:
@@ -164,433 +183,6 @@ def collect_static() -> None:
         return
     say("collecting static files")
     manage("collectstatic", "--noinput", "-v0")
-
-
-# --- log-ins ------------------------------------------------------------------------------------------------
-
-
-def issue_tokens(usernames: list[str]) -> dict[str, str]:
-    """An API token per user, written directly (the token log-in is throttled and slow by design)."""
-    from django.conf import settings
-    from django.contrib.auth.models import User
-    from django.utils import timezone
-
-    from portal.models import AccessToken, hash_secret
-
-    AccessToken.objects.filter(prefix__startswith="bench").delete()
-    users = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
-    missing = set(usernames) - set(users)
-    if missing:
-        raise SystemExit(f"bench log-ins missing from the database: {sorted(missing)}")
-    raws = {name: "bench" + secrets.token_urlsafe(24) for name in usernames}
-    expires = timezone.now() + settings.API_TOKEN_LIFETIME
-    AccessToken.objects.bulk_create(
-        AccessToken(user_id=users[name], digest=hash_secret(raw), prefix=raw[:8], expires_at=expires)
-        for name, raw in raws.items()
-    )
-    return raws
-
-
-def writers_for_post(n: int) -> list[dict[str, Any]]:
-    """Township cadres with a log-in, a village and a contact household there: one per POST."""
-    from cadres.models import Cadre, HouseholdContact, VillageAssignment
-
-    cadres = list(
-        Cadre.objects.filter(level="township", is_active=True, post__in=["staff", "unit_head"], user__isnull=False)
-        .exclude(user__username__in=["bench_cadre", "bench_office"])
-        .order_by("township_id", "id")
-        .values("pk", "user__username")[: n]
-    )
-    villages = dict(VillageAssignment.objects.filter(cadre_id__in=[c["pk"] for c in cadres], end__isnull=True)
-                    .values_list("cadre_id", "village_id"))
-    contacts: dict[int, int] = {}
-    for cadre_id, household_id, village_id in HouseholdContact.objects.filter(
-        cadre_id__in=[c["pk"] for c in cadres], end__isnull=True
-    ).values_list("cadre_id", "household_id", "household__village_id"):
-        if villages.get(cadre_id) == village_id:
-            contacts.setdefault(cadre_id, household_id)
-    return [{"cadre": c["pk"], "username": c["user__username"], "village": villages[c["pk"]],
-             "households": [contacts[c["pk"]]] if c["pk"] in contacts else []}
-            for c in cadres if c["pk"] in villages]
-
-
-def forget_todays_diaries(cadre_ids: list[int]) -> int:
-    """Remove what the POST case wrote, so every run starts from the generated data."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from supervision.models import Diary
-
-    today = timezone.localdate()
-    ids = list(Diary.objects.filter(author_id__in=cadre_ids, date=today).values_list("pk", flat=True))
-    if not ids:
-        return 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM supervision_diary_households WHERE diary_id = ANY(%s)", [ids])
-        cursor.execute("DELETE FROM supervision_diarysearch WHERE diary_id = ANY(%s)", [ids])
-        history = Diary.history.model._meta.db_table  # type: ignore[attr-defined]
-        # The history of the diaries' households first: it points at the diaries' history rows.
-        for rel in Diary.history.model._meta.related_objects:  # type: ignore[attr-defined]
-            table = rel.related_model._meta.db_table
-            cursor.execute(f'DELETE FROM "{table}" WHERE history_id IN (SELECT history_id FROM "{history}" '
-                           "WHERE id = ANY(%s))", [ids])
-        cursor.execute(f'DELETE FROM "{history}" WHERE id = ANY(%s)', [ids])
-        cursor.execute("DELETE FROM supervision_diary WHERE id = ANY(%s)", [ids])
-    return len(ids)
-
-
-# --- the server -----------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """gunicorn as in production (Dockerfile: portal.wsgi:application, 3 workers), bench settings."""
-
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        OUT.mkdir(parents=True, exist_ok=True)
-        self.log = open(OUT / "gunicorn.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"{HOST}:{self.port}",
-             "--workers", str(WORKERS), "--timeout", "120", "--error-logfile", "-"],
-            cwd=ROOT, env=env or os.environ.copy(), stdout=self.log, stderr=self.log,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited ({self.proc.returncode}); see {OUT / 'gunicorn.log'}")
-            try:
-                result = drive(HOST, self.port, lambda i: Request("GET", "/healthz"), total=1, clients=1, max_seconds=5)
-                if result.n:
-                    say(f"gunicorn ({WORKERS} workers) ready on {HOST}:{self.port}")
-                    return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise SystemExit("gunicorn did not answer /healthz within 2 minutes")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-
-# --- HTTP cases -----------------------------------------------------------------------------------------------
-
-
-def get(path: str, headers: dict[str, str], port: int = 0) -> Callable[[int], Request]:
-    return lambda i: Request("GET", path, headers, port=port)
-
-
-def probe(port: int, request: Request, ok: tuple[int, ...] = (200,)) -> tuple[bool, str]:
-    """(available, why not): a 404 means the endpoint is not there yet."""
-    from bench.load import Client
-
-    client = Client(HOST, port)
-    try:
-        status, body, _ = client.send(request)
-    finally:
-        client.close()
-    if status in ok:
-        return True, ""
-    if status == 404:
-        return False, "not yet available"
-    return False, f"{request.method} {request.path} answered {status}: {body[:200]!r}"
-
-
-def walk_to_deepest(port: int, first: str, headers: dict[str, str]) -> tuple[str, int, int]:
-    """Follow `next` links (200 rows a page, then 50) to the deepest full page of 50 rows.
-    Returns (its path, rows before it, pages walked)."""
-    from bench.load import Client
-
-    client = Client(HOST, port)
-    sep = "&" if "?" in first else "?"
-    url, previous, walked, rows = f"{first}{sep}page_size=200", None, 0, 0
-    seen: set[str] = set()
-    while True:
-        data = client.get_json(url, headers)
-        walked += 1
-        if not data.get("next"):
-            break
-        rows += len(data["results"])
-        previous, url = url, split(data["next"])
-        if url in seen or walked > 5000:
-            raise RuntimeError(f"the cursor does not advance (page {walked}: {url})")
-        seen.add(url)
-    start = (previous or f"{first}{sep}page_size=200").replace("page_size=200", "page_size=50")
-    rows = max(0, rows - (200 if previous else 0))
-    pages: list[tuple[str, int]] = []
-    url2: str | None = start
-    while url2:
-        data = client.get_json(url2, headers)
-        walked += 1
-        pages.append((url2, len(data["results"])))
-        url2 = split(data["next"]) if data.get("next") else None
-    client.close()
-    full = [p for p in pages if p[1] == 50] or pages
-    deepest = full[-1][0]
-    rows += 50 * pages.index(full[-1])
-    return deepest, rows, walked
-
-
-def p95(result: LoadResult) -> float | None:
-    return result.percentile(95)
-
-
-def http_entry(name: str, key: str, case: LoadResult, base: LoadResult, budget: str, limit: float | None,
-               *, absolute: float | None = None, note: str = "") -> Entry:
-    value, baseline = p95(case), p95(base)
-    ratio = value / baseline if value is not None and baseline else None
-    passed: bool | None = None
-    if limit is not None and ratio is not None:
-        passed = ratio <= limit
-    if absolute is not None and value is not None:
-        passed = value <= absolute if limit is None else bool(passed) and value <= absolute
-    if case.errors:
-        passed = False
-        note = f"{note}; {case.errors} failed requests, first: {case.first_error}".lstrip("; ")
-    if case.capped:
-        note = f"{note}; duration cap reached after {case.n} requests".lstrip("; ")
-    cpu, base_cpu = percentile(case.cpu_ms, 50), percentile(base.cpu_ms, 50)
-    return Entry(name, value, "ms p95", baseline, ratio, budget, passed, note, extra={
-        "key": key, "p50": case.percentile(50), "baseline_p50": base.percentile(50), "n": case.n,
-        "baseline_n": base.n, "rps": case.n / case.seconds if case.seconds else None,
-        # Contention-free view of the same requests: the worker's CPU and the database wait (medians).
-        "server_cpu_p50": cpu, "server_db_p50": percentile(case.db_ms, 50),
-        "baseline_cpu_p50": base_cpu, "cpu_ratio": round(cpu / base_cpu, 2) if cpu and base_cpu else None,
-        "queries": max(case.queries) if case.queries else None,
-    })
-
-
-class Site:
-    """One running server and what the cases need on it: tokens, a session, the bare requests."""
-
-    def __init__(self, label: str, url: str | None, names: list[str]) -> None:
-        from bench.cases import database
-        from bench.generate import PASSWORD
-
-        self.label = label
-        with database(url):
-            tokens = issue_tokens(names)
-        self.auth = {n: {"Authorization": f"Token {t}", "Accept": "application/json"} for n, t in tokens.items()}
-        env = {**os.environ, "DATABASE_URL": url} if url else None
-        self.server = Server(env)
-        self.port = self.server.port
-        self.session = {"Cookie": session_login(HOST, self.port, "bench_secretary", PASSWORD)}
-        self.url = url
-        for make in [self.get("/bench/bare/", "bench_secretary"), self.get("/", "session"),
-                     self.get("/api/v1/diaries/", "bench_secretary")]:
-            drive(HOST, self.port, make, total=3 * WORKERS, clients=CLIENTS, max_seconds=60, ok=(200, 404))
-
-    def headers(self, who: str) -> dict[str, str]:
-        return self.session if who == "session" else self.auth[who]
-
-    def get(self, path: str, who: str) -> Callable[[int], Request]:
-        return get(path, self.headers(who), self.port)
-
-
-# Long on purpose: the HTTP cases in the order they are timed, one after another, like a script.
-def run_http(explain_later: list[tuple[str, str, dict[str, Any]]], small_url: str | None) -> list[Entry]:
-    """The HTTP cases; with `small_url`, each list and report also runs on the 100k data set
-    (a second server), in the same alternating bursts, for the growth budget."""
-    from django.utils import timezone
-
-    from bench.cases import data_end, database, report_period
-    from bench.views import BareView  # noqa: F401  (the server must have it; fail early here if not)
-    from cadres.actor_cache import forget_all_actors
-
-    # Case 9's writers: REQUESTS measured after an earlier request of theirs, REQUESTS on their
-    # log-in's very first request, and 40 for warming the server up.
-    posters = writers_for_post(2 * REQUESTS + 40)
-    if len(posters) < 2 * REQUESTS + 40:
-        raise SystemExit(f"the data set has {len(posters)} writers for the POST case, not {2 * REQUESTS + 40}")
-    # Every run starts as after a deploy: nobody's roles are cached yet (cadres.actor_cache).
-    forget_all_actors()
-    forget_todays_diaries([p["cadre"] for p in posters])
-    names = ["bench_secretary", "bench_cadre", "bench_county", "bench_office"]
-    entries: list[Entry] = []
-    sites: list[Site] = []
-    try:
-        main = Site(SCALE, None, names + [p["username"] for p in posters])
-        sites.append(main)
-        small = Site("100k", small_url, names) if small_url else None
-        if small:
-            sites.append(small)
-        port = main.port
-        bare = {who: main.get("/bench/bare/", who) for who in [*names, "session"]}
-
-        def measure(makes: dict[str, Callable[[int], Request]], total: int = REQUESTS,
-                    ok: tuple[int, ...] = (200,)) -> dict[str, LoadResult]:
-            say(f"  measuring {', '.join(makes)} ({total} requests each, {CLIENTS} clients)")
-            return side_by_side(HOST, port, makes, total=total, clients=CLIENTS, max_seconds=360, ok=ok)
-
-        def growth(name: str, key: str, res: dict[str, LoadResult], kind: str) -> None:
-            if small and f"{kind}@100k" in res:
-                e = http_entry(f"growth {SCALE} vs 100k: {name}", f"growth.{key}", res[kind], res[f"{kind}@100k"],
-                               "≤ 1.3×", 1.3, note="side by side in this run: the same request on a second server "
-                                                  "over the 100k data set, alternating bursts")
-                entries.append(e)
-
-        # Case 1 and 2: the diary list, first and deepest page, as a leader and as a cadre.
-        first = "/api/v1/diaries/"
-        for who, role in (("bench_secretary", "leader"), ("bench_cadre", "cadre")):
-            ok, why = probe(port, Request("GET", first, main.auth[who]))
-            name1 = f"GET /api/v1/diaries/ first page (50 rows), {role}"
-            name2 = f"GET /api/v1/diaries/ deepest page vs first page, {role}"
-            if not ok:
-                entries += [unavailable(name1, "ms p95", "≤ 3× bare", why),
-                            unavailable(name2, "ms p95", "≤ 1.5× first", why)]
-                continue
-            deepest, depth, walked = walk_to_deepest(port, first, main.auth[who])
-            say(f"  {role}: deepest full page after {depth:,} rows ({walked} pages walked)")
-            makes = {"bare": bare[who], "first": main.get(first, who), "deep": main.get(deepest, who)}
-            if small:
-                small_deepest, _, _ = walk_to_deepest(small.port, first, small.auth[who])
-                makes |= {"first@100k": small.get(first, who), "deep@100k": small.get(small_deepest, who)}
-            res = measure(makes)
-            entries.append(http_entry(name1, f"diaries.{role}.first", res["first"], res["bare"],
-                                      "≤ 3× bare (aim p95 ≤ 50 ms)", 3, note="token auth"))
-            entries.append(http_entry(name2, f"diaries.{role}.deep_vs_first", res["deep"], res["first"],
-                                      "≤ 1.5× first page", 1.5,
-                                      note=f"deepest full page after {depth:,} rows; baseline = first page"))
-            growth(f"GET /api/v1/diaries/ first page, {role}", f"diaries.{role}.first", res, "first")
-            growth(f"GET /api/v1/diaries/ deepest page, {role}", f"diaries.{role}.deep", res, "deep")
-            explain_later.append((f"diaries.{role}.first", first, main.auth[who]))
-            explain_later.append((f"diaries.{role}.deep", deepest, main.auth[who]))
-
-        # A second large list (matters, as the leader): its ratio to bare and its growth.
-        matters = "/api/v1/matters/"
-        ok, why = probe(port, Request("GET", matters, main.auth["bench_secretary"]))
-        if ok:
-            makes = {"bare": bare["bench_secretary"], "case": main.get(matters, "bench_secretary")}
-            if small:
-                makes["case@100k"] = small.get(matters, "bench_secretary")
-            res = measure(makes)
-            entries.append(http_entry("GET /api/v1/matters/ first page, leader", "matters.leader.first", res["case"],
-                                      res["bare"], "(ratio and growth only)", None))
-            growth("GET /api/v1/matters/ first page, leader", "matters.leader.first", res, "case")
-            explain_later.append(("matters.leader.first", matters, main.auth["bench_secretary"]))
-
-        # Search (issue 22): the diary list narrowed to the diaries holding both words, first page,
-        # as a leader (the township) and as a cadre (their own), against the bare view.
-        search = "/api/v1/diaries/?search=" + quote(SEARCH_QUERY)
-        for who, role in (("bench_secretary", "leader"), ("bench_cadre", "cadre")):
-            name = f"GET /api/v1/diaries/?search={SEARCH_QUERY} first page, {role}"
-            ok, why = probe(port, Request("GET", search, main.auth[who]))
-            if not ok:
-                entries.append(unavailable(name, "ms p95", "≤ 3× bare", why))
-                continue
-            makes = {"bare": bare[who], "case": main.get(search, who)}
-            if small:
-                makes["case@100k"] = small.get(search, who)
-            res = measure(makes)
-            entries.append(http_entry(name, f"search.{role}", res["case"], res["bare"], "≤ 3× bare", 3,
-                                      note="token auth; every word must match (GIN index of the tsvector)"))
-            growth(f"GET /api/v1/diaries/?search= first page, {role}", f"search.{role}", res, "case")
-            explain_later.append((f"search.{role}", search, main.auth[who]))
-
-        # Case 4: the dashboard of the party secretary.
-        ok, why = probe(port, Request("GET", "/", main.session))
-        if ok:
-            makes = {"bare": bare["session"], "case": main.get("/", "session")}
-            if small:
-                makes["case@100k"] = small.get("/", "session")
-            res = measure(makes)
-            entries.append(http_entry("GET / dashboard, party secretary", "dashboard.secretary", res["case"], res["bare"],
-                                      "p95 ≤ 150 ms", None, absolute=150, note="session auth; ratio to bare (session)"))
-            growth("GET / dashboard, party secretary", "dashboard.secretary", res, "case")
-            explain_later.append(("dashboard.secretary", "/", main.session))
-        else:
-            entries.append(unavailable("GET / dashboard, party secretary", "ms p95", "p95 ≤ 150 ms", why))
-
-        # The completeness report over HTTP, county-wide (case 5 compares the service with SQL).
-        def report_path(url: str | None) -> str:
-            with database(url):
-                start, end = report_period(data_end())
-            return f"/api/v1/reports/diary-completeness?start={start}&end={end}&by=village"
-
-        path = report_path(None)
-        ok, why = probe(port, Request("GET", path, main.auth["bench_county"]))
-        name = "GET reports/diary-completeness by village, county-wide (13 weeks)"
-        if ok:
-            makes = {"bare": bare["bench_county"], "case": main.get(path, "bench_county")}
-            if small:
-                makes["case@100k"] = small.get(report_path(small.url), "bench_county")
-            res = measure(makes, total=max(20, REQUESTS // 5))
-            entries.append(http_entry(name, "report.completeness.county", res["case"], res["bare"],
-                                      "(ratio and growth only)", None, note="county-level user, token auth"))
-            growth(name, "report.completeness.county", res, "case")
-        else:
-            entries.append(unavailable(name, "ms p95", "(growth only)", why))
-
-        # Case 9: POST /api/v1/diaries/, each request a distinct cadre writing today's diary.
-        today = timezone.localdate().isoformat()
-        name9 = "POST /api/v1/diaries/ (distinct cadre and day)"
-
-        def body(p: dict[str, Any]) -> bytes:
-            return json.dumps({"date": today, "village": p["village"], "households": p["households"],
-                               "category": "policy", "place": "村委会", "people_met": "村民代表",
-                               "situation": "走访农户，宣传惠农补贴政策，群众反映灌溉渠道需要清淤。",
-                               "problems": "灌溉渠道淤堵。", "ideas": ""}).encode()
-
-        def post(offset: int) -> Callable[[int], Request]:
-            def make(i: int) -> Request:
-                p = posters[(offset + i) % len(posters)]
-                return Request("POST", "/api/v1/diaries/",
-                               {**main.auth[p["username"]], "Content-Type": "application/json"}, body(p))
-            return make
-
-        warm = len(posters) - 40
-        ok, why = probe(port, post(warm)(0), ok=(201,))
-        if ok:
-            for i in range(1, 3 * WORKERS):
-                drive(HOST, port, lambda _i, i=i: post(warm)(i), total=1, clients=1, ok=(201,))
-            # A cadre's app asks for the villages to fill in the form before it posts; the bare
-            # view's token, likewise, has been used before. So the first REQUESTS writers have made
-            # one request (not measured): their token's last use is stamped and who they are is
-            # cached, as in use. The next REQUESTS post on their log-in's first request, reported
-            # beside it without a budget.
-            warmed = drive(HOST, port, lambda i: Request("GET", "/api/v1/villages/?page_size=1",
-                                                         main.auth[posters[i]["username"]]),
-                           total=REQUESTS, clients=CLIENTS)
-            if warmed.errors:
-                raise SystemExit(f"the writers' first requests failed ({warmed.errors} of {REQUESTS})")
-
-            def bare_post(i: int) -> Request:
-                # The same writers' tokens as the measured POSTs: the same kind of log-in, with the
-                # same short throttle history (one user's history grows with every request).
-                p = posters[i % REQUESTS]
-                return Request("POST", "/bench/bare/", {**main.auth[p["username"]],
-                                                        "Content-Type": "application/json"}, body(p))
-
-            say(f"  measuring bare POST, diary POST, first-request POST ({REQUESTS} requests each, {CLIENTS} clients)")
-            res = side_by_side(HOST, port, {"bare": bare_post, "case": post(0), "first": post(REQUESTS)},
-                               total=REQUESTS, clients=CLIENTS, max_seconds=360, ok=(200, 201))
-            entries.append(http_entry(name9, "diaries.post", res["case"], res["bare"], "≤ 3× bare", 3,
-                                      note="token auth, the writer's second request (the first, not measured: "
-                                           "GET /api/v1/villages/); baseline = POST of the same body to the bare view"))
-            entries.append(http_entry("POST /api/v1/diaries/ on the log-in's first request", "diaries.post.first",
-                                      res["first"], res["bare"], "(reported only)", None,
-                                      note="token never used before: its last use is stamped and the caller's "
-                                           "roles are worked out and cached"))
-        else:
-            entries.append(unavailable(name9, "ms p95", "≤ 3× bare", why))
-    finally:
-        for site in sites:
-            site.server.stop()
-        forget_todays_diaries([p["cadre"] for p in posters])
-    return entries
 
 
 # --- EXPLAIN for missed budgets -------------------------------------------------------------------------
@@ -691,6 +283,15 @@ def small_database_url() -> str | None:
     return url if row and abs(row[0] - 100_000) <= 1_000 else None
 
 
+def build_small_data_set() -> None:
+    """The 100k data set beside the large one, so that every run judges growth side by side: the
+    same command in a child process (its own settings and connection), building data only."""
+    url = urlsplit(database_url())._replace(path="/bench_100k").geturl()
+    say("growth: building the 100k data set beside this one (bench_100k)")
+    env = {**os.environ, "BENCH_SCALE": "100k", "BENCH_ONLY": "data", "DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "bench.run"], cwd=ROOT, env=env, check=True)
+
+
 def growth_from_files(current: list[dict[str, Any]]) -> list[Entry]:
     """Budget 3 without a 100k database at hand: compare with the last 100k run's results (another
     run, so another moment's load on a shared machine: the raw ratio is judged, the one normalized
@@ -786,10 +387,19 @@ def main() -> None:
     for stale in EXPLAIN.glob("*.txt"):  # only this run's misses are explained
         stale.unlink()
     small_url = small_database_url()
+    if SCALE != "100k" and small_url is None and not os.environ.get("BENCH_GROWTH_DATABASE_URL"):
+        build_small_data_set()
+        small_url = small_database_url()
+    if "data" in ONLY and len(ONLY) == 1:
+        say(f"data sets ready in {(time.monotonic() - started) / 60:.1f} min (BENCH_ONLY=data: nothing measured)")
+        return
     if small_url:
         say("growth: the 100k data set is measured side by side in this run")
     if "http" in ONLY:
-        results += run_http(explain_later, small_url)
+        from bench.http_cases import run_http
+
+        entries, explain_later = run_http(small_url)
+        results += entries
     sql_for: dict[str, dict[str, Any]] = {}
     if "db" in ONLY:
         from bench.cases import case_bulletin, case_completeness, case_disclosure_check

@@ -91,3 +91,28 @@ def test_generating_into_a_database_with_data_is_refused():
     with pytest.raises(SystemExit, match="already holds"):
         generate(scale=TINY, seed=1, end=END, out=lambda _line: None)
     assert Diary.objects.count() == 300
+
+
+@pytest.mark.django_db
+def test_diary_texts_have_the_stated_lengths_and_hardly_repeat():
+    generate(scale=TINY, seed=5, end=END, out=lambda _line: None)
+    texts = list(Diary.objects.values_list("situation", "problems", "ideas"))
+
+    situations = [s for s, _p, _i in texts]
+    assert all(200 <= len(s) <= 600 for s in situations)
+    assert all(30 <= len(p) <= 150 for _s, p, _i in texts if p)
+    assert all(30 <= len(i) <= 150 for _s, _p, i in texts if i)
+    assert any(p for _s, p, _i in texts) and any(i for _s, _p, i in texts)
+    assert len(set(situations)) == len(situations)  # composed per diary, not drawn from a small pool
+
+
+@pytest.mark.django_db
+def test_the_bench_index_holds_what_the_services_would_index():
+    from bench.run import sentence_document
+    from supervision.search import DIARY_FIELDS, _document
+
+    generate(scale=TINY, seed=5, end=END, out=lambda _line: None)
+    cache: dict[str, str] = {}
+    for township_id, *texts in Diary.objects.order_by("pk").values_list("township_id", *DIARY_FIELDS)[:60]:
+        assert sorted(sentence_document(township_id, texts, cache).split()) == \
+            sorted(_document(township_id, texts).split())
