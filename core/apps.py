@@ -9,4 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the machine checks)
+        from . import (
+            checks,  # noqa: F401  (registers the machine checks)
+            lookups,  # noqa: F401  (registers `__any_of`)
+        )

@@ -30,6 +30,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -107,24 +109,46 @@ class FormatFirstNegotiation(DefaultContentNegotiation):
         return super().select_renderer(request, renderers, format_suffix)
 
 
+def streamed(qs: QuerySet[Any], *, chunk_size: int) -> Iterator[Any]:
+    """The rows of `qs`, fetched `chunk_size` at a time as the body is sent.
+
+    Inside a transaction: outside one (autocommit, where a streamed body is read) Django declares
+    its server-side cursor WITH HOLD, and PostgreSQL then computes and stores the whole result
+    before the first row is fetched — the first byte of a 100,000-diary export waited for all of
+    them. The transaction is read-only work and ends with the body (or when the client goes away).
+    """
+    with transaction.atomic(using=qs.db):
+        yield from qs.iterator(chunk_size=chunk_size)
+
+
+_CELL_TYPES = (bool, int, float, Decimal)
+
+
+def _text_converter() -> Callable[[Any], Any]:
+    """The CSV cell of a value, with the time zone looked up once per export, not once per cell."""
+    tz = timezone.get_current_timezone()
+
+    def cell(value: Any) -> Any:
+        # The commonest types first: a 100,000-row export converts 1.5 million cells.
+        if isinstance(value, str):
+            return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return (value.astimezone(tz) if value.tzinfo is not None else value).isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, _CELL_TYPES):
+            return value
+        return safe_cell(str(value))
+
+    return cell
+
+
 def _headers(columns: list[Column]) -> list[str]:
     """Header labels in the active language, evaluated now: a streamed body is written later,
     possibly in another thread, where the request's language is no longer active."""
     return [str(c.label) for c in columns]
-
-
-def _text_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return _local_iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return safe_cell(value)
-    if isinstance(value, bool | int | float | Decimal):
-        return value
-    return safe_cell(str(value))
 
 
 def _csv_lines(headers: list[str], keys: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -134,8 +158,9 @@ def _csv_lines(headers: list[str], keys: list[str], rows: Iterable[dict[str, Any
     yield "\ufeff" + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
+    cell = _text_converter()
     for row in rows:
-        writer.writerow([_text_value(row.get(key)) for key in keys])
+        writer.writerow([cell(row.get(key)) for key in keys])
         if buffer.tell() > _CSV_CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -151,17 +176,23 @@ def csv_response(filename: str, columns: list[Column], rows: Iterable[dict[str, 
     return response
 
 
-def _xlsx_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        # Excel has no time zones: write the Beijing wall-clock time.
-        return timezone.make_naive(value) if timezone.is_aware(value) else value
-    if isinstance(value, bool | int | float | Decimal | date):
-        return value
-    if isinstance(value, str):
-        return safe_cell(value)
-    return safe_cell(str(value))
+def _xlsx_converter() -> Callable[[Any], Any]:
+    """The XLSX cell of a value, with the time zone looked up once per export."""
+    tz = timezone.get_current_timezone()
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, str):
+            return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            # Excel has no time zones: write the Beijing wall-clock time.
+            return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo is not None else value
+        if isinstance(value, bool | int | float | Decimal | date):
+            return value
+        return safe_cell(str(value))
+
+    return cell
 
 
 def write_xlsx_sheet(workbook: Any, title: str, columns: list[Column], rows: Iterable[dict[str, Any]]) -> None:
@@ -184,8 +215,9 @@ def write_xlsx_sheet(workbook: Any, title: str, columns: list[Column], rows: Ite
         header_cells.append(cell)
     sheet.append(header_cells)
     keys = [c.key for c in columns]
+    cell = _xlsx_converter()
     for row in rows:
-        sheet.append([_xlsx_value(row.get(key)) for key in keys])
+        sheet.append([cell(row.get(key)) for key in keys])
 
 
 def _sheet_title(title: str) -> str:
@@ -205,8 +237,9 @@ def xlsx_response(filename: str, sheets: list[tuple[str, list[Column], Iterable[
 
     def values(columns: list[Column], rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
         keys = [c.key for c in columns]
+        cell = _xlsx_converter()
         for row in rows:
-            yield [_xlsx_value(row.get(key)) for key in keys]
+            yield [cell(row.get(key)) for key in keys]
 
     parts: list[Sheet] = []
     for title, columns, rows in sheets:

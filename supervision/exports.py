@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres.roles import Actor
 from cadres.scope import mask_name
-from core.reports import Column
+from core.reports import Column, streamed
 from supervision.models import Category, Diary
 from supervision.selectors.diaries import diaries_for
 
@@ -57,12 +57,9 @@ def diary_export_rows(actor: Actor, start: date, end: date) -> Iterator[dict[str
     """The rows, read chunk by chunk as they are consumed."""
     masked = actor.is_reporter_only
     labels = {key: str(label) for key, label in Category.choices}
-    rows = (
-        diaries_for(actor).filter(date__range=(start, end)).order_by("date", "id").values(*_FIELDS)
-        .iterator(chunk_size=EXPORT_CHUNK)
-    )
+    rows = diaries_for(actor).filter(date__range=(start, end)).order_by("date", "id").values(*_FIELDS)
     chunk: list[dict[str, Any]] = []
-    for row in rows:
+    for row in streamed(rows, chunk_size=EXPORT_CHUNK):
         chunk.append(row)
         if len(chunk) >= EXPORT_CHUNK:
             yield from _with_households(chunk, masked, labels)
@@ -76,7 +73,7 @@ def _with_households(chunk: list[dict[str, Any]], masked: bool, labels: dict[str
     through = Diary.households.through
     heads: dict[int, list[str]] = defaultdict(list)
     for diary_id, name in (
-        through.objects.filter(diary_id__in=[r["id"] for r in chunk])
+        through.objects.filter(diary__id__any_of=[r["id"] for r in chunk])
         .order_by("diary_id", "household_id").values_list("diary_id", "household__head_name")
     ):
         heads[diary_id].append(mask_name(name) if masked else name)
