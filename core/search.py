@@ -146,13 +146,13 @@ class SearchIndex:
         if not rank:
             return qs.filter(pk__in=matching)
         # bm25 is lower for a better match: negated, both databases sort the best first.
-        rank = RawSQL(  # noqa: S611
+        bm25 = RawSQL(  # noqa: S611
             f"(SELECT -bm25({self.fts_table}) FROM {self.fts_table} "  # noqa: S608
             f"WHERE {self.fts_table} MATCH %s AND rowid = {table}.{pk})",
             [match],
             output_field=FloatField(),
         )
-        return qs.filter(pk__in=matching).annotate(search_rank=rank)
+        return qs.filter(pk__in=matching).annotate(search_rank=bm25)
 
 
 def highlight(text: str, groups: Sequence[Sequence[str]], *, width: int | None = None) -> SafeString:
