@@ -126,12 +126,15 @@ class SearchIndex:
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - a constant name
             return not cursor.fetchone()[0]
 
-    def filter(self, qs: QuerySet[M], groups: Sequence[Sequence[str]]) -> QuerySet[M]:
-        """The rows of `qs` that match every group, annotated with `search_rank` (higher is better)."""
+    def filter(self, qs: QuerySet[M], groups: Sequence[Sequence[str]], *, rank: bool = True) -> QuerySet[M]:
+        """The rows of `qs` that match every group, annotated with `search_rank` (higher is better)
+        unless `rank` is False (a list kept in its own order: the API's cursor pages)."""
         if connection.vendor == "postgresql":
             query = SearchQuery(_tsquery(groups), search_type="raw", config="simple")
             # One join to the side table; the match uses its GIN index, the scope stays the caller's.
             vector = f"{self.relation}__vector"
+            if not rank:
+                return qs.filter(**{vector: query})
             # Normalisation 1: divided by 1 + log(length), so a long diary does not win by length alone.
             ts_rank = SearchRank(F(vector), query, normalization=Value(1))
             return qs.filter(**{vector: query}).annotate(search_rank=ts_rank)
@@ -140,14 +143,16 @@ class SearchIndex:
         match = _fts_match(groups)
         # The table names are the app's constants and the match is built from checked terms (parse_query).
         matching = RawSQL(f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s", [match])  # noqa: S608, S611
+        if not rank:
+            return qs.filter(pk__in=matching)
         # bm25 is lower for a better match: negated, both databases sort the best first.
-        rank = RawSQL(  # noqa: S611
+        bm25 = RawSQL(  # noqa: S611
             f"(SELECT -bm25({self.fts_table}) FROM {self.fts_table} "  # noqa: S608
             f"WHERE {self.fts_table} MATCH %s AND rowid = {table}.{pk})",
             [match],
             output_field=FloatField(),
         )
-        return qs.filter(pk__in=matching).annotate(search_rank=rank)
+        return qs.filter(pk__in=matching).annotate(search_rank=bm25)
 
 
 def highlight(text: str, groups: Sequence[Sequence[str]], *, width: int | None = None) -> SafeString:

@@ -92,15 +92,16 @@ def _scoped(groups: Sequence[Sequence[str]], township_id: int | None) -> list[Se
 
 
 def search_diaries(qs: QuerySet[Diary], groups: Sequence[Sequence[str]], *,
-                   township_id: int | None = None) -> QuerySet[Diary]:
-    """The diaries of a scoped list that match every group, with `search_rank`. `township_id`
-    (the viewer's one township) narrows the match inside the index; `qs` keeps the scope."""
-    return DIARY_INDEX.filter(qs, _scoped(groups, township_id))
+                   township_id: int | None = None, rank: bool = True) -> QuerySet[Diary]:
+    """The diaries of a scoped list that match every group, with `search_rank` (unless `rank` is
+    False: the API keeps its cursor order and needs none). `township_id` (the viewer's one
+    township) narrows the match inside the index; `qs` keeps the scope."""
+    return DIARY_INDEX.filter(qs, _scoped(groups, township_id), rank=rank)
 
 
 def search_matters(qs: QuerySet[Matter], groups: Sequence[Sequence[str]], *,
-                   township_id: int | None = None) -> QuerySet[Matter]:
-    return MATTER_INDEX.filter(qs, _scoped(groups, township_id))
+                   township_id: int | None = None, rank: bool = True) -> QuerySet[Matter]:
+    return MATTER_INDEX.filter(qs, _scoped(groups, township_id), rank=rank)
 
 
 def diary_snippet(diary: Diary, groups: Sequence[Sequence[str]], *, width: int = 100) -> SafeString:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import BigIntegerField, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -21,6 +24,15 @@ from supervision.models import Diary
 from supervision.search import search_diaries
 from supervision.selectors.diaries import diaries_for
 from supervision.services import diaries as services
+
+# Each diary's visited household ids as one column of the page's own query (PostgreSQL): one
+# statement fewer per page than reading the link table afterwards, and no second query to compile.
+# The table and column names are the models' constants.
+HOUSEHOLD_IDS = RawSQL(
+    'ARRAY(SELECT l.household_id FROM supervision_diary_households l '
+    'WHERE l.diary_id = "supervision_diary"."id" ORDER BY l.household_id)', (),
+    output_field=ArrayField(BigIntegerField()),
+)
 
 
 def household_ids_of(diary_ids: list[int]) -> dict[int, list[int]]:
@@ -53,7 +65,9 @@ class DiaryFilter(django_filters.FilterSet):
         fields = ["start", "end", "village", "author", "search"]
 
     def filter_search(self, qs: QuerySet[Diary], name: str, value: str) -> QuerySet[Diary]:
-        return search_diaries(qs, api_query_groups(value), township_id=viewer_township(getattr(self, "request", None)))
+        # The API keeps the list's cursor order: no rank to compute.
+        township_id = viewer_township(getattr(self, "request", None))
+        return search_diaries(qs, api_query_groups(value), township_id=township_id, rank=False)
 
 
 class DiaryViewSet(
@@ -82,9 +96,15 @@ class DiaryViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Plain rows, not model instances: at county scale building 150 model objects a page
         # (diary, author, village) cost more than the query. Households: one query for the page.
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*ROW_COLUMNS))
-        assert page is not None  # the viewset always paginates
-        households = household_ids_of([row["id"] for row in page])
+        qs = self.filter_queryset(self.get_queryset())
+        if connection.vendor == "postgresql":
+            page = self.paginate_queryset(qs.annotate(household_ids=HOUSEHOLD_IDS).values(*ROW_COLUMNS, "household_ids"))
+            assert page is not None  # the viewset always paginates
+            households = {row["id"]: row.pop("household_ids") for row in page}
+        else:
+            page = self.paginate_queryset(qs.values(*ROW_COLUMNS))
+            assert page is not None
+            households = household_ids_of([row["id"] for row in page])
         return self.get_paginated_response(diary_rows(page, households))
 
     @extend_schema(request=DiaryInputSerializer, responses={

@@ -50,7 +50,8 @@ class MatterFilter(django_filters.FilterSet):
         fields = ["status", "village", "overdue", "search"]
 
     def filter_search(self, qs: QuerySet[Matter], name: str, value: str) -> QuerySet[Matter]:
-        return search_matters(qs, api_query_groups(value), township_id=viewer_township(getattr(self, "request", None)))
+        township_id = viewer_township(getattr(self, "request", None))
+        return search_matters(qs, api_query_groups(value), township_id=township_id, rank=False)
 
     def filter_overdue(self, qs: QuerySet[Matter], name: str, value: bool | None) -> QuerySet[Matter]:
         if value is None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Village
 from supervision.forms._fields import DATE_INPUT
-from supervision.models import AgendaItem, Disclosure, Domain
+from supervision.models import AgendaItem, Disclosure, Domain, Subject
 
 
 class AdoptForm(forms.Form):
@@ -60,9 +60,11 @@ class ConsultationForm(forms.Form):
 class PublishForm(forms.Form):
     domain = forms.ChoiceField(label=_("公开领域"), choices=[(Domain.PARTY, Domain.PARTY.label),
                                                           (Domain.GOVERNMENT, Domain.GOVERNMENT.label)])
-    village = forms.ModelChoiceField(label=_("公开的村"), queryset=Village.objects.none(),
-                                     help_text=_("公开事项须登记在一个村的公开栏下。"),
-                                     error_messages={"required": _("请选择公开的村。")})
+    subject_kind = forms.ChoiceField(
+        label=_("公开主体"), choices=[(Subject.TOWNSHIP, _("本镇（镇本级）")), (Subject.VILLAGE, _("一个村"))],
+        initial=Subject.TOWNSHIP, help_text=_("党委、政府的决策一般由本镇公开；只涉及一个村的，可改为该村公开。"))
+    village = forms.ModelChoiceField(label=_("公开的村"), queryset=Village.objects.none(), required=False,
+                                     help_text=_("公开主体为一个村时填写。"))
     title = forms.CharField(label=_("标题"), max_length=200)
     content = forms.CharField(label=_("公开内容"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
     posted_on = forms.DateField(label=_("公开日期"), widget=DATE_INPUT)
@@ -72,6 +74,12 @@ class PublishForm(forms.Form):
     def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("subject_kind") == Subject.VILLAGE and not data.get("village"):
+            self.add_error("village", _("请选择公开的村。"))
+        return data
 
 
 class AssessmentNoticeForm(forms.Form):

@@ -19,7 +19,7 @@ from cadres.models import Post, Village
 from cadres.roles import Actor, Role
 from core.errors import NotAllowed, StateError
 from core.notifications import CoreKind
-from supervision.models import AgendaItem, Diary, Disclosure, DisclosureRequirement, Domain, ProblemGroup
+from supervision.models import AgendaItem, Diary, Disclosure, DisclosureRequirement, Domain, ProblemGroup, Subject
 from supervision.notifications import NotificationKind
 
 from ._common import check_length, cn_date, notify_after_commit, require_text
@@ -240,9 +240,12 @@ def can_publish(actor: Actor) -> bool:
     return actor.has(Role.OFFICE)
 
 
-def decision_requirement(township_id: int, domain: str) -> DisclosureRequirement | None:
+def decision_requirement(township_id: int, domain: str,
+                         subject_kind: str = Subject.TOWNSHIP) -> DisclosureRequirement | None:
+    """The requirement a published decision counts against: its domain's decisions, for its subject."""
     category = DECISION_CATEGORIES.get(domain)
-    return (DisclosureRequirement.objects.filter(domain=domain, category=category, is_active=True)
+    return (DisclosureRequirement.objects.filter(domain=domain, category=category, applies_to=subject_kind,
+                                                 is_active=True)
             .filter(Q(township_id=township_id) | Q(township__isnull=True)).order_by("-township_id", "id").first())
 
 
@@ -259,18 +262,26 @@ def decision_draft(item: AgendaItem) -> dict[str, Any]:
         lines.append(_("意见汇总：%(v)s") % {"v": item.consultation_summary})
     lines.append(_("决策内容：%(d)s") % {"d": item.decision})
     day = item.meeting_date or timezone.localdate()
+    # The committee is the township's: its decision is the township's own 党务/政务 (镇本级), not a
+    # village's; the village of the diary it came from is offered should the office choose a village.
+    village = item.diary.village if item.diary_id is not None and item.diary is not None else None
     return {"domain": Domain.PARTY, "title": (_("党委决策公开：%(t)s") % {"t": item.title})[:200],
-            "content": "\n".join(lines), "period_start": day, "period_end": day, "decision_date": day}
+            "content": "\n".join(lines), "period_start": day, "period_end": day, "decision_date": day,
+            "subject_kind": Subject.TOWNSHIP, "village": village}
 
 
 @transaction.atomic
 def agenda_publish(
-    *, actor: Actor, item: AgendaItem, village: Village, domain: str, title: str, content: str, posted_on: date,
+    *, actor: Actor, item: AgendaItem, domain: str, title: str, content: str, posted_on: date,
+    subject_kind: str = Subject.TOWNSHIP, village: Village | None = None,
     channel: str = Disclosure.Channel.BOARD, display_days: int | None = None,
 ) -> Disclosure:
-    """Post the decision as a 党务 or 政务 disclosure (for the village the office chooses: a
-    disclosure belongs to a village), counted in the quarterly check against the decisions'
-    requirement; the item keeps the link."""
+    """Post the decision as a 党务 or 政务 disclosure, counted in the quarterly check against the
+    decisions' requirement; the item keeps the link.
+
+    The committee is the township's, so by default the disclosure is the township's own (镇本级
+    党务/政务); the office may post it for one village instead (`subject_kind` village and the
+    village), e.g. a decision that concerns that village alone."""
 
     from supervision.services.disclosures import disclosure_create
 
@@ -284,14 +295,19 @@ def agenda_publish(
         raise StateError(_("该决策已公开，不能重复发布。"))
     if domain not in DECISION_CATEGORIES:
         raise ValidationError({"domain": _("决策只能作为党务或政务公开。")})
-    if village.township_id != item.township_id:
+    if subject_kind not in (Subject.TOWNSHIP, Subject.VILLAGE):
+        raise ValidationError({"subject_kind": _("决策只能以本镇或本镇的一个村为公开主体。")})
+    if subject_kind == Subject.VILLAGE and village is None:
+        raise ValidationError({"village": _("请选择公开的村。")})
+    if subject_kind == Subject.VILLAGE and village is not None and village.township_id != item.township_id:
         raise ValidationError({"village": _("请选择本镇的村。")})
-    requirement = decision_requirement(item.township_id, domain)
+    requirement = decision_requirement(item.township_id, domain, subject_kind)
     day = item.meeting_date or timezone.localdate()
     disclosure = disclosure_create(
-        actor=actor, village=village, title=title, content=content, period_start=day, period_end=day,
-        posted_on=posted_on, requirement=requirement, domain=domain, category=DECISION_CATEGORIES[domain],
-        decision_date=day, channel=channel, display_days=display_days)
+        actor=actor, subject_kind=subject_kind, village=village if subject_kind == Subject.VILLAGE else None,
+        township=item.township, title=title, content=content, period_start=day,
+        period_end=day, posted_on=posted_on, requirement=requirement, domain=domain,
+        category=DECISION_CATEGORIES[domain], decision_date=day, channel=channel, display_days=display_days)
     item.disclosure = disclosure
     item.save(update_fields=["disclosure"])
     return disclosure

@@ -1,8 +1,13 @@
 """一类事: group the period's problems (diaries' new problems, registered matters) by their words.
 
 How a group is made, so that anyone can check it:
-1. Each text is cut into words (core.segment: jieba with the township's own words, stop words out).
-2. Each text becomes a TF-IDF vector over the period's texts (a word found in every text weighs
+0. A text that lists several problems ("1.机井水泵损坏…；2.村道路灯不亮…", or one sentence a
+   problem) is split into its problems (`problem_items`): at list numbers, 。；;！？ and line
+   breaks, never at commas; a piece too short to be a problem on its own (fewer than
+   MIN_ITEM_WORDS words, e.g. "已上报") stays with the piece before it. Each problem is grouped on
+   its own, so a diary belongs to as many groups as it raises different problems (once to each).
+1. Each problem is cut into words (core.segment: jieba with the township's own words, stop words out).
+2. Each problem becomes a TF-IDF vector over the period's texts (a word found in every text weighs
    little, a rare shared word a lot), normalised to length 1.
 3. Two texts are similar when the cosine of their vectors reaches THRESHOLD. Pairs are taken from
    the most similar down (ties by the texts' keys) and joined greedily, single-link, as long as the
@@ -18,6 +23,7 @@ groups, and keeps an adopted group's agenda item on the new group that shares mo
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +49,10 @@ LABEL_WORDS = 3
 PROBE_WORDS = 8
 WINDOW = 32
 MAX_PERIOD_DAYS = 366
+# A piece of a text is a problem of its own from this many meaningful words (a numbered list item
+# from NUMBERED_ITEM_WORDS: its number says it is one); shorter pieces join their neighbour.
+MIN_ITEM_WORDS = 3
+NUMBERED_ITEM_WORDS = 2
 
 NO_CATEGORY = ""
 
@@ -84,6 +94,52 @@ class Cluster:
 
     def keys(self) -> set[tuple[str, int]]:
         return {t.key for t in self.members}
+
+
+# A list number opening a piece: at the start, after a line break, a space or punctuation; "1." "2、"
+# "(3)" "（四）" "五、"; a circled ① anywhere. Not a decimal (3.5亩) and not a number inside a sentence (共3户).
+_LIST_NUMBER = re.compile(
+    r"(?:^|(?<=[\s。；;，,：:！？!?]))\s*"
+    r"(?:\d{1,2}[.、．)）](?!\d)|[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|[一二三四五六七八九十]{1,3}[、．])"
+    r"|[①-⑳]"
+)
+_SENTENCE_END = re.compile(r"[。；;！？!?\n\r]+")
+_ITEM_MARK = "\x00"
+
+
+def problem_items(text: str) -> list[str]:
+    """The separate problems a text lists, in order (the whole text when it is one problem).
+
+    Split at list numbers and at sentence ends (。；;！？ and line breaks), never at commas; a piece
+    with fewer than MIN_ITEM_WORDS meaningful words (NUMBERED_ITEM_WORDS for a numbered item) is
+    not a problem of its own and joins the piece before it (the first joins the next)."""
+    return [item for item, _words in _items(text)]
+
+
+def _items(text: str) -> list[tuple[str, list[str]]]:
+    """`problem_items` with each problem's words (each piece is cut once)."""
+    marked = _LIST_NUMBER.sub(_ITEM_MARK, text or "")
+    items: list[tuple[str, list[str]]] = []
+    pending: tuple[str, list[str]] | None = None  # short pieces before the first real one
+    for n, chunk in enumerate(marked.split(_ITEM_MARK)):
+        for k, sentence in enumerate(_SENTENCE_END.split(chunk)):
+            piece = sentence.strip(" \t，,、：:")
+            if not piece:
+                continue
+            words = segment.words(piece)
+            need = NUMBERED_ITEM_WORDS if n > 0 and k == 0 else MIN_ITEM_WORDS
+            if len(words) >= need:
+                if pending is not None:
+                    piece, words = f"{pending[0]}，{piece}", pending[1] + words
+                    pending = None
+                items.append((piece, words))
+            elif items:
+                items[-1] = (f"{items[-1][0]}，{piece}", items[-1][1] + words)
+            else:
+                pending = (f"{pending[0]}，{piece}", pending[1] + words) if pending else (piece, words)
+    if pending is not None:
+        items.append(pending)
+    return items
 
 
 def _category(value: str) -> str:
@@ -142,20 +198,25 @@ def _pairs(vectors: list[dict[str, float]]) -> list[tuple[float, int, int]]:
 def cluster(texts: Iterable[Text]) -> list[Cluster]:
     """The groups of these texts (pure: same texts, same groups), largest first.
 
-    Texts with the same words and category are one point (their similarity is 1): the township's
-    texts repeat a lot, and comparing the distinct ones only keeps the work proportional to what
-    is actually different."""
+    Each text's problems (`problem_items`) are the points; a text is a member of every group one of
+    its problems joined, once. Problems with the same words and category are one point (their
+    similarity is 1): the township's texts repeat a lot, and comparing the distinct ones only
+    keeps the work proportional to what is actually different."""
     ordered = sorted((t for t in texts if t.text.strip()), key=lambda t: (t.kind, t.id))
     if len(ordered) < 2:
         return []
+    # signature -> the indexes in `ordered` of the texts with a problem of those words (a text
+    # twice when two of its problems have the same words: the weight counts problems)
     by_signature: dict[tuple[str, tuple[tuple[str, int], ...]], list[int]] = {}
-    cut: dict[str, Counter[str]] = {}  # the same text is cut once
+    cut: dict[str, list[tuple[tuple[str, int], ...]]] = {}  # the same text is split and cut once
     for i, t in enumerate(ordered):
-        c = cut.get(t.text)
-        if c is None:
-            c = cut[t.text] = Counter(segment.words(t.text))
-        if c:
-            by_signature.setdefault((_category(t.category), tuple(sorted(c.items()))), []).append(i)
+        signatures_of = cut.get(t.text)
+        if signatures_of is None:
+            signatures_of = cut[t.text] = [
+                tuple(sorted(Counter(words).items())) for _item, words in _items(t.text) if words]
+        category_of = _category(t.category)
+        for words_of in signatures_of:
+            by_signature.setdefault((category_of, words_of), []).append(i)
     signatures = sorted(by_signature)
     counts = [Counter(dict(sig[1])) for sig in signatures]
     vectors = _vectors(counts, [len(by_signature[sig]) for sig in signatures])
@@ -184,19 +245,20 @@ def cluster(texts: Iterable[Text]) -> list[Cluster]:
         members[root(s)].append(s)
     clusters: list[Cluster] = []
     for r, sigs in sorted(members.items()):
-        idx = sorted(i for s in sigs for i in by_signature[signatures[s]])
+        idx = sorted({i for s in sigs for i in by_signature[signatures[s]]})
         villages = sorted({ordered[i].village_id for i in idx})
         if len(idx) < 2 or len(villages) < MIN_VILLAGES:
             continue
         # The words shared by at least two of the group's texts, heaviest in the group first.
-        shared: Counter[str] = Counter()
+        shared: dict[str, set[int]] = defaultdict(set)
         weight: dict[str, float] = defaultdict(float)
         for s in sigs:
-            k = len(by_signature[signatures[s]])
+            holders = by_signature[signatures[s]]
+            k = len(holders)
             for w, v in vectors[s].items():
-                shared[w] += k
+                shared[w].update(holders)
                 weight[w] += v * k
-        words = [w for w in shared if shared[w] >= 2]
+        words = [w for w in shared if len(shared[w]) >= 2]
         words.sort(key=lambda w: (-round(weight[w], 9), w))
         if not words:
             continue
@@ -216,13 +278,15 @@ def trend_for(size: int, previous: int) -> str:
     return ProblemGroup.Trend.FLAT
 
 
-def previous_count(keywords: Sequence[str], category: str, earlier: Sequence[tuple[str, frozenset[str]]]) -> int:
-    """How many texts of the previous period speak of the same thing: they carry at least two of
-    the group's keywords (all of them when it has fewer) and a compatible category."""
+def previous_count(keywords: Sequence[str], category: str,
+                   earlier: Sequence[tuple[str, Sequence[frozenset[str]]]]) -> int:
+    """How many texts of the previous period speak of the same thing: one of their problems
+    carries at least two of the group's keywords (all of them when it has fewer), and their
+    category is compatible. `earlier`: each text's category and its problems' words."""
     wanted = set(keywords[:KEYWORDS])
     need = min(2, len(wanted))
-    return sum(1 for cat, words in earlier
-               if len(words & wanted) >= need and (not category or not cat or cat == category))
+    return sum(1 for cat, problems in earlier
+               if (not category or not cat or cat == category) and any(len(w & wanted) >= need for w in problems))
 
 
 # --- reading a period, writing its groups ----------------------------------------------------
@@ -291,10 +355,10 @@ def _refresh_township(township_id: int, start: date, end: date, summary: Refresh
     length = (end - start).days + 1
     earlier_texts = period_texts(township_id=township_id, start=start - timedelta(days=length),
                                  end=start - timedelta(days=1))
-    cut: dict[str, frozenset[str]] = {}
+    cut: dict[str, tuple[frozenset[str], ...]] = {}
     for t in earlier_texts:
         if t.text not in cut:
-            cut[t.text] = frozenset(segment.words(t.text))
+            cut[t.text] = tuple(frozenset(words) for _item, words in _items(t.text))
     earlier = [(_category(t.category), cut[t.text]) for t in earlier_texts]
 
     old = list(ProblemGroup.objects.filter(township_id=township_id, period_start=start, period_end=end))

@@ -236,7 +236,8 @@ def item_publish(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             disclosure = services.agenda_publish(
-                actor=actor, item=item, village=data["village"], domain=data["domain"], title=data["title"],
+                actor=actor, item=item, subject_kind=data["subject_kind"], village=data["village"],
+                domain=data["domain"], title=data["title"],
                 content=data["content"], posted_on=data["posted_on"], channel=data["channel"],
                 display_days=data["display_days"])
         except NotAllowed as exc:

@@ -135,7 +135,7 @@ def test_the_decision_on_a_group_tells_everyone_who_raised_its_problems(world, g
     assert [g.agenda_item.decision for g in decisions_for_matter(world.m1)] == ["统一维修机井，月底前完成"]
 
 
-def test_a_decision_becomes_a_posted_party_disclosure_counted_in_the_quarterly_check(world, group):
+def test_a_decision_becomes_a_posted_party_disclosure_of_the_township_counted_in_its_quarterly_check(world, group):
     item = services.group_adopt(actor=actor_for(world.secretary.user), group=group)
     services.agenda_mark_major(actor=actor_for(world.office.user), item=item)
     _consult(world, item)
@@ -143,22 +143,51 @@ def test_a_decision_becomes_a_posted_party_disclosure_counted_in_the_quarterly_c
     item.refresh_from_db()
     draft = services.decision_draft(item)
     assert "统一维修机井" in draft["content"] and "村民代表" in draft["content"]
+    # the township party committee's decision: the draft chooses the township's own 党务
+    assert (draft["domain"], draft["subject_kind"]) == ("party_affairs", "township")
 
     with pytest.raises(NotAllowed):
-        services.agenda_publish(actor=actor_for(world.secretary.user), item=item, village=world.v1, domain="party_affairs",
+        services.agenda_publish(actor=actor_for(world.secretary.user), item=item, domain="party_affairs",
                                 title=draft["title"], content=draft["content"], posted_on=dt.date(2026, 9, 10))
     disclosure = services.agenda_publish(
-        actor=actor_for(world.office.user), item=item, village=world.v1, domain="party_affairs",
+        actor=actor_for(world.office.user), item=item, domain=draft["domain"], subject_kind=draft["subject_kind"],
         title=draft["title"], content=draft["content"], posted_on=dt.date(2026, 9, 10))
 
+    assert (disclosure.subject_kind, disclosure.village, disclosure.township) == ("township", None, world.township)
     assert (disclosure.domain, disclosure.category, disclosure.decision_date) == (
         "party_affairs", "党委重大事项决策", dt.date(2026, 9, 10))
+    assert disclosure.requirement.applies_to == "township"
     item.refresh_from_db()
     assert item.disclosure == disclosure
     with pytest.raises(StateError):
-        services.agenda_publish(actor=actor_for(world.office.user), item=item, village=world.v1,
-                                domain="party_affairs", title="t", content="c", posted_on=dt.date(2026, 9, 10))
+        services.agenda_publish(actor=actor_for(world.office.user), item=item, domain="party_affairs",
+                                title="t", content="c", posted_on=dt.date(2026, 9, 10))
     assert Disclosure.objects.count() == 1
+
+    disclosure_check_run(actor=SYSTEM, year=2026, quarter=3, township=world.township, today=dt.date(2026, 10, 25))
+    counted = DisclosureCheckItem.objects.get(check_run__subject_kind="township", check_run__township=world.township,
+                                              requirement=disclosure.requirement)
+    assert (counted.result, counted.disclosure_id) == ("on_time", disclosure.pk)
+
+
+def test_a_government_decision_is_the_townships_own_government_affairs(world):
+    item = services.agenda_item_create(actor=actor_for(world.office.user), title="镇区停车管理办法")
+    services.agenda_decide(actor=actor_for(world.head.user), item=item, decision="设置临时停车区")
+    disclosure = services.agenda_publish(actor=actor_for(world.office.user), item=item, domain="government_affairs",
+                                         title="政府决策公开：镇区停车管理办法", content="设置临时停车区",
+                                         posted_on=dt.date(2026, 9, 10))
+    assert (disclosure.subject_kind, disclosure.village_id, disclosure.domain, disclosure.category) == (
+        "township", None, "government_affairs", "政府重大行政决策")
+    assert disclosure.requirement is not None and disclosure.requirement.applies_to == "township"
+
+
+def test_the_office_may_post_a_decision_for_one_village_instead(world, group):
+    item = services.group_adopt(actor=actor_for(world.secretary.user), group=group)
+    services.agenda_decide(actor=actor_for(world.secretary.user), item=item, decision="统一维修机井")
+    disclosure = services.agenda_publish(
+        actor=actor_for(world.office.user), item=item, domain="party_affairs", subject_kind="village",
+        village=world.v1, title="党委决策公开", content="统一维修机井", posted_on=dt.date(2026, 9, 10))
+    assert (disclosure.subject_kind, disclosure.village) == ("village", world.v1)
 
     disclosure_check_run(actor=SYSTEM, year=2026, quarter=3, township=world.township, today=dt.date(2026, 10, 25))
     counted = DisclosureCheckItem.objects.get(check_run__village=world.v1, requirement=disclosure.requirement)
@@ -168,13 +197,14 @@ def test_a_decision_becomes_a_posted_party_disclosure_counted_in_the_quarterly_c
 def test_a_decision_is_not_published_as_village_affairs_nor_for_another_townships_village(world, group):
     item = services.agenda_item_create(actor=actor_for(world.office.user), title="村级道路养护")
     with pytest.raises(StateError):
-        services.agenda_publish(actor=actor_for(world.office.user), item=item, village=world.v1,
-                                domain="party_affairs", title="t", content="c", posted_on=dt.date(2026, 9, 10))
+        services.agenda_publish(actor=actor_for(world.office.user), item=item, domain="party_affairs",
+                                title="t", content="c", posted_on=dt.date(2026, 9, 10))
     services.agenda_decide(actor=actor_for(world.head.user), item=item, decision="同意")
-    for domain, village in (("village_affairs", world.v1), ("party_affairs", world.v_other)):
+    for domain, kind, village in (("village_affairs", "township", None), ("party_affairs", "village", world.v_other),
+                                  ("party_affairs", "village", None), ("party_affairs", "school", None)):
         with pytest.raises(ValidationError):
-            services.agenda_publish(actor=actor_for(world.office.user), item=item, village=village, domain=domain,
-                                    title="t", content="c", posted_on=dt.date(2026, 9, 10))
+            services.agenda_publish(actor=actor_for(world.office.user), item=item, domain=domain, subject_kind=kind,
+                                    village=village, title="t", content="c", posted_on=dt.date(2026, 9, 10))
     assert not Disclosure.objects.exists()
 
 

@@ -158,7 +158,8 @@ def test_list_query_count_is_constant(world, rows):
         diary = f.DiaryFactory(author=world.cadre1, village=world.v1, date=start + dt.timedelta(days=i))
         diary.households.set([world.h1])
     client = api_client(world.secretary.user)
-    with assert_num_queries(5):
+    # PostgreSQL reads the households in the page's own query (an ARRAY column); SQLite afterwards.
+    with assert_num_queries(4 if connection.vendor == "postgresql" else 5):
         response = client.get("/api/v1/diaries/")
     assert len(response.json()["results"]) == rows
 

@@ -15,7 +15,7 @@ from cadres.roles import actor_for
 from core.errors import DomainError
 from supervision.models import ProblemGroup
 from supervision.services.agenda import group_adopt
-from supervision.services.problem_groups import Text, cluster, problem_groups_refresh, trend_for
+from supervision.services.problem_groups import Text, cluster, problem_groups_refresh, problem_items, trend_for
 from tests import factories as f
 
 PUMP_1 = "机井水泵损坏，春灌用水困难"
@@ -63,6 +63,38 @@ def test_different_categories_are_not_grouped_but_other_joins_any():
     assert len(groups) == 1 and groups[0].category == "infrastructure"
 
 
+TWO_PROBLEMS = "1.机井水泵损坏，春灌用水困难；2.村道路灯不亮，夜间出行不便"
+
+
+@pytest.mark.parametrize(("text", "items"), [
+    (TWO_PROBLEMS, [PUMP_1, LAMPS]),
+    ("（一）机井水泵损坏，春灌用水困难。（二）村道路灯不亮，夜间出行不便。", [PUMP_1, LAMPS]),
+    (f"{PUMP_1}。{LAMPS}！", [PUMP_1, LAMPS]),
+    (f"{PUMP_1}\n{LAMPS}", [PUMP_1, LAMPS]),
+    # one problem: commas never split, nor a decimal or a number inside a sentence
+    (PUMP_2, [PUMP_2]),
+    ("种植3.5亩日光温室，共3户缺水浇地困难", ["种植3.5亩日光温室，共3户缺水浇地困难"]),
+    # a short piece is no problem of its own: it stays with its neighbour
+    (f"{PUMP_2}。已上报。", [f"{PUMP_2}，已上报"]),
+    (f"已上报。{PUMP_1}", [f"已上报，{PUMP_1}"]),
+    ("", []),
+])
+def test_a_text_is_split_into_the_problems_it_lists_and_never_into_fragments(text, items):
+    assert problem_items(text) == items
+
+
+def test_a_diary_with_two_problems_joins_two_groups_each_with_another_villages_diary():
+    groups = cluster([_text(1, 10, TWO_PROBLEMS), _text(2, 11, PUMP_2), _text(3, 12, "夜间村道路灯不亮，出行不便")])
+
+    assert sorted(sorted(g.keys()) for g in groups) == [[("d", 1), ("d", 2)], [("d", 1), ("d", 3)]]
+    pumps, lamps = sorted(groups, key=lambda g: sorted(g.keys()))
+    assert {"机井", "水泵"} <= set(pumps.keywords) and "夜间" not in pumps.keywords
+    assert "夜间" in lamps.keywords and "水泵" not in lamps.keywords
+    # a diary is a member of a group once, even when two of its problems join it
+    twice = cluster([_text(1, 10, f"{PUMP_1}。{PUMP_2}"), _text(2, 11, PUMP_2)])
+    assert len(twice) == 1 and [t.key for t in twice[0].members] == [("d", 1), ("d", 2)]
+
+
 def test_the_trend_compares_with_the_previous_period():
     assert trend_for(3, 0) == ProblemGroup.Trend.NEW
     assert trend_for(6, 3) == ProblemGroup.Trend.UP
@@ -103,6 +135,22 @@ def test_refresh_groups_the_pump_problems_of_three_villages_with_the_matter(marc
     assert (group.first_seen, group.last_seen) == (dt.date(2026, 3, 2), dt.date(2026, 3, 9))
     assert group.trend == ProblemGroup.Trend.NEW
     assert not march.d3.problem_groups.exists()
+
+
+@pytest.mark.django_db
+def test_refresh_links_a_diary_with_two_problems_to_two_groups_once_each(march):
+    both = f.DiaryFactory(author=march.head, village=march.v3, date=dt.date(2026, 3, 10), category="infrastructure",
+                          problems=f"1.机井水泵损坏，春灌浇地困难；2.{LAMPS}")
+    lamps = f.DiaryFactory(author=march.cadre1, village=march.v1, date=dt.date(2026, 3, 11),
+                           category="infrastructure", problems="夜间村道路灯不亮，出行不便")
+
+    problem_groups_refresh(start=MARCH[0], end=MARCH[1], township_id=march.township.pk)
+
+    groups = {frozenset(g.diaries.values_list("pk", flat=True)): g
+              for g in ProblemGroup.objects.filter(township=march.township)}
+    assert set(groups) == {frozenset({march.d1.pk, march.d2.pk, both.pk}), frozenset({march.d3.pk, both.pk, lamps.pk})}
+    assert sorted(g.diary_count for g in groups.values()) == [3, 3]
+    assert both.problem_groups.count() == 2
 
 
 @pytest.mark.django_db

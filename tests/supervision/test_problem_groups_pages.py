@@ -110,12 +110,17 @@ def test_the_office_publishes_a_decision_from_a_prefilled_draft(groups):
     draft = office.get(f"/agenda/{item.pk}/publish/")
     assert draft.status_code == 200
     assert "各村设公益岗负责道路养护" in draft.content.decode()
-    response = office.post(f"/agenda/{item.pk}/publish/", {
-        "domain": "party_affairs", "village": groups.v1.pk, "title": "党委决策公开：村级道路养护办法",
-        "content": "各村设公益岗负责道路养护", "posted_on": "2026-09-20", "channel": "board", "display_days": 10})
+    # the township's own subject is chosen in the draft
+    assert draft.context["form"]["subject_kind"].value() == "township"
+    form = {"domain": "party_affairs", "subject_kind": "village", "village": "", "title": "党委决策公开：村级道路养护办法",
+            "content": "各村设公益岗负责道路养护", "posted_on": "2026-09-20", "channel": "board", "display_days": 10}
+    refused = office.post(f"/agenda/{item.pk}/publish/", form)
+    assert refused.status_code == 400 and "请选择公开的村。" in refused.content.decode()
+    assert not Disclosure.objects.exists()
+    response = office.post(f"/agenda/{item.pk}/publish/", {**form, "subject_kind": "township"})
     disclosure = Disclosure.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/disclosures/{disclosure.pk}/"
-    assert disclosure.category == "党委重大事项决策"
+    assert (disclosure.category, disclosure.subject_kind, disclosure.village) == ("党委重大事项决策", "township", None)
     assert page_client(groups.users["cadre1"]).get(f"/agenda/{item.pk}/publish/").status_code == 404
 
 
@@ -132,6 +137,21 @@ def test_the_api_lists_the_periods_groups_with_their_references(groups):
     assert (row["first_seen"], row["last_seen"]) == ("2026-09-02", "2026-09-03")
     assert row["cadres"] == sorted([groups.cadre1.pk, groups.cadre2.pk])
     assert row["households"] == sorted([groups.h1.pk, groups.h2.pk])
+
+
+def test_a_diary_with_two_problems_is_listed_once_in_each_of_its_groups(groups, clock):
+    w = groups
+    both = f.DiaryFactory(author=w.head, village=w.v2, date=dt.date(2026, 9, 10), category="infrastructure",
+                          problems="1.机井水泵损坏，春灌用水困难。2.村道路灯不亮，夜间出行不便")
+    problem_groups_refresh(start=SEPT[0], end=SEPT[1])
+    rows = api_client(w.users["secretary"]).get(URL, PERIOD).json()["results"]
+    # the pumps (two villages' diaries and this one) and the street lamps (village 3's and this one)
+    assert sorted(len(row["diaries"]) for row in rows) == [2, 3]
+    for row in rows:
+        assert both.pk in row["diaries"] and len(row["diaries"]) == len(set(row["diaries"]))
+    for group in ProblemGroup.objects.filter(township=w.township):
+        page = page_client(w.users["secretary"]).get(f"/agenda/groups/{group.pk}/").content.decode()
+        assert page.count(f'href="/diaries/{both.pk}/"') == 1
 
 
 def test_the_reporter_gets_the_groups_without_households_or_cadres(groups):

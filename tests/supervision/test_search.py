@@ -335,3 +335,23 @@ def test_api_search_costs_the_queries_of_the_plain_list(world, diaries, url):
     found, found_sql = queries_of(lambda: client.get(url, {"search": "加压泵 供水"}))
     assert len(results(found)) == 1 and len(results(plain)) >= 1
     assert len(found_sql) == len(plain_sql)
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_api_search_query_count_is_constant_and_rows_are_the_lists_in_its_order(world, rows):
+    # given `rows` matching diaries with households, and one that does not match
+    written = [f.DiaryFactory(author=world.cadre1, village=world.v1, situation=f"管网维修第{i}次",
+                              date=f.today() - dt.timedelta(days=i)) for i in range(rows)]
+    for diary in written:
+        diary.households.set([world.h1])
+    other = f.DiaryFactory(author=world.cadre2, village=world.v2, situation="道路破损", date=f.today())
+    index_diaries([d.pk for d in [*written, other]])
+    client = api_client(world.secretary.user)
+    client.get("/api/v1/diaries/", {"page_size": 1})  # the token and the caller are known
+    # when searching (the caller cached): the page, its households in it on PostgreSQL, after it on SQLite
+    with assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        found = client.get("/api/v1/diaries/", {"search": "管网 维修"}).json()["results"]
+    # then the rows are exactly the plain list's matching rows, in its order, with their households
+    listed = [r for r in client.get("/api/v1/diaries/", {"page_size": 100}).json()["results"] if r["id"] != other.pk]
+    assert found == listed[:50]
+    assert all(r["households"] == [world.h1.pk] for r in found)
