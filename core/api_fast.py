@@ -25,7 +25,7 @@ from django.db.models.manager import BaseManager
 from django.utils import translation
 from rest_framework import serializers
 from rest_framework.fields import SkipField
-from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
+from rest_framework.relations import ManyRelatedField, PKOnlyObject, PrimaryKeyRelatedField
 
 _MISSING = object()
 
@@ -80,10 +80,7 @@ def _chain(attrs: list[str]) -> Callable[[Any], Any]:
 def _plan(serializer: serializers.Serializer) -> list[tuple[str, Any, Callable[[Any], Any]]]:
     """(name, field, row → output value) for each readable field; a getter raising _Fallback
     sends that field of that row through DRF."""
-    steps = []
-    for field in serializer._readable_fields:
-        steps.append((field.field_name, field, _step(field)))
-    return steps
+    return [(str(field.field_name), field, _step(field)) for field in serializer._readable_fields]
 
 
 def _step(field: serializers.Field) -> Callable[[Any], Any]:
@@ -170,5 +167,5 @@ class FastRepresentation(serializers.Serializer):
 def _generic_field(field: serializers.Field, instance: Any) -> Any:
     # serializers.Serializer.to_representation, for one field.
     attribute = field.get_attribute(instance)
-    check = attribute.pk if isinstance(attribute, serializers.PKOnlyObject) else attribute
+    check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
     return None if check is None else field.to_representation(attribute)
