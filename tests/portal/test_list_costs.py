@@ -5,6 +5,7 @@ DRF's field-by-field path answers."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -37,11 +38,11 @@ def _grow(world, n: int) -> None:
         household = f.HouseholdFactory(village=world.v1)
         f.ContactFactory(cadre=world.cadre1, household=household)
         f.DisclosureFactory(village=world.v1)
-        inspection = f.InspectionFactory(township=world.township, subject_village=world.v1)
+        inspection: Any = f.InspectionFactory(township=world.township, subject_village=world.v1)
         inspection.inspectors.add(world.inspector)
         f.InspectionFindingFactory(inspection=inspection)
         f.MatterFactory(village=world.v1, raised_by=world.cadre1)
-    villages = [f.VillageFactory(township=world.township) for _ in range(n)]
+    villages: list[Any] = [f.VillageFactory(township=world.township) for _ in range(n)]
     template = f.pledge_template(world.township, "village")
     svc.pledge_issue_from_template(template=template, pledgers=villages, actor=actor_for(world.office.user))
 
