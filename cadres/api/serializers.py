@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_fast import FastRepresentation
+
 from ..models import (
     Cadre,
     Household,
@@ -150,7 +152,7 @@ class _Masking:
         return household.phone if self._visible(household.pk) else mask_phone(household.phone)
 
 
-class HouseholdSerializer(_Masking, serializers.ModelSerializer):
+class HouseholdSerializer(_Masking, FastRepresentation, serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True, default=None, allow_null=True)
     head_name = serializers.SerializerMethodField()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.api_fast import FastRepresentation
 from supervision.models import (
     Disclosure,
     DisclosureCheck,
@@ -15,7 +16,7 @@ from supervision.models import (
 )
 
 
-class DisclosureSerializer(serializers.ModelSerializer):
+class DisclosureSerializer(FastRepresentation, serializers.ModelSerializer):
     domain_display = serializers.CharField(source="get_domain_display", read_only=True)
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)

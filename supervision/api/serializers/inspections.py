@@ -6,13 +6,14 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api_fast import FastRepresentation
 from supervision.models import (
     Inspection,
     InspectionFinding,
 )
 
 
-class InspectionFindingSerializer(serializers.ModelSerializer):
+class InspectionFindingSerializer(FastRepresentation, serializers.ModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     action_display = serializers.CharField(source="get_action_display", read_only=True)
     matter = serializers.SerializerMethodField()
@@ -27,7 +28,7 @@ class InspectionFindingSerializer(serializers.ModelSerializer):
         return matters[0].pk if matters else None
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(FastRepresentation, serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     subject_type_display = serializers.CharField(source="get_subject_type_display", read_only=True)
     subject_id = serializers.SerializerMethodField()

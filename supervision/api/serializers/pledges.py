@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_fast import FastRepresentation
 from supervision.models import (
     Pledge,
     PledgeTarget,
@@ -18,19 +19,19 @@ from supervision.models import (
 PLEDGER_TYPES = [("village", _("村")), ("unit", _("站办所")), ("cadre", _("干部"))]
 
 
-class TargetAssessmentSerializer(serializers.ModelSerializer):
+class TargetAssessmentSerializer(FastRepresentation, serializers.ModelSerializer):
     class Meta:
         model = TargetAssessment
         fields = ["score", "deduction", "bonus", "failed", "note"]
 
 
-class TargetProgressSerializer(serializers.ModelSerializer):
+class TargetProgressSerializer(FastRepresentation, serializers.ModelSerializer):
     class Meta:
         model = TargetProgress
         fields = ["quarter", "report", "at"]
 
 
-class PledgeTargetSerializer(serializers.ModelSerializer):
+class PledgeTargetSerializer(FastRepresentation, serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     auto_source_display = serializers.CharField(source="get_auto_source_display", read_only=True)
     assessment = serializers.SerializerMethodField()
@@ -47,10 +48,14 @@ class PledgeTargetSerializer(serializers.ModelSerializer):
             assessment = obj.assessment
         except TargetAssessment.DoesNotExist:
             return None
-        return dict(TargetAssessmentSerializer(assessment).data)
+        # One assessment serializer for the whole page, not one built per target.
+        serializer = self.__dict__.get("_assessment_serializer")
+        if serializer is None:
+            serializer = self.__dict__["_assessment_serializer"] = TargetAssessmentSerializer()
+        return dict(serializer.to_representation(assessment))
 
 
-class PledgeSerializer(serializers.ModelSerializer):
+class PledgeSerializer(FastRepresentation, serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     grade_display = serializers.CharField(source="get_grade_display", read_only=True)

@@ -1,0 +1,73 @@
+"""Every benchmarked list (issue #17) for a leader and a cadre: its query count is pinned and stays
+the same at 1 row and at many, and the fast representation (core.api_fast) answers exactly what
+DRF's field-by-field path answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import core.api_fast as fast
+from cadres.roles import actor_for
+from supervision.services import pledges as svc
+from tests import factories as f
+from tests.helpers import api_client, assert_same_queries, page_client
+
+pytestmark = pytest.mark.django_db
+
+LISTS = ["/api/v1/diaries/", "/api/v1/matters/", "/api/v1/households/", "/api/v1/pledges/",
+         "/api/v1/disclosures/", "/api/v1/inspections/"]
+
+# (list, role) → queries of one request with a session (the user and their roles load each time).
+PINNED = {
+    ("/api/v1/diaries/", "secretary"): 6, ("/api/v1/diaries/", "cadre1"): 7,
+    ("/api/v1/matters/", "secretary"): 6, ("/api/v1/matters/", "cadre1"): 8,
+    ("/api/v1/households/", "secretary"): 10, ("/api/v1/households/", "cadre1"): 12,
+    ("/api/v1/pledges/", "secretary"): 9, ("/api/v1/pledges/", "cadre1"): 6,
+    ("/api/v1/disclosures/", "secretary"): 6, ("/api/v1/disclosures/", "cadre1"): 6,
+    ("/api/v1/inspections/", "secretary"): 10, ("/api/v1/inspections/", "cadre1"): 6,
+    ("/notifications/", "secretary"): 5, ("/notifications/", "cadre1"): 5,
+}
+
+
+def _grow(world, n: int) -> None:
+    """n more rows of every list, in cadre1's village v1 (so both roles see them where they may)."""
+    for _ in range(n):
+        household = f.HouseholdFactory(village=world.v1)
+        f.ContactFactory(cadre=world.cadre1, household=household)
+        f.DisclosureFactory(village=world.v1)
+        inspection: Any = f.InspectionFactory(township=world.township, subject_village=world.v1)
+        inspection.inspectors.add(world.inspector)
+        f.InspectionFindingFactory(inspection=inspection)
+        f.MatterFactory(village=world.v1, raised_by=world.cadre1)
+    villages: list[Any] = [f.VillageFactory(township=world.township) for _ in range(n)]
+    template = f.pledge_template(world.township, "village")
+    svc.pledge_issue_from_template(template=template, pledgers=villages, actor=actor_for(world.office.user))
+
+
+@pytest.mark.parametrize(("url", "who"), sorted(PINNED))
+def test_each_list_costs_the_same_at_1_and_many_rows(world, url, who):
+    user = world.users[who]
+    client = page_client(user) if url == "/notifications/" else api_client(user, session=True)
+    _grow(world, 1)
+
+    def fetch():
+        response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    assert_same_queries(fetch, lambda: _grow(world, 20), expected=PINNED[(url, who)], warm=True)
+
+
+@pytest.mark.parametrize("who", ["secretary", "cadre1", "office", "inspector", "village1", "reporter"])
+def test_the_fast_lists_answer_what_drf_answers(world, who, monkeypatch):
+    _grow(world, 3)
+    client = api_client(world.users[who])
+    fast_answers = {url: client.get(url).content for url in LISTS}
+    monkeypatch.setattr(fast.FastRepresentation, "to_representation", fast.FastRepresentation.generic_representation)
+    for url in LISTS:
+        generic = client.get(url).content
+        assert json.loads(fast_answers[url]) == json.loads(generic), url
+        assert fast_answers[url] == generic, url
