@@ -90,6 +90,12 @@ def read_alias() -> str:
     return REPLICA if replica_usable() else DEFAULT_DB_ALIAS
 
 
+def current_read_alias() -> str:
+    """The alias of the enclosing `replica_reads()` block (the primary's outside one), for raw SQL:
+    the router steers the ORM's reads, not `connections[...]` cursors."""
+    return _read_alias.get() or DEFAULT_DB_ALIAS
+
+
 @contextmanager
 def replica_reads() -> Iterator[str]:
     """Reads inside the block may be served by the replica (see the module's docstring).

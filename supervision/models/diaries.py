@@ -69,6 +69,13 @@ class Diary(Stamped, models.Model):
                 condition=Q(deleted_at__isnull=True), name="diary_period_idx",
             ),
             models.Index(fields=["date"], name="diary_date_idx"),
+            # Whose and which day a diary is, by its id, from the index alone: the coverage count
+            # (supervision.services.completeness.coverage) checks the diaries a household's links
+            # name; reading them from the table cost 5x over 27 months at 1M diaries.
+            models.Index(
+                fields=["id"], include=["author", "date"], condition=Q(deleted_at__isnull=True),
+                name="diary_id_author_date_idx",
+            ),
         ]
 
     def __str__(self) -> str:
