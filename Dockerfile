@@ -16,7 +16,9 @@ COPY . .
 # collectstatic needs settings but no real secrets; placeholders satisfy the production check.
 RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://build:6379/0 \
     python manage.py collectstatic --noinput \
+ && python -m compileall -q -j 0 cadres supervision bulletins portal core \
  && useradd --system --home /app portal && mkdir -p /app/var && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, timeout, bind (PORT/BIND), access log and the warm-up: portal/gunicorn.py.
+CMD ["gunicorn", "portal.wsgi:application", "-c", "python:portal.gunicorn"]

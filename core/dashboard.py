@@ -6,7 +6,9 @@ Knows no app: the caller passes who is looking as anything with `township_ids`, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -14,6 +16,13 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
+
+# What is kept of a shared panel: enough to place and show it. The figures themselves (a chart's
+# rows, a list's model instances) are not: unpickling them cost more than rendering the page.
+KEPT = ("template", "order", "html", "computed_at")
+
+# The panels read ahead of time by `shared_batch` for the current request: key → panel or None.
+_batch: ContextVar[dict[str, dict[str, Any] | None] | None] = ContextVar("dashboard_shared_batch", default=None)
 
 
 class Viewer(Protocol):
@@ -27,6 +36,35 @@ class Viewer(Protocol):
     def is_superuser(self) -> bool: ...
 
 
+def _seconds() -> int:
+    return int(getattr(settings, "DASHBOARD_FIGURES_SECONDS", 300))
+
+
+def shared_key(name: str, actor: Viewer) -> str:
+    """Everything a shared panel depends on: which townships, in which role, on which day, in
+    which language. Two viewers with the same key see the same panel, so nothing that differs
+    between people (a name, a form, a CSRF token) may be in one."""
+    scope = "all" if actor.township_ids is None else ",".join(str(t) for t in sorted(actor.township_ids))
+    roles = "su" if actor.is_superuser else ",".join(sorted(actor.roles))
+    return f"dashboard:{name}:{scope}:{roles}:{timezone.localdate().isoformat()}:{get_language()}"
+
+
+@contextmanager
+def shared_batch(actor: Viewer, names: Iterable[str]) -> Iterator[None]:
+    """Read the named shared panels of `actor` in one round trip to the cache; `shared_figures`
+    calls inside the block take them from there (a panel not named is read on its own)."""
+    if _seconds() <= 0:
+        yield
+        return
+    keys = [shared_key(name, actor) for name in names]
+    found = cache.get_many(keys)
+    token = _batch.set({key: found.get(key) for key in keys})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
 def shared_figures(name: str, actor: Viewer, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """A township-wide panel, computed at most once per DASHBOARD_FIGURES_SECONDS for everyone
     who sees the same townships in the same role and language.
@@ -35,18 +73,21 @@ def shared_figures(name: str, actor: Viewer, compute: Callable[[], dict[str, Any
     county scale that is most of the dashboard's cost, and the figures do not need to be newer
     than a few minutes. The panel carries `computed_at`, shown as "更新于 HH:MM". Personal
     panels (my diary today, my matters) are never shared.
+
+    A panel read from the cache holds only its rendered HTML and its place (KEPT); a freshly
+    computed one also holds its figures.
     """
-    seconds = int(getattr(settings, "DASHBOARD_FIGURES_SECONDS", 300))
+    seconds = _seconds()
     if seconds <= 0:
         return {**compute(), "computed_at": timezone.now()}
-    scope = "all" if actor.township_ids is None else ",".join(str(t) for t in sorted(actor.township_ids))
-    roles = "su" if actor.is_superuser else ",".join(sorted(actor.roles))
-    key = f"dashboard:{name}:{scope}:{roles}:{timezone.localdate().isoformat()}:{get_language()}"
-    panel = cache.get(key)
-    if panel is None:
-        panel = {**compute(), "computed_at": timezone.now()}
-        # Shared panels show figures only (no user, request or form): their HTML is shared too,
-        # which spares every view the rendering of the charts' tables.
-        panel["html"] = render_to_string(panel["template"], {"panel": panel})
-        cache.set(key, panel, seconds)
-    return dict(panel)
+    key = shared_key(name, actor)
+    batch = _batch.get()
+    panel = batch[key] if batch is not None and key in batch else cache.get(key)
+    if panel is not None:
+        return dict(panel)
+    panel = {**compute(), "computed_at": timezone.now()}
+    # Shared panels show figures only (no user, request or form): their HTML is shared too,
+    # which spares every view the rendering of the charts' tables.
+    panel["html"] = render_to_string(panel["template"], {"panel": panel})
+    cache.set(key, {k: panel[k] for k in KEPT if k in panel}, seconds)
+    return panel

@@ -16,7 +16,7 @@ from django.utils import timezone
 from cadres.roles import Actor
 from cadres.scope import managed_unit_ids
 from supervision.models import Matter
-from supervision.selectors.completeness import completeness_lines
+from supervision.selectors.completeness import missing_day_lines
 from supervision.selectors.matters import light_expression
 
 
@@ -32,9 +32,8 @@ def unit_panel(actor: Actor, managed: frozenset[int]) -> dict[str, Any]:
     week_start = today - timedelta(days=today.weekday())
     behind = []
     if today > week_start:
-        lines = completeness_lines(actor, start=week_start, end=today - timedelta(days=1))
         # A leader in charge sees the units' cadres here, not their own line.
-        behind = [line for line in lines if line.missing_days and line.unit_id in managed]
+        behind = missing_day_lines(actor, start=week_start, end=today - timedelta(days=1), unit_ids=managed)
     counts = dict(
         Matter.objects.filter(Q(unit_id__in=managed) | Q(assignee__unit_id__in=managed),
                               status__in=Matter.OPEN_STATUSES)

@@ -69,5 +69,5 @@ def test_panel_costs_the_same_with_more_cadres_and_matters(world):
         _panel(world.unit_head.user)  # the actor cache warms
         assert_same_queries(lambda: _panel(world.unit_head.user), grow)
         _result, queries = queries_of(lambda: _panel(world.unit_head.user))
-    # the figures (cadres, leave, calendar, diaries, coverage), the days (leave, diaries, calendar), the lights
-    assert len(queries) == 10
+    # the unit's cadres, their leave, their diaries, the calendar; the lights
+    assert len(queries) == 5
