@@ -9,7 +9,7 @@ LINKS = "supervision_diary_households"
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("supervision", "0017_search_scope_term"),
+        ("supervision", "0018_township_decision_requirements"),
     ]
 
     operations = [
