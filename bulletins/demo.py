@@ -1,6 +1,9 @@
 """Demo bulletins (docs/design.md §6): last month's published issue and this month's draft for the main
-township, made through the same services as real use. Runs after the other demo parts, so the
-figures come from their diaries, matters, pledges, checks and inspections. Idempotent."""
+township, and in a county each generated township's last three months published (numbered in that
+township: 第1期, 第2期 …) and this month's draft; made through the same services as real use (the
+generated townships have no log-ins: the system compiles, edits, approves and publishes). Runs
+after the other demo parts, so the figures come from their diaries, matters, pledges, checks and
+inspections. Idempotent."""
 
 from __future__ import annotations
 
@@ -8,12 +11,16 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
-from cadres.models import Cadre, ModelFigure, Township
+from cadres.models import Cadre, ModelFigure, Post, Township
 from cadres.roles import SYSTEM, actor_for
 
 from .models import Bulletin
 from .services import bulletin_approve, bulletin_compile, bulletin_publish, bulletin_update, previous_month_of
+
+# How many past months each generated township of a county has published.
+COUNTY_MONTHS = 3
 
 EDITOR_NOTE = (
     "本期简报通报上月民情日记、联系户走访、问题办理和村务公开情况。各村、各单位要对照通报的问题，"
@@ -79,3 +86,35 @@ def seed(ctx: Any) -> None:
     if not Bulletin.objects.filter(township=township, period_start=this_start, period_end=this_end).exists():
         bulletin_compile(township=township, start=this_start, end=this_end, actor=SYSTEM)
     ctx.out(f"  bulletins: {Bulletin.objects.filter(township=township).count()} in {township.name}")
+    for other in ctx.generated_townships():
+        _generated_township(ctx, other, this_start, this_end)
+
+
+def _generated_township(ctx: Any, township: Township, this_start: dt.date, this_end: dt.date) -> None:
+    """The last COUNTY_MONTHS months published, oldest first (so the numbers follow the calendar),
+    each issued a few days after its month ends and signed by the party secretary; this month a draft."""
+    secretary = (Cadre.objects.filter(township=township, post=Post.PARTY_SECRETARY, is_active=True)
+                 .order_by("id").values_list("name", flat=True).first()) or ""
+    months: list[tuple[dt.date, dt.date]] = []
+    start = this_start
+    for _n in range(COUNTY_MONTHS):
+        start, end = previous_month_of(start)
+        months.insert(0, (start, end))
+    published = 0
+    for start, end in months:
+        bulletin = Bulletin.objects.filter(township=township, period_start=start, period_end=end).first()
+        if bulletin is not None and bulletin.is_frozen:
+            continue
+        issued = min(ctx.today, end + dt.timedelta(days=5))
+        with transaction.atomic():  # a month is published whole or not at all
+            bulletin = bulletin_compile(township=township, start=start, end=end, actor=SYSTEM)
+            bulletin = bulletin_update(bulletin=bulletin, actor=SYSTEM, changes={
+                "editor_note": EDITOR_NOTE, "outlook": OUTLOOK, "signer": secretary, "issue_date": issued})
+            if bulletin.status == Bulletin.Status.DRAFT:
+                bulletin = bulletin_approve(bulletin=bulletin, actor=SYSTEM)
+            bulletin_publish(bulletin=bulletin, actor=SYSTEM, today=issued)
+        published += 1
+    if not Bulletin.objects.filter(township=township, period_start=this_start, period_end=this_end).exists():
+        bulletin_compile(township=township, start=this_start, end=this_end, actor=SYSTEM)
+    ctx.out(f"  bulletins: {township.name} {published} published now, "
+            f"{Bulletin.objects.filter(township=township).count()} in all")

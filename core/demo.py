@@ -30,3 +30,11 @@ class DemoContext:
     def rng_for(self, name: str) -> random.Random:
         """An independent, deterministic stream per part, so one part's changes never shift another's data."""
         return random.Random(f"{self.seed}:{name}")
+
+    def generated_townships(self) -> list[Any]:
+        """A county's generated townships (every seeded township but the main one), in code order;
+        none unless `--scale county`."""
+        main = self.main_township
+        if self.scale != "county" or main is None:
+            return []
+        return sorted((t for t in self.townships if t.pk != main.pk), key=lambda t: (t.code, t.pk))

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from cadres.models import Cadre, Post, School, Village
+from cadres.models import Cadre, Post, School, Unit, Village
 from cadres.roles import SYSTEM, actor_for
 from supervision.demo._common import at, duty_context
 from supervision.models import (
@@ -36,7 +36,7 @@ DISCLOSURE_TITLES = {
 def _disclosures(ctx: Any, township: Any, rng: random.Random) -> None:
     today: dt.date = ctx.today
     if Disclosure.objects.filter(township=township).exists():
-        ctx.out("    disclosures already seeded")
+        ctx.out(f"    {township.name}: disclosures already seeded")
         return
     villages = list(Village.objects.filter(township=township, is_active=True).order_by("code"))
     posters = {c.village_id: c for c in Cadre.objects.filter(
@@ -71,12 +71,13 @@ def _disclosures(ctx: Any, township: Any, rng: random.Random) -> None:
                     rows.append(_disclosure(village, requirement, period.start, period.end, posted, posters))
         quarter = quarter.next()
     bulk_create_with_history(rows, Disclosure, batch_size=500)
-    ctx.out(f"    {len(rows)} disclosures")
+    ctx.out(f"    {township.name}: {len(rows)} disclosures")
 
 
-def _township_and_schools(ctx: Any, township: Any, office: Any, rng: random.Random) -> None:
+def _township_and_schools(ctx: Any, township: Any, poster: Cadre | None, rng: random.Random) -> None:
     """The township switches on its 政务 and 校务 requirements (its own copies of the offered
-    defaults) and the office posts most items for the township and each school."""
+    defaults) and the office (`poster`, one of its cadres) posts most items for the township and
+    each school."""
     if Disclosure.objects.filter(township=township).exclude(subject_kind=Subject.VILLAGE).exists():
         return
     for general in DisclosureRequirement.objects.filter(township__isnull=True).exclude(applies_to=Subject.VILLAGE):
@@ -109,12 +110,12 @@ def _township_and_schools(ctx: Any, township: Any, office: Any, rng: random.Rand
                         title=f"{owner}{period.start:%Y年%m月}{requirement.category}",
                         content=f"{requirement.category}。详见公开栏及镇政府网站。", period_start=period.start,
                         period_end=period.end, posted_on=posted, channel=Disclosure.Channel.WEBSITE,
-                        display_days=max(10, requirement.min_display_days), posted_by=getattr(office, "cadre", None),
+                        display_days=max(10, requirement.min_display_days), posted_by=poster,
                         created_at=at(posted, 10),
                     ))
         quarter = quarter.next()
     bulk_create_with_history(rows, Disclosure, batch_size=500)
-    ctx.out(f"    {len(rows)} disclosures of the township and its schools")
+    ctx.out(f"    {township.name}: {len(rows)} disclosures of the township and its schools")
 
 
 def _disclosure(village: Village, requirement: DisclosureRequirement, start: dt.date, end: dt.date,
@@ -132,7 +133,10 @@ def _disclosure(village: Village, requirement: DisclosureRequirement, start: dt.
 
 
 def _checks(ctx: Any, township: Any, office: Any) -> None:
-    """This year's checks up to the last quarter that fell due (the service is idempotent)."""
+    """This year's checks up to the last quarter that fell due (the service is idempotent), run as
+    the system; the earlier quarters reviewed by the office log-in (the main township) or, in a
+    generated township that has no log-ins, by the system."""
+    reviewer = actor_for(office) if office is not None else SYSTEM
     today: dt.date = ctx.today
     last = last_due_quarter(today)
     quarter = Quarter(last.year, 1)
@@ -142,8 +146,8 @@ def _checks(ctx: Any, township: Any, office: Any) -> None:
         if quarter < last:
             for check in DisclosureCheck.objects.filter(township=township, year=quarter.year, quarter=quarter.quarter,
                                                         status=DisclosureCheck.Status.COMPILED):
-                disclosure_services.disclosure_check_review(check=check, actor=actor_for(office), notes="已核查公开栏。")
-        ctx.out(f"    {summary.as_text()}")
+                disclosure_services.disclosure_check_review(check=check, actor=reviewer, notes="已核查公开栏。")
+        ctx.out(f"    {township.name}: {summary.as_text()}")
         quarter = quarter.next()
 
 
@@ -155,5 +159,20 @@ def seed(ctx: Any) -> None:
     township, _users, office = found
     with transaction.atomic():
         _disclosures(ctx, township, ctx.rng_for("supervision.disclosures"))
-        _township_and_schools(ctx, township, office, ctx.rng_for("supervision.disclosures.township"))
+        _township_and_schools(ctx, township, getattr(office, "cadre", None),
+                              ctx.rng_for("supervision.disclosures.township"))
     _checks(ctx, township, office)
+    # A county: every generated township posts its own items (its office, 党政办, for the township
+    # and its schools) and is checked quarter by quarter, each on its own random streams.
+    for other in ctx.generated_townships():
+        with transaction.atomic():
+            _disclosures(ctx, other, ctx.rng_for(f"supervision.disclosures.{other.code}"))
+            _township_and_schools(ctx, other, _office_cadre(other),
+                                  ctx.rng_for(f"supervision.disclosures.township.{other.code}"))
+        _checks(ctx, other, None)
+
+
+def _office_cadre(township: Any) -> Cadre | None:
+    """The first staff member of the township's office (党政办): who posts for a generated township."""
+    return (Cadre.objects.filter(township=township, unit__kind=Unit.Kind.OFFICE, unit__name="党政办",
+                                 post=Post.STAFF, is_active=True).order_by("id").first())

@@ -4,7 +4,7 @@ village has the greenhouse plan (日光温室发展规划), approved, with one m
 soon (yellow) and one overdue (red).
 
 Idempotent: skipped for a township that already has plans. Deterministic: one random stream
-(`ctx.rng_for("supervision.plans")`); dates relative to `ctx.today`. Bulk inserts with history.
+(`ctx.rng_for("supervision.plans:<township code>")`); dates relative to `ctx.today`. Bulk inserts with history.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 # Long on purpose: a linear demo recipe (draft, submit, approve, follow) on one random stream.
 def _plans(ctx: Any, township: Any, users: dict[str, Any]) -> int:
-    rng = ctx.rng_for(f"supervision.plans:{township.pk}")
+    rng = ctx.rng_for(f"supervision.plans:{township.code}")  # the code, not the id: the same on any database
     today: dt.date = ctx.today
     start = min(dt.date(today.year, 1, 1), today - dt.timedelta(days=90))
     end = dt.date(today.year + 2, 12, 31)

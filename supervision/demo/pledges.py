@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cadres.models import DEPUTY_POSTS, Cadre, Post, Unit, Village
-from cadres.roles import actor_for
+from cadres.roles import SYSTEM, Actor, actor_for
 from supervision.demo._common import at, duty_context
 from supervision.models import (
     Pledge,
@@ -67,11 +67,14 @@ TEMPLATES: dict[str, tuple[str, list[tuple[str, str, str, int, str]]]] = {
 
 # Long on purpose: a linear demo recipe (issue, sign, countersign, progress, assess) on one random stream.
 def _pledges(ctx: Any, township: Any, office: Any, users: dict[str, Any], rng: random.Random) -> None:
+    """One township's chain. `office` is the office log-in (the main township) or None (a
+    generated township, which has no log-ins): then the system issues and assesses."""
     today: dt.date = ctx.today
     year = today.year
     if Pledge.objects.filter(township=township, year=year).exists():
-        ctx.out("    pledges already seeded")
+        ctx.out(f"    {township.name}: pledges already seeded")
         return
+    actor = actor_for(office) if office is not None else SYSTEM
     templates: dict[str, PledgeTemplate] = {}
     for level, (name, targets) in TEMPLATES.items():
         template, created = PledgeTemplate.objects.get_or_create(township=township, year=year, level=level, name=name)
@@ -100,13 +103,14 @@ def _pledges(ctx: Any, township: Any, office: Any, users: dict[str, Any], rng: r
         issue = [p for p in pledgers if p not in drafts]
         if issue:
             issued += pledge_services.pledge_issue_from_template(template=templates[level], pledgers=issue,
-                actor=actor_for(office))
+                                                                 actor=actor)
         if drafts:
-            pledge_services.pledge_issue_from_template(template=templates[level], pledgers=drafts, actor=actor_for(office),
+            pledge_services.pledge_issue_from_template(template=templates[level], pledgers=drafts, actor=actor,
                                                        issue=False)
 
     # Move most of the chain along: the higher the level, the further along (leaders sign first).
     issued_on = dt.date(year, 3, 1)
+    village_signers = _village_signers(township)
     signed_rows: list[Pledge] = []
     for pledge in issued:
         pledge.issued_at = at(issued_on, 9)
@@ -122,7 +126,7 @@ def _pledges(ctx: Any, township: Any, office: Any, users: dict[str, Any], rng: r
             "issued" if roll < 0.12 else "signed" if roll < 0.25 else "countersigned")
         if stage == "issued":
             continue
-        signer = _signer(pledge, village1)
+        signer = _signer(pledge, village1, village_signers)
         if signer is None:
             continue
         pledge.status = Pledge.Status.SIGNED
@@ -136,22 +140,29 @@ def _pledges(ctx: Any, township: Any, office: Any, users: dict[str, Any], rng: r
     bulk_update_with_history(issued, Pledge, ["issued_at", "status", "signed_by", "signed_at", "countersigned_by",
                                               "countersigned_at"], default_change_reason="demo")
     effective = [p for p in signed_rows if p.status == Pledge.Status.COUNTERSIGNED]
+    prefetch_related_objects(effective, "targets")  # one query, not one per pledge
     _progress(effective, today, rng)
-    _assess(effective, office, rng, count=4)
-    ctx.out(f"    {len(issued)} pledges issued, {len(signed_rows)} signed, {len(effective)} in force")
+    _assess(effective, actor, rng, count=4)
+    ctx.out(f"    {township.name}: {len(issued)} pledges issued, {len(signed_rows)} signed, {len(effective)} in force")
 
 
-def _signer(pledge: Pledge, village1: Cadre | None) -> Cadre | None:
+def _village_signers(township: Any) -> dict[int, Cadre]:
+    """Who signs for each village: its party secretary or its director (the first by post, then id)."""
+    signers: dict[int, Cadre] = {}
+    for cadre in (Cadre.objects.filter(township=township, village__isnull=False, is_active=True)
+                  .filter(Q(post=Post.VILLAGE_SECRETARY) | Q(post=Post.VILLAGE_DIRECTOR)).order_by("post", "id")):
+        signers.setdefault(cadre.village_id, cadre)
+    return signers
+
+
+def _signer(pledge: Pledge, village1: Cadre | None, village_signers: dict[int, Cadre]) -> Cadre | None:
     if pledge.pledger_cadre_id:
         return pledge.pledger_cadre
     if pledge.pledger_unit_id:
         return pledge.pledger_unit.head if pledge.pledger_unit else None
     if village1 is not None and village1.village_id == pledge.pledger_village_id:
         return village1
-    return (
-        Cadre.objects.filter(village_id=pledge.pledger_village_id, is_active=True)
-        .filter(Q(post=Post.VILLAGE_SECRETARY) | Q(post=Post.VILLAGE_DIRECTOR)).order_by("post", "id").first()
-    )
+    return village_signers.get(pledge.pledger_village_id) if pledge.pledger_village_id else None
 
 
 def _progress(pledges: list[Pledge], today: dt.date, rng: random.Random) -> None:
@@ -170,7 +181,7 @@ def _progress(pledges: list[Pledge], today: dt.date, rng: random.Random) -> None
     bulk_create_with_history(rows, TargetProgress, batch_size=500)
 
 
-def _assess(pledges: list[Pledge], office: Any, rng: random.Random, *, count: int) -> None:
+def _assess(pledges: list[Pledge], actor: Actor, rng: random.Random, *, count: int) -> None:
     """A few pledges already assessed, through the service (totals and grades from the database)."""
     chosen = [p for p in pledges if p.level in (PledgeLevel.STAFF, PledgeLevel.UNIT)][:count]
     for pledge in chosen:
@@ -183,14 +194,19 @@ def _assess(pledges: list[Pledge], office: Any, rng: random.Random, *, count: in
                 results[target.pk] = pledge_services.TargetResult(bonus=Decimal(rng.choice([0, 1, 2])))
             else:
                 results[target.pk] = pledge_services.TargetResult(failed=False)
-        pledge_services.pledge_assess(pledge=pledge, results=results, actor=actor_for(office))
+        pledge_services.pledge_assess(pledge=pledge, results=results, actor=actor)
 
 
 def seed(ctx: Any) -> None:
-    """Seed the pledges (the random stream the duties always used: supervision.duties)."""
+    """Seed the pledges (the main township on the stream the duties always used, supervision.duties;
+    each generated township of a county on its own)."""
     found = duty_context(ctx, "pledges")
     if found is None:
         return
     township, users, office = found
     with transaction.atomic():
         _pledges(ctx, township, office, users, ctx.rng_for("supervision.duties"))
+    # A county: every generated township signs its own chain level by level, on its own stream.
+    for other in ctx.generated_townships():
+        with transaction.atomic():
+            _pledges(ctx, other, None, {}, ctx.rng_for(f"supervision.duties.{other.code}"))

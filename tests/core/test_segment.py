@@ -54,3 +54,28 @@ def test_registered_sources_add_words_and_a_failing_source_is_ignored(fresh_dict
         assert "张家庄村" in segment.words("张家庄村修路")
     finally:
         segment._sources[:] = registered
+
+
+TEXTS = [
+    "在西山村走访张桂兰、李福等农户，察看新建温室棚膜覆盖进度，部分农户缺少技术指导。",
+    "Route 66号 PVC管道 2026年11月 加压泵 坏了\n高处农户自来水水压不足",
+    "  ", "", "村里机井的水泵坏了多日，群众春灌用水困难！",
+]
+
+
+def test_remembered_pieces_cut_exactly_as_the_whole_text(fresh_dictionary):
+    whole = [segment._cut(segment._load(), text, search=search) for text in TEXTS for search in (True, False)]
+    first = [segment._tokens(text, search=search) for text in TEXTS for search in (True, False)]
+    again = [segment._tokens(text, search=search) for text in TEXTS for search in (True, False)]  # remembered
+    assert first == whole and again == whole
+    assert ("察看新建温室棚膜覆盖进度", True) in segment._pieces
+
+
+def test_a_new_word_is_not_hidden_by_a_remembered_cut(fresh_dictionary):
+    assert "柳湾沟村" not in segment.words("柳湾沟村修路")
+    registered = list(segment._sources)
+    segment.register_word_source(lambda: ["柳湾沟村"])  # resets: the remembered cuts go with the dictionary
+    try:
+        assert "柳湾沟村" in segment.words("柳湾沟村修路")
+    finally:
+        segment._sources[:] = registered
