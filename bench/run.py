@@ -327,8 +327,11 @@ def growth_from_files(current: list[dict[str, Any]]) -> list[Entry]:
 def write_outputs(results: list[dict[str, Any]], info: dict[str, Any], started: float) -> None:
     OUT.mkdir(exist_ok=True)
     info = {**info, "scale": SCALE, "minutes": round((time.monotonic() - started) / 60, 1)}
-    (OUT / f"results-{SCALE}.json").write_text(json.dumps({"machine": info, "results": results}, ensure_ascii=False,
-                                                          indent=1), encoding="utf-8")
+    text = json.dumps({"machine": info, "results": results}, ensure_ascii=False, indent=1)
+    (OUT / f"results-{SCALE}.json").write_text(text, encoding="utf-8")
+    # Every run kept, for the spread across runs (python -m bench.spread).
+    (OUT / "runs").mkdir(exist_ok=True)
+    (OUT / "runs" / f"{SCALE}-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(text, encoding="utf-8")
     (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     other = [s for s in ("100k", "1m", "3.5m") if s != SCALE and (OUT / f"results-{s}.json").exists()]
     lines = ["# Benchmark results", "", "Written by `make bench` (bench/run.py); how to run it and what each case "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -67,3 +68,27 @@ def test_the_export_period_holds_at_least_the_rows_asked_for():
     assert end == END or end < END
     assert total >= 100
     assert Diary.objects.filter(deleted_at__isnull=True, date__range=(start, end)).count() == total
+
+
+def test_the_spread_of_runs_holds_a_budget_only_when_every_run_passes(tmp_path):
+    from bench.spread import spread
+
+    def run(i: int, value: float, passed: bool) -> dict[str, object]:
+        return {"machine": {"commit": f"c{i}", "date": f"day {i}"}, "results": [
+            {"name": "list", "value": value, "unit": "ms p95", "ratio": value / 10, "cpu_ratio": 2.0 + i / 10,
+             "budget": "≤ 3× bare", "pass": passed},
+            {"name": "report", "value": 1.0, "unit": "s", "ratio": None, "budget": "(reported only)", "pass": None},
+        ]}
+
+    paths = []
+    for i, (value, passed) in enumerate([(25.0, True), (28.0, True), (31.0, False)]):
+        path = tmp_path / f"run{i}.json"
+        path.write_text(json.dumps(run(i, value, passed)), encoding="utf-8")
+        paths.append(path)
+
+    lines = spread(paths)
+    row = next(line for line in lines if line.startswith("| list "))
+    assert "25.0 ms p95 (2.50×)" in row and "31.0 ms p95 (3.10×)" in row
+    assert "2.00–2.20×" in row and "❌ 2 of 3" in row
+    assert "n/a" in next(line for line in lines if line.startswith("| report "))
+    assert "✅ 2 of 2" in "\n".join(spread(paths[:2]))
