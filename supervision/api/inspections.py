@@ -16,7 +16,12 @@ from cadres.models import Cadre, Unit, Village
 from cadres.roles import actor_for
 from cadres.scope import in_townships
 from core.errors import NotAllowed
-from supervision.api.serializers.inspections import InspectionCreateSerializer, InspectionSerializer
+from supervision.api.serializers.inspections import (
+    InspectionCreateSerializer,
+    InspectionRowSerializer,
+    InspectionSerializer,
+    finding_rows,
+)
 from supervision.models import Inspection
 from supervision.selectors.inspections import inspection_list
 from supervision.services.inspections import inspection_create, is_inspector
@@ -44,6 +49,20 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
     def get_queryset(self) -> Any:
         return inspection_list(actor_for(self.request.user)).prefetch_related("findings__matters")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The page's inspections, then their inspectors and findings as plain rows (finding_rows),
+        # each row's keys put back in the serializer's order.
+        qs = self.filter_queryset(inspection_list(actor_for(request.user)).prefetch_related(None))
+        page = self.paginate_queryset(qs)
+        assert page is not None  # the viewset always paginates
+        inspectors, findings = finding_rows([inspection.pk for inspection in page])
+        names = InspectionSerializer.Meta.fields
+        rows = []
+        for row in InspectionRowSerializer(page, many=True, context=self.get_serializer_context()).data:
+            row["inspectors"], row["findings"] = inspectors[row["id"]], findings[row["id"]]
+            rows.append({name: row[name] for name in names})
+        return self.get_paginated_response(rows)
 
     @extend_schema(request=InspectionCreateSerializer, responses={201: InspectionSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

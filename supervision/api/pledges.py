@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres.roles import actor_for
-from supervision.api.serializers.pledges import PledgeSerializer
+from supervision.api.serializers.pledges import PledgeRowSerializer, PledgeSerializer, target_rows
 from supervision.models import Pledge, PledgeLevel
-from supervision.selectors.pledges import pledge_list_with_targets
+from supervision.selectors.pledges import API_LIST_RELATED, pledge_list, pledge_list_with_targets
 from supervision.services import pledges as svc
 
 
@@ -38,6 +38,18 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self) -> Any:
         return pledge_list_with_targets(actor_for(self.request.user)).prefetch_related("targets__progress")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The page's pledges, then their targets as plain rows (target_rows): `targets` is the
+        # last field, so each row's keys keep the serializer's order.
+        qs = self.filter_queryset(pledge_list(actor_for(request.user), related=API_LIST_RELATED))
+        page = self.paginate_queryset(qs)
+        assert page is not None  # the viewset always paginates
+        targets = target_rows([pledge.pk for pledge in page])
+        rows = PledgeRowSerializer(page, many=True, context=self.get_serializer_context()).data
+        for row in rows:
+            row["targets"] = targets[row["id"]]
+        return self.get_paginated_response(rows)
 
     def _act(self, request: Request, service: Any) -> Response:
         pledge = self.get_object()  # 404 outside the caller's scope

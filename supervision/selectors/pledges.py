@@ -62,9 +62,10 @@ def pledger_side_q(cadre: Cadre | None) -> Q:
 
 
 def pledge_list(
-    actor: Actor, *, year: int | None = None, status: str | None = None, level: str | None = None
+    actor: Actor, *, year: int | None = None, status: str | None = None, level: str | None = None,
+    related: tuple[str, ...] = LIST_RELATED,
 ) -> QuerySet[Pledge]:
-    qs = pledges_for(actor).select_related(*LIST_RELATED)
+    qs = pledges_for(actor).select_related(*related)
     if year:
         qs = qs.filter(year=year)
     if status:
@@ -78,6 +79,11 @@ def pledge_list_with_targets(actor: Actor, **filters: Any) -> QuerySet[Pledge]:
     return pledge_list(actor, **filters).prefetch_related(
         Prefetch("targets", queryset=PledgeTarget.objects.select_related("assessment").order_by("order", "id"))
     )
+
+
+# What the API's list reads of the related rows: the pledger's and the superior's names (the
+# signers are ids only).
+API_LIST_RELATED = ("pledger_village", "pledger_unit", "pledger_cadre", "superior")
 
 
 def pledge_detail(actor: Actor, pk: int) -> Pledge:
