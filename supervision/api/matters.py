@@ -70,7 +70,8 @@ class MatterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def get_queryset(self) -> QuerySet[Matter]:
         actor = actor_for(self.request.user)
         if self.action == "list":
-            return matter_list(actor)
+            # The list's rows name only the village (MatterSerializer): four joins fewer.
+            return matter_list(actor, related=("village",))
         return matter_detail_queryset(actor)
 
     def get_serializer_class(self) -> type:

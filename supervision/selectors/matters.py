@@ -8,6 +8,7 @@ their assigned villages; a village cadre sees their own village's matters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -84,10 +85,14 @@ def light_of(matter: Matter, today: date | None = None) -> str:
     return GREEN
 
 
-def matter_list(actor: Actor, *, today: date | None = None) -> QuerySet[Matter]:
+# What the ledger page shows beside each matter; the API's rows name only the village.
+PAGE_RELATED = ("village", "unit", "assignee", "raised_by", "household")
+
+
+def matter_list(actor: Actor, *, today: date | None = None, related: Sequence[str] = PAGE_RELATED) -> QuerySet[Matter]:
     return (
         matters_for(actor)
-        .select_related("village", "unit", "assignee", "raised_by", "household")
+        .select_related(*related)
         .annotate(light=light_expression(today))
         .order_by("-id")
     )
