@@ -7,6 +7,8 @@ Anything else is absent, so lookups answer 404.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from cadres.models import ModelFigure
@@ -67,8 +69,9 @@ def model_figure_choices(bulletin: Bulletin) -> QuerySet[ModelFigure]:
     )
 
 
-def latest_published(actor: Actor) -> Bulletin | None:
-    return bulletins_for(actor).filter(status=Bulletin.Status.PUBLISHED).order_by("-published_at", "-id").first()
+def latest_published(actor: Actor, *, fields: Sequence[str] = ()) -> Bulletin | None:
+    qs = bulletins_for(actor).filter(status=Bulletin.Status.PUBLISHED).order_by("-published_at", "-id")
+    return (qs.select_related(None).only(*fields) if fields else qs).first()
 
 
 def unpublished(actor: Actor) -> QuerySet[Bulletin]:

@@ -27,10 +27,20 @@ def workdays(start: date, end: date, township_id: int | None = None) -> list[dat
     """Workdays in [start, end] for a township (national calendar when township_id is None)."""
     if end < start:
         return []
-    overrides: dict[date, bool] = {}
-    rows = CalendarDay.objects.filter(date__range=(start, end)).filter(
+    rows = calendar_rows(start, end, township_id).values_list("date", "is_workday", "township_id")
+    return workdays_from(rows, start, end)
+
+
+def calendar_rows(start: date, end: date, township_id: int | None) -> QuerySet[CalendarDay]:
+    """The calendar's rows that decide the workdays in [start, end] of one township."""
+    return CalendarDay.objects.filter(date__range=(start, end)).filter(
         Q(township__isnull=True) | Q(township_id=township_id)
-    ).values_list("date", "is_workday", "township_id")
+    )
+
+
+def workdays_from(rows: Iterable[tuple[date, bool, int | None]], start: date, end: date) -> list[date]:
+    """The workdays in [start, end] given `calendar_rows` as (date, is_workday, township_id)."""
+    overrides: dict[date, bool] = {}
     # National rows first, so a township's own row for the same date replaces them.
     for day, is_workday, _tid in sorted(rows, key=lambda r: r[2] is not None):
         overrides[day] = is_workday
@@ -63,11 +73,16 @@ def is_workday(day: date, township_id: int | None = None) -> bool:
 def excused_days(cadre_ids: Iterable[int] | QuerySet[Any], start: date, end: date) -> dict[int, set[date]]:
     """Each cadre's excused days (leave, training, secondment) within [start, end]. `cadre_ids`
     may be a query of ids (a subquery: a county's two thousand ids are not sent one by one)."""
-    out: dict[int, set[date]] = defaultdict(set)
     ids = cadre_ids if isinstance(cadre_ids, QuerySet) else list(cadre_ids)
     rows = ExcusedAbsence.objects.filter(cadre_id__in=ids, start__lte=end, end__gte=start).values_list(
         "cadre_id", "start", "end"
     )
+    return excused_from(rows, start, end)
+
+
+def excused_from(rows: Iterable[tuple[int, date, date]], start: date, end: date) -> dict[int, set[date]]:
+    """`excused_days` given the absences as (cadre_id, start, end)."""
+    out: dict[int, set[date]] = defaultdict(set)
     for cadre_id, a_start, a_end in rows:
         out[cadre_id].update(_days(max(a_start, start), min(a_end, end)))
     return out

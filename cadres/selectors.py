@@ -101,12 +101,23 @@ def quota_statuses(cadres: Iterable[Cadre], *, day: date | None = None) -> dict[
         counts[cadre_id][kind] = n
     out = {}
     for cadre in cadres:
-        need_poor, need_farmer = quota_required(cadre.post, table) if cadre.is_active else (0, 0)
-        have = counts.get(cadre.pk, {})
-        # 帮扶户 are farmer households the cadre helps: they count toward the farmer quota.
-        farmer = have.get(HouseholdContact.Kind.FARMER, 0) + have.get(HouseholdContact.Kind.ASSISTED, 0)
-        out[cadre.pk] = QuotaStatus(need_poor, need_farmer, have.get(HouseholdContact.Kind.POOR_PARTY_MEMBER, 0), farmer)
+        out[cadre.pk] = _quota_of(cadre, counts.get(cadre.pk, {}), table)
     return out
+
+
+def quota_of(cadre: Cadre, kinds: Iterable[str]) -> QuotaStatus:
+    """`quota_status` given the kinds of the cadre's active contacts (already read): one query."""
+    have: dict[str, int] = defaultdict(int)
+    for kind in kinds:
+        have[kind] += 1
+    return _quota_of(cadre, have, quota_table())
+
+
+def _quota_of(cadre: Cadre, have: dict[str, int], table: dict[str, tuple[int, int]]) -> QuotaStatus:
+    need_poor, need_farmer = quota_required(cadre.post, table) if cadre.is_active else (0, 0)
+    # 帮扶户 are farmer households the cadre helps: they count toward the farmer quota.
+    farmer = have.get(HouseholdContact.Kind.FARMER, 0) + have.get(HouseholdContact.Kind.ASSISTED, 0)
+    return QuotaStatus(need_poor, need_farmer, have.get(HouseholdContact.Kind.POOR_PARTY_MEMBER, 0), farmer)
 
 
 def with_quota(qs: QuerySet[Cadre], *, day: date | None = None) -> QuerySet[Cadre]:

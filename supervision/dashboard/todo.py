@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet, Window
 from django.utils import timezone
 
 from cadres.roles import Actor, Role
@@ -85,11 +85,16 @@ def _unit_panel(actor: Actor, today: date) -> dict[str, Any] | None:
 
 def _agenda_panel(actor: Actor) -> dict[str, Any] | None:
     """Adopted ideas waiting for the party committee's decision; oldest first."""
-    qs = agenda_for(actor).filter(status=AgendaItem.Status.PENDING)
-    count = qs.count()
-    if not count:
+    # The count rides along on every shown row (a window over the whole filtered set).
+    items = list(
+        agenda_for(actor).filter(status=AgendaItem.Status.PENDING)
+        .select_related(None).select_related("diary__village")
+        .only("id", "title", "source", "adopted_at", "diary__village__name")
+        .annotate(total=Window(Count("id"))).order_by("adopted_at", "id")[:SHOWN]
+    )
+    if not items:
         return None
-    items = list(qs.order_by("adopted_at", "id")[:SHOWN])
+    count = items[0].total  # type: ignore[attr-defined]
     return {"template": "supervision/dashboard/_todo_agenda.html", "order": 26, "count": count,
             "items": items, "more": count - len(items)}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -53,7 +54,12 @@ def my_contacts(actor: Actor) -> QuerySet[HouseholdContact]:
 
 def stale_contacts(actor: Actor, *, days: int = STALE_AFTER_DAYS) -> list[HouseholdContact]:
     """Contacts not visited (in any diary) for `days` days or never; oldest first."""
+    return stale_among(my_contacts(actor), days=days)
+
+
+def stale_among(contacts: Iterable[HouseholdContact], *, days: int = STALE_AFTER_DAYS) -> list[HouseholdContact]:
+    """`stale_contacts` among rows of `my_contacts` already read."""
     cutoff = timezone.localdate() - timedelta(days=days)
-    rows = [c for c in my_contacts(actor) if c.last_visit is None or c.last_visit < cutoff]  # type: ignore[attr-defined]
+    rows = [c for c in contacts if c.last_visit is None or c.last_visit < cutoff]  # type: ignore[attr-defined]
     rows.sort(key=lambda c: (c.last_visit is not None, c.last_visit or date.min))  # type: ignore[attr-defined]
     return rows

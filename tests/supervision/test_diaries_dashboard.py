@@ -63,7 +63,7 @@ def _fill(world, rows):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-@pytest.mark.parametrize(("who", "queries"), [("cadre1", 9), ("secretary", 18)])
+@pytest.mark.parametrize(("who", "queries"), [("cadre1", 6), ("secretary", 15)])
 def test_panel_query_counts_are_pinned(world, rows, who, queries):
     _fill(world, rows)
     user = world.users[who]
@@ -86,3 +86,30 @@ def _more(world):  # type: ignore[no-untyped-def]
         f.DiaryFactory(author=world.cadre3, village=world.v3, date=today - dt.timedelta(days=i + 1))
         f.MatterFactory(village=world.v1, assignee=world.cadre1, unit=world.unit, status="in_progress",
                         deadline=today + dt.timedelta(days=i - 20))
+
+
+def test_missed_days_count_the_calendar_absences_and_only_my_diaries(world):
+    """Today's panel reads diaries, absences and the calendar in one query: each still counts."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from cadres.models import CalendarDay, ExcusedAbsence
+
+    # Friday 2026-11-27; the window (3 days back) is Tue 24, Wed 25, Thu 26.
+    with time_machine.travel(dt.datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, 24))
+        f.DiaryFactory(author=world.cadre2, village=world.v2, date=dt.date(2026, 11, 26))  # not mine
+        ExcusedAbsence.objects.create(cadre=world.cadre2, start=dt.date(2026, 11, 25), end=dt.date(2026, 11, 25))
+        CalendarDay.objects.create(date=dt.date(2026, 11, 25), is_workday=False)  # national day off
+        CalendarDay.objects.create(date=dt.date(2026, 11, 25), is_workday=True, township=world.township)
+        today = by_template(panels(actor_for(world.cadre1.user), world.cadre1.user))["_panel_today.html"]
+        assert (today["today_diary_id"], today["missed"]) == (None, [dt.date(2026, 11, 26), dt.date(2026, 11, 25)])
+        ExcusedAbsence.objects.create(cadre=world.cadre1, start=dt.date(2026, 11, 20), end=dt.date(2026, 11, 25))
+        mine = f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, 27))
+        today = by_template(panels(actor_for(world.cadre1.user), world.cadre1.user))["_panel_today.html"]
+        assert (today["today_diary_id"], today["missed"]) == (mine.pk, [dt.date(2026, 11, 26)])
+        CalendarDay.objects.create(date=dt.date(2026, 11, 26), is_workday=False, township=world.other_township)
+        CalendarDay.objects.create(date=dt.date(2026, 11, 26), is_workday=False, township=world.township)
+        today = by_template(panels(actor_for(world.cadre1.user), world.cadre1.user))["_panel_today.html"]
+        assert today["missed"] == []
