@@ -1,6 +1,8 @@
 # A decision of the township's party committee (or government) is the township's own 党务/政务:
 # published for the township (镇本级), it counts in the township's quarterly check against these
 # general requirements. The village ones (0015) stay for a decision the office posts for one village.
+# Offered like the other township and school requirements (0014): inactive until the township
+# switches its own disclosures' check on.
 from django.db import migrations
 
 REQUIREMENTS = [
@@ -14,7 +16,7 @@ def forwards(apps, schema_editor):
     for domain, category, frequency, due_day, order in REQUIREMENTS:
         Requirement.objects.get_or_create(
             township=None, domain=domain, category=category, applies_to="township",
-            defaults={"frequency": frequency, "due_day": due_day, "order": order},
+            defaults={"frequency": frequency, "due_day": due_day, "order": order, "is_active": False},
         )
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from cadres.roles import SYSTEM, actor_for
 from core.errors import NotAllowed, StateError
 from core.models import Notification
-from supervision.models import AgendaItem, Disclosure, DisclosureCheckItem, ProblemGroup
+from supervision.models import AgendaItem, Disclosure, DisclosureCheckItem, DisclosureRequirement, ProblemGroup
 from supervision.services import agenda as services
 from supervision.services.disclosures import disclosure_check_run
 from supervision.services.problem_groups import problem_groups_refresh
@@ -135,7 +135,8 @@ def test_the_decision_on_a_group_tells_everyone_who_raised_its_problems(world, g
     assert [g.agenda_item.decision for g in decisions_for_matter(world.m1)] == ["统一维修机井，月底前完成"]
 
 
-def test_a_decision_becomes_a_posted_party_disclosure_of_the_township_counted_in_its_quarterly_check(world, group):
+def test_a_decision_becomes_a_posted_party_disclosure_of_the_township_counted_in_its_quarterly_check(
+        world, group, township_checked):
     item = services.group_adopt(actor=actor_for(world.secretary.user), group=group)
     services.agenda_mark_major(actor=actor_for(world.office.user), item=item)
     _consult(world, item)
@@ -170,7 +171,13 @@ def test_a_decision_becomes_a_posted_party_disclosure_of_the_township_counted_in
     assert (counted.result, counted.disclosure_id) == ("on_time", disclosure.pk)
 
 
-def test_a_government_decision_is_the_townships_own_government_affairs(world):
+@pytest.fixture
+def township_checked():
+    """The township has switched on the check of its own (镇本级) disclosures."""
+    DisclosureRequirement.objects.filter(township__isnull=True, applies_to="township").update(is_active=True)
+
+
+def test_a_government_decision_is_the_townships_own_government_affairs(world, township_checked):
     item = services.agenda_item_create(actor=actor_for(world.office.user), title="镇区停车管理办法")
     services.agenda_decide(actor=actor_for(world.head.user), item=item, decision="设置临时停车区")
     disclosure = services.agenda_publish(actor=actor_for(world.office.user), item=item, domain="government_affairs",

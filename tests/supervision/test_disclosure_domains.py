@@ -98,7 +98,7 @@ def test_no_township_or_school_check_without_their_requirements(world):
 
 def test_the_offered_defaults_are_inactive_until_switched_on(world):
     offered = DisclosureRequirement.objects.filter(township__isnull=True, applies_to__in=["township", "school"])
-    assert offered.count() == 4 and not offered.filter(is_active=True).exists()
+    assert offered.count() == 6 and not offered.filter(is_active=True).exists()  # 0014 and 0018
     assert requirements_for(world.township.pk, Subject.SCHOOL) == []
     offered.filter(domain="school_affairs").update(is_active=True)
     assert [r.category for r in requirements_for(world.township.pk, Subject.SCHOOL)] == [
