@@ -118,6 +118,8 @@ def test_log_out_asks_before_discarding_unsent_diaries_and_forgets_the_pages(wor
     page.context.route("**/api/v1/diaries/", lambda route: route.abort())  # the upload cannot get through
     page.context.set_offline(False)
     page.goto("/")
+    # the page's offline script has read the outbox (and so watches the log-out form, set up before it)
+    page.wait_for_function("document.querySelector('[data-outbox-count]')?.textContent === '1'")
 
     # the first time the cadre says no: still signed in, the diary still waits
     # (the question comes after the outbox is read, asynchronously: wait for it, then answer)
