@@ -82,9 +82,14 @@ class Run:
 
     def growth(self, name: str, key: str, res: dict[str, LoadResult], kind: str = "case") -> None:
         if f"{kind}@100k" in res:
-            self.entries.append(http_entry(
-                f"growth {SCALE} vs 100k: {name}", f"growth.{key}", res[kind], res[f"{kind}@100k"], "≤ 1.3×", 1.3,
-                note="side by side in this run: the same users on a second server over the 100k data set"))
+            small = res[f"{kind}@100k"]
+            entry = http_entry(
+                f"growth {SCALE} vs 100k: {name}", f"growth.{key}", res[kind], small, "≤ 1.3×", 1.3,
+                note="side by side in this run: the same users on a second server over the 100k data set")
+            if small.errors:  # the 100k server failing is a failure, not a missing baseline
+                entry.passed = False
+                entry.note = f"{entry.note}; the 100k server failed {small.errors} requests, first: {small.first_error}"
+            self.entries.append(entry)
 
     def against_bare(self, name: str, key: str, path: str, role: str, kind: str = "token", *,
                      limit: float = 3, budget: str = THREE, note: str = "") -> None:

@@ -170,11 +170,13 @@ def _disclosure_chart(actor: Actor) -> dict[str, Any]:
         villages = list(
             checks_for(actor).filter(year=quarter.year, quarter=quarter.quarter)
             .order_by("township_id", "village__code")
-            .values("village__name", "on_time_count", "late_count", "missing_count")
+            .values("village__name", "school__name", "on_time_count", "late_count", "missing_count")
         )
     title = (_("%(quarter)s村务公开检查") % {"quarter": quarter.label}) if quarter else _("村务公开检查（暂无）")
     series = [(_("按时"), GREEN_INK), (_("逾期"), YELLOW_INK), (_("未公开"), RED_INK)]
-    rows = [(v["village__name"], [v["on_time_count"], v["late_count"], v["missing_count"]]) for v in villages]
+    # A check's subject is a village, a school or the township itself (镇本级).
+    rows = [(v["village__name"] or v["school__name"] or str(_("镇本级")),
+             [v["on_time_count"], v["late_count"], v["missing_count"]]) for v in villages]
     return {
         "key": "disclosures",
         "title": title,

@@ -233,3 +233,21 @@ def test_the_overview_lists_the_township_and_school_rows(domains):
         page = page_client(domains.office.user).get("/disclosures/?quarter=2026Q3&year=2026").content.decode()
     assert "东河镇（镇本级）" in page and "东河村小学" in page
     assert Township.objects.count() == 2
+
+
+def test_the_leaders_disclosure_chart_names_the_township_and_the_schools_beside_the_villages(
+        domains, settings, django_capture_on_commit_callbacks):
+    """A quarter checked with township and school subjects: the chart labels them (it once
+    assumed every check was a village's, and the dashboard answered 500)."""
+    settings.DASHBOARD_FIGURES_SECONDS = 0
+    _post(domains, subject_kind=Subject.TOWNSHIP, requirement=domains.gov)
+    with django_capture_on_commit_callbacks(execute=True):
+        disclosure_check_run(actor=SYSTEM, year=2026, quarter=3, township=domains.township, today=AFTER_Q3)
+
+    with time_machine.travel(NOW, tick=False):
+        response = page_client(domains.secretary.user).get("/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    for label in ("镇本级", "东河镇中心小学", "东河村"):
+        assert label in body
