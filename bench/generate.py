@@ -214,13 +214,16 @@ class Loader:
 
 class DetachedIndexes:
     """Drops a table's secondary indexes, unique constraints and foreign keys for a bulk load and
-    builds them again afterwards (one sort per index instead of a million inserts into each)."""
+    builds them again afterwards (one sort per index instead of a million inserts into each).
+    With `constraints=False` only the indexes: dropping a foreign key also locks the table it
+    points at (the search index's load must not lock the diaries)."""
 
-    def __init__(self, tables: Sequence[str]) -> None:
+    def __init__(self, tables: Sequence[str], *, constraints: bool = True) -> None:
         from django.db import connection
 
         self.connection = connection
         self.tables = tables
+        self.drop_constraints = constraints
         self.constraints: list[tuple[str, str, str]] = []
         self.indexes: list[str] = []
 
@@ -232,14 +235,15 @@ class DetachedIndexes:
             c.execute("SET CONSTRAINTS ALL IMMEDIATE")
             c.execute("SET CONSTRAINTS ALL DEFERRED")
             for table in self.tables:
-                c.execute(
-                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype DESC, conname",
-                    [table],
-                )
-                for name, definition in c.fetchall():
-                    self.constraints.append((table, name, definition))
-                    c.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+                if self.drop_constraints:
+                    c.execute(
+                        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype DESC, conname",
+                        [table],
+                    )
+                    for name, definition in c.fetchall():
+                        self.constraints.append((table, name, definition))
+                        c.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
                 c.execute(
                     "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
                     "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary",

@@ -28,8 +28,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -114,6 +113,7 @@ def ensure_search_index() -> None:
     services do."""
     from django.db import connection, transaction
 
+    from bench.generate import DetachedIndexes
     from supervision.models import Diary, DiarySearch, Matter, MatterSearch
     from supervision.search import DIARY_FIELDS, DIARY_INDEX, MATTER_FIELDS, MATTER_INDEX
 
@@ -128,7 +128,7 @@ def ensure_search_index() -> None:
         rows = model.objects.order_by("pk").values_list("pk", "township_id", *fields).iterator(chunk_size=5000)
         # One transaction, the GIN index built once at the end (one sort instead of a million inserts).
         # Only the side table's own indexes: dropping its foreign key would lock the diaries too.
-        with transaction.atomic(), without_secondary_indexes(side._meta.db_table):
+        with transaction.atomic(), DetachedIndexes([side._meta.db_table], constraints=False):
             for pk, township_id, *texts in rows:
                 batch.append((pk, sentence_document(township_id, texts, docs)))
                 if len(batch) == 5000:
@@ -138,26 +138,6 @@ def ensure_search_index() -> None:
         with connection.cursor() as cursor:  # the planner's estimate of a word's rows comes from here
             cursor.execute(f"ANALYZE {side._meta.db_table}")
         say(f"  search index of {done:,} {model._meta.model_name} rows built in {time.monotonic() - started:.0f} s")
-
-
-@contextmanager
-def without_secondary_indexes(table: str) -> Iterator[None]:
-    """Drop `table`'s secondary indexes for a bulk load and build them again after it."""
-    from django.db import connection
-
-    with connection.cursor() as c:
-        c.execute("SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                  "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary", [table])
-        indexes = c.fetchall()
-        for name, _definition in indexes:
-            c.execute(f"DROP INDEX {name}")
-    yield
-    with connection.cursor() as c:
-        # The rows' deferred foreign-key checks first: PostgreSQL builds no index over pending ones.
-        c.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        c.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        for _name, definition in indexes:
-            c.execute(definition)
 
 
 def sentence_document(township_id: int, texts: list[str], cache: dict[str, str]) -> str:

@@ -124,8 +124,10 @@ def streamed(qs: QuerySet[Any], *, chunk_size: int) -> Iterator[Any]:
 _CELL_TYPES = (bool, int, float, Decimal)
 
 
-def _text_converter() -> Callable[[Any], Any]:
-    """The CSV cell of a value, with the time zone looked up once per export, not once per cell."""
+def _cell_converter(*, as_text: bool) -> Callable[[Any], Any]:
+    """The cell of a value in a CSV (`as_text`: times as ISO text in Beijing time) or an XLSX
+    (Excel has no time zones: Beijing wall-clock datetimes, dates as dates); the time zone is
+    looked up once per export, not once per cell."""
     tz = timezone.get_current_timezone()
 
     def cell(value: Any) -> Any:
@@ -135,9 +137,10 @@ def _text_converter() -> Callable[[Any], Any]:
         if value is None:
             return ""
         if isinstance(value, datetime):
-            return (value.astimezone(tz) if value.tzinfo is not None else value).isoformat()
+            local = value.astimezone(tz) if value.tzinfo is not None else value
+            return local.isoformat() if as_text else local.replace(tzinfo=None)
         if isinstance(value, date):
-            return value.isoformat()
+            return value.isoformat() if as_text else value
         if isinstance(value, _CELL_TYPES):
             return value
         return safe_cell(str(value))
@@ -158,7 +161,7 @@ def _csv_lines(headers: list[str], keys: list[str], rows: Iterable[dict[str, Any
     yield "\ufeff" + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
-    cell = _text_converter()
+    cell = _cell_converter(as_text=True)
     for row in rows:
         writer.writerow([cell(row.get(key)) for key in keys])
         if buffer.tell() > _CSV_CHUNK:
@@ -174,25 +177,6 @@ def csv_response(filename: str, columns: list[Column], rows: Iterable[dict[str, 
     response = StreamingHttpResponse((chunk.encode("utf-8") for chunk in body), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv") or ""
     return response
-
-
-def _xlsx_converter() -> Callable[[Any], Any]:
-    """The XLSX cell of a value, with the time zone looked up once per export."""
-    tz = timezone.get_current_timezone()
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, str):
-            return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            # Excel has no time zones: write the Beijing wall-clock time.
-            return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo is not None else value
-        if isinstance(value, bool | int | float | Decimal | date):
-            return value
-        return safe_cell(str(value))
-
-    return cell
 
 
 def write_xlsx_sheet(workbook: Any, title: str, columns: list[Column], rows: Iterable[dict[str, Any]]) -> None:
@@ -215,7 +199,7 @@ def write_xlsx_sheet(workbook: Any, title: str, columns: list[Column], rows: Ite
         header_cells.append(cell)
     sheet.append(header_cells)
     keys = [c.key for c in columns]
-    cell = _xlsx_converter()
+    cell = _cell_converter(as_text=False)
     for row in rows:
         sheet.append([cell(row.get(key)) for key in keys])
 
@@ -237,7 +221,7 @@ def xlsx_response(filename: str, sheets: list[tuple[str, list[Column], Iterable[
 
     def values(columns: list[Column], rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
         keys = [c.key for c in columns]
-        cell = _xlsx_converter()
+        cell = _cell_converter(as_text=False)
         for row in rows:
             yield [cell(row.get(key)) for key in keys]
 

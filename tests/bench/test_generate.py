@@ -116,3 +116,24 @@ def test_the_bench_index_holds_what_the_services_would_index():
     for township_id, *texts in Diary.objects.order_by("pk").values_list("township_id", *DIARY_FIELDS)[:60]:
         assert sorted(sentence_document(township_id, texts, cache).split()) == \
             sorted(_document(township_id, texts).split())
+
+
+@pytest.mark.django_db
+def test_the_bench_search_index_is_complete_and_keeps_its_indexes():
+    from django.db import connection
+
+    from bench.run import ensure_search_index
+    from supervision.models import DiarySearch
+
+    generate(scale=TINY, seed=5, end=END, out=lambda _line: None)
+    ensure_search_index()
+
+    assert DiarySearch.objects.count() == Diary.objects.count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'supervision_diarysearch'")
+            names = {row[0] for row in cursor.fetchall()}
+            cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'supervision_diarysearch'::regclass "
+                           "AND contype = 'f'")
+            foreign_keys = cursor.fetchone()[0]
+        assert "diarysearch_vector_gin" in names and foreign_keys == 1
