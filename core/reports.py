@@ -39,7 +39,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
+
+from core.renderers import FastJSONRenderer
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_MEDIA_TYPE = "text/csv"
@@ -76,7 +78,7 @@ class _FileRenderer(BaseRenderer):
         response = (renderer_context or {}).get("response")
         if response is not None:
             response["Content-Type"] = "application/json"
-        return JSONRenderer().render(data)
+        return FastJSONRenderer().render(data)
 
 
 class CSVRenderer(_FileRenderer):
@@ -91,7 +93,7 @@ class XLSXRenderer(_FileRenderer):
     charset = None
 
 
-REPORT_RENDERERS = [JSONRenderer, CSVRenderer, XLSXRenderer]
+REPORT_RENDERERS = [FastJSONRenderer, CSVRenderer, XLSXRenderer]
 
 
 class FormatFirstNegotiation(DefaultContentNegotiation):
@@ -217,18 +219,15 @@ def _width(header: str) -> int:
 def xlsx_response(filename: str, sheets: list[tuple[str, list[Column], Iterable[dict[str, Any]]]]) -> StreamingHttpResponse:
     """A workbook streamed row by row as the rows are read (core.xlsx_stream): the first bytes
     leave at once and memory stays flat however many rows."""
-    from core.xlsx_stream import Sheet, stream_xlsx
+    from core.xlsx_stream import Sheet, row_writer, stream_xlsx
 
-    def values(columns: list[Column], rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
-        keys = [c.key for c in columns]
-        cell = _cell_converter(as_text=False)
-        for row in rows:
-            yield [cell(row.get(key)) for key in keys]
-
+    tz = timezone.get_current_timezone()
     parts: list[Sheet] = []
     for title, columns, rows in sheets:
         headers = _headers(columns)
-        parts.append((str(title), headers, [_width(h) for h in headers], values(columns, rows)))
+        writer = row_writer([c.key for c in columns], [c.type for c in columns], _cell_converter(as_text=False),
+                            quote_prefixes=FORMULA_PREFIXES, tz=tz)
+        parts.append((str(title), headers, [_width(h) for h in headers], rows, writer))
     response = StreamingHttpResponse(stream_xlsx(parts), content_type=XLSX_MEDIA_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.xlsx") or ""
     return response

@@ -8,7 +8,7 @@ and hands the compressed bytes on in chunks: the first bytes leave after the fir
 holds one chunk. Strings are written inline (no shared-strings table, which would need every
 string before the first row); Excel, WPS, LibreOffice and openpyxl read them.
 
-    body = stream_xlsx([(title, headers, widths, rows)])   # rows: iterables of cell values
+    body = stream_xlsx([(title, headers, widths, rows, row_writer(keys, kinds, convert, ...))])   # rows: dicts
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
 CHUNK = 64 * 1024
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 - Excel's serial dates have no time zone
+_EXCEL_DAY = _EXCEL_EPOCH.date()
 # Characters XML 1.0 refuses (a diary pasted from elsewhere can carry them), dropped by str.translate.
 _ILLEGAL_TABLE = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 # Deflate's fastest level: the sheet's XML is most of an export's work, and level 1 writes it
@@ -99,7 +100,7 @@ def _cell(ref: str, value: Any, style: int = 0) -> str:
         serial = (value.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400
         return f'<c r="{ref}" s="{_DATETIME}"><v>{serial:.8f}</v></c>'
     if isinstance(value, date):
-        return f'<c r="{ref}" s="{_DATE}"><v>{(value - _EXCEL_EPOCH.date()).days}</v></c>'
+        return f'<c r="{ref}" s="{_DATE}"><v>{(value - _EXCEL_DAY).days}</v></c>'
     return _cell(ref, str(value), style)
 
 
@@ -108,16 +109,86 @@ def _row(number: int, values: Iterable[Any], style: int = 0) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
+RowWriter = Callable[[dict[str, Any], int], str]
+
+
+def row_writer(keys: list[str], kinds: list[str], convert: Callable[[Any], Any], *,
+               quote_prefixes: tuple[str, ...], tz: tzinfo) -> RowWriter:
+    """A function writing one row (a dict) as `<row>` XML, byte for byte what `_row` writes for
+    `[convert(row.get(key)) for key in keys]`, in a third of the time.
+
+    A 100,000-row export writes 1.5 million cells; converting each value and then finding its XML
+    by a chain of isinstance checks cost most of the export's CPU. Here each column's writer is
+    chosen once, by the column's declared kind (string, integer, number, boolean, date,
+    date-time), and checks only that its value is of that type; any other value (None, a Decimal,
+    a lazy label) takes the general path: `convert` (the export's cell converter) and `_cell`.
+    Text starting with one of `quote_prefixes` gets a leading apostrophe as `convert` gives it;
+    date-times are written in `tz`'s wall-clock time.
+    """
+    writers = [_column_writer(_COLUMNS[i], kind, convert, quote_prefixes, tz) for i, kind in enumerate(kinds)]
+    pairs = list(zip(keys, writers, strict=True))
+
+    def write(row: dict[str, Any], number: int) -> str:
+        n = str(number)
+        return f'<row r="{n}">' + "".join([w(row.get(key), n) for key, w in pairs]) + "</row>"
+
+    return write
+
+
+def _column_writer(column: str, kind: str, convert: Callable[[Any], Any], quote_prefixes: tuple[str, ...],
+                   tz: tzinfo) -> Callable[[Any, str], str]:
+    def general(value: Any, n: str) -> str:
+        return _cell(column + n, convert(value))
+
+    def text(value: Any, n: str) -> str:
+        if value.__class__ is not str:
+            return general(value, n)
+        if not value:
+            return ""
+        if value.startswith(quote_prefixes):
+            value = "'" + value
+        if not value.isprintable():
+            value = value.translate(_ILLEGAL_TABLE)
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<c r="{column}{n}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+
+    def number(value: Any, n: str) -> str:
+        if value.__class__ is int or value.__class__ is float:
+            return f'<c r="{column}{n}"><v>{value}</v></c>'
+        return general(value, n)
+
+    def boolean(value: Any, n: str) -> str:
+        if value is True or value is False:
+            return f'<c r="{column}{n}" t="b"><v>{int(value)}</v></c>'
+        return general(value, n)
+
+    def day(value: Any, n: str) -> str:
+        if value.__class__ is date:
+            return f'<c r="{column}{n}" s="{_DATE}"><v>{(value - _EXCEL_DAY).days}</v></c>'
+        return general(value, n)
+
+    def moment(value: Any, n: str) -> str:
+        if value.__class__ is datetime:
+            local = value.astimezone(tz) if value.tzinfo is not None else value
+            serial = (local.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400
+            return f'<c r="{column}{n}" s="{_DATETIME}"><v>{serial:.8f}</v></c>'
+        return general(value, n)
+
+    by_kind = {"string": text, "integer": number, "number": number, "boolean": boolean, "date": day, "date-time": moment}
+    return by_kind.get(kind, general)
+
+
 def _sheet_title(title: str) -> str:
     # Excel refuses []:*?/\ in sheet titles and more than 31 characters.
     return re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Sheet"
 
 
-Sheet = tuple[str, list[str], list[int], Iterable[Iterable[Any]]]
+Sheet = tuple[str, list[str], list[int], Iterable[dict[str, Any]], RowWriter]
 
 
 def stream_xlsx(sheets: list[Sheet]) -> Iterator[bytes]:
-    """The workbook's bytes in chunks of about CHUNK; each sheet: title, headers, column widths, rows."""
+    """The workbook's bytes in chunks of about CHUNK; each sheet: title, headers, column widths,
+    rows (dicts) and the row writer (`row_writer`) that writes them."""
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:  # type: ignore[arg-type]
         archive.writestr("[Content_Types].xml", _content_types(len(sheets)))
@@ -126,7 +197,7 @@ def stream_xlsx(sheets: list[Sheet]) -> Iterator[bytes]:
         archive.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
         archive.writestr("xl/styles.xml", _STYLES)
         yield pipe.take()
-        for number, (_title, headers, widths, rows) in enumerate(sheets, start=1):
+        for number, (_title, headers, widths, rows, write_row) in enumerate(sheets, start=1):
             with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as part:
                 cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
                 part.write((
@@ -140,7 +211,7 @@ def stream_xlsx(sheets: list[Sheet]) -> Iterator[bytes]:
                 line = 1
                 for values in rows:
                     line += 1
-                    part.write(_row(line, values).encode())
+                    part.write(write_row(values, line).encode())
                     if len(pipe.buffer) >= CHUNK:
                         yield pipe.take()
                 part.write(b"</sheetData></worksheet>")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from cadres.models import Household
 from cadres.roles import Actor
 from cadres.scope import mask_name
 from core.reports import Column, streamed
@@ -57,26 +58,33 @@ def diary_export_rows(actor: Actor, start: date, end: date) -> Iterator[dict[str
     """The rows, read chunk by chunk as they are consumed."""
     masked = actor.is_reporter_only
     labels = {key: str(label) for key, label in Category.choices}
+    names: dict[int, str] = {}  # household id → head's name (masked where the reader gets masks), across chunks
     rows = diaries_for(actor).filter(date__range=(start, end)).order_by("date", "id").values(*_FIELDS)
     chunk: list[dict[str, Any]] = []
     for row in streamed(rows, chunk_size=EXPORT_CHUNK):
         chunk.append(row)
         if len(chunk) >= EXPORT_CHUNK:
-            yield from _with_households(chunk, masked, labels)
+            yield from _with_households(chunk, masked, labels, names)
             chunk = []
-    yield from _with_households(chunk, masked, labels)
+    yield from _with_households(chunk, masked, labels, names)
 
 
-def _with_households(chunk: list[dict[str, Any]], masked: bool, labels: dict[str, str]) -> Iterator[dict[str, Any]]:
+def _with_households(chunk: list[dict[str, Any]], masked: bool, labels: dict[str, str],
+                     names: dict[int, str]) -> Iterator[dict[str, Any]]:
     if not chunk:
         return
-    through = Diary.households.through
+    # The links first, then the names of households not seen in an earlier chunk, each by its index.
+    # Joined in one statement, PostgreSQL hashed the whole household table for every chunk of
+    # 2,000 diaries (90 ms each at county scale: half of a 100,000-diary export's time).
+    links = list(Diary.households.through.objects.filter(diary__id__any_of=[r["id"] for r in chunk])
+                 .order_by("diary_id", "household_id").values_list("diary_id", "household_id"))
+    unseen = list({household_id for _diary, household_id in links} - names.keys())
+    if unseen:
+        for household_id, name in Household.objects.filter(id__any_of=unseen).values_list("id", "head_name"):
+            names[household_id] = mask_name(name) if masked else name
     heads: dict[int, list[str]] = defaultdict(list)
-    for diary_id, name in (
-        through.objects.filter(diary__id__any_of=[r["id"] for r in chunk])
-        .order_by("diary_id", "household_id").values_list("diary_id", "household__head_name")
-    ):
-        heads[diary_id].append(mask_name(name) if masked else name)
+    for diary_id, household_id in links:
+        heads[diary_id].append(names[household_id])
     for r in chunk:
         yield {
             "township": r["township_id"], "township_name": r["township__name"], "id": r["id"], "date": r["date"],

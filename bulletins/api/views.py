@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,6 +22,7 @@ from bulletins.pdf import PDFUnavailable
 from bulletins.selectors import bulletin_detail_queryset, bulletins_for
 from bulletins.services import bulletin_approve, bulletin_publish
 from cadres.roles import actor_for
+from core.renderers import FastJSONRenderer
 
 from .serializers import BulletinActionSerializer, BulletinDetailSerializer, BulletinListSerializer
 
@@ -33,7 +34,7 @@ class _BinaryRenderer(BaseRenderer):
     charset = None
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return JSONRenderer().render(data)
+        return FastJSONRenderer().render(data)
 
 
 class PDFRenderer(_BinaryRenderer):
@@ -124,17 +125,17 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise ServiceUnavailable(str(exc)) from exc
 
     @_download_schema(downloads.PDF_CONTENT_TYPE, "PDF")
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[FastJSONRenderer, PDFRenderer])
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         return self._download("pdf")
 
     @_download_schema(XLSXFileRenderer.media_type, "XLSX")
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, XLSXFileRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[FastJSONRenderer, XLSXFileRenderer])
     def xlsx(self, request: Request, pk: str | None = None) -> HttpResponse:
         return self._download("xlsx")
 
     @_download_schema(DOCXRenderer.media_type, "DOCX")
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, DOCXRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[FastJSONRenderer, DOCXRenderer])
     def docx(self, request: Request, pk: str | None = None) -> HttpResponse:
         return self._download("docx")
 

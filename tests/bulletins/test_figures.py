@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
+
 from bulletins.figures import compile_figures
 from supervision.models import Diary
 from tests.helpers import assert_num_queries
@@ -105,5 +107,7 @@ def test_query_count_does_not_grow_with_the_data(october):
     assert figures["diaries"]["written"] == 5
 
 
-QUERIES = 32  # 28, one for the plans' milestones, one for the disclosure items by domain, one for the groups of problems,
-# one for the id range of the period's diaries (household coverage reads the visits by that range)
+# 28, one for the plans' milestones, one for the disclosure items by domain, one for the groups of problems, and on
+# PostgreSQL one for the id range of the period's diaries (household coverage reads the visits by that range; on
+# SQLite, `make run`'s database, the narrowing is not worth a query).
+QUERIES = 32 if connection.vendor == "postgresql" else 31
