@@ -16,11 +16,12 @@ from cadres.models import Cadre, Unit, Village
 from cadres.roles import actor_for
 from cadres.scope import in_townships
 from core.errors import NotAllowed
+from supervision.api._lists import FilterOnlyWhenAskedMixin
 from supervision.api.serializers.inspections import (
     InspectionCreateSerializer,
-    InspectionRowSerializer,
     InspectionSerializer,
-    finding_rows,
+    inspection_rows,
+    inspection_values,
 )
 from supervision.models import Inspection
 from supervision.selectors.inspections import inspection_list
@@ -38,7 +39,7 @@ class InspectionFilter(django_filters.FilterSet):
         fields = ["kind", "closed", "start", "end"]
 
 
-class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class InspectionViewSet(FilterOnlyWhenAskedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                         viewsets.GenericViewSet):
     """督查. Inspectors and leaders see the township's; the office all but unpublished unannounced
     ones; a subject its own published inspections."""
@@ -51,18 +52,13 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         return inspection_list(actor_for(self.request.user)).prefetch_related("findings__matters")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The page's inspections, then their inspectors and findings as plain rows (finding_rows),
-        # each row's keys put back in the serializer's order.
+        # The page as plain rows (inspection_values), inspectors and findings in one or two more queries, each
+        # dict built by hand in the serializer's key order (inspection_rows); InspectionSerializer
+        # stays the schema and the detail.
         qs = self.filter_queryset(inspection_list(actor_for(request.user)).prefetch_related(None))
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(inspection_values(qs))
         assert page is not None  # the viewset always paginates
-        inspectors, findings = finding_rows([inspection.pk for inspection in page])
-        names = InspectionSerializer.Meta.fields
-        rows = []
-        for row in InspectionRowSerializer(page, many=True, context=self.get_serializer_context()).data:
-            row["inspectors"], row["findings"] = inspectors[row["id"]], findings[row["id"]]
-            rows.append({name: row[name] for name in names})
-        return self.get_paginated_response(rows)
+        return self.get_paginated_response(inspection_rows(page))
 
     @extend_schema(request=InspectionCreateSerializer, responses={201: InspectionSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

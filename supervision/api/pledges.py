@@ -12,9 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres.roles import actor_for
-from supervision.api.serializers.pledges import PledgeRowSerializer, PledgeSerializer, target_rows
+from supervision.api._lists import FilterOnlyWhenAskedMixin
+from supervision.api.serializers.pledges import PledgeSerializer, pledge_rows, pledge_values
 from supervision.models import Pledge, PledgeLevel
-from supervision.selectors.pledges import API_LIST_RELATED, pledge_list, pledge_list_with_targets
+from supervision.selectors.pledges import pledge_list, pledge_list_with_targets
 from supervision.services import pledges as svc
 
 
@@ -28,7 +29,7 @@ class PledgeFilter(django_filters.FilterSet):
         fields = ["year", "status", "level"]
 
 
-class PledgeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PledgeViewSet(FilterOnlyWhenAskedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """目标管理责任书. Pledger side, superior, leaders, office and inspector see a pledge; the
     reporting role sees the villages' and units' pledges; others get 404."""
 
@@ -40,16 +41,12 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return pledge_list_with_targets(actor_for(self.request.user)).prefetch_related("targets__progress")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The page's pledges, then their targets as plain rows (target_rows): `targets` is the
-        # last field, so each row's keys keep the serializer's order.
-        qs = self.filter_queryset(pledge_list(actor_for(request.user), related=API_LIST_RELATED))
-        page = self.paginate_queryset(qs)
+        # The page as plain rows (pledge_values), the targets in two more queries, each dict built
+        # by hand in the serializer's key order (pledge_rows); PledgeSerializer stays the schema.
+        qs = self.filter_queryset(pledge_list(actor_for(request.user)))
+        page = self.paginate_queryset(pledge_values(qs))
         assert page is not None  # the viewset always paginates
-        targets = target_rows([pledge.pk for pledge in page])
-        rows = PledgeRowSerializer(page, many=True, context=self.get_serializer_context()).data
-        for row in rows:
-            row["targets"] = targets[row["id"]]
-        return self.get_paginated_response(rows)
+        return self.get_paginated_response(pledge_rows(page))
 
     def _act(self, request: Request, service: Any) -> Response:
         pledge = self.get_object()  # 404 outside the caller's scope

@@ -81,11 +81,6 @@ def pledge_list_with_targets(actor: Actor, **filters: Any) -> QuerySet[Pledge]:
     )
 
 
-# What the API's list reads of the related rows: the pledger's and the superior's names (the
-# signers are ids only).
-API_LIST_RELATED = ("pledger_village", "pledger_unit", "pledger_cadre", "superior")
-
-
 def pledge_detail(actor: Actor, pk: int) -> Pledge:
     qs = pledges_for(actor).select_related(*LIST_RELATED, "township", "template").prefetch_related(
         Prefetch(

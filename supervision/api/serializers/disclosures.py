@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 from rest_framework import serializers
 
-from core.api_fast import FastRepresentation
+from core.api_fast import FastRepresentation, choice_labels
+from supervision.api.serializers._rows import day_text, moment_text, url_for_pk, utc_wall_clock
 from supervision.models import (
     Disclosure,
     DisclosureCheck,
@@ -94,3 +100,68 @@ class DisclosureCheckDetailSerializer(DisclosureCheckSerializer):
 
     class Meta(DisclosureCheckSerializer.Meta):
         fields = [*DisclosureCheckSerializer.Meta.fields, "notes", "items"]
+
+
+# What the list reads of each disclosure: its own columns and the names of its subject.
+_COLUMNS = (
+    "id", "subject_kind", "village_id", "village__name", "school_id", "school__name", "township__name",
+    "requirement_id", "domain", "category", "title", "content", "period_start", "period_end", "decision_date",
+    "posted_on", "channel", "display_days", "posted_by_id", "photo",
+)
+
+
+def disclosure_values(qs: QuerySet[Disclosure]) -> QuerySet[Disclosure, dict[str, Any]]:
+    """The list's disclosures as the plain rows disclosure_rows reads."""
+    return qs.values(*_COLUMNS, **utc_wall_clock("created_at"))
+
+
+def disclosure_rows(disclosures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The list's page as DisclosureSerializer gives it, from disclosure_values rows:
+    no model instances, no field objects per value. tests/supervision/test_list_rows.py checks the
+    page against the serializer's output."""
+    moment = moment_text(utc_wall_clock=True)
+    kinds = choice_labels(Disclosure, "subject_kind")
+    domains = choice_labels(Disclosure, "domain")
+    channels = choice_labels(Disclosure, "channel")
+    township_own = gettext("%(township)s（镇本级）")  # models.disclosures.subject_name
+    photo_url: Callable[[int], str] | None = None
+    out = []
+    for row in disclosures:
+        kind, village_name, school_name = row["subject_kind"], row["village__name"], row["school__name"]
+        if kind == Subject.SCHOOL and row["school_id"] is not None:
+            subject = school_name or ""
+        elif kind == Subject.TOWNSHIP:
+            subject = township_own % {"township": row["township__name"]}
+        else:
+            subject = village_name or ""
+        url = None
+        if row["photo"]:
+            photo_url = photo_url or url_for_pk("disclosure-photo")
+            url = photo_url(row["id"])
+        out.append({
+            "id": row["id"],
+            "subject_kind": kind,
+            "subject_kind_display": kinds.get(kind, kind),
+            "subject_name": subject,
+            "village": row["village_id"],
+            "village_name": village_name,
+            "school": row["school_id"],
+            "school_name": school_name,
+            "requirement": row["requirement_id"],
+            "domain": row["domain"],
+            "domain_display": domains.get(row["domain"], row["domain"]),
+            "category": row["category"],
+            "title": row["title"],
+            "content": row["content"],
+            "period_start": day_text(row["period_start"]),
+            "period_end": day_text(row["period_end"]),
+            "decision_date": day_text(row["decision_date"]),
+            "posted_on": day_text(row["posted_on"]),
+            "channel": row["channel"],
+            "channel_display": channels.get(row["channel"], row["channel"]),
+            "display_days": row["display_days"],
+            "posted_by": row["posted_by_id"],
+            "photo_url": url,
+            "created_at": moment(row["created_at_utc"]),
+        })
+    return out

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from rest_framework import serializers
 
 from core.api_fast import FastRepresentation, choice_labels
+from supervision.api.serializers._rows import UtcWallClock, day_text, moment_text, utc_wall_clock
 from supervision.models import (
     Inspection,
     InspectionFinding,
@@ -66,46 +70,112 @@ class InspectionCreateSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
 
 
-class InspectionRowSerializer(InspectionSerializer):
-    """A list row without its inspectors and findings: the list adds them (finding_rows)."""
+# What the list reads of each inspection: its own columns and its subject's name.
+_COLUMNS = (
+    "id", "date", "kind", "title", "subject_type", "subject_cadre_id", "subject_unit_id", "subject_village_id",
+    "subject_cadre__name", "subject_unit__name", "subject_village__name", "summary",
+)
 
-    inspectors = None  # type: ignore[assignment]
-    findings = None  # type: ignore[assignment]
+# Each inspection's inspector ids, in the cadres' own order (Cadre.Meta.ordering, as
+# `inspectors.all()` gives them), as one column of the page's own query on PostgreSQL: a statement
+# fewer than reading the link table afterwards. The table and column names are the models'.
+INSPECTOR_IDS = RawSQL(
+    'ARRAY(SELECT l.cadre_id FROM supervision_inspection_inspectors l JOIN cadres_cadre c ON c.id = l.cadre_id '
+    'WHERE l.inspection_id = "supervision_inspection"."id" ORDER BY c.township_id, c.id)', (),
+    output_field=ArrayField(BigIntegerField()),
+)
 
-    class Meta(InspectionSerializer.Meta):
-        fields = [name for name in InspectionSerializer.Meta.fields if name not in ("inspectors", "findings")]
+
+def inspection_values(qs: QuerySet[Inspection]) -> QuerySet[Inspection, dict[str, Any]]:
+    """The list's inspections as the plain rows inspection_rows reads."""
+    extra: dict[str, Any] = utc_wall_clock("published_at", "closed_at")
+    if connection.vendor == "postgresql":
+        extra["inspector_ids"] = INSPECTOR_IDS
+    return qs.values(*_COLUMNS, **extra)
 
 
-_FINDING = [name for name in InspectionFindingSerializer.Meta.fields if name != "matter" and not name.endswith("_display")]
+def inspection_rows(inspections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The list's page as InspectionSerializer gives it, from inspection_values rows and their
+    inspectors and findings (finding_rows): no model instances, no field objects per value.
+    tests/supervision/test_list_rows.py checks the page against the serializer's output."""
+    moment = moment_text(utc_wall_clock=True)
+    kinds = choice_labels(Inspection, "kind")
+    subject_types = choice_labels(Inspection, "subject_type")
+    ids = [row["id"] for row in inspections]
+    if inspections and "inspector_ids" in inspections[0]:
+        inspectors = {row["id"]: row.pop("inspector_ids") for row in inspections}
+    else:
+        inspectors = inspector_ids_of(ids)
+    findings = finding_rows(ids)
+    out = []
+    for row in inspections:
+        # InspectionSerializer._subject: the cadre, else the unit, else the village.
+        subject_id, subject_name = None, ""
+        for side in ("cadre", "unit", "village"):
+            if row[f"subject_{side}_id"] is not None:
+                subject_id, subject_name = row[f"subject_{side}_id"], row[f"subject_{side}__name"]
+                break
+        kind = row["kind"]
+        out.append({
+            "id": row["id"],
+            "date": day_text(row["date"]),
+            "kind": kind,
+            "kind_display": kinds.get(kind, kind),
+            "title": row["title"],
+            "subject_type": row["subject_type"],
+            "subject_type_display": subject_types.get(row["subject_type"], row["subject_type"]),
+            "subject_id": subject_id,
+            "subject_name": subject_name,
+            "inspectors": inspectors[row["id"]],
+            "summary": row["summary"],
+            "published_at": moment(row["published_at_utc"]),
+            "closed_at": moment(row["closed_at_utc"]),
+            "confidential": kind == Inspection.Kind.UNANNOUNCED and row["published_at_utc"] is None,  # .confidential
+            "findings": findings[row["id"]],
+        })
+    return out
 
 
-def finding_rows(inspection_ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[dict[str, Any]]]]:
-    """Each inspection's inspector ids and `findings`, as InspectionSerializer gives them, from
-    `.values()` rows in two queries; Django's prefetch of `inspectors`, `findings` and
-    `findings__matters` built and filtered a queryset per inspection and per finding.
-    tests/portal/test_list_costs.py checks the rows against DRF's field-by-field path."""
+def inspector_ids_of(inspection_ids: list[int]) -> dict[int, list[int]]:
+    """Each inspection's inspector ids from the link table in one query (INSPECTOR_IDS elsewhere)."""
     inspectors: dict[int, list[int]] = {pk: [] for pk in inspection_ids}
+    if not inspection_ids:
+        return inspectors
     links = Inspection.inspectors.through.objects.filter(inspection_id__in=inspection_ids)
     # The cadres' own order (Cadre.Meta.ordering), as `inspectors.all()` gives them.
     for inspection_id, cadre_id in links.order_by("cadre__township_id", "cadre_id").values_list(
             "inspection_id", "cadre_id"):
         inspectors[inspection_id].append(cadre_id)
-    fields = InspectionFindingSerializer().fields
-    labels = {name: choice_labels(InspectionFinding, name) for name in ("category", "action")}
+    return inspectors
+
+
+def finding_rows(inspection_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each inspection's `findings`, as InspectionSerializer gives them, from `.values()` rows in
+    one query (none for an empty page); Django's prefetch of `findings` and `findings__matters`
+    built and filtered a queryset per inspection and per finding."""
+    findings: dict[int, list[dict[str, Any]]] = {pk: [] for pk in inspection_ids}
+    if not inspection_ids:
+        return findings
+    moment = moment_text(utc_wall_clock=True)
+    categories = choice_labels(InspectionFinding, "category")
+    actions = choice_labels(InspectionFinding, "action")
     # A finding's matter: the first of its matters in Matter's order (newest first), in the same query.
     first_matter = Subquery(Matter.objects.filter(finding_id=OuterRef("pk")).order_by("-id").values("id")[:1])
-    findings: dict[int, list[dict[str, Any]]] = {pk: [] for pk in inspection_ids}
     rows = InspectionFinding.objects.filter(inspection_id__in=inspection_ids).annotate(first_matter=first_matter)
-    for row in rows.values("inspection_id", "first_matter", *_FINDING):
-        out: dict[str, Any] = {}
-        for name in InspectionFindingSerializer.Meta.fields:
-            if name == "matter":
-                out[name] = row["first_matter"]
-            elif name.endswith("_display"):
-                value = row[name[:-8]]
-                out[name] = labels[name[:-8]].get(value, value)
-            else:
-                value = row[name]
-                out[name] = None if value is None else fields[name].to_representation(value)
-        findings[row["inspection_id"]].append(out)
-    return inspectors, findings
+    for (inspection_id, pk, category, description, action, deadline, report, rectified_at,
+         matter) in rows.values_list("inspection_id", "id", "category", "description", "action",
+                                     "rectification_deadline", "rectification_report",
+                                     UtcWallClock("rectified_at"), "first_matter"):
+        findings[inspection_id].append({
+            "id": pk,
+            "category": category,
+            "category_display": categories.get(category, category),
+            "description": description,
+            "action": action,
+            "action_display": actions.get(action, action),
+            "rectification_deadline": day_text(deadline),
+            "rectification_report": report,
+            "rectified_at": moment(rectified_at),
+            "matter": matter,
+        })
+    return findings

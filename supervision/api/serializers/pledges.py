@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api_fast import FastRepresentation, choice_labels
+from supervision.api.serializers._rows import UtcWallClock, decimal_text, moment_text, utc_wall_clock
 from supervision.models import (
     Pledge,
     PledgeTarget,
@@ -82,66 +85,133 @@ class PledgeSerializer(FastRepresentation, serializers.ModelSerializer):
         return bool(obj.scan)
 
 
-class PledgeRowSerializer(PledgeSerializer):
-    """A list row without its targets: the list adds them from `target_rows`."""
+# What the list reads of each pledge: its own columns and the names of its pledger and superior.
+_COLUMNS = (
+    "id", "year", "level", "title", "status", "pledger_village_id", "pledger_unit_id", "pledger_cadre_id",
+    "pledger_village__name", "pledger_unit__name", "pledger_cadre__name", "superior_id", "superior__name",
+    "signed_by_id", "countersigned_by_id", "bonus_cap", "total_score", "grade", "scan",
+)
+_TIMES = ("issued_at", "signed_at", "countersigned_at", "assessed_at")
 
-    targets = None  # type: ignore[assignment]
 
-    class Meta(PledgeSerializer.Meta):
-        fields = [name for name in PledgeSerializer.Meta.fields if name != "targets"]
+def pledge_values(qs: QuerySet[Pledge]) -> QuerySet[Pledge, dict[str, Any]]:
+    """The list's pledges as the plain rows pledge_rows reads."""
+    return qs.values(*_COLUMNS, **utc_wall_clock(*_TIMES))
+
+
+@cache
+def _fields() -> dict[str, Any]:
+    """The declared fields, built once: only their decimal formatting is borrowed."""
+    return {
+        "pledge": PledgeSerializer().fields,
+        "target": PledgeTargetSerializer().fields,
+        "assessment": TargetAssessmentSerializer().fields,
+    }
+
+
+def pledge_rows(pledges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The list's page as PledgeSerializer gives it, from pledge_values rows and their
+    targets (target_rows): no model instances, no field objects per value. A page of 50 pledges
+    holds ~300 targets and ~450 progress reports; DRF's path over them cost most of the request.
+    tests/supervision/test_list_rows.py checks the page against the serializers' output."""
+    fields = _fields()["pledge"]
+    moment = moment_text(utc_wall_clock=True)
+    bonus_cap = decimal_text(fields["bonus_cap"])
+    total_score = decimal_text(fields["total_score"])
+    levels = choice_labels(Pledge, "level")
+    statuses = choice_labels(Pledge, "status")
+    grades = choice_labels(Pledge, "grade")
+    pledger_types = {value: str(label) for value, label in PLEDGER_TYPES}
+    targets = target_rows([row["id"] for row in pledges])
+    out = []
+    for row in pledges:
+        # Pledge.pledger_type / pledger_id / pledger_name: the one pledger the constraint allows.
+        if row["pledger_village_id"]:
+            kind, name = "village", row["pledger_village__name"]
+        elif row["pledger_unit_id"]:
+            kind, name = "unit", row["pledger_unit__name"]
+        else:
+            kind, name = "cadre", row["pledger_cadre__name"]
+        out.append({
+            "id": row["id"],
+            "year": row["year"],
+            "level": row["level"],
+            "level_display": levels.get(row["level"], row["level"]),
+            "title": row["title"],
+            "status": row["status"],
+            "status_display": statuses.get(row["status"], row["status"]),
+            "pledger_type": kind,
+            "pledger_type_display": pledger_types[kind],
+            "pledger_id": row["pledger_village_id"] or row["pledger_unit_id"] or row["pledger_cadre_id"],
+            "pledger_name": "" if name is None else name,
+            "superior": row["superior_id"],
+            "superior_name": row["superior__name"],
+            "issued_at": moment(row["issued_at_utc"]),
+            "signed_at": moment(row["signed_at_utc"]),
+            "signed_by": row["signed_by_id"],
+            "countersigned_at": moment(row["countersigned_at_utc"]),
+            "countersigned_by": row["countersigned_by_id"],
+            "assessed_at": moment(row["assessed_at_utc"]),
+            "bonus_cap": bonus_cap(row["bonus_cap"]),
+            "total_score": total_score(row["total_score"]),
+            "grade": row["grade"],
+            "grade_display": grades.get(row["grade"], row["grade"]),
+            "has_scan": bool(row["scan"]),
+            "targets": targets[row["id"]],
+        })
+    return out
 
 
 _ASSESSMENT = TargetAssessmentSerializer.Meta.fields
-_PROGRESS = TargetProgressSerializer.Meta.fields
 
 
 def target_rows(pledge_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Each pledge's `targets` as PledgeTargetSerializer gives them, from `.values()` rows in two
-    queries (targets with their assessment, then progress). A page holds 50 pledges with ~300
-    targets: as model instances, prefetched and serialized one by one, they cost most of the
-    request. tests/portal/test_list_costs.py checks the rows against DRF's field-by-field path."""
-    fields = PledgeTargetSerializer().fields
-    assessment_fields = TargetAssessmentSerializer().fields
-    progress_fields = TargetProgressSerializer().fields
+    queries (targets with their assessment, then progress; none for an empty page)."""
+    rows: dict[int, list[dict[str, Any]]] = {pk: [] for pk in pledge_ids}
+    if not pledge_ids:
+        return rows
+    fields = _fields()
+    moment = moment_text(utc_wall_clock=True)
+    points = decimal_text(fields["target"]["points"])
+    assessment_fields = fields["assessment"]
+    score, deduction, bonus = (decimal_text(assessment_fields[name]) for name in ("score", "deduction", "bonus"))
     kinds = choice_labels(PledgeTarget, "kind")
     sources = choice_labels(PledgeTarget, "auto_source")
-    points = fields["points"].to_representation
-
-    def value(field: serializers.Field, data: Any) -> Any:
-        return None if data is None else field.to_representation(data)
 
     targets = list(
-        PledgeTarget.objects.filter(pledge_id__in=pledge_ids).order_by("order", "id").values(
+        PledgeTarget.objects.filter(pledge_id__in=pledge_ids).order_by("order", "id").values_list(
             "id", "pledge_id", "kind", "task", "indicator", "points", "assessing_unit_id", "scoring_rule",
             "auto_source", "order", "assessment__id", *(f"assessment__{name}" for name in _ASSESSMENT),
         )
     )
-    progress: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in targets}
+    progress: dict[int, list[dict[str, Any]]] = {row[0]: [] for row in targets}
     if progress:
-        # By the pledges' ids (a join) rather than ~300 target ids to bind one by one.
-        reports = TargetProgress.objects.filter(target__pledge_id__in=pledge_ids).values("target_id", *_PROGRESS)
-        for row in reports:
-            progress[row["target_id"]].append(
-                {name: value(progress_fields[name], row[name]) for name in _PROGRESS}
-            )
-    rows: dict[int, list[dict[str, Any]]] = {pk: [] for pk in pledge_ids}
-    for row in targets:
+        # By the pledges' ids (a join) rather than ~300 target ids to bind one by one; in
+        # TargetProgress's order (target, quarter), as `target.progress.all()` gives them.
+        reports = TargetProgress.objects.filter(target__pledge_id__in=pledge_ids).values_list(
+            "target_id", "quarter", "report", UtcWallClock("at"))
+        for target_id, quarter, report, at in reports:
+            progress[target_id].append({"quarter": quarter, "report": report, "at": moment(at)})
+    for (pk, pledge_id, kind, task, indicator, point, unit_id, rule, source, order,
+         assessment_id, a_score, a_deduction, a_bonus, a_failed, a_note) in targets:
         assessment = None
-        if row["assessment__id"] is not None:
-            assessment = {name: value(assessment_fields[name], row[f"assessment__{name}"]) for name in _ASSESSMENT}
-        rows[row["pledge_id"]].append({
-            "id": row["id"],
-            "kind": row["kind"],
-            "kind_display": kinds.get(row["kind"], row["kind"]),
-            "task": row["task"],
-            "indicator": row["indicator"],
-            "points": None if row["points"] is None else points(row["points"]),
-            "assessing_unit": row["assessing_unit_id"],
-            "scoring_rule": row["scoring_rule"],
-            "auto_source": row["auto_source"],
-            "auto_source_display": sources.get(row["auto_source"], row["auto_source"]),
-            "order": row["order"],
+        if assessment_id is not None:
+            assessment = {"score": score(a_score), "deduction": deduction(a_deduction), "bonus": bonus(a_bonus),
+                          "failed": a_failed, "note": a_note}
+        rows[pledge_id].append({
+            "id": pk,
+            "kind": kind,
+            "kind_display": kinds.get(kind, kind),
+            "task": task,
+            "indicator": indicator,
+            "points": points(point),
+            "assessing_unit": unit_id,
+            "scoring_rule": rule,
+            "auto_source": source,
+            "auto_source_display": sources.get(source, source),
+            "order": order,
             "assessment": assessment,
-            "progress": progress[row["id"]],
+            "progress": progress[pk],
         })
     return rows

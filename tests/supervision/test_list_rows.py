@@ -1,0 +1,138 @@
+"""The pledge, disclosure and inspection lists build their pages by hand from `.values()` rows
+(pledge_rows, disclosure_rows, inspection_rows): each page must be exactly what the serializers
+give, field by field through DRF, for every role that reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+
+from cadres.models import School
+from cadres.roles import actor_for
+from supervision.api.serializers.disclosures import DisclosureSerializer
+from supervision.api.serializers.inspections import InspectionSerializer
+from supervision.api.serializers.pledges import PledgeSerializer
+from supervision.models import Disclosure, Inspection, Pledge, PledgeTarget, TargetAssessment, TargetProgress
+from supervision.selectors.disclosures import disclosures_for
+from supervision.selectors.inspections import inspection_list
+from supervision.selectors.pledges import pledge_list_with_targets
+from supervision.services import pledges as svc
+from tests import factories as f
+from tests.helpers import api_client
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["secretary", "cadre1", "office", "inspector", "village1", "reporter", "county"]
+MOMENT = dt.datetime(2026, 10, 12, 1, 2, 3, 456789, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def lists(world):  # type: ignore[no-untyped-def]
+    """Rows of every shape the lists print: each pledger kind, signed and assessed pledges with
+    progress and scores, disclosures of a village, a school and the township (one with a photo),
+    inspections of each subject with several inspectors, findings with and without a matter."""
+    county = f.UserFactory(username="county", groups=["county"])
+    f.MembershipFactory(user=county, township=None)
+    world.users["county"] = county
+    office = actor_for(world.office.user)
+
+    villages: list[Any] = [world.v1, world.v2]
+    svc.pledge_issue_from_template(template=f.pledge_template(world.township, "village"), pledgers=villages, actor=office)
+    svc.pledge_issue_from_template(template=f.pledge_template(world.township, "unit"), pledgers=[world.unit], actor=office)
+    svc.pledge_issue_from_template(template=f.pledge_template(world.township, "staff"), pledgers=[world.cadre1], actor=office)
+    signed = Pledge.objects.get(pledger_village=world.v1)
+    svc.pledge_sign(pledge=signed, actor=actor_for(world.village1.user))
+    Pledge.objects.filter(pk=signed.pk).update(
+        total_score=Decimal("92.5"), grade="excellent", assessed_at=MOMENT, scan="pledges/2026/scan.pdf"
+    )
+    targets = list(PledgeTarget.objects.filter(pledge=signed).order_by("order", "id"))
+    for quarter in (2, 1):
+        TargetProgress.objects.create(target=targets[0], quarter=quarter, report=f"第{quarter}季度进展")
+    TargetProgress.objects.create(target=targets[1], quarter=1, report="进展")
+    TargetAssessment.objects.create(target=targets[0], score=Decimal("57.5"), deduction=Decimal("2.5"), note="扣分")
+    TargetAssessment.objects.create(target=targets[1], failed=True)
+
+    school = School.objects.create(township=world.township, name="东河镇中心小学")
+    f.DisclosureFactory(village=world.v1, photo="disclosures/2026/10/board.jpg", decision_date=dt.date(2026, 9, 1))
+    f.DisclosureFactory(village=world.v2, channel="wechat")
+    f.DisclosureFactory(village=None, township=world.township, subject_kind="school", school=school, domain="school_affairs")
+    f.DisclosureFactory(village=None, township=world.township, subject_kind="township", domain="government_affairs")
+
+    about_village: Any = f.InspectionFactory(township=world.township, subject_village=world.v1, published_at=MOMENT)
+    about_village.inspectors.add(world.inspector, world.secretary)
+    finding = f.InspectionFindingFactory(
+        inspection=about_village, rectification_deadline=dt.date(2026, 11, 1), rectified_at=MOMENT, rectification_report="已整改"
+    )
+    f.MatterFactory(village=world.v1, raised_by=world.cadre1, finding=finding)
+    f.MatterFactory(village=world.v1, raised_by=world.cadre1, finding=finding)
+    f.InspectionFindingFactory(inspection=about_village, category="other", action="")
+    unannounced: Any = f.InspectionFactory(
+        township=world.township, kind="unannounced", subject_type="cadre", subject_village=None, subject_cadre=world.cadre1
+    )
+    unannounced.inspectors.add(world.inspector)
+    f.InspectionFindingFactory(inspection=unannounced)
+    f.InspectionFactory(
+        township=world.township,
+        subject_type="unit",
+        subject_village=None,
+        subject_unit=world.unit,
+        published_at=MOMENT,
+        closed_at=timezone.now(),
+    )
+    return world
+
+
+def _generic(serializer: Any, rows: Any) -> bytes:
+    return JSONRenderer().render([serializer().generic_representation(row) for row in rows])
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_hand_built_lists_answer_what_the_serializers_answer(lists, who):
+    user = lists.users[who]
+    actor = actor_for(user)
+    expected = {
+        "/api/v1/pledges/": _generic(
+            PledgeSerializer, pledge_list_with_targets(actor).prefetch_related("targets__progress")[:50]
+        ),
+        "/api/v1/disclosures/": _generic(
+            DisclosureSerializer, disclosures_for(actor).select_related("village", "school", "township").order_by("-id")[:50]
+        ),
+        "/api/v1/inspections/": _generic(InspectionSerializer, inspection_list(actor).prefetch_related("findings__matters")[:50]),
+    }
+    client = api_client(user)
+    for url, generic in expected.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        # Through one renderer, so the comparison holds keys, their order and every value's type.
+        assert JSONRenderer().render(json.loads(response.content)["results"]) == generic, url
+
+
+def test_the_fixture_gives_every_role_something_to_compare(lists):
+    """The comparison above is only as good as the rows it sees."""
+    leader = actor_for(lists.users["secretary"])
+    assert {p.pledger_type for p in pledge_list_with_targets(leader)} == {"village", "unit", "cadre"}
+    assert set(disclosures_for(leader).values_list("subject_kind", flat=True)) == {"village", "school", "township"}
+    assert Disclosure.objects.exclude(photo="").count() == 1
+    assert {i.subject_type for i in inspection_list(leader)} == {"village", "cadre", "unit"}
+    for who in ROLES:
+        actor = actor_for(lists.users[who])
+        assert pledge_list_with_targets(actor).exists() or inspection_list(actor).exists(), who
+        assert disclosures_for(actor).exists() or who in ("inspector",), who
+
+
+def test_a_filter_parameter_still_filters(lists):
+    """The lists skip the filter backends when only paging is asked for; a filter still applies."""
+    client = api_client(lists.users["secretary"])
+    assert [row["pledger_type"] for row in client.get("/api/v1/pledges/?level=unit").json()["results"]] == ["unit"]
+    closed = client.get("/api/v1/inspections/?closed=true").json()["results"]
+    assert [row["subject_type"] for row in closed] == ["unit"]
+    assert client.get("/api/v1/inspections/?kind=bogus").status_code == 400
+    school = client.get("/api/v1/disclosures/?subject_kind=school&page_size=1").json()["results"]
+    assert [row["subject_name"] for row in school] == ["东河镇中心小学"]
+    assert Inspection.objects.count() == 3
