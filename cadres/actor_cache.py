@@ -6,9 +6,10 @@ a year. The Actor is therefore kept in the cache (Redis in production) for ACTOR
 stamped with a *generation*: a random token that every change to what an Actor is made of
 replaces, so the next request of every user builds a fresh one. What replaces it:
 
-- saving or deleting a cadre, unit, membership, township, village, user or group, and adding or
-  removing a user's groups (the receivers below, at once and again when the transaction commits,
-  so that a request that read the old rows before the commit cannot keep them);
+- saving or deleting a cadre, unit, membership, township, village, user or group, a village
+  assignment or a household contact (the scope ids kept with the Actor, cadres.scope.scope_ids),
+  and adding or removing a user's groups (the receivers below, at once and again when the
+  transaction commits, so that a request that read the old rows before the commit cannot keep them);
 - `forget_all_actors()`, which code that changes those rows behind the ORM's back
   (`QuerySet.update`, bulk writes, SQL by hand) must call.
 
@@ -16,10 +17,15 @@ The time limit bounds what a change made any other way could cost. The user row 
 or not, password changed) is read on every request by the authentication, never from here.
 Entries are keyed by the shape of the records they hold, so a release that changes a cadre's
 fields never reads what an older one wrote.
+
+Facts derived from an Actor and kept on the object (its scope ids) are vouched for by
+`is_current`: a process-local generation, replaced by the same changes, tells an object built or
+read before a change in this process from one read after it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -39,6 +45,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "actor:generation"
+# Where an Actor object records the local generation its derived facts were worked out under.
+_VOUCHED = "_actor_cache_vouched"
+_local = {"generation": 0}
 
 
 def _key(user_id: Any) -> str:
@@ -56,6 +65,11 @@ def _shape() -> str:
         for model in ("cadres.Cadre", "cadres.Township", "cadres.Unit", "cadres.Village")
         for field in apps.get_model(model)._meta.concrete_fields
     ]
+    # And what is kept beside the Actor (its scope ids): an entry written without them, or with
+    # other ones, would be read without them.
+    from .scope import ScopeIds
+
+    names += [f"scope:{field.name}" for field in dataclasses.fields(ScopeIds)]
     return hashlib.sha1(",".join(names).encode()).hexdigest()[:10]  # noqa: S324 - a fingerprint, not security
 
 
@@ -72,8 +86,14 @@ def cached_actor(user: AbstractBaseUser, build: Callable[[AbstractBaseUser], Act
         return build(user)
     generation, entry = found.get(GENERATION_KEY), found.get(key)
     if generation is not None and entry is not None and entry[0] == generation:
+        vouch(entry[1])  # what was kept with it is current: the shared generation says so
         return entry[1]
     actor = build(user)
+    # Kept with the Actor: the ids its scope is made of (an assigned village, a contact
+    # household …), which a cadre's every list reads; a few queries here, none per request.
+    from .scope import scope_ids
+
+    scope_ids(actor)
     try:
         if generation is None:
             cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
@@ -85,6 +105,16 @@ def cached_actor(user: AbstractBaseUser, build: Callable[[AbstractBaseUser], Act
     return actor
 
 
+def vouch(actor: Actor) -> None:
+    """What is kept on the actor object (cadres.scope.scope_ids) is current as of now."""
+    actor.__dict__[_VOUCHED] = _local["generation"]
+
+
+def is_current(actor: Actor) -> bool:
+    """Whether nothing an Actor is made of has changed in this process since `vouch(actor)`."""
+    return actor.__dict__.get(_VOUCHED) == _local["generation"]
+
+
 def forget_all_actors() -> None:
     """Every cached Actor is stale from now on (and again when the current transaction commits)."""
     _new_generation()
@@ -92,6 +122,7 @@ def forget_all_actors() -> None:
 
 
 def _new_generation() -> None:
+    _local["generation"] += 1
     try:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
     except Exception:
@@ -105,7 +136,7 @@ def connect_receivers() -> None:
     from django.contrib.auth.models import Group
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from .models import Cadre, Membership, Township, Unit, Village
+    from .models import Cadre, HouseholdContact, Membership, Township, Unit, Village, VillageAssignment
 
     user_model = get_user_model()
 
@@ -120,7 +151,7 @@ def connect_receivers() -> None:
         if action in {"post_add", "post_remove", "post_clear"}:
             forget_all_actors()
 
-    for model in (Cadre, Unit, Membership, Township, Village, user_model, Group):
+    for model in (Cadre, Unit, Membership, Township, Village, VillageAssignment, HouseholdContact, user_model, Group):
         uid = f"actor-cache-{model._meta.label_lower}"
         post_save.connect(on_change, sender=model, dispatch_uid=f"{uid}-save", weak=False)
         post_delete.connect(on_change, sender=model, dispatch_uid=f"{uid}-delete", weak=False)

@@ -7,11 +7,14 @@ so no view can forget the scope. Objects outside it are simply absent: lookups a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from .actor_cache import is_current, vouch
 from .models import Cadre, Household, HouseholdContact, School, Unit, Village, VillageAssignment
 from .roles import Actor, Role
 
@@ -48,13 +51,81 @@ def active_on(day: date | None = None) -> Q:
     return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
 
 
+@dataclass(frozen=True)
+class ScopeIds:
+    """The rows a cadre's scope is made of, on one day: their active village assignments and
+    their household contacts. Every list of a cadre reads them; they change a few times a year."""
+
+    day: date
+    assigned_villages: frozenset[int]  # active on `day`, any role
+    led_villages: frozenset[int]  # active on `day`, as the leading cadre (包村领导)
+    open_contacts: frozenset[int]  # households of contacts not ended (end is null)
+    active_contacts: frozenset[int]  # households of contacts active on `day`
+
+
+_MEMO_ATTR = "_scope_memo"
+_NO_SCOPE = ScopeIds(date.min, frozenset(), frozenset(), frozenset(), frozenset())
+
+
+def scope_ids(actor: Actor) -> ScopeIds:
+    """The actor's ScopeIds (two queries the first time). The actor cache keeps them with the
+    Actor (cadres.actor_cache), so a request of a cached log-in reads none of them."""
+    if actor.cadre is None:
+        return _NO_SCOPE
+    assigned, led = _village_ids(actor)
+    open_, active = _contact_ids(actor)
+    return ScopeIds(timezone.localdate(), assigned, led, open_, active)
+
+
+def _memo(actor: Actor) -> dict[str, Any]:
+    """Where the actor's scope ids are kept, on the Actor object itself (hence in the actor cache
+    with it): emptied when the day changes (assignments and contacts start and end on a date) or
+    when anything an Actor is made of changed since they were read (actor_cache.is_current)."""
+    today = timezone.localdate()
+    memo = actor.__dict__.get(_MEMO_ATTR)
+    if memo is None or memo["day"] != today or not is_current(actor):
+        vouch(actor)  # before reading: a change while reading makes these stale, not the next ones
+        memo = actor.__dict__[_MEMO_ATTR] = {"day": today}  # a frozen dataclass: beside its fields
+    return memo  # type: ignore[no-any-return]
+
+
+def _village_ids(actor: Actor) -> tuple[frozenset[int], frozenset[int]]:
+    """(villages of the actor's active assignments, those of them they lead), in one query."""
+    memo = _memo(actor)
+    if "villages" not in memo:
+        assigned: set[int] = set()
+        led: set[int] = set()
+        rows = VillageAssignment.objects.filter(active_on(memo["day"]), cadre_id=actor.cadre_id)
+        for village_id, role in rows.values_list("village_id", "role").order_by():
+            assigned.add(village_id)
+            if role == VillageAssignment.Role.LEADER:
+                led.add(village_id)
+        memo["villages"] = (frozenset(assigned), frozenset(led))
+    return memo["villages"]  # type: ignore[no-any-return]
+
+
+def _contact_ids(actor: Actor) -> tuple[frozenset[int], frozenset[int]]:
+    """(households of the actor's contacts not ended, those active today), in one query."""
+    memo = _memo(actor)
+    if "contacts" not in memo:
+        today = memo["day"]
+        open_: set[int] = set()
+        active: set[int] = set()
+        rows = HouseholdContact.objects.filter(Q(end__isnull=True) | active_on(today), cadre_id=actor.cadre_id)
+        for household_id, start, end in rows.values_list("household_id", "start", "end").order_by():
+            if end is None:
+                open_.add(household_id)
+            if start <= today and (end is None or end >= today):
+                active.add(household_id)
+        memo["contacts"] = (frozenset(open_), frozenset(active))
+    return memo["contacts"]  # type: ignore[no-any-return]
+
+
 def assigned_village_ids(actor: Actor) -> set[int]:
     """Villages the actor works in: assignments, their own village, villages they lead."""
     if actor.cadre is None:
         return set()
-    ids = set(
-        VillageAssignment.objects.filter(active_on(), cadre_id=actor.cadre_id).values_list("village_id", flat=True)
-    )
+    ids = set(_village_ids(actor)[0])
     if actor.cadre.village_id:
         ids.add(actor.cadre.village_id)
     return ids
@@ -64,11 +135,7 @@ def led_village_ids(actor: Actor) -> set[int]:
     """Villages where the actor is the leading cadre (包村领导)."""
     if actor.cadre is None:
         return set()
-    return set(
-        VillageAssignment.objects.filter(
-            active_on(), cadre_id=actor.cadre_id, role=VillageAssignment.Role.LEADER
-        ).values_list("village_id", flat=True)
-    )
+    return set(_village_ids(actor)[1])
 
 
 def managed_unit_ids(actor: Actor) -> frozenset[int]:
@@ -157,8 +224,19 @@ def household_ids_handled_by(actor: Actor) -> Q:
         return Q()
     if actor.cadre is None:
         return Q(pk__in=[])
-    contacts = HouseholdContact.objects.filter(active_on(), cadre_id=actor.cadre_id).values("household_id")
-    return Q(pk__in=contacts) | Q(village_id__in=handled_village_ids(actor))
+    return Q(pk__in=_contact_ids(actor)[1]) | Q(village_id__in=handled_village_ids(actor))
+
+
+def household_handler(actor: Actor) -> Callable[[int, int], bool]:
+    """(household id, its village id) → whether the actor handles it: household_ids_handled_by,
+    decided in memory for rows that carry their village (a list's page), with no query."""
+    if actor.is_superuser or actor.has(Role.OFFICE):
+        return lambda household_id, village_id: True
+    if actor.cadre is None:
+        return lambda household_id, village_id: False
+    contacts = _contact_ids(actor)[1]
+    villages = handled_village_ids(actor)
+    return lambda household_id, village_id: household_id in contacts or village_id in villages
 
 
 def households_for(actor: Actor, qs: QuerySet[Household] | None = None) -> QuerySet[Household]:
@@ -168,9 +246,7 @@ def households_for(actor: Actor, qs: QuerySet[Household] | None = None) -> Query
         return qs
     if actor.cadre is None:
         return qs.none()
-    cond = Q(village_id__in=assigned_village_ids(actor) | led_village_ids(actor)) | Q(
-        pk__in=HouseholdContact.objects.filter(cadre_id=actor.cadre_id, end__isnull=True).values("household_id")
-    )
+    cond = Q(village_id__in=assigned_village_ids(actor) | led_village_ids(actor)) | Q(pk__in=_contact_ids(actor)[0])
     managed = managed_unit_ids(actor)
     if managed:
         cond |= Q(

@@ -17,14 +17,16 @@ for that field, so the result is DRF's. Each list's tests compare both paths
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Manager, Model
+from django.db.models import Manager, Model, QuerySet
 from django.db.models.manager import BaseManager
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework import serializers
 from rest_framework.fields import SkipField
+from rest_framework.generics import GenericAPIView
 from rest_framework.relations import ManyRelatedField, PKOnlyObject, PrimaryKeyRelatedField
 
 _MISSING = object()
@@ -169,3 +171,29 @@ def _generic_field(field: serializers.Field, instance: Any) -> Any:
     attribute = field.get_attribute(instance)
     check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
     return None if check is None else field.to_representation(attribute)
+
+
+def iso_moments() -> Callable[[datetime | None], str | None]:
+    """DRF's DateTimeField output (ISO 8601 in the current time zone, "Z" for UTC, None for
+    None) for a page of values: the time zone is looked up once, not once a value."""
+    zone = timezone.get_current_timezone()
+
+    def text(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        out = value.astimezone(zone).isoformat()
+        return out[:-6] + "Z" if out.endswith("+00:00") else out
+
+    return text
+
+
+class UnfilteredWithoutParams(GenericAPIView):
+    """Mix in before a list viewset: a request with no query parameter at all skips the filter
+    backends. Each of them (django-filter's FilterSet, `updated_since`) leaves the queryset as it
+    is without its parameter, yet building and validating an empty FilterSet costs a tenth of a
+    first page's time."""
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if not self.request.query_params:
+            return queryset
+        return super().filter_queryset(queryset)

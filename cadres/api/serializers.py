@@ -34,8 +34,10 @@ from ..models import (
 from ..roles import Actor, Role
 from ..scope import (
     cadres_for,
+    household_handler,
     household_name_for,
     households_for,
+    mask_name,
     mask_phone,
     phone_visible_household_ids,
     townships_for,
@@ -179,6 +181,58 @@ class HouseholdSerializer(_Masking, FastRepresentation, serializers.ModelSeriali
     def get_note(self, obj: Household) -> str:
         # Free text about a family is personal data: only for those who handle the household.
         return obj.note if self._visible(obj.pk) else ""
+
+
+# The columns a household list row is built from (household_rows), read with `.values()`: the page
+# builds no model instances and needs no prefetch.
+HOUSEHOLD_ROW_COLUMNS = (
+    "id",
+    "village_id",
+    "village__name",
+    "group_id",
+    "group__name",
+    "head_name",
+    "members",
+    "phone",
+    "note",
+    "is_active",
+    "erased_at",
+)
+
+
+def household_rows(actor: Actor, page: list[dict[str, Any]], tags: dict[int, list[str]]) -> list[dict[str, Any]]:
+    """HouseholdSerializer's list rows from `.values(*HOUSEHOLD_ROW_COLUMNS)` rows and each
+    household's tag slugs: the same masking (household_name_for, phone_visible_household_ids),
+    decided in memory for the whole page. tests/cadres/test_api.py checks the rows against the
+    serializer's own for every role."""
+    handles = household_handler(actor)
+    masked_names = actor.is_reporter_only
+    out = []
+    for row in page:
+        pk, erased = row["id"], row["erased_at"] is not None
+        visible = handles(pk, row["village_id"])
+        name = "" if erased else (mask_name(row["head_name"]) if masked_names else row["head_name"])
+        phone = row["phone"]
+        if not phone or erased:
+            phone = ""
+        elif not visible:
+            phone = mask_phone(phone)
+        out.append(
+            {
+                "id": pk,
+                "village": row["village_id"],
+                "village_name": row["village__name"],
+                "group": row["group_id"],
+                "group_name": row["group__name"],
+                "head_name": name,
+                "members": row["members"],
+                "phone": phone,
+                "tags": tags[pk],
+                "note": row["note"] if visible else "",
+                "is_active": row["is_active"],
+            }
+        )
+    return out
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from cadres.models import Household
 from cadres.roles import Actor, actor_for
+from core.api_fast import UnfilteredWithoutParams
 from core.pagination import LargeTablePagination
 from supervision.api.serializers._common import api_query_groups, viewer_township
 from supervision.api.serializers.diaries import ROW_COLUMNS, DiaryInputSerializer, DiarySerializer, diary_rows
@@ -71,6 +72,7 @@ class DiaryFilter(django_filters.FilterSet):
 
 
 class DiaryViewSet(
+    UnfilteredWithoutParams,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -143,3 +143,65 @@ def test_the_api_shows_a_new_unit_head_their_units_diaries_at_once(client, world
     world.unit.save()
     # then the very next request lists cadre1's diary
     assert other.pk in [row["id"] for row in client.get("/api/v1/diaries/").json()["results"]]
+
+
+# --- the scope ids kept with the actor (cadres.scope.scope_ids) ---------------------------------------
+
+
+def test_a_cached_cadre_reads_their_households_without_scope_queries(world):
+    # given cadre1's actor was built once (with its scope ids: assignments, contacts)
+    from cadres.scope import assigned_village_ids, households_for, phone_visible_household_ids
+
+    first = actor_for(fresh(world.cadre1.user))
+    expected = (assigned_village_ids(first), set(households_for(first).values_list("pk", flat=True)))
+    # then the next request works the scope out without reading assignments or contacts again
+    actor = actor_for(fresh(world.cadre1.user))
+    with assert_num_queries(1):  # the households themselves
+        assert (assigned_village_ids(actor), set(households_for(actor).values_list("pk", flat=True))) == expected
+    with assert_num_queries(1):
+        assert phone_visible_household_ids(actor, [world.h1.pk, world.h2.pk]) == {world.h1.pk}
+
+
+def test_a_new_contact_shows_on_the_next_request(world):
+    from cadres.scope import households_for, phone_visible_household_ids
+
+    before = actor_for(fresh(world.cadre1.user))
+    assert world.h3.pk not in set(households_for(before).values_list("pk", flat=True))
+    # when the office links h3 to cadre1
+    f.ContactFactory(cadre=world.cadre1, household=world.h3)
+    # then the next request sees it, and its phone; and so does the same request's actor
+    for actor in (actor_for(fresh(world.cadre1.user)), before):
+        assert world.h3.pk in set(households_for(actor).values_list("pk", flat=True))
+        assert phone_visible_household_ids(actor, [world.h3.pk]) == {world.h3.pk}
+
+
+def test_a_village_assignment_ended_shows_on_the_next_request(world):
+    from cadres.models import VillageAssignment
+    from cadres.scope import assigned_village_ids
+
+    assignment = VillageAssignment.objects.filter(cadre=world.cadre1, end__isnull=True).first()
+    assert assignment is not None
+    assert assignment.village_id in assigned_village_ids(actor_for(fresh(world.cadre1.user)))
+    assignment.end = assignment.start
+    assignment.save()
+    assert assignment.village_id not in assigned_village_ids(actor_for(fresh(world.cadre1.user)))
+
+
+def test_the_kept_scope_ids_belong_to_their_day(world, monkeypatch):
+    # given the actor and its scope ids were kept yesterday
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cadres.models import VillageAssignment
+    from cadres.scope import assigned_village_ids
+
+    today = timezone.localdate()
+    actor_for(fresh(world.cadre1.user))
+    # when an assignment that starts tomorrow is there (no change tomorrow replaces the generation)
+    tomorrow = VillageAssignment.objects.create(cadre=world.cadre1, village=world.v3, start=today + dt.timedelta(days=1))
+    actor = actor_for(fresh(world.cadre1.user))
+    assert tomorrow.village_id not in assigned_village_ids(actor)
+    # then on the next day it is part of the scope
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today + dt.timedelta(days=1))
+    assert tomorrow.village_id in assigned_village_ids(actor_for(fresh(world.cadre1.user)))

@@ -198,7 +198,7 @@ def test_list_query_count_is_constant(world, rows):
         f.MatterFactory(village=world.v1, raised_by=world.cadre1, unit=world.unit, assignee=world.cadre2,
                         household=world.h1, status="assigned" if i % 2 else "registered")
     client = api_client(world.unit_head.user)
-    with assert_num_queries(6):
+    with assert_num_queries(5):
         response = client.get("/api/v1/matters/")
     assert len(response.json()["results"]) == rows
 
