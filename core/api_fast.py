@@ -17,11 +17,12 @@ for that field, so the result is DRF's. Each list's tests compare both paths
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Manager, Model, QuerySet
+from django.db.models import DateTimeField, Func, Manager, Model, QuerySet
 from django.db.models.manager import BaseManager
 from django.utils import timezone, translation
 from rest_framework import serializers
@@ -173,27 +174,71 @@ def _generic_field(field: serializers.Field, instance: Any) -> Any:
     return None if check is None else field.to_representation(attribute)
 
 
-def iso_moments() -> Callable[[datetime | None], str | None]:
-    """DRF's DateTimeField output (ISO 8601 in the current time zone, "Z" for UTC, None for
-    None) for a page of values: the time zone is looked up once, not once a value."""
-    zone = timezone.get_current_timezone()
+class UtcWallClock(Func):
+    """A `timestamptz` column read as its UTC wall-clock time: on PostgreSQL a plain `timestamp`,
+    which psycopg parses in C, where Django's loader for `timestamptz` is Python (~3 µs a value,
+    most of reading a page's hundreds of timestamps). Elsewhere the column as it is. Convert the
+    value with `moment_text(utc_wall_clock=True)`."""
 
-    def text(value: datetime | None) -> str | None:
-        if value is None:
+    arity = 1
+    output_field = DateTimeField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
+        return compiler.compile(self.source_expressions[0])  # type: ignore[no-any-return]
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} AT TIME ZONE 'UTC')", params
+
+
+def moment_text(*, utc_wall_clock: bool = False) -> Callable[[datetime | None], str | None]:
+    """`DateTimeField.to_representation`, in the time zone active now (the request's). With
+    `utc_wall_clock`, a naive value is a UtcWallClock reading (UTC), not local time."""
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+
+    def iso(value: datetime) -> str:
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    if zone is not None and utc_wall_clock:
+        # The lists' case, hundreds of values a page: every value is made aware, so no checks.
+        def wall_clock(value: datetime | None) -> str | None:
+            if not value:
+                return None
+            return iso((value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone))
+
+        return wall_clock
+
+    def moment(value: datetime | None) -> str | None:
+        if not value:
             return None
-        out = value.astimezone(zone).isoformat()
-        return out[:-6] + "Z" if out.endswith("+00:00") else out
+        if utc_wall_clock and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        if zone is not None:
+            value = value.astimezone(zone) if timezone.is_aware(value) else timezone.make_aware(value, zone)
+        elif timezone.is_aware(value):
+            value = timezone.make_naive(value, UTC)
+        return iso(value)
 
-    return text
+    return moment
+
+
+def utc_wall_clock(*names: str) -> dict[str, UtcWallClock]:
+    """`.values()` keyword arguments reading each timestamp column as `<name>_utc` (UtcWallClock)."""
+    return {f"{name}_utc": UtcWallClock(name) for name in names}
+
+
+# Query parameters that only page: no filter backend reads them.
+PAGING_PARAMS = frozenset({"page", "page_size", "cursor"})
 
 
 class UnfilteredWithoutParams(GenericAPIView):
-    """Mix in before a list viewset: a request with no query parameter at all skips the filter
-    backends. Each of them (django-filter's FilterSet, `updated_since`) leaves the queryset as it
-    is without its parameter, yet building and validating an empty FilterSet costs a tenth of a
-    first page's time."""
+    """Mix in before a list viewset: a request whose query only pages (or is empty) skips the
+    filter backends. Each of them (django-filter's FilterSet, `updated_since`) leaves the queryset
+    as it is without its parameter, yet building and validating an empty FilterSet costs a tenth
+    of a first page's time (~0.3 ms); a client reading pages sends no filter."""
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        if not self.request.query_params:
+        if self.request.query_params.keys() <= PAGING_PARAMS:
             return queryset
         return super().filter_queryset(queryset)

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from cadres.roles import actor_for
 from cadres.scope import schools_for, villages_for
+from core.api_fast import UnfilteredWithoutParams
 from core.pagination import LargeTablePagination
-from supervision.api._lists import FilterOnlyWhenAskedMixin
 from supervision.api.serializers.disclosures import (
     DisclosureCheckDetailSerializer,
     DisclosureCheckSerializer,
@@ -61,7 +61,7 @@ class DisclosureFilter(django_filters.FilterSet):
         return queryset.filter(period_start__lte=q.end, period_end__gte=q.start)
 
 
-class DisclosureViewSet(FilterOnlyWhenAskedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class DisclosureViewSet(UnfilteredWithoutParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                         viewsets.GenericViewSet):
     """公开事项. Village cadres post for their own village, the office for any of its villages."""
 

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from cadres.models import Cadre, Unit, Village
 from cadres.roles import actor_for
 from cadres.scope import in_townships
+from core.api_fast import UnfilteredWithoutParams
 from core.errors import NotAllowed
-from supervision.api._lists import FilterOnlyWhenAskedMixin
 from supervision.api.serializers.inspections import (
     InspectionCreateSerializer,
     InspectionSerializer,
@@ -39,7 +39,7 @@ class InspectionFilter(django_filters.FilterSet):
         fields = ["kind", "closed", "start", "end"]
 
 
-class InspectionViewSet(FilterOnlyWhenAskedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class InspectionViewSet(UnfilteredWithoutParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                         viewsets.GenericViewSet):
     """督查. Inspectors and leaders see the township's; the office all but unpublished unannounced
     ones; a subject its own published inspections."""

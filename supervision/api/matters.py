@@ -19,10 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres.roles import actor_for
-from core.api_fast import UnfilteredWithoutParams
+from core.api_fast import UnfilteredWithoutParams, utc_wall_clock
 from core.pagination import LargeTablePagination
 from supervision.api.serializers._common import EmptySerializer, api_query_groups, viewer_township
 from supervision.api.serializers.matters import ROW_COLUMNS as MATTER_ROW_COLUMNS
+from supervision.api.serializers.matters import ROW_TIMES as MATTER_ROW_TIMES
 from supervision.api.serializers.matters import (
     AssignSerializer,
     CloseSerializer,
@@ -83,7 +84,7 @@ class MatterViewSet(
         # Plain rows, not model instances: building 100 objects a page (matter, village) and the
         # light's CASE cost more than the query (matter_rows works the light out per row).
         qs = self.filter_queryset(matters_for(actor_for(request.user)))
-        page = self.paginate_queryset(qs.values(*MATTER_ROW_COLUMNS))
+        page = self.paginate_queryset(qs.values(*MATTER_ROW_COLUMNS, **utc_wall_clock(*MATTER_ROW_TIMES)))
         assert page is not None  # the viewset always paginates
         return self.get_paginated_response(matter_rows(page, request))
 

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres.roles import actor_for
-from supervision.api._lists import FilterOnlyWhenAskedMixin
+from core.api_fast import UnfilteredWithoutParams
 from supervision.api.serializers.pledges import PledgeSerializer, pledge_rows, pledge_values
 from supervision.models import Pledge, PledgeLevel
 from supervision.selectors.pledges import pledge_list, pledge_list_with_targets
@@ -29,7 +29,7 @@ class PledgeFilter(django_filters.FilterSet):
         fields = ["year", "status", "level"]
 
 
-class PledgeViewSet(FilterOnlyWhenAskedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PledgeViewSet(UnfilteredWithoutParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """目标管理责任书. Pledger side, superior, leaders, office and inspector see a pledge; the
     reporting role sees the villages' and units' pledges; others get 404."""
 

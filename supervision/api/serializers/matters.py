@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cadres.models import Cadre, Household, Unit, Village
-from core.api_fast import iso_moments
+from core.api_fast import moment_text
 from supervision.api.serializers._common import _day, _moment
 from supervision.models import Category, Diary, Matter, MatterEvent
 from supervision.selectors.matters import GREEN, RED, YELLOW, light_of, overdue_days, yellow_days
@@ -165,19 +165,17 @@ ROW_COLUMNS = (
     "unit_id",
     "assignee_id",
     "deadline",
-    "assigned_at",
-    "started_at",
     "resolution",
     "evidence",
-    "resolved_at",
     "satisfaction",
     "revisit_note",
-    "revisited_at",
-    "closed_at",
     "escalated_on",
-    "created_at",
-    "updated_at",
 )
+
+
+# Its timestamps, read as UTC wall-clock times (core.api_fast.UtcWallClock: psycopg parses them in C)
+# under `<name>_utc`: `.values(*ROW_COLUMNS, **utc_wall_clock(*ROW_TIMES))`.
+ROW_TIMES = ("assigned_at", "started_at", "resolved_at", "revisited_at", "closed_at", "created_at", "updated_at")
 
 
 def matter_rows(page: list[dict[str, Any]], request: Any = None) -> list[dict[str, Any]]:
@@ -187,7 +185,7 @@ def matter_rows(page: list[dict[str, Any]], request: Any = None) -> list[dict[st
     labels = _matter_labels()
     sources, categories, statuses = labels["source"], labels["category"], labels["status"]
     satisfactions, lights = labels["satisfaction"], labels["light"]
-    moment = iso_moments()
+    moment = moment_text(utc_wall_clock=True)
     today = timezone.localdate()
     yellow_until = today + timedelta(days=yellow_days())
     open_statuses = Matter.OPEN_STATUSES
@@ -225,19 +223,19 @@ def matter_rows(page: list[dict[str, Any]], request: Any = None) -> list[dict[st
                 "unit": row["unit_id"],
                 "assignee": row["assignee_id"],
                 "deadline": None if deadline is None else deadline.isoformat(),
-                "assigned_at": moment(row["assigned_at"]),
-                "started_at": moment(row["started_at"]),
+                "assigned_at": moment(row["assigned_at_utc"]),
+                "started_at": moment(row["started_at_utc"]),
                 "resolution": row["resolution"],
                 "evidence": _evidence_url(row["id"], request) if row["evidence"] else None,
-                "resolved_at": moment(row["resolved_at"]),
+                "resolved_at": moment(row["resolved_at_utc"]),
                 "satisfaction": row["satisfaction"],
                 "satisfaction_display": satisfactions.get(row["satisfaction"], row["satisfaction"]),
                 "revisit_note": row["revisit_note"],
-                "revisited_at": moment(row["revisited_at"]),
-                "closed_at": moment(row["closed_at"]),
+                "revisited_at": moment(row["revisited_at_utc"]),
+                "closed_at": moment(row["closed_at_utc"]),
                 "escalated_on": None if row["escalated_on"] is None else row["escalated_on"].isoformat(),
-                "created_at": moment(row["created_at"]),
-                "updated_at": moment(row["updated_at"]),
+                "created_at": moment(row["created_at_utc"]),
+                "updated_at": moment(row["updated_at_utc"]),
             }
         )
     return out
