@@ -9,28 +9,27 @@ fixed number of queries; the charts are server-drawn SVG (no script), each with 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cadres.calendar import excused_days, workdays
-from cadres.models import Cadre, ExcusedAbsence
 from cadres.roles import Actor, Role
 from core.charts import GREEN as GREEN_INK
 from core.charts import NEUTRAL, Threshold, column_chart, fluid_bar_chart, stacked_bar_chart
 from core.charts import RED as RED_INK
 from core.charts import YELLOW as YELLOW_INK
-from core.dashboard import shared_figures
-from supervision.models import Diary, Matter, Pledge
+from core.dashboard import batch_once, shared_figures
+from supervision.models import Matter, Pledge
 from supervision.models.choices import Category
 from supervision.selectors.disclosures import checks_for, last_checked_quarter
 from supervision.selectors.matters import GREEN, LIGHT_LABELS, RED, YELLOW, light_expression, matters_for
 from supervision.selectors.pledges import pledges_for
-from supervision.services.completeness import percent
+from supervision.services.completeness import daily_totals, percent
 
 WEEKS = 8
 # Diary completeness per week: 90 % and more is on track, 70–89 % a warning, below 70 % behind.
@@ -67,40 +66,28 @@ def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
     return [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
 
 
+def window_days(township_ids: Iterable[int] | None, today: date) -> dict[date, tuple[int, int]]:
+    """Expected and written diary days of each day of the chart's weeks up to today (the rule of
+    services.completeness), counted once per page: the township panel's week and month lie within
+    these weeks and are summed from the same days."""
+    ids = None if township_ids is None else tuple(sorted(township_ids))
+    start = week_starts(today)[0]
+    return batch_once(("diary-days", ids, start, today),
+                      lambda: daily_totals(start=start, end=today, township_ids=ids))
+
+
+def period_totals(days: dict[date, tuple[int, int]], start: date, end: date) -> dict[str, Any]:
+    """The expected and written days of [start, end] among `window_days`, and their completeness."""
+    expected = sum(e for day, (e, _w) in days.items() if start <= day <= end)
+    written = sum(w for day, (_e, w) in days.items() if start <= day <= end)
+    return {"expected": expected, "written": written, "completeness": percent(written, expected)}
+
+
 def weekly_completeness(township_ids: list[int] | None, today: date) -> list[dict[str, Any]]:
     """Expected and written diary days per week (same rule as services.completeness: active
-    township cadres, the township's workdays up to today less excused days); per township one
-    calendar query and one grouped diary count, plus one query for the cadres and one for leave."""
-    starts = week_starts(today)
-    first = starts[0]
-    cadres = Cadre.objects.filter(is_active=True, level=Cadre.Level.TOWNSHIP)
-    if township_ids is not None:
-        cadres = cadres.filter(township_id__in=township_ids)
-    members: dict[int, list[int]] = defaultdict(list)
-    for pk, township_id in cadres.values_list("pk", "township_id"):
-        members[township_id].append(pk)
-    ids = [pk for group in members.values() for pk in group]
-    excused = excused_days(ids, first, today) if ids else {}
-    expected: dict[date, int] = defaultdict(int)
-    written: dict[date, int] = defaultdict(int)
-    on_excused = Exists(ExcusedAbsence.objects.filter(
-        cadre_id=OuterRef("author_id"), start__lte=OuterRef("date"), end__gte=OuterRef("date")))
-    for township_id, group in members.items():
-        days = workdays(first, today, township_id)
-        for day in days:
-            week = day - timedelta(days=day.weekday())
-            expected[week] += sum(1 for pk in group if day not in excused.get(pk, ()))
-        if not days:
-            continue
-        rows = (
-            Diary.objects.filter(township_id=township_id, author_id__in=group, date__in=days, deleted_at__isnull=True)
-            .alias(excused=on_excused).filter(excused=False)
-            .values("date").annotate(n=Count("id")).order_by()
-        )
-        for row in rows:
-            written[row["date"] - timedelta(days=row["date"].weekday())] += row["n"]
-    return [{"week": w, "expected": expected[w], "written": written[w], "completeness": percent(written[w], expected[w])}
-            for w in starts]
+    township cadres, the township's workdays up to today less excused days)."""
+    days = window_days(township_ids, today)
+    return [{"week": w, **period_totals(days, w, min(w + timedelta(days=6), today))} for w in week_starts(today)]
 
 
 def _completeness_chart(township_ids: list[int] | None, today: date) -> dict[str, Any]:

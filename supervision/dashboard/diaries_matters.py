@@ -16,11 +16,11 @@ from cadres.models import Cadre, ExcusedAbsence
 from cadres.roles import Actor, Role
 from cadres.selectors import quota_of, quota_status
 from core.dashboard import shared_figures
+from supervision.dashboard.charts import period_totals, window_days
 from supervision.models import Diary, Matter
 from supervision.selectors.diaries import backfill_days
 from supervision.selectors.households import STALE_AFTER_DAYS, my_contacts, stale_among
 from supervision.selectors.matters import filter_mine, light_expression, matters_for, overdue_q
-from supervision.services.completeness import township_totals
 
 SHOWN_STALE = 5
 
@@ -128,9 +128,11 @@ def _township_panel(actor: Actor, today: date) -> dict[str, Any]:
         month_closed=Count("id", filter=Q(closed_at__date__range=(month_start, today))),
         overdue=Count("id", filter=overdue_q(today)),
     )
+    # The week and the month lie within the charts' eight weeks: their days are counted once.
+    days = window_days(township_ids, today)
     figures = {}
     for key, start in periods.items():
-        totals = township_totals(start=start, end=today, township_ids=township_ids)
+        totals = period_totals(days, start, today)
         figures[key] = {"start": start, "completeness": totals["completeness"], "expected": totals["expected"],
                         "written": totals["written"], "raised": matters[f"{key}_raised"],
                         "closed": matters[f"{key}_closed"]}

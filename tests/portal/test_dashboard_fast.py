@@ -44,10 +44,10 @@ def _queries(client, user) -> int:  # type: ignore[no-untyped-def]
 # households panel in 2 (the quota table; the contacts, counted for the quota and dated for visits),
 # the agenda in 1 (its count a window over the shown rows).
 COSTS = [
-    ("secretary", 38, 14),
-    ("head", 38, 14),
+    ("secretary", 28, 14),
+    ("head", 28, 14),
     ("deputy", 19, 19),
-    ("office", 39, 15),
+    ("office", 29, 15),
     ("unit_head", 22, 22),
     ("inspector", 14, 14),
     ("cadre1", 14, 14),
