@@ -9,7 +9,6 @@ fixed number of queries; the charts are server-drawn SVG (no script), each with 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,15 +22,13 @@ from core.charts import GREEN as GREEN_INK
 from core.charts import NEUTRAL, Threshold, column_chart, fluid_bar_chart, stacked_bar_chart
 from core.charts import RED as RED_INK
 from core.charts import YELLOW as YELLOW_INK
-from core.dashboard import batch_once, shared_figures
+from core.dashboard import shared_figures
+from supervision.dashboard.figures import WEEKS, period_totals, pledge_counts, quarter_checked_last, week_starts, window_days
 from supervision.models import Matter, Pledge
 from supervision.models.choices import Category
-from supervision.selectors.disclosures import checks_for, last_checked_quarter
+from supervision.selectors.disclosures import checks_for
 from supervision.selectors.matters import GREEN, LIGHT_LABELS, RED, YELLOW, light_expression, matters_for
-from supervision.selectors.pledges import pledges_for
-from supervision.services.completeness import daily_totals, percent
 
-WEEKS = 8
 # Diary completeness per week: 90 % and more is on track, 70–89 % a warning, below 70 % behind.
 COMPLETENESS = Threshold(good=90, warn=70)
 
@@ -59,28 +56,6 @@ def _charts_panel(actor: Actor) -> dict[str, Any]:
         _pledge_chart(actor, today.year),
     ]
     return {"template": "supervision/dashboard/_charts.html", "order": 45, "charts": charts}
-
-
-def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
-    monday = today - timedelta(days=today.weekday())
-    return [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-
-
-def window_days(township_ids: Iterable[int] | None, today: date) -> dict[date, tuple[int, int]]:
-    """Expected and written diary days of each day of the chart's weeks up to today (the rule of
-    services.completeness), counted once per page: the township panel's week and month lie within
-    these weeks and are summed from the same days."""
-    ids = None if township_ids is None else tuple(sorted(township_ids))
-    start = week_starts(today)[0]
-    return batch_once(("diary-days", ids, start, today),
-                      lambda: daily_totals(start=start, end=today, township_ids=ids))
-
-
-def period_totals(days: dict[date, tuple[int, int]], start: date, end: date) -> dict[str, Any]:
-    """The expected and written days of [start, end] among `window_days`, and their completeness."""
-    expected = sum(e for day, (e, _w) in days.items() if start <= day <= end)
-    written = sum(w for day, (_e, w) in days.items() if start <= day <= end)
-    return {"expected": expected, "written": written, "completeness": percent(written, expected)}
 
 
 def weekly_completeness(township_ids: list[int] | None, today: date) -> list[dict[str, Any]]:
@@ -151,7 +126,7 @@ def _matter_charts(actor: Actor, today: date) -> list[dict[str, Any]]:
 
 
 def _disclosure_chart(actor: Actor) -> dict[str, Any]:
-    quarter = last_checked_quarter(actor)
+    quarter = quarter_checked_last(actor)
     villages: list[Any] = []
     if quarter is not None:
         villages = list(
@@ -175,8 +150,7 @@ def _disclosure_chart(actor: Actor) -> dict[str, Any]:
 
 
 def _pledge_chart(actor: Actor, year: int) -> dict[str, Any]:
-    counts = dict(pledges_for(actor).filter(year=year).values("status").annotate(n=Count("id"))
-                  .order_by().values_list("status", "n"))
+    counts = pledge_counts(actor, year)
     title = _("%(year)s年目标责任书进度") % {"year": year}
     rows = [(str(label), counts.get(value, 0)) for value, label in Pledge.Status.choices]
     return {

@@ -462,7 +462,7 @@ def _daily_pass(
           AND NOT {DAY_KEY.format(column='author_id')} = ANY(%s::bigint[])
         GROUP BY 1
     """  # noqa: S608 - table name from the model, values as parameters
-    params = [start, end, list(by_township), homes, _day_keys(workdays), _day_keys(excused)]
+    params: list[Any] = [start, end, list(by_township), homes, _day_keys(workdays), _day_keys(excused)]
     with connections[current_read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())

@@ -40,18 +40,18 @@ def _queries(client, user) -> int:  # type: ignore[no-untyped-def]
 
 
 # (role, cold, warm): cold = the shared panels expired; warm = read from the cache in one round trip.
-# Personal panels: today's diary in 1 query (diaries, absences and calendar together), the
-# households panel in 2 (the quota table; the contacts, counted for the quota and dated for visits),
-# the agenda in 1 (its count a window over the shown rows).
+# Personal panels: today's diary and the households panel in 1 query (the cadre's diaries, absences,
+# calendar days, contacts with their last visit and their post's quota together), the agenda in 1
+# (its count a window over the shown rows).
 COSTS = [
-    ("secretary", 28, 14),
-    ("head", 28, 14),
-    ("deputy", 19, 19),
-    ("office", 29, 15),
-    ("unit_head", 22, 22),
-    ("inspector", 14, 14),
-    ("cadre1", 14, 14),
-    ("village1", 13, 13),
+    ("secretary", 24, 12),
+    ("head", 24, 12),
+    ("deputy", 17, 17),
+    ("office", 25, 13),
+    ("unit_head", 20, 20),
+    ("inspector", 12, 12),
+    ("cadre1", 12, 12),
+    ("village1", 12, 12),
 ]
 
 
