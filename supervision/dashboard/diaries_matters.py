@@ -33,10 +33,10 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
     if cadre is not None:
         # The today panel and the households panel read the cadre's own rows together.
         window = _window(today) if cadre.level == Cadre.Level.TOWNSHIP else None
-        own = own_rows(cadre, today=today, window=window)
+        own = own_rows(actor, cadre, today=today, window=window)
         if window is not None:
             out.append(_today_panel(cadre, today, own))
-        out.append(_lights_panel(actor, today))
+        out.append(_lights(own.lights))
         quota = quota_of(cadre, [c.kind for c in own.contacts], own.quota_table)
         households = _households_panel(quota, stale_among(own.contacts))  # type: ignore[arg-type]
         if households is not None:
@@ -94,7 +94,10 @@ def _lights_panel(actor: Actor, today: date) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {row["light"]: row["n"] for row in rows}
+    return _lights({row["light"]: row["n"] for row in rows})
+
+
+def _lights(counts: dict[str, int]) -> dict[str, Any]:
     return {
         "template": "supervision/matters/_panel_lights.html",
         "order": 20,

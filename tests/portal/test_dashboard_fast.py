@@ -40,18 +40,18 @@ def _queries(client, user) -> int:  # type: ignore[no-untyped-def]
 
 
 # (role, cold, warm): cold = the shared panels expired; warm = read from the cache in one round trip.
-# Personal panels: today's diary and the households panel in 1 query (the cadre's diaries, absences,
-# calendar days, contacts with their last visit and their post's quota together), the agenda in 1
-# (its count a window over the shown rows).
+# Personal panels: today's diary, the households panel and my matters by light in 1 query (the
+# cadre's diaries, absences, calendar days, contacts with their last visit, their post's quota and
+# their open matters counted together), the agenda in 1 (its count a window over the shown rows).
 COSTS = [
-    ("secretary", 24, 12),
-    ("head", 24, 12),
-    ("deputy", 17, 17),
-    ("office", 25, 13),
-    ("unit_head", 20, 20),
-    ("inspector", 12, 12),
-    ("cadre1", 12, 12),
-    ("village1", 12, 12),
+    ("secretary", 23, 11),
+    ("head", 23, 11),
+    ("deputy", 14, 14),
+    ("office", 24, 12),
+    ("unit_head", 17, 17),
+    ("inspector", 11, 11),
+    ("cadre1", 9, 9),
+    ("village1", 9, 9),
 ]
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from cadres.models import CalendarDay, ContactQuota, ExcusedAbsence, HouseholdContact, Post
 from cadres.roles import actor_for
 from cadres.selectors import quota_of, quota_status
-from supervision.dashboard.diaries_matters import _today_panel, _window, panels
+from supervision.dashboard.diaries_matters import _lights_panel, _today_panel, _window, panels
 from supervision.dashboard.own import own_rows
 from supervision.selectors.diaries import missed_dates
 from supervision.selectors.households import my_contacts, stale_among
@@ -67,7 +67,7 @@ def test_own_rows_are_the_selectors_answers(busy, who):
     cadre = getattr(busy, who)
     actor = actor_for(cadre.user)
     today = timezone.localdate()
-    own = own_rows(cadre, today=today, window=_window(today))
+    own = own_rows(actor, cadre, today=today, window=_window(today))
     contacts = list(my_contacts(actor))
     assert shown(own.contacts) == shown(contacts)
     assert shown(stale_among(own.contacts)) == shown(stale_among(contacts))  # type: ignore[arg-type]
@@ -79,7 +79,7 @@ def test_own_rows_are_the_selectors_answers(busy, who):
 def test_the_busy_cadre_is_a_real_case(busy):
     """The fixture exercises what it means to: an excused day, a holiday, a written day, a stale list."""
     today = timezone.localdate()
-    own = own_rows(busy.cadre1, today=today, window=_window(today))
+    own = own_rows(actor_for(busy.cadre1.user), busy.cadre1, today=today, window=_window(today))
     assert len(own.contacts) == 5 and own.quota_table == {Post.STAFF: (3, 3)}
     assert own.diaries.keys() == {today - dt.timedelta(days=2), today}
     result = {p["template"]: p for p in panels(actor_for(busy.cadre1.user), busy.cadre1.user)}
@@ -88,3 +88,26 @@ def test_the_busy_cadre_is_a_real_case(busy):
     assert [(c.household.head_name, c.last_visit) for c in households["stale"]] == [
         ("户3", None), ("户2", None), ("户0", today - dt.timedelta(days=40))]
     assert households["quota"].shortfall == 1  # one poor party-member household short
+
+
+@pytest.mark.parametrize("who", ["cadre1", "cadre2", "secretary", "deputy", "office", "unit_head", "inspector", "village1",
+                                 "outsider"])
+def test_my_matters_by_light_are_the_selectors_answers(busy, who):
+    # given matters of every light raised by or assigned to cadres, one of them filed in another township
+    today = timezone.localdate()
+    day = dt.timedelta(days=1)
+    for i, cadre in enumerate([busy.cadre1, busy.secretary, busy.village1, busy.outsider, busy.cadre2]):
+        for deadline in (today - day, today, today + 2 * day, today + 30 * day, None):
+            f.MatterFactory(village=busy.v1, assignee=cadre, unit=busy.unit, status="assigned", deadline=deadline)
+        f.MatterFactory(village=busy.v1, raised_by=cadre, status=("registered", "in_progress", "closed")[i % 3],
+                        deadline=today - 3 * day)
+    f.MatterFactory(village=busy.v_other, township=busy.other_township, assignee=busy.cadre1, status="assigned",
+                    deadline=today - day)
+    cadre = getattr(busy, who)
+    actor = actor_for(cadre.user)
+    # then the one statement counts what filter_mine(matters_for(actor)) counts
+    own = own_rows(actor, cadre, today=today, window=None)
+    expected = _lights_panel(actor, today)
+    assert own.lights == {"red": expected["red"], "yellow": expected["yellow"], "green": expected["green"]}
+    if who == "cadre1":
+        assert own.lights == {"red": 2, "yellow": 2, "green": 2}
