@@ -105,12 +105,13 @@ def quota_statuses(cadres: Iterable[Cadre], *, day: date | None = None) -> dict[
     return out
 
 
-def quota_of(cadre: Cadre, kinds: Iterable[str]) -> QuotaStatus:
-    """`quota_status` given the kinds of the cadre's active contacts (already read): one query."""
+def quota_of(cadre: Cadre, kinds: Iterable[str], table: dict[str, tuple[int, int]] | None = None) -> QuotaStatus:
+    """`quota_status` given the kinds of the cadre's active contacts (already read): one query, none
+    when the caller read `quota_table()` (or at least the cadre's post's row of it) already."""
     have: dict[str, int] = defaultdict(int)
     for kind in kinds:
         have[kind] += 1
-    return _quota_of(cadre, have, quota_table())
+    return _quota_of(cadre, have, quota_table() if table is None else table)
 
 
 def _quota_of(cadre: Cadre, have: dict[str, int], table: dict[str, tuple[int, int]]) -> QuotaStatus:

@@ -6,10 +6,10 @@ Knows no app: the caller passes who is looking as anything with `township_ids`, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +23,10 @@ KEPT = ("template", "order", "html", "computed_at")
 
 # The panels read ahead of time by `shared_batch` for the current request: key → panel or None.
 _batch: ContextVar[dict[str, dict[str, Any] | None] | None] = ContextVar("dashboard_shared_batch", default=None)
+# Figures that several shared panels of one request count alike (`batch_once`): key → value.
+_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("dashboard_batch_memo", default=None)
+
+T = TypeVar("T")
 
 
 class Viewer(Protocol):
@@ -52,17 +56,32 @@ def shared_key(name: str, actor: Viewer) -> str:
 @contextmanager
 def shared_batch(actor: Viewer, names: Iterable[str]) -> Iterator[None]:
     """Read the named shared panels of `actor` in one round trip to the cache; `shared_figures`
-    calls inside the block take them from there (a panel not named is read on its own)."""
-    if _seconds() <= 0:
-        yield
-        return
-    keys = [shared_key(name, actor) for name in names]
-    found = cache.get_many(keys)
-    token = _batch.set({key: found.get(key) for key in keys})
+    calls inside the block take them from there (a panel not named is read on its own), and
+    `batch_once` calls share their figures."""
+    batch = None
+    if _seconds() > 0:
+        keys = [shared_key(name, actor) for name in names]
+        found = cache.get_many(keys)
+        batch = {key: found.get(key) for key in keys}
+    token, memo_token = _batch.set(batch), _memo.set({})
     try:
         yield
     finally:
         _batch.reset(token)
+        _memo.reset(memo_token)
+
+
+def batch_once(key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` once within a `shared_batch` block (one page): the panels computed afresh there
+    may need the same figures (the diary days of the week, the month and the eight weeks' chart;
+    the last checked quarter). Outside a block, computed on every call. The value is shared:
+    callers must not change it."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def shared_figures(name: str, actor: Viewer, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:

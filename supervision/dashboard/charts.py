@@ -12,27 +12,23 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cadres.calendar import excused_days, workdays
-from cadres.models import Cadre, ExcusedAbsence
 from cadres.roles import Actor, Role
 from core.charts import GREEN as GREEN_INK
 from core.charts import NEUTRAL, Threshold, column_chart, fluid_bar_chart, stacked_bar_chart
 from core.charts import RED as RED_INK
 from core.charts import YELLOW as YELLOW_INK
 from core.dashboard import shared_figures
-from supervision.models import Diary, Matter, Pledge
+from supervision.dashboard.figures import WEEKS, period_totals, pledge_counts, quarter_checked_last, week_starts, window_days
+from supervision.models import Matter, Pledge
 from supervision.models.choices import Category
-from supervision.selectors.disclosures import checks_for, last_checked_quarter
+from supervision.selectors.disclosures import checks_for
 from supervision.selectors.matters import GREEN, LIGHT_LABELS, RED, YELLOW, light_expression, matters_for
-from supervision.selectors.pledges import pledges_for
-from supervision.services.completeness import percent
 
-WEEKS = 8
 # Diary completeness per week: 90 % and more is on track, 70–89 % a warning, below 70 % behind.
 COMPLETENESS = Threshold(good=90, warn=70)
 
@@ -62,45 +58,11 @@ def _charts_panel(actor: Actor) -> dict[str, Any]:
     return {"template": "supervision/dashboard/_charts.html", "order": 45, "charts": charts}
 
 
-def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
-    monday = today - timedelta(days=today.weekday())
-    return [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-
-
 def weekly_completeness(township_ids: list[int] | None, today: date) -> list[dict[str, Any]]:
     """Expected and written diary days per week (same rule as services.completeness: active
-    township cadres, the township's workdays up to today less excused days); per township one
-    calendar query and one grouped diary count, plus one query for the cadres and one for leave."""
-    starts = week_starts(today)
-    first = starts[0]
-    cadres = Cadre.objects.filter(is_active=True, level=Cadre.Level.TOWNSHIP)
-    if township_ids is not None:
-        cadres = cadres.filter(township_id__in=township_ids)
-    members: dict[int, list[int]] = defaultdict(list)
-    for pk, township_id in cadres.values_list("pk", "township_id"):
-        members[township_id].append(pk)
-    ids = [pk for group in members.values() for pk in group]
-    excused = excused_days(ids, first, today) if ids else {}
-    expected: dict[date, int] = defaultdict(int)
-    written: dict[date, int] = defaultdict(int)
-    on_excused = Exists(ExcusedAbsence.objects.filter(
-        cadre_id=OuterRef("author_id"), start__lte=OuterRef("date"), end__gte=OuterRef("date")))
-    for township_id, group in members.items():
-        days = workdays(first, today, township_id)
-        for day in days:
-            week = day - timedelta(days=day.weekday())
-            expected[week] += sum(1 for pk in group if day not in excused.get(pk, ()))
-        if not days:
-            continue
-        rows = (
-            Diary.objects.filter(township_id=township_id, author_id__in=group, date__in=days, deleted_at__isnull=True)
-            .alias(excused=on_excused).filter(excused=False)
-            .values("date").annotate(n=Count("id")).order_by()
-        )
-        for row in rows:
-            written[row["date"] - timedelta(days=row["date"].weekday())] += row["n"]
-    return [{"week": w, "expected": expected[w], "written": written[w], "completeness": percent(written[w], expected[w])}
-            for w in starts]
+    township cadres, the township's workdays up to today less excused days)."""
+    days = window_days(township_ids, today)
+    return [{"week": w, **period_totals(days, w, min(w + timedelta(days=6), today))} for w in week_starts(today)]
 
 
 def _completeness_chart(township_ids: list[int] | None, today: date) -> dict[str, Any]:
@@ -164,7 +126,7 @@ def _matter_charts(actor: Actor, today: date) -> list[dict[str, Any]]:
 
 
 def _disclosure_chart(actor: Actor) -> dict[str, Any]:
-    quarter = last_checked_quarter(actor)
+    quarter = quarter_checked_last(actor)
     villages: list[Any] = []
     if quarter is not None:
         villages = list(
@@ -188,8 +150,7 @@ def _disclosure_chart(actor: Actor) -> dict[str, Any]:
 
 
 def _pledge_chart(actor: Actor, year: int) -> dict[str, Any]:
-    counts = dict(pledges_for(actor).filter(year=year).values("status").annotate(n=Count("id"))
-                  .order_by().values_list("status", "n"))
+    counts = pledge_counts(actor, year)
     title = _("%(year)s年目标责任书进度") % {"year": year}
     rows = [(str(label), counts.get(value, 0)) for value, label in Pledge.Status.choices]
     return {

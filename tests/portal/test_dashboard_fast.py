@@ -40,18 +40,18 @@ def _queries(client, user) -> int:  # type: ignore[no-untyped-def]
 
 
 # (role, cold, warm): cold = the shared panels expired; warm = read from the cache in one round trip.
-# Personal panels: today's diary in 1 query (diaries, absences and calendar together), the
-# households panel in 2 (the quota table; the contacts, counted for the quota and dated for visits),
-# the agenda in 1 (its count a window over the shown rows).
+# Personal panels: today's diary, the households panel and my matters by light in 1 query (the
+# cadre's diaries, absences, calendar days, contacts with their last visit, their post's quota and
+# their open matters counted together), the agenda in 1 (its count a window over the shown rows).
 COSTS = [
-    ("secretary", 38, 14),
-    ("head", 38, 14),
-    ("deputy", 19, 19),
-    ("office", 39, 15),
-    ("unit_head", 22, 22),
-    ("inspector", 14, 14),
-    ("cadre1", 14, 14),
-    ("village1", 13, 13),
+    ("secretary", 23, 11),
+    ("head", 23, 11),
+    ("deputy", 14, 14),
+    ("office", 24, 12),
+    ("unit_head", 17, 17),
+    ("inspector", 11, 11),
+    ("cadre1", 9, 9),
+    ("village1", 9, 9),
 ]
 
 

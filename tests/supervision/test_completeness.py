@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from cadres.models import CalendarDay, ExcusedAbsence
-from supervision.services.completeness import completeness, township_totals
+from supervision.services.completeness import completeness, daily_totals, township_totals
 from tests import factories as f
 
 START, END = dt.date(2026, 11, 2), dt.date(2026, 11, 8)  # Monday … Sunday
@@ -78,6 +78,28 @@ def test_township_totals(week):
     totals = township_totals(start=START, end=END, township_ids=[week.township.pk])
     # 9 township-level cadres × 5 workdays, less cadre1's excused day.
     assert (totals["cadres"], totals["expected"], totals["written"], totals["on_time"]) == (9, 44, 7, 6)
+
+
+def test_daily_totals_are_the_township_totals_day_by_day(week):
+    days = daily_totals(start=START, end=END, township_ids=[week.township.pk])
+    # Wed 4 (holiday) and Sun 8 (cadre1's diary, no duty) count nothing; Thu 5: cadre1 excused.
+    assert days == {dt.date(2026, 11, 2): (9, 2), dt.date(2026, 11, 3): (9, 2), dt.date(2026, 11, 5): (8, 1),
+                    dt.date(2026, 11, 6): (9, 1), dt.date(2026, 11, 7): (9, 1)}
+    totals = township_totals(start=START, end=END, township_ids=[week.township.pk])
+    assert (sum(e for e, _w in days.values()), sum(w for _e, w in days.values())) == (totals["expected"],
+                                                                                      totals["written"])
+
+
+def test_daily_totals_county_wide_count_a_diary_at_home_only(week):
+    # given cadre2 has a diary filed under the other township, on a day that is a workday there
+    f.DiaryFactory(author=week.outsider, village=week.v_other, date=dt.date(2026, 11, 4))
+    f.DiaryFactory(author=week.cadre2, village=week.v_other, date=dt.date(2026, 11, 4), township=week.other_township)
+    days = daily_totals(start=START, end=END, township_ids=None)
+    totals = township_totals(start=START, end=END, township_ids=None)
+    # then only the outsider's Wednesday counts, as in the township totals
+    assert days[dt.date(2026, 11, 4)] == (totals["cadres"] - 9, 1)
+    assert (sum(e for e, _w in days.values()), sum(w for _e, w in days.values())) == (totals["expected"],
+                                                                                      totals["written"])
 
 
 def test_an_empty_period_has_no_expected_days(week):

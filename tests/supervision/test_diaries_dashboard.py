@@ -40,7 +40,7 @@ def test_my_matters_by_light_and_households_not_visited(world):
     assert "_panel_township.html" not in result
     # households not visited lately are listed once, in the households panel
     assert "not_visited" not in result["_panel_today.html"]
-    assert [c.household for c in result["panel_households.html"]["stale"]] == [world.h1]
+    assert [c.household.head_name for c in result["panel_households.html"]["stale"]] == [world.h1.head_name]
 
 
 def test_leaders_see_township_figures_and_reporter_sees_no_panel(client, world):
@@ -63,7 +63,7 @@ def _fill(world, rows):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-@pytest.mark.parametrize(("who", "queries"), [("cadre1", 6), ("secretary", 15)])
+@pytest.mark.parametrize(("who", "queries"), [("cadre1", 1), ("secretary", 6)])
 def test_panel_query_counts_are_pinned(world, rows, who, queries):
     _fill(world, rows)
     user = world.users[who]
