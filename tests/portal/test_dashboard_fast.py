@@ -48,7 +48,7 @@ COSTS = [
     ("head", 23, 11),
     ("deputy", 14, 14),
     ("office", 24, 12),
-    ("unit_head", 17, 17),
+    ("unit_head", 16, 16),  # its scope ids come with the cached actor (cadres.actor_cache)
     ("inspector", 11, 11),
     ("cadre1", 9, 9),
     ("village1", 9, 9),
