@@ -20,7 +20,7 @@ from cadres.roles import Actor, actor_for
 from core.api_fast import UnfilteredWithoutParams
 from core.pagination import LargeTablePagination
 from supervision.api.serializers._common import api_query_groups, viewer_township
-from supervision.api.serializers.diaries import ROW_COLUMNS, DiaryInputSerializer, DiarySerializer, diary_rows
+from supervision.api.serializers.diaries import ROW_COLUMNS, ROW_TIMES, DiaryInputSerializer, DiarySerializer, diary_rows
 from supervision.models import Diary
 from supervision.search import search_diaries
 from supervision.selectors.diaries import diaries_for
@@ -100,11 +100,12 @@ class DiaryViewSet(
         # (diary, author, village) cost more than the query. Households: one query for the page.
         qs = self.filter_queryset(self.get_queryset())
         if connection.vendor == "postgresql":
-            page = self.paginate_queryset(qs.annotate(household_ids=HOUSEHOLD_IDS).values(*ROW_COLUMNS, "household_ids"))
+            rows = qs.annotate(household_ids=HOUSEHOLD_IDS).values(*ROW_COLUMNS, "household_ids", **ROW_TIMES)
+            page = self.paginate_queryset(rows)
             assert page is not None  # the viewset always paginates
             households = {row["id"]: row.pop("household_ids") for row in page}
         else:
-            page = self.paginate_queryset(qs.values(*ROW_COLUMNS))
+            page = self.paginate_queryset(qs.values(*ROW_COLUMNS, **ROW_TIMES))
             assert page is not None
             households = household_ids_of([row["id"] for row in page])
         return self.get_paginated_response(diary_rows(page, households))
