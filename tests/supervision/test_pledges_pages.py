@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cadres.roles import actor_for
 from supervision.dashboard import pledges_disclosures as dashboard_duties
 from supervision.models import Pledge, TargetProgress
+from supervision.selectors.pledges import NAME_RELATED, my_pledges
 from supervision.services import pledges as svc
 from tests import factories as f
 from tests.helpers import assert_num_queries
@@ -148,3 +149,43 @@ def test_dashboard_panels_cost_the_same_at_1_and_50_pledges(world, rows):
     assert [p["template"] for p in panels] == ["supervision/pledges/_chain_panel.html",
                                                "supervision/disclosures/_panel.html"]
     assert panels[0]["total"] == rows
+
+
+WHO = ["secretary", "head", "deputy", "inspector", "office", "unit_head", "cadre1", "cadre2", "village1", "outsider"]
+
+
+def shows_mine(world, who):
+    actor = actor_for(getattr(world, who).user)
+    mine = my_pledges(actor, related=NAME_RELATED)
+    return bool(mine.to_sign or mine.to_countersign)
+
+
+def may_have_mine(world, who):
+    actor = actor_for(getattr(world, who).user)
+    return dashboard_duties._may_have_mine(actor.cadre, actor.township_ids)
+
+
+def test_the_plain_check_for_my_pledges_agrees_with_the_selector(world):
+    """The dashboard asks my_pledges only when the plain statement finds something: it must find
+    something whenever my_pledges does (here: exactly then), at each step of the chain, for pledges
+    of a village, a unit and a cadre."""
+    assert not any(may_have_mine(world, who) for who in WHO)
+    (village,) = issue(world, [world.v1])
+    (unit,) = issue(world, [world.unit], level="unit")
+    (staff,) = issue(world, [world.cadre1], level="staff")
+    steps = [
+        lambda: None,
+        lambda: svc.pledge_sign(pledge=village, actor=actor_for(world.village1.user)),
+        lambda: svc.pledge_sign(pledge=unit, actor=actor_for(world.unit_head.user)),
+        lambda: svc.pledge_sign(pledge=staff, actor=actor_for(world.cadre1.user)),
+    ]
+    seen = set()
+    for step in steps:
+        step()
+        for who in WHO:
+            shown = shows_mine(world, who)
+            assert may_have_mine(world, who) == shown, who
+            if shown:
+                seen.add(who)
+    assert {"village1", "unit_head", "cadre1"} <= seen  # signers; countersigners follow the signing
+    assert len(seen) > 3
