@@ -115,22 +115,24 @@ def ensure_search_index() -> None:
 
     from bench.generate import DetachedIndexes
     from supervision.models import Diary, DiarySearch, Matter, MatterSearch
-    from supervision.search import DIARY_FIELDS, DIARY_INDEX, MATTER_FIELDS, MATTER_INDEX
+    from supervision.search import DIARY_COPIED, DIARY_FIELDS, DIARY_INDEX, MATTER_COPIED, MATTER_FIELDS, MATTER_INDEX
 
-    for model, side, index, fields in ((Diary, DiarySearch, DIARY_INDEX, DIARY_FIELDS),
-                                       (Matter, MatterSearch, MATTER_INDEX, MATTER_FIELDS)):
+    for model, side, index, copied, fields in ((Diary, DiarySearch, DIARY_INDEX, DIARY_COPIED, DIARY_FIELDS),
+                                               (Matter, MatterSearch, MATTER_INDEX, MATTER_COPIED, MATTER_FIELDS)):
         if side.objects.exists() or not model.objects.exists():
             continue
         started = time.monotonic()
         docs: dict[str, str] = {}
-        batch: list[tuple[int, str]] = []
+        batch: list[tuple[Any, ...]] = []
         done = 0
-        rows = model.objects.order_by("pk").values_list("pk", "township_id", *fields).iterator(chunk_size=5000)
+        # As `supervision.search.index_row`: (id, document, *the copied fields, e.g. a diary's date).
+        rows = model.objects.order_by("pk").values_list("pk", "township_id", *copied, *fields).iterator(chunk_size=5000)
         # One transaction, the GIN index built once at the end (one sort instead of a million inserts).
         # Only the side table's own indexes: dropping its foreign key would lock the diaries too.
         with transaction.atomic(), DetachedIndexes([side._meta.db_table], constraints=False):
-            for pk, township_id, *texts in rows:
-                batch.append((pk, sentence_document(township_id, texts, docs)))
+            for pk, township_id, *rest in rows:
+                values, texts = rest[:len(copied)], rest[len(copied):]
+                batch.append((pk, sentence_document(township_id, texts, docs), *values))
                 if len(batch) == 5000:
                     done += index.store(batch)
                     batch = []

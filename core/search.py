@@ -4,7 +4,8 @@ A searchable row keeps one document: the distinct terms of `core.segment.index_t
 words plus character bigrams) joined by spaces. Where it lives depends on the database:
 
 - PostgreSQL: a side table `(row id, tsvector)` built with `to_tsvector('simple', document)`
-  (the terms are already cut, so the `simple` configuration only lower-cases) with a GIN index;
+  (the terms are already cut, so the `simple` configuration only lower-cases) with a GIN index,
+  plus any columns the app copies from the row to order a page by (`SearchIndex.columns`);
 - SQLite (`make run`): an FTS5 virtual table `(rowid, document)`, whose `unicode61` tokenizer
   splits on the spaces between the terms, ranked by `bm25`.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -94,28 +95,40 @@ class SearchIndex:
     pg_key: str
     fts_table: str
     relation: str  # the searched model's reverse one-to-one to the PostgreSQL side table
+    # Columns of the row copied beside its vector on PostgreSQL, as (column, SQL type): what a page
+    # orders or narrows by, so the newest matches are found in the side table alone (the row's
+    # values never change once written; the store rewrites them with the vector anyway).
+    columns: tuple[tuple[str, str], ...] = ()
 
-    def store(self, rows: Iterable[tuple[int, str]]) -> int:
-        """Write (row id, document) pairs, replacing what was there; one statement per call."""
+    def store(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Write (row id, document, *the values of `columns`) rows, replacing what was there; one
+        statement per call. SQLite keeps only the document."""
         rows = list(rows)
         if not rows:
             return 0
-        ids = [pk for pk, _doc in rows]
-        docs = [doc for _pk, doc in rows]
+        ids = [row[0] for row in rows]
+        # One array a column: the ids, the documents, then each copied column.
+        arrays: list[Any] = [[row[i] for row in rows] for i in range(2 + len(self.columns))]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                names = "".join(f", {name}" for name, _type in self.columns)
+                casts = "".join(f", %s::{sql_type}[]" for _name, sql_type in self.columns)
+                labels = "".join(f", c{i}" for i in range(len(self.columns)))
+                updates = "".join(f", {name} = EXCLUDED.{name}" for name, _type in self.columns)
                 cursor.execute(
-                    f"INSERT INTO {self.pg_table} ({self.pg_key}, vector) "  # noqa: S608 - constant names
-                    "SELECT k, to_tsvector('simple', d) FROM unnest(%s::bigint[], %s::text[]) AS r(k, d) "
-                    f"ON CONFLICT ({self.pg_key}) DO UPDATE SET vector = EXCLUDED.vector",
-                    [ids, docs],
+                    f"INSERT INTO {self.pg_table} ({self.pg_key}, vector{names}) "  # noqa: S608 - constant names
+                    f"SELECT k, to_tsvector('simple', d){labels} "
+                    f"FROM unnest(%s::bigint[], %s::text[]{casts}) AS r(k, d{labels}) "
+                    f"ON CONFLICT ({self.pg_key}) DO UPDATE SET vector = EXCLUDED.vector{updates}",
+                    arrays,
                 )
             else:
                 # FTS5 has no upsert: drop the old rows of these ids, then insert.
                 marks = ",".join("%s" for _ in ids)
                 cursor.execute(f"DELETE FROM {self.fts_table} WHERE rowid IN ({marks})", ids)  # noqa: S608
                 cursor.executemany(
-                    f"INSERT INTO {self.fts_table} (rowid, body) VALUES (%s, %s)", rows  # noqa: S608
+                    f"INSERT INTO {self.fts_table} (rowid, body) VALUES (%s, %s)",  # noqa: S608
+                    [(row[0], row[1]) for row in rows],
                 )
         return len(rows)
 
@@ -126,11 +139,15 @@ class SearchIndex:
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - a constant name
             return not cursor.fetchone()[0]
 
+    def pg_query(self, groups: Sequence[Sequence[str]]) -> SearchQuery:
+        """The groups as a PostgreSQL query of the side table's `vector`."""
+        return SearchQuery(_tsquery(groups), search_type="raw", config="simple")
+
     def filter(self, qs: QuerySet[M], groups: Sequence[Sequence[str]], *, rank: bool = True) -> QuerySet[M]:
         """The rows of `qs` that match every group, annotated with `search_rank` (higher is better)
         unless `rank` is False (a list kept in its own order: the API's cursor pages)."""
         if connection.vendor == "postgresql":
-            query = SearchQuery(_tsquery(groups), search_type="raw", config="simple")
+            query = self.pg_query(groups)
             # One join to the side table; the match uses its GIN index, the scope stays the caller's.
             vector = f"{self.relation}__vector"
             if not rank:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
@@ -21,9 +22,9 @@ from core.api_fast import UnfilteredWithoutParams
 from core.pagination import LargeTablePagination
 from supervision.api.serializers._common import api_query_groups, viewer_township
 from supervision.api.serializers.diaries import ROW_COLUMNS, ROW_TIMES, DiaryInputSerializer, DiarySerializer, diary_rows
-from supervision.models import Diary
-from supervision.search import search_diaries
-from supervision.selectors.diaries import diaries_for
+from supervision.models import Diary, DiarySearch
+from supervision.search import search_diaries, township_search_rows
+from supervision.selectors.diaries import diaries_for, township_reader_of
 from supervision.services import diaries as services
 
 # Each diary's visited household ids as one column of the page's own query (PostgreSQL): one
@@ -52,6 +53,19 @@ class DiaryPagination(LargeTablePagination):
     offset_cutoff = 100_000
 
 
+# Where the search filter leaves a township reader's search rows for `list` (two steps).
+SEARCH_ROWS = "diary_search_rows"
+
+
+def diary_rows_of(ids: list[int]) -> list[dict[str, Any]]:
+    """The list's rows (with their household ids) of these diaries, in the order of `ids`."""
+    rows = Diary.objects.filter(pk__in=ids).order_by().annotate(household_ids=HOUSEHOLD_IDS).values(
+        *ROW_COLUMNS, "household_ids", **ROW_TIMES
+    )
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 class DiaryFilter(django_filters.FilterSet):
     start = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("起始日期（含）"))
     end = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("截止日期（含）"))
@@ -67,8 +81,19 @@ class DiaryFilter(django_filters.FilterSet):
 
     def filter_search(self, qs: QuerySet[Diary], name: str, value: str) -> QuerySet[Diary]:
         # The API keeps the list's cursor order: no rank to compute.
-        township_id = viewer_township(getattr(self, "request", None))
-        return search_diaries(qs, api_query_groups(value), township_id=township_id, rank=False)
+        request = getattr(self, "request", None)
+        groups = api_query_groups(value)
+        township_id = viewer_township(request)
+        if request is not None and connection.vendor == "postgresql" and self._searches_only():
+            reader_of = township_reader_of(actor_for(request.user))
+            if reader_of is not None:
+                # The same rows as `qs` below, found in the search table alone (list pages them).
+                setattr(request, SEARCH_ROWS, township_search_rows(groups, township_id=reader_of))
+        return search_diaries(qs, groups, township_id=township_id, rank=False)
+
+    def _searches_only(self) -> bool:
+        """No filter but the search (the others need the diaries' own columns)."""
+        return all(value in EMPTY_VALUES for key, value in self.form.cleaned_data.items() if key != "search")
 
 
 class DiaryViewSet(
@@ -99,6 +124,8 @@ class DiaryViewSet(
         # Plain rows, not model instances: at county scale building 150 model objects a page
         # (diary, author, village) cost more than the query. Households: one query for the page.
         qs = self.filter_queryset(self.get_queryset())
+        if (search_rows := getattr(request, SEARCH_ROWS, None)) is not None:
+            return self._search_page(search_rows)
         if connection.vendor == "postgresql":
             rows = qs.annotate(household_ids=HOUSEHOLD_IDS).values(*ROW_COLUMNS, "household_ids", **ROW_TIMES)
             page = self.paginate_queryset(rows)
@@ -108,6 +135,15 @@ class DiaryViewSet(
             page = self.paginate_queryset(qs.values(*ROW_COLUMNS, **ROW_TIMES))
             assert page is not None
             households = household_ids_of([row["id"] for row in page])
+        return self.get_paginated_response(diary_rows(page, households))
+
+    def _search_page(self, search_rows: QuerySet[DiarySearch]) -> Response:
+        # Two steps: the page's diary ids in the list's order and cursor, (date, id), from the
+        # search rows alone; then the list's rows of those ids.
+        found = self.paginate_queryset(search_rows.values("id", "date"))
+        assert found is not None  # the viewset always paginates
+        page = diary_rows_of([row["id"] for row in found])
+        households = {row["id"]: row.pop("household_ids") for row in page}
         return self.get_paginated_response(diary_rows(page, households))
 
     @extend_schema(request=DiaryInputSerializer, responses={

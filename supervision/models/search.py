@@ -18,6 +18,10 @@ from .matters import Matter
 class DiarySearch(models.Model):
     diary = models.OneToOneField(Diary, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
     vector = SearchVectorField()
+    # A copy of the diary's date (which never changes), written with the vector: a township's
+    # search page is ordered here, without joining each match to its diary
+    # (supervision.search.township_search_rows). Empty on SQLite, where FTS5 holds the index.
+    date = models.DateField()
 
     class Meta:
         default_permissions = ()

@@ -44,6 +44,14 @@ def diaries_for(actor: Actor, qs: QuerySet[Diary] | None = None) -> QuerySet[Dia
     return qs.filter(cond)
 
 
+def township_reader_of(actor: Actor) -> int | None:
+    """The one township whose every diary (not withdrawn) the actor reads, as `diaries_for`
+    scopes them, or None (a cadre's own scope, the county, no township)."""
+    if sees_no_township(actor) or actor.township_id is None:
+        return None
+    return actor.township_id if actor.is_superuser or actor.has(*DIARY_READERS) else None
+
+
 def diary_list(actor: Actor, *, mine: bool = False) -> QuerySet[Diary]:
     """List rows: author, village and township in one join; households and comment counts prefetched."""
     qs = diaries_for(actor).select_related("author", "author__unit", "village")
