@@ -78,7 +78,7 @@ class HistoricalRecordsWithLinks(HistoricalRecords):
         # As simple-history does, from the through rows create_with_links has in hand.
         for field in history_instance._history_m2m_fields:
             history_model = self.m2m_models[field]
-            names = [f.name for f in getattr(instance, field.name).through._meta.fields]
+            names = [f.name for f in field.remote_field.through._meta.fields]
             rows = [history_model(history=history_instance, **{n: getattr(row, n) for n in names})
                     for row in written.get(field.name, [])]
             pre_create_historical_m2m_records.send(sender=history_model, rows=rows, history_instance=history_instance,

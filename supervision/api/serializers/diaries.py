@@ -136,6 +136,10 @@ class _VillageId(serializers.PrimaryKeyRelatedField):
 # of a household, and the whole village (the diary's answer and the service read it).
 _HOUSEHOLD_COLUMNS = ("id", "village_id", "is_active")
 _VILLAGE_COLUMNS = tuple(f.attname for f in Village._meta.concrete_fields)
+# Built once (nothing is read here): resolving the joined columns took a third of the lookup.
+# Each lookup filters a clone of it.
+_HOUSEHOLD_ROWS = (Household.objects.filter(is_active=True).order_by()
+                   .values_list(*_HOUSEHOLD_COLUMNS, *(f"village__{name}" for name in _VILLAGE_COLUMNS)))
 
 
 class _VillageHouseholds(PrimaryKeyList):
@@ -150,8 +154,7 @@ class _VillageHouseholds(PrimaryKeyList):
         village_id = getattr(self.parent, "households_village_id", None)
         if village_id is None:
             return {}
-        rows = (Household.objects.filter(village_id=village_id, is_active=True, pk__in=ids).order_by()
-                .values_list(*_HOUSEHOLD_COLUMNS, *(f"village__{name}" for name in _VILLAGE_COLUMNS)))
+        rows = _HOUSEHOLD_ROWS.filter(village_id=village_id, pk__in=ids)
         found: dict[int, Model] = {}
         village: Village | None = None
         cache_village = Household._meta.get_field("village").set_cached_value  # type: ignore[union-attr]
