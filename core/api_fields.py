@@ -47,9 +47,7 @@ class PrimaryKeyList(serializers.ManyRelatedField):
             except ValueError:
                 child.fail("incorrect_type", data_type=type(item).__name__)
         ids = list(dict.fromkeys(ids))
-        queryset = child.get_queryset()
-        assert queryset is not None  # given to __init__
-        found = queryset.in_bulk(ids)
+        found = self.lookup(ids)
         refused = [pk for pk in ids if pk not in found]
         if refused:
             raise serializers.ValidationError(
@@ -57,3 +55,9 @@ class PrimaryKeyList(serializers.ManyRelatedField):
                 code="does_not_exist",
             )
         return [found[pk] for pk in ids]
+
+    def lookup(self, ids: list[int]) -> dict[int, Model]:
+        """The objects of `ids` the field accepts, by id (a missing id is refused)."""
+        queryset = self.child_relation.get_queryset()
+        assert queryset is not None  # given to __init__
+        return queryset.in_bulk(ids)

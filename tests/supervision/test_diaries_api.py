@@ -191,3 +191,56 @@ def test_households_of_another_village_are_refused_by_id_only(world):
     assert response.status_code == 400
     assert response.json()["errors"]["households"] == [f"以下农户不存在或不属于所选村：{world.h2.pk}。"]
     assert Diary.objects.count() == 0
+
+
+def test_an_inactive_household_is_refused_by_id_only(world):
+    # given 张三 of 东河村 no longer counts as a household
+    world.h1.is_active = False
+    world.h1.save()
+    response = api_client(world.cadre1.user).post("/api/v1/diaries/", {
+        "village": world.v1.pk, "households": [world.h1.pk], "situation": "走访",
+    }, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["households"] == [f"以下农户不存在或不属于所选村：{world.h1.pk}。"]
+
+
+def test_the_input_reads_the_village_whole_with_the_households(world):
+    # given two inputs validated one after the other, for two villages (the fields are shared copies)
+    from django.forms.models import model_to_dict
+
+    from cadres.models import Village
+    from supervision.api.serializers.diaries import DiaryInputSerializer
+
+    other = f.HouseholdFactory(village=world.v1)
+    first = DiaryInputSerializer(data={"village": world.v1.pk, "households": [other.pk, world.h1.pk, other.pk],
+                                       "situation": "走访"})
+    second = DiaryInputSerializer(data={"village": str(world.v2.pk), "households": [world.h2.pk], "situation": "走访"})
+    assert first.is_valid(), first.errors
+    assert second.is_valid(), second.errors
+    # then each has its own village's households, in the order sent, without duplicates, and the
+    # village as a full read gives it (no query needed for it)
+    for data, village, households in ((first, world.v1, [other, world.h1]), (second, world.v2, [world.h2])):
+        values = data.validated_data
+        assert [(h.pk, h.village_id, h.is_active) for h in values["households"]] == [
+            (h.pk, h.village_id, True) for h in households]
+        stored = model_to_dict(Village.objects.get(pk=village.pk))
+        with assert_num_queries(0):
+            assert model_to_dict(values["village"]) == stored
+            assert all(h.village is values["village"] for h in values["households"])
+
+
+def test_the_history_row_is_simple_historys_own(world):
+    # given a diary, recorded once by the project's records and once by simple-history's own method
+    from simple_history.models import HistoricalRecords
+
+    diary = f.DiaryFactory(author=world.cadre1, village=world.v1, problems="路灯坏了")
+    diary.households.set([world.h1])
+    records = Diary._historical_records  # type: ignore[attr-defined]
+    records.create_historical_record(diary, "~")
+    HistoricalRecords.create_historical_record(records, diary, "~")
+    # then the two versions hold the same values and the same household links
+    theirs, ours = diary.history.order_by("-history_id")[:2]
+    skip = {"history_id", "history_date"}
+    names = [f.attname for f in type(ours)._meta.concrete_fields if f.attname not in skip]
+    assert [getattr(ours, n) for n in names] == [getattr(theirs, n) for n in names]
+    assert [h.household_id for h in ours.households.all()] == [h.household_id for h in theirs.households.all()]
