@@ -227,7 +227,7 @@ def _fill(world, rows, start=0):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("who", "queries"), [
     ("office", 3),  # registered: count + rows; agenda: rows with their count
     ("secretary", 1),  # agenda: rows with their count (a window)
-    ("unit_head", 4),  # the matter scope's villages (2); count + rows
+    ("unit_head", 3),  # one for the matter scope (the rest comes with the cached actor); count + rows
     ("inspector", 4),  # findings figures; ready count; ready rows; waiting rows
     ("cadre1", 0),
 ])
