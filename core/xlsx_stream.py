@@ -23,6 +23,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 CHUNK = 64 * 1024
+# Rows handed to the zip entry at a time: each write costs a CRC, a deflate call and the zip's
+# bookkeeping, a tenth of a 100,000-row export's time when written row by row.
+ROWS_PER_WRITE = 50
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 - Excel's serial dates have no time zone
 _EXCEL_DAY = _EXCEL_EPOCH.date()
 # Characters XML 1.0 refuses (a diary pasted from elsewhere can carry them), dropped by str.translate.
@@ -209,12 +212,16 @@ def stream_xlsx(sheets: list[Sheet]) -> Iterator[bytes]:
                     + "<sheetData>" + _row(1, headers, _BOLD)
                 ).encode())
                 line = 1
+                batch: list[str] = []
                 for values in rows:
                     line += 1
-                    part.write(write_row(values, line).encode())
-                    if len(pipe.buffer) >= CHUNK:
-                        yield pipe.take()
-                part.write(b"</sheetData></worksheet>")
+                    batch.append(write_row(values, line))
+                    if len(batch) >= ROWS_PER_WRITE:
+                        part.write("".join(batch).encode())
+                        batch.clear()
+                        if len(pipe.buffer) >= CHUNK:
+                            yield pipe.take()
+                part.write(("".join(batch) + "</sheetData></worksheet>").encode())
             yield pipe.take()
     yield pipe.take()
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 
 import supervision.api.reports.diaries_export as export
+from core import read_ahead
 from core.models import JobRun
 from portal.apikeys import api_key_create
 from tests import factories as f
@@ -127,3 +130,33 @@ def test_an_export_too_big_for_a_request_becomes_a_job_with_a_download(diaries, 
     for user in (diaries.head.user, diaries.reporter_user):
         assert page_client(user).get(f"/jobs/{job.pk}/").status_code == 404
         assert page_client(user).get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the reader thread is PostgreSQL's")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_read_ahead_by_a_thread_writes_the_same_file_as_reading_in_turn(diaries, monkeypatch, fmt):
+    # Committed data (a transactional test): the export's chunks are read by core.read_ahead's thread.
+    monkeypatch.setattr("supervision.exports.EXPORT_CHUNK", 1)
+    users = [diaries.secretary.user, diaries.reporter_user, diaries.cadre2.user, diaries.outsider.user]
+
+    def files() -> list[Any]:
+        bodies = [b"".join(api_client(user).get(URL + f"&format={fmt}").streaming_content) for user in users]
+        if fmt == "csv":
+            return bodies
+        return [[[c.value for c in row] for row in load_workbook(io.BytesIO(body)).active.iter_rows()] for body in bodies]
+
+    readers: list[str] = []
+    real_read = read_ahead._read
+
+    def spying(*args: Any) -> None:
+        readers.append(threading.current_thread().name)
+        real_read(*args)
+
+    monkeypatch.setattr(read_ahead, "_read", spying)
+    threaded = files()
+    assert readers == ["read-ahead"] * len(users)
+    assert not [t for t in threading.enumerate() if t.name == "read-ahead"]
+    monkeypatch.setattr(read_ahead, "_may_read_elsewhere", lambda: False)
+    assert files() == threaded and len(readers) == len(users)
+    assert "张*" in threaded[1].decode() if fmt == "csv" else threaded[1][1][9] == "张*"  # the reporter: masked
