@@ -25,8 +25,10 @@ OFFLINE_TEXT = "三组没有信号：张三家反映冬季用水管冻裂，需�
 
 def ready_for_offline(page: Any) -> None:
     """Online once: the worker is installed and keeps today's diary form for this cadre."""
-    # polled from here: wait_for_function evaluates strings, which the portal's CSP refuses
-    _wait_until(page, lambda: page.evaluate("navigator.serviceWorker.controller !== null"))
+    # polled from here: wait_for_function evaluates strings, which the portal's CSP refuses. Up to 60 s:
+    # the worker precaches the app's pages and assets, which took over 30 s once with a full test run
+    # and two other suites sharing the 2 cores.
+    _wait_until(page, lambda: page.evaluate("navigator.serviceWorker.controller !== null"), tries=600)
     _wait_until(page, lambda: page.evaluate(
         """async () => {
             const cache = await caches.open("portal-pages");
