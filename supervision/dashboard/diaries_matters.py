@@ -18,10 +18,9 @@ from cadres.selectors import QuotaStatus, quota_of, quota_status
 from core.dashboard import shared_figures
 from supervision.dashboard.figures import period_totals, window_days
 from supervision.dashboard.own import OwnRows, own_rows
-from supervision.models import Matter
 from supervision.selectors.diaries import backfill_days
 from supervision.selectors.households import STALE_AFTER_DAYS, my_contacts, stale_among
-from supervision.selectors.matters import filter_mine, light_expression, matters_for, overdue_q
+from supervision.selectors.matters import matters_for, overdue_q
 
 SHOWN_STALE = 5
 
@@ -83,18 +82,6 @@ def _today_panel(cadre: Cadre, today: date, own: OwnRows) -> dict[str, Any]:
         "today_diary_id": own.diaries.get(today),
         "missed": sorted(missed, reverse=True),
     }
-
-
-def _lights_panel(actor: Actor, today: date) -> dict[str, Any]:
-    rows = (
-        filter_mine(matters_for(actor), actor)
-        .filter(status__in=Matter.OPEN_STATUSES)
-        .annotate(light=light_expression(today))
-        .values("light")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return _lights({row["light"]: row["n"] for row in rows})
 
 
 def _lights(counts: dict[str, int]) -> dict[str, Any]:

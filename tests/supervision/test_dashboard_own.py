@@ -10,15 +10,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db.models import Count
 from django.utils import timezone
 
 from cadres.models import CalendarDay, ContactQuota, ExcusedAbsence, HouseholdContact, Post
 from cadres.roles import actor_for
 from cadres.selectors import quota_of, quota_status
-from supervision.dashboard.diaries_matters import _lights_panel, _today_panel, _window, panels
+from supervision.dashboard.diaries_matters import _today_panel, _window, panels
 from supervision.dashboard.own import own_rows
+from supervision.models import Matter
 from supervision.selectors.diaries import missed_dates
 from supervision.selectors.households import my_contacts, stale_among
+from supervision.selectors.matters import filter_mine, light_expression, matters_for
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +110,21 @@ def test_my_matters_by_light_are_the_selectors_answers(busy, who):
     actor = actor_for(cadre.user)
     # then the one statement counts what filter_mine(matters_for(actor)) counts
     own = own_rows(actor, cadre, today=today, window=None)
-    expected = _lights_panel(actor, today)
+    expected = _selectors_lights(actor, today)
     assert own.lights == {"red": expected["red"], "yellow": expected["yellow"], "green": expected["green"]}
     if who == "cadre1":
         assert own.lights == {"red": 2, "yellow": 2, "green": 2}
+
+
+def _selectors_lights(actor, today):
+    """My open matters by light as the selectors count them (the ORM path the one statement replaced)."""
+    rows = (
+        filter_mine(matters_for(actor), actor)
+        .filter(status__in=Matter.OPEN_STATUSES)
+        .annotate(light=light_expression(today))
+        .values("light")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row["light"]: row["n"] for row in rows}
+    return {light: counts.get(light, 0) for light in ("red", "yellow", "green")}
