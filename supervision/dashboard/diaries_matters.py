@@ -14,12 +14,12 @@ from django.utils import timezone
 from cadres.calendar import excused_from, workdays_from
 from cadres.models import Cadre
 from cadres.roles import Actor, Role
-from cadres.selectors import QuotaStatus, quota_of, quota_status
+from cadres.selectors import QuotaStatus, quota_of
 from core.dashboard import shared_figures
 from supervision.dashboard.figures import period_totals, window_days
 from supervision.dashboard.own import OwnRows, own_rows
 from supervision.selectors.diaries import backfill_days
-from supervision.selectors.households import STALE_AFTER_DAYS, my_contacts, stale_among
+from supervision.selectors.households import STALE_AFTER_DAYS, stale_among
 from supervision.selectors.matters import matters_for, overdue_q
 
 SHOWN_STALE = 5
@@ -43,14 +43,6 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
     if actor.is_superuser or actor.has(Role.LEADER, Role.OFFICE):
         out.append(shared_figures("township", actor, lambda: _township_panel(actor, today)))
     return out
-
-
-def households_panel(actor: Actor, cadre: Cadre) -> dict[str, Any] | None:
-    """My contact-household quota and the households not visited lately (oldest first)."""
-    # The active contacts are read once: the quota counts them by kind, the visits by date.
-    contacts = list(my_contacts(actor))
-    quota = quota_of(cadre, [c.kind for c in contacts]) if actor.cadre_id == cadre.pk else quota_status(cadre)
-    return _households_panel(quota, stale_among(contacts))
 
 
 def _households_panel(quota: QuotaStatus, stale: Sequence[Any]) -> dict[str, Any] | None:
