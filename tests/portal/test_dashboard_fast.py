@@ -42,12 +42,13 @@ def _queries(client, user) -> int:  # type: ignore[no-untyped-def]
 # (role, cold, warm): cold = the shared panels expired; warm = read from the cache in one round trip.
 # Personal panels: today's diary, the households panel and my matters by light in 1 query (the
 # cadre's diaries, absences, calendar days, contacts with their last visit, their post's quota and
-# their open matters counted together), the agenda in 1 (its count a window over the shown rows).
+# their open matters counted together), the agenda in 1 (its count a window over the shown rows),
+# the bulletins awaiting work and the latest published one in 1.
 COSTS = [
-    ("secretary", 23, 11),
-    ("head", 23, 11),
+    ("secretary", 22, 10),
+    ("head", 22, 10),
     ("deputy", 14, 14),
-    ("office", 24, 12),
+    ("office", 23, 11),
     ("unit_head", 16, 16),  # its scope ids come with the cached actor (cadres.actor_cache)
     ("inspector", 11, 11),
     ("cadre1", 9, 9),

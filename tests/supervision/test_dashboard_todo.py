@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from cadres.roles import actor_for
 from supervision.dashboard.todo import panels
-from supervision.models import AgendaItem
+from supervision.models import AgendaItem, Diary
+from supervision.selectors.diaries import agenda_for
+from supervision.services.agenda import can_decide
 from tests import factories as f
 from tests.helpers import assert_num_queries, assert_same_queries
 
@@ -246,3 +248,63 @@ def test_dashboard_page_query_count_does_not_grow_with_todo_rows(client, world, 
     _fill(world, 1)
     one, many = assert_same_queries(lambda: client.get("/"), lambda: _fill(world, 49, start=1), warm=True)
     assert (one.status_code, many.status_code) == (200, 200)
+
+
+# --- the agenda panel's one statement is agenda_for's answer -----------------------------------------
+
+
+def _agenda_reference(actor):  # type: ignore[no-untyped-def]
+    """The panel as agenda_for reads it (the selector's scope, with the ORM)."""
+    from django.db.models import Count, Window
+
+    items = list(agenda_for(actor).filter(status=AgendaItem.Status.PENDING)
+                 .annotate(total=Window(Count("id"))).order_by("adopted_at", "id")[:5])
+    if not items:
+        return None
+    return items[0].total, [(i.pk, i.diary_id, i.title, i.get_source_display(), i.adopted_at,
+                             i.diary.village.name if i.diary_id else None) for i in items]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_agenda_panel_equals_agenda_for_for_every_role(world, language):
+    from django.utils import translation
+
+    today = timezone.localdate()
+    now = timezone.now()
+    for n, (author, village) in enumerate([(world.cadre1, world.v1), (world.cadre2, world.v2), (world.cadre3, world.v3),
+                                           (world.cadre1, world.v1), (world.cadre2, world.v2), (world.cadre3, world.v3)]):
+        item = agenda_item(world, author=author, village=village, day=today - dt.timedelta(days=n))
+        AgendaItem.objects.filter(pk=item.pk).update(adopted_at=now - dt.timedelta(hours=n))
+    withdrawn = agenda_item(world, author=world.cadre1, village=world.v2, day=today - dt.timedelta(days=9))
+    Diary.objects.filter(pk=withdrawn.diary_id).update(deleted_at=now)
+    AgendaItem.objects.filter(pk=withdrawn.pk).update(adopted_at=now - dt.timedelta(days=30))
+    AgendaItem.objects.create(township_id=world.township.pk, source=AgendaItem.Source.OFFICE, title="办公室提出",
+                              adopted_by=world.secretary, adopted_at=now - dt.timedelta(days=20))
+    agenda_item(world, author=world.outsider, village=world.v_other, day=today)  # another township
+    agenda_item(world, author=world.cadre2, village=world.v1, day=today - dt.timedelta(days=12),
+                status=AgendaItem.Status.DECIDED)
+
+    with translation.override(language):
+        for who in ROLES:
+            actor = actor_for(world.users[who])
+            panel = todo(world, who).get(AGENDA)
+            expected = _agenda_reference(actor) if can_decide(actor) else None
+            if expected is None:
+                assert panel is None, who
+                continue
+            total, rows = expected
+            assert (panel["count"], panel["more"]) == (total, total - len(rows)), who
+            assert [tuple(i) for i in panel["items"]] == rows, who
+    assert total == 7  # six pending of the township and the office's, not the withdrawn diary's
+
+
+def test_agenda_panel_for_the_superuser_spans_every_township(world):
+    from django.contrib.auth.models import User
+
+    agenda_item(world, author=world.cadre1, village=world.v1, day=timezone.localdate())
+    agenda_item(world, author=world.outsider, village=world.v_other, day=timezone.localdate())
+    admin = User.objects.create_superuser("root-agenda", password="x")
+    actor = actor_for(admin)
+    panel = {p["template"].rsplit("/", 1)[-1]: p for p in panels(actor, admin)}[AGENDA]
+    total, rows = _agenda_reference(actor)
+    assert (panel["count"], [tuple(i) for i in panel["items"]]) == (total, rows) and total == 2
