@@ -239,3 +239,24 @@ def test_the_list_reads_findings_of_every_shape_as_the_serializer_gives_them(wor
     rows = {row["id"]: row for row in json.loads(page.content)["results"]}
     assert [finding["id"] for finding in rows[plain.pk]["findings"]] == [finding.pk for finding in findings]
     assert len(rows) == 2
+
+
+def test_the_list_pages_in_the_selectors_order(inspections):
+    """Each page holds the rows of the selector's order (date, then id, newest first) at its place."""
+    f.InspectionFactory(township=inspections.township, subject_village=inspections.v1, date=D(2026, 10, 15))
+    f.InspectionFactory(township=inspections.township, subject_village=inspections.v2, date=D(2026, 9, 1))
+    secretary = inspections.users["secretary"]
+    expected = list(inspection_list(actor_for(secretary)).values_list("id", flat=True))
+    client = api_client(secretary)
+    pages = [client.get(f"/api/v1/inspections/?page_size=2&page={n}").json() for n in (1, 2, 3)]
+    assert [row["id"] for page in pages for row in page["results"]] == expected
+    assert [page["count"] for page in pages] == [len(expected)] * 3 and len(expected) == 6
+    assert client.get("/api/v1/inspections/?page_size=2&page=4").status_code == 404
+
+
+def test_a_log_in_tied_to_no_township_lists_no_inspection(inspections):
+    nobody = f.UserFactory(username="nobody", groups=["inspector"])
+    assert actor_for(nobody).township_ids == frozenset()  # inspections_for: qs.none()
+    answer = api_client(nobody).get("/api/v1/inspections/")
+    assert answer.status_code == 200
+    assert answer.json()["count"] == 0 and answer.json()["results"] == []
