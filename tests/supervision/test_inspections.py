@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
+from rest_framework.renderers import JSONRenderer
 
 from cadres.roles import actor_for
 from core.errors import NotAllowed, StateError
 from core.models import Notification
+from supervision.api.serializers.inspections import InspectionSerializer
 from supervision.models import Inspection, InspectionFinding, Matter
+from supervision.selectors.inspections import inspection_list
 from supervision.services import inspections as svc
 from tests import factories as f
 from tests.helpers import api_client, assert_num_queries
@@ -195,9 +200,63 @@ def test_the_inspection_list_costs_the_same_at_1_and_50_rows(world, client, rows
         inspection.inspectors.set([world.inspector])
         f.InspectionFindingFactory(inspection=inspection)
     api = api_client(world.inspector.user, session=True)
-    # PostgreSQL reads the inspectors in the page's own query (an ARRAY column); SQLite afterwards.
-    with assert_num_queries(8 if connection.vendor == "postgresql" else 9):
+    # PostgreSQL reads the inspectors and findings in the page's own query (ARRAY and json columns);
+    # SQLite afterwards.
+    with assert_num_queries(7 if connection.vendor == "postgresql" else 9):
         assert len(api.get("/api/v1/inspections/").json()["results"]) == rows
     client.force_login(world.inspector.user)
     with assert_num_queries(10):
         assert client.get("/inspections/").status_code == 200
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_list_reads_findings_of_every_shape_as_the_serializer_gives_them(world, language):
+    """The list's findings (a json column on PostgreSQL) carry texts, dates, timestamps and matters
+    exactly as InspectionSerializer gives them: fractions of a second with trailing zeros or none,
+    escapes in texts, no deadline, no matter, several matters, and an inspection without findings."""
+    utc = dt.UTC
+    plain = f.InspectionFactory(township=world.township, subject_village=world.v1)
+    shapes = [
+        {"rectified_at": dt.datetime(2026, 12, 31, 16, 0, 0, tzinfo=utc), "rectification_deadline": D(2027, 1, 1),
+         "description": '引号"与反斜杠\\、换行\n制表\t😀\u2028', "rectification_report": "已整改 <b>&amp;</b>"},
+        {"rectified_at": dt.datetime(2026, 3, 1, 2, 3, 4, 120000, tzinfo=utc), "category": "other", "action": ""},
+        {"rectified_at": dt.datetime(2026, 3, 1, 2, 3, 4, 1, tzinfo=utc), "rectification_deadline": None},
+        {"rectified_at": None, "description": ""},
+    ]
+    findings = [f.InspectionFindingFactory(inspection=plain, **shape) for shape in shapes]
+    f.MatterFactory(village=world.v1, raised_by=world.cadre1, finding=findings[0])
+    f.MatterFactory(village=world.v1, raised_by=world.cadre1, finding=findings[0])
+    f.MatterFactory(village=world.v1, raised_by=world.cadre1, finding=findings[2])
+    f.InspectionFactory(township=world.township, subject_village=world.v2)
+    user = world.secretary.user
+    page = api_client(user).get("/api/v1/inspections/", HTTP_ACCEPT_LANGUAGE=language)
+    assert page.status_code == 200
+    with translation.override(language):
+        expected = JSONRenderer().render([
+            InspectionSerializer().generic_representation(row)
+            for row in inspection_list(actor_for(user)).prefetch_related("findings__matters")])
+    assert JSONRenderer().render(json.loads(page.content)["results"]) == expected
+    rows = {row["id"]: row for row in json.loads(page.content)["results"]}
+    assert [finding["id"] for finding in rows[plain.pk]["findings"]] == [finding.pk for finding in findings]
+    assert len(rows) == 2
+
+
+def test_the_list_pages_in_the_selectors_order(inspections):
+    """Each page holds the rows of the selector's order (date, then id, newest first) at its place."""
+    f.InspectionFactory(township=inspections.township, subject_village=inspections.v1, date=D(2026, 10, 15))
+    f.InspectionFactory(township=inspections.township, subject_village=inspections.v2, date=D(2026, 9, 1))
+    secretary = inspections.users["secretary"]
+    expected = list(inspection_list(actor_for(secretary)).values_list("id", flat=True))
+    client = api_client(secretary)
+    pages = [client.get(f"/api/v1/inspections/?page_size=2&page={n}").json() for n in (1, 2, 3)]
+    assert [row["id"] for page in pages for row in page["results"]] == expected
+    assert [page["count"] for page in pages] == [len(expected)] * 3 and len(expected) == 6
+    assert client.get("/api/v1/inspections/?page_size=2&page=4").status_code == 404
+
+
+def test_a_log_in_tied_to_no_township_lists_no_inspection(inspections):
+    nobody = f.UserFactory(username="nobody", groups=["inspector"])
+    assert actor_for(nobody).township_ids == frozenset()  # inspections_for: qs.none()
+    answer = api_client(nobody).get("/api/v1/inspections/")
+    assert answer.status_code == 200
+    assert answer.json()["count"] == 0 and answer.json()["results"] == []
