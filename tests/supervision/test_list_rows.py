@@ -199,7 +199,11 @@ def test_the_fixture_gives_every_role_something_to_compare(lists):
 def test_a_filter_parameter_still_filters(lists):
     """The lists skip the filter backends when only paging is asked for; a filter still applies."""
     client = api_client(lists.users["secretary"])
-    assert [row["pledger_type"] for row in client.get("/api/v1/pledges/?level=unit").json()["results"]] == ["unit"]
+    unit = client.get("/api/v1/pledges/?level=unit").json()
+    assert [row["pledger_type"] for row in unit["results"]] == ["unit"]
+    assert unit["count"] == 1  # the count is the filtered scope's (CountedRows), as the rows are
+    first = client.get("/api/v1/pledges/?page_size=1").json()
+    assert (first["count"], len(first["results"])) == (Pledge.objects.count(), 1)
     closed = client.get("/api/v1/inspections/?closed=true").json()["results"]
     assert [row["subject_type"] for row in closed] == ["unit"]
     assert client.get("/api/v1/inspections/?kind=bogus").status_code == 400
