@@ -248,7 +248,9 @@ def target_json(pledge_ids: list[int], *, connection: Any, zone: ZoneInfo) -> di
     fields = _fields()
     points, assessment = fields["target"]["points"], fields["assessment"]
     score, deduction, bonus = (_decimal_sql(f"a.{name}", assessment[name]) for name in ("score", "deduction", "bonus"))
-    params: dict[str, Any] = {"ids": pledge_ids, "zone": zone.key}
+    # The ids as one array literal: psycopg adapts a list value by value, and it is used twice.
+    ids = ",".join(str(int(pk)) for pk in pledge_ids)
+    params: dict[str, Any] = {"ids": f"{{{ids}}}", "zone": zone.key}
     kinds = _label_sql("t.kind", choice_labels(PledgeTarget, "kind"), "kind", params)
     sources = _label_sql("t.auto_source", choice_labels(PledgeTarget, "auto_source"), "source", params)
     # A target's progress in TargetProgress's order (target, quarter); the local time and offset
