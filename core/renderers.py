@@ -7,10 +7,15 @@ handed back to DRF's own encoder: dates, times and datetimes (DRF truncates micr
 UTC as "Z"), Decimal, lazy translations, querysets. An indented answer (`Accept: application/json;
 indent=4`) and anything orjson refuses (integers beyond 64 bits, NaN under STRICT_JSON) fall back
 to DRF's renderer, so a client never sees a difference.
+
+A `JsonText` value is JSON already written elsewhere (PostgreSQL writes a pledge page's targets in
+the serializer's exact format); orjson copies it into the answer as it is, DRF's encoder reads it
+back first.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -18,10 +23,39 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
-_default = JSONEncoder().default
+
+
+class JsonText:
+    """A value given as its JSON text, compact and written exactly as DRF would write the value."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"JsonText({self.text!r})"
+
+
+class _Encoder(JSONEncoder):
+    def default(self, obj: Any) -> Any:
+        if isinstance(obj, JsonText):
+            return json.loads(obj.text)
+        return super().default(obj)
+
+
+_drf_default = _Encoder().default
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, JsonText):
+        return orjson.Fragment(obj.text)
+    return _drf_default(obj)
 
 
 class FastJSONRenderer(JSONRenderer):
+    encoder_class = _Encoder
+
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
             return b""

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import pytest
-from django.utils import timezone
+from django.db import connection
+from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 
 from cadres.models import School
 from cadres.roles import actor_for
 from supervision.api.serializers.disclosures import DisclosureSerializer
 from supervision.api.serializers.inspections import InspectionSerializer
-from supervision.api.serializers.pledges import PledgeSerializer
+from supervision.api.serializers.pledges import PledgeSerializer, target_dicts, target_json, target_rows
 from supervision.models import Disclosure, Inspection, Pledge, PledgeTarget, TargetAssessment, TargetProgress
 from supervision.selectors.disclosures import disclosures_for
 from supervision.selectors.inspections import inspection_list
@@ -92,11 +95,23 @@ def _generic(serializer: Any, rows: Any) -> bytes:
     return JSONRenderer().render([serializer().generic_representation(row) for row in rows])
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("who", ROLES)
-def test_the_hand_built_lists_answer_what_the_serializers_answer(lists, who):
+def test_the_hand_built_lists_answer_what_the_serializers_answer(lists, who, language):
     user = lists.users[who]
     actor = actor_for(user)
-    expected = {
+    with translation.override(language):
+        expected = _expected(actor)
+    client = api_client(user)
+    for url, generic in expected.items():
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200, url
+        # Through one renderer, so the comparison holds keys, their order and every value's type.
+        assert JSONRenderer().render(json.loads(response.content)["results"]) == generic, url
+
+
+def _expected(actor: Any) -> dict[str, bytes]:
+    return {
         "/api/v1/pledges/": _generic(
             PledgeSerializer, pledge_list_with_targets(actor).prefetch_related("targets__progress")[:50]
         ),
@@ -105,12 +120,67 @@ def test_the_hand_built_lists_answer_what_the_serializers_answer(lists, who):
         ),
         "/api/v1/inspections/": _generic(InspectionSerializer, inspection_list(actor).prefetch_related("findings__matters")[:50]),
     }
-    client = api_client(user)
-    for url, generic in expected.items():
-        response = client.get(url)
-        assert response.status_code == 200, url
-        # Through one renderer, so the comparison holds keys, their order and every value's type.
-        assert JSONRenderer().render(json.loads(response.content)["results"]) == generic, url
+
+
+def test_the_pledge_page_is_the_bytes_the_serializer_renders_to(lists):
+    """The targets PostgreSQL writes are copied into the answer as they are: the page's bytes are
+    the serializer's output through the API's renderer, not only equal once parsed."""
+    user = lists.users["secretary"]
+    with translation.override("en"):
+        rows = [PledgeSerializer().generic_representation(row)
+                for row in pledge_list_with_targets(actor_for(user)).prefetch_related("targets__progress")[:50]]
+    body = api_client(user).get("/api/v1/pledges/", HTTP_ACCEPT_LANGUAGE="en").content
+    head = b'{"count":%d,"next":null,"previous":null,"results":' % len(rows)
+    assert len(rows) == 4
+    assert body == head + JSONRenderer().render(rows) + b"}"
+
+
+def test_an_indented_pledge_page_holds_the_same_rows(lists):
+    """An indented answer (and the browsable API) goes through DRF's own encoder, which reads the
+    database's JSON text back."""
+    client = api_client(lists.users["secretary"])
+    compact = client.get("/api/v1/pledges/")
+    indented = client.get("/api/v1/pledges/", HTTP_ACCEPT="application/json; indent=2")
+    assert b'\n  "results": [' in indented.content
+    assert json.loads(indented.content) == json.loads(compact.content)
+    assert client.get("/api/v1/pledges/", HTTP_ACCEPT="text/html").status_code == 200
+
+
+ZONES = ["Asia/Shanghai", "UTC", "America/New_York", "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the targets' JSON is PostgreSQL's")
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_targets_json_is_what_the_targets_render_to(lists, language):
+    """target_json against target_dicts through orjson, byte for byte: each value's format
+    (decimals, labels, nulls, escaped text, timestamps with and without microseconds, either
+    side of a daylight-saving change and before 1901) in several zones."""
+    signed = Pledge.objects.get(pledger_village=lists.v1)
+    targets = list(PledgeTarget.objects.filter(pledge=signed).order_by("order", "id"))
+    PledgeTarget.objects.filter(pk=targets[2].pk).update(
+        task='引号" 反斜杠\\ 换行\n 制表\t \x01 \u2028 😀', indicator="", assessing_unit=None, auto_source="plan"
+    )
+    TargetAssessment.objects.create(target=targets[2], score=Decimal("0"), bonus=Decimal("10.5"), note="</script>")
+    moments = [dt.datetime(2026, 3, 8, 6, 59, 59, tzinfo=dt.UTC), dt.datetime(2026, 7, 1, 12, 0, 0, 1, tzinfo=dt.UTC),
+               dt.datetime(1900, 1, 1, 0, 0, 0, tzinfo=dt.UTC), dt.datetime(2026, 11, 1, 5, 30, 0, tzinfo=dt.UTC)]
+    for quarter, moment in enumerate(moments, start=1):
+        progress = TargetProgress.objects.create(target=targets[2], quarter=quarter, report=f"报告\r\n{quarter}")
+        TargetProgress.objects.filter(pk=progress.pk).update(at=moment)
+    ids = [*Pledge.objects.order_by("id").values_list("id", flat=True), 0]
+    for name in ZONES:
+        zone = zoneinfo.ZoneInfo(name)
+        with translation.override(language), timezone.override(zone):
+            written = target_json(ids, connection=connection, zone=zone)
+            built = target_dicts(ids)
+        rendered = {pk: orjson.dumps(rows) for pk, rows in built.items()}
+        assert {pk: text.text.encode() for pk, text in written.items()} == rendered, name
+    assert sum(len(rows) for rows in built.values()) == PledgeTarget.objects.count()
+    assert written[0].text == "[]"
+
+
+def test_an_empty_page_reads_no_targets(lists, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert target_rows([]) == {}
 
 
 def test_the_fixture_gives_every_role_something_to_compare(lists):
@@ -129,7 +199,11 @@ def test_the_fixture_gives_every_role_something_to_compare(lists):
 def test_a_filter_parameter_still_filters(lists):
     """The lists skip the filter backends when only paging is asked for; a filter still applies."""
     client = api_client(lists.users["secretary"])
-    assert [row["pledger_type"] for row in client.get("/api/v1/pledges/?level=unit").json()["results"]] == ["unit"]
+    unit = client.get("/api/v1/pledges/?level=unit").json()
+    assert [row["pledger_type"] for row in unit["results"]] == ["unit"]
+    assert unit["count"] == 1  # the count is the filtered scope's (CountedRows), as the rows are
+    first = client.get("/api/v1/pledges/?page_size=1").json()
+    assert (first["count"], len(first["results"])) == (Pledge.objects.count(), 1)
     closed = client.get("/api/v1/inspections/?closed=true").json()["results"]
     assert [row["subject_type"] for row in closed] == ["unit"]
     assert client.get("/api/v1/inspections/?kind=bogus").status_code == 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from cadres.roles import actor_for
 from supervision.models import Pledge, PledgeTarget
@@ -194,7 +195,11 @@ def _many_village_pledges(world, n: int) -> None:
     svc.pledge_issue_from_template(template=template, pledgers=villages, actor=actor_for(world.office.user))
 
 
-@pytest.mark.parametrize(("rows", "queries"), [(1, 9), (50, 9)])
+# PostgreSQL writes the targets as JSON in one query; elsewhere targets and progress take two.
+TARGET_QUERIES = 1 if connection.vendor == "postgresql" else 2
+
+
+@pytest.mark.parametrize(("rows", "queries"), [(1, 7 + TARGET_QUERIES), (50, 7 + TARGET_QUERIES)])
 def test_the_pledge_api_list_costs_the_same_at_1_and_50_rows(world, rows, queries):
     _many_village_pledges(world, rows)
     api = api_client(world.office.user, session=True)  # the user and their roles load on every request
