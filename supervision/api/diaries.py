@@ -22,8 +22,8 @@ from core.api_fast import UnfilteredWithoutParams
 from core.pagination import LargeTablePagination
 from supervision.api.serializers._common import api_query_groups, viewer_township
 from supervision.api.serializers.diaries import ROW_COLUMNS, ROW_TIMES, DiaryInputSerializer, DiarySerializer, diary_rows
-from supervision.models import Diary, DiarySearch
-from supervision.search import search_diaries, township_search_rows
+from supervision.models import Diary
+from supervision.search import SearchWalk, search_diaries, township_search_rows
 from supervision.selectors.diaries import diaries_for, township_reader_of
 from supervision.services import diaries as services
 
@@ -84,12 +84,14 @@ class DiaryFilter(django_filters.FilterSet):
         request = getattr(self, "request", None)
         groups = api_query_groups(value)
         township_id = viewer_township(request)
+        found = search_diaries(qs, groups, township_id=township_id, rank=False)
         if request is not None and connection.vendor == "postgresql" and self._searches_only():
+            # The same rows as `found`, walked newest first from the list's own order (list pages
+            # them); a township reader's fallback reads the search table alone.
             reader_of = township_reader_of(actor_for(request.user))
-            if reader_of is not None:
-                # The same rows as `qs` below, found in the search table alone (list pages them).
-                setattr(request, SEARCH_ROWS, township_search_rows(groups, township_id=reader_of))
-        return search_diaries(qs, groups, township_id=township_id, rank=False)
+            fallback = found if reader_of is None else township_search_rows(groups, township_id=reader_of)
+            setattr(request, SEARCH_ROWS, SearchWalk(qs, groups, fallback))
+        return found
 
     def _searches_only(self) -> bool:
         """No filter but the search (the others need the diaries' own columns)."""
@@ -137,10 +139,10 @@ class DiaryViewSet(
             households = household_ids_of([row["id"] for row in page])
         return self.get_paginated_response(diary_rows(page, households))
 
-    def _search_page(self, search_rows: QuerySet[DiarySearch]) -> Response:
-        # Two steps: the page's diary ids in the list's order and cursor, (date, id), from the
-        # search rows alone; then the list's rows of those ids.
-        found = self.paginate_queryset(search_rows.values("id", "date"))
+    def _search_page(self, search_rows: SearchWalk) -> Response:
+        # Two steps: the page's diary ids in the list's order and cursor, (date, id), walked from
+        # the list's newest rows (supervision.search.SearchWalk); then the list's rows of those ids.
+        found = self.paginate_queryset(search_rows)  # type: ignore[arg-type]  # ordered, bounded, sliced
         assert found is not None  # the viewset always paginates
         page = diary_rows_of([row["id"] for row in found])
         households = {row["id"]: row.pop("household_ids") for row in page}

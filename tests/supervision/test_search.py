@@ -409,8 +409,8 @@ def _pages(client, params):  # type: ignore[no-untyped-def]
 def test_api_two_step_search_pages_are_byte_identical_to_the_one_step_pages_for_every_role(
     world, many_matches, monkeypatch, params,
 ):
-    # given the same requests, answered (for the township's readers on PostgreSQL) in two steps
-    # from the search table, and (patched) as one query over the joined rows; the village and
+    # given the same requests, answered (on PostgreSQL) in two steps, the page's ids walked from
+    # the list's newest rows, and (patched) as one query over the joined rows; the village and
     # start filters are always answered in one query
     from supervision.api import diaries as api
 
@@ -423,7 +423,7 @@ def test_api_two_step_search_pages_are_byte_identical_to_the_one_step_pages_for_
         client = api_client(user)
         two_steps = _pages(client, params)
         with monkeypatch.context() as patched:
-            patched.setattr(api, "township_reader_of", lambda actor: None)
+            patched.setattr(api.DiaryFilter, "_searches_only", lambda self: False)
             one_step = _pages(client, params)
         # then every page, its links included, is the same to the byte
         assert two_steps == one_step, name
@@ -442,3 +442,77 @@ def test_the_search_row_keeps_its_diarys_date(world, diaries):
     rows = dict(DiarySearch.objects.values_list("diary_id", "date"))
     expected = dict(Diary.objects.values_list("pk", "date"))
     assert rows == expected and bulk.pk in rows
+
+
+# --- the newest-first walk (PostgreSQL) ----------------------------------------------------------
+
+
+def _unbounded(found, ordering, bounds, page):  # type: ignore[no-untyped-def]
+    return list(found.filter(**bounds).order_by(*ordering).values("id", "date")[page])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the walk is PostgreSQL's (FTS5 answers in one query)")
+@pytest.mark.parametrize("q", ["管网 维修", "道路", "破损 管网", "温室 薄膜"])
+def test_the_walk_finds_exactly_the_index_s_rows_for_every_role_bound_page_and_walk_length(world, many_matches, q):
+    # given the fixture's matches: several a day (ties on the date), a withdrawn one, another
+    # township's; common words, rare words and words nothing holds
+    from supervision.search import SearchWalk, township_search_rows
+    from supervision.selectors.diaries import diaries_for, township_reader_of
+
+    groups = parse_query(q)
+    today = f.today()
+    bounds = [{}, {"date__lt": today.isoformat()}, {"date__lt": (today - dt.timedelta(days=1)).isoformat()},
+              {"date__gt": (today - dt.timedelta(days=3)).isoformat()}, {"date__lt": "2000-01-01"}]
+    for name, user in world.users.items():
+        actor = actor_for(user)
+        scope = diaries_for(actor)
+        found = search_diaries(scope, groups, township_id=actor.township_id, rank=False)
+        reader = township_reader_of(actor)
+        for fallback in {found, township_search_rows(groups, township_id=reader) if reader else found}:
+            for walk_rows in (1, 2, 3, 7, 1000):  # shorter than the page: the fallback answers
+                walk = SearchWalk(scope, groups, fallback, walk_rows=walk_rows)
+                for ordering in (("-date", "-id"), ("date", "id")):
+                    for bound in bounds:
+                        for page in (slice(0, 3), slice(0, 51), slice(2, 5), slice(4, 9)):
+                            # when walked, then the rows are the index's, in the list's order
+                            got = walk.order_by(*ordering).filter(**bound)[page]
+                            assert got == _unbounded(found, ordering, bound, page), (name, walk_rows, ordering, bound)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the walk is PostgreSQL's (FTS5 answers in one query)")
+@pytest.mark.parametrize("walk_rows", [1, 4, 1000])
+def test_api_search_pages_are_the_same_however_short_the_walk(world, many_matches, monkeypatch, walk_rows):
+    # given a walk that reaches the page's end (1000), or falls back to the index (1, 4)
+    from supervision import search
+    from supervision.api import diaries as api
+
+    monkeypatch.setattr(search.SearchWalk.__init__, "__defaults__", (("-date", "-id"), walk_rows))
+    for name, user in world.users.items():
+        client = api_client(user)
+        for params in ({"search": "管网 维修", "page_size": 2}, {"search": "道路", "page_size": 1},
+                       {"search": "温室", "page_size": 2}):
+            walked = _pages(client, params)
+            with monkeypatch.context() as patched:
+                patched.setattr(api.DiaryFilter, "_searches_only", lambda self: False)
+                one_step = _pages(client, params)
+            # then every page and its links are those of the one query over the joined rows
+            assert walked == one_step, (name, params)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the walk is PostgreSQL's (FTS5 answers in one query)")
+def test_a_walk_that_fills_the_page_never_runs_the_fallback(world, many_matches):
+    # given a fallback that fails on any row it reads (a division by zero), and a common pair of
+    # words whose newest rows fill a page of 3
+    from django.db import DataError, transaction
+
+    from supervision.search import SearchWalk
+    from supervision.selectors.diaries import diaries_for
+
+    scope = diaries_for(actor_for(world.secretary.user))
+    groups = parse_query("管网 维修")
+    failing = search_diaries(scope, groups, rank=False).extra(where=["supervision_diary.id / 0 = 1"])
+    # when the walk fills the page, then the fallback never ran
+    assert len(SearchWalk(scope, groups, failing, walk_rows=1000)[0:3]) == 3
+    # and when the walk is too short for the page, the fallback is what answers
+    with pytest.raises(DataError), transaction.atomic():
+        SearchWalk(scope, groups, failing, walk_rows=2)[0:3]
