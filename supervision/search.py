@@ -187,6 +187,8 @@ class SearchWalk:
         self.ordering, self.walk_rows = tuple(ordering), walk_rows
 
     def order_by(self, *ordering: str) -> SearchWalk:
+        if tuple(ordering) not in (("-date", "-id"), ("date", "id")):
+            raise ValueError(f"a search walk follows the list's order, not {ordering}")
         return SearchWalk(self.scope, self.groups, self.fallback, ordering=ordering, walk_rows=self.walk_rows)
 
     def filter(self, **bounds: Any) -> SearchWalk:
@@ -203,8 +205,9 @@ class SearchWalk:
         # `walked` keeps the walk's order through the join, so its LIMIT stops the walk at the
         # page's last row; `short` (only evaluated when the walk came up short) tells whether
         # rows were left unwalked. The fallback runs only then (a one-time filter).
+        # The tables and the order are constants (order_by checks it); everything else is a parameter.
         sql = (
-            f"WITH walked AS MATERIALIZED ("
+            f"WITH walked AS MATERIALIZED ("  # noqa: S608
             f"SELECT w.id, w.date FROM ({walk_sql}) w "
             f"JOIN {DIARY_INDEX.pg_table} s ON s.{DIARY_INDEX.pg_key} = w.id "
             f"WHERE {match} ORDER BY {_order_sql(self.ordering, 'w.')} LIMIT %s), "

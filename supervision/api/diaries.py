@@ -53,6 +53,9 @@ class DiaryPagination(LargeTablePagination):
     offset_cutoff = 100_000
 
 
+# The query parameters that only page or format a list.
+PAGING_PARAMS = {"cursor", "page_size", "format"}
+
 # Where the search filter leaves a township reader's search rows for `list` (two steps).
 SEARCH_ROWS = "diary_search_rows"
 
@@ -94,7 +97,11 @@ class DiaryFilter(django_filters.FilterSet):
         return found
 
     def _searches_only(self) -> bool:
-        """No filter but the search (the others need the diaries' own columns)."""
+        """No filter but the search (the others need the diaries' own columns), neither this set's
+        nor another backend's (`?updated_since=`, which filters the rows after this set)."""
+        request = getattr(self, "request", None)
+        if request is not None and not set(request.query_params) <= {*self.form.cleaned_data, *PAGING_PARAMS}:
+            return False
         return all(value in EMPTY_VALUES for key, value in self.form.cleaned_data.items() if key != "search")
 
 
@@ -142,7 +149,8 @@ class DiaryViewSet(
     def _search_page(self, search_rows: SearchWalk) -> Response:
         # Two steps: the page's diary ids in the list's order and cursor, (date, id), walked from
         # the list's newest rows (supervision.search.SearchWalk); then the list's rows of those ids.
-        found = self.paginate_queryset(search_rows)  # type: ignore[arg-type]  # ordered, bounded, sliced
+        # The walk answers what the cursor paginator asks of a queryset: order_by, filter, a slice.
+        found: list[dict[str, Any]] | None = self.paginate_queryset(search_rows)  # type: ignore[arg-type, assignment]
         assert found is not None  # the viewset always paginates
         page = diary_rows_of([row["id"] for row in found])
         households = {row["id"]: row.pop("household_ids") for row in page}

@@ -516,3 +516,17 @@ def test_a_walk_that_fills_the_page_never_runs_the_fallback(world, many_matches)
     # and when the walk is too short for the page, the fallback is what answers
     with pytest.raises(DataError), transaction.atomic():
         SearchWalk(scope, groups, failing, walk_rows=2)[0:3]
+
+
+def test_api_search_with_updated_since_returns_only_the_diaries_changed_since(world, many_matches):
+    # given two matching diaries, one changed a day later than every other row
+    from supervision.models import Diary
+
+    later = timezone.now() + dt.timedelta(days=1)
+    changed = many_matches[1]
+    Diary.objects.filter(pk=changed.pk).update(updated_at=later)
+    client = api_client(world.secretary.user)
+    # when searching for the rows changed since then
+    found = results(client.get("/api/v1/diaries/", {"search": "管网 维修", "updated_since": later.isoformat()}))
+    # then only that diary is listed, the search and the other filter both applied
+    assert [r["id"] for r in found] == [changed.pk]
