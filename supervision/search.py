@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import F, Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
 from core.search import SearchIndex, document, highlight
@@ -182,23 +183,42 @@ class SearchWalk:
     """
 
     def __init__(self, scope: QuerySet[Diary], groups: Sequence[Sequence[str]], fallback: QuerySet[Any], *,
+                 rows: QuerySet[Diary, dict[str, Any]] | None = None,
                  ordering: Sequence[str] = ("-date", "-id"), walk_rows: int = WALK_ROWS) -> None:
-        self.scope, self.groups, self.fallback = scope, groups, fallback
+        """`rows`: the `.values()` of diaries a page shows (with `id` and `date`), read by the
+        page's ids in the same statement; without it a page is its `{"id", "date"}` rows."""
+        self.scope, self.groups, self.fallback, self.rows = scope, groups, fallback, rows
         self.ordering, self.walk_rows = tuple(ordering), walk_rows
+
+    def _with(self, **changes: Any) -> SearchWalk:
+        values = {"scope": self.scope, "groups": self.groups, "fallback": self.fallback, "rows": self.rows,
+                  "ordering": self.ordering, "walk_rows": self.walk_rows, **changes}
+        return SearchWalk(values.pop("scope"), values.pop("groups"), values.pop("fallback"), **values)
 
     def order_by(self, *ordering: str) -> SearchWalk:
         if tuple(ordering) not in (("-date", "-id"), ("date", "id")):
             raise ValueError(f"a search walk follows the list's order, not {ordering}")
-        return SearchWalk(self.scope, self.groups, self.fallback, ordering=ordering, walk_rows=self.walk_rows)
+        return self._with(ordering=ordering)
 
     def filter(self, **bounds: Any) -> SearchWalk:
         """The cursor's bound on the date (`date__lt` / `date__gt`), applied to both ways."""
-        return SearchWalk(self.scope.filter(**bounds), self.groups, self.fallback.filter(**bounds),
-                          ordering=self.ordering, walk_rows=self.walk_rows)
+        return self._with(scope=self.scope.filter(**bounds), fallback=self.fallback.filter(**bounds))
 
     def __getitem__(self, page: slice) -> list[dict[str, Any]]:
         start, stop = page.start or 0, page.stop
         assert stop is not None and page.step is None, "a page is a bounded slice"
+        sql, params = self._page_sql(start, stop)
+        if self.rows is not None:
+            ids = RawSQL(f"SELECT id FROM ({sql}) page", params)  # noqa: S608, S611 - built from parameters
+            found = list(self.rows.filter(pk__in=ids))
+            newest_first = self.ordering[0].startswith("-")
+            return sorted(found, key=lambda row: (row["date"], row["id"]), reverse=newest_first)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [{"id": pk, "date": day} for pk, day in cursor.fetchall()]
+
+    def _page_sql(self, start: int, stop: int) -> tuple[str, list[Any]]:
+        """The page's (id, date) rows, the rows `start` to `stop` of the matches in the order."""
         walk_sql, walk_params = self.scope.order_by(*self.ordering).values("id", "date")[:self.walk_rows].query.sql_with_params()
         more_sql, more_params = self.fallback.order_by(*self.ordering).values("id", "date")[:stop].query.sql_with_params()
         match, match_params = DIARY_INDEX.pg_row_match("s", self.groups)
@@ -217,10 +237,7 @@ class SearchWalk:
             f"UNION ALL SELECT id, date FROM ({more_sql}) m WHERE (SELECT yes FROM short) "
             f"ORDER BY {_order_sql(self.ordering)} OFFSET %s"
         )
-        params = [*walk_params, *match_params, stop, stop, *walk_params, self.walk_rows, *more_params, start]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [{"id": pk, "date": day} for pk, day in cursor.fetchall()]
+        return sql, [*walk_params, *match_params, stop, stop, *walk_params, self.walk_rows, *more_params, start]
 
 
 def search_matters(qs: QuerySet[Matter], groups: Sequence[Sequence[str]], *,

@@ -60,13 +60,12 @@ PAGING_PARAMS = {"cursor", "page_size", "format"}
 SEARCH_ROWS = "diary_search_rows"
 
 
-def diary_rows_of(ids: list[int]) -> list[dict[str, Any]]:
-    """The list's rows (with their household ids) of these diaries, in the order of `ids`."""
-    rows = Diary.objects.filter(pk__in=ids).order_by().annotate(household_ids=HOUSEHOLD_IDS).values(
+def page_rows() -> QuerySet[Diary, dict[str, Any]]:
+    """The list's rows of diaries (with their household ids), unordered and unscoped: narrowed by
+    the caller to a page's ids it found within the scope (PostgreSQL)."""
+    return Diary.objects.order_by().annotate(household_ids=HOUSEHOLD_IDS).values(
         *ROW_COLUMNS, "household_ids", **ROW_TIMES
     )
-    by_id = {row["id"]: row for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 class DiaryFilter(django_filters.FilterSet):
@@ -93,7 +92,7 @@ class DiaryFilter(django_filters.FilterSet):
             # them); a township reader's fallback reads the search table alone.
             reader_of = township_reader_of(actor_for(request.user))
             fallback = found if reader_of is None else township_search_rows(groups, township_id=reader_of)
-            setattr(request, SEARCH_ROWS, SearchWalk(qs, groups, fallback))
+            setattr(request, SEARCH_ROWS, SearchWalk(qs, groups, fallback, rows=page_rows()))
         return found
 
     def _searches_only(self) -> bool:
@@ -147,12 +146,12 @@ class DiaryViewSet(
         return self.get_paginated_response(diary_rows(page, households))
 
     def _search_page(self, search_rows: SearchWalk) -> Response:
-        # Two steps: the page's diary ids in the list's order and cursor, (date, id), walked from
-        # the list's newest rows (supervision.search.SearchWalk); then the list's rows of those ids.
-        # The walk answers what the cursor paginator asks of a queryset: order_by, filter, a slice.
-        found: list[dict[str, Any]] | None = self.paginate_queryset(search_rows)  # type: ignore[arg-type, assignment]
-        assert found is not None  # the viewset always paginates
-        page = diary_rows_of([row["id"] for row in found])
+        # The page's diary ids in the list's order and cursor, (date, id), walked from the list's
+        # newest rows (supervision.search.SearchWalk), and the list's rows of those ids, in one
+        # statement. The walk answers what the cursor paginator asks of a queryset: order_by,
+        # filter, a slice.
+        page: list[dict[str, Any]] | None = self.paginate_queryset(search_rows)  # type: ignore[arg-type, assignment]
+        assert page is not None  # the viewset always paginates
         households = {row["id"]: row.pop("household_ids") for row in page}
         return self.get_paginated_response(diary_rows(page, households))
 
