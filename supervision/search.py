@@ -218,26 +218,55 @@ class SearchWalk:
             return [{"id": pk, "date": day} for pk, day in cursor.fetchall()]
 
     def _page_sql(self, start: int, stop: int) -> tuple[str, list[Any]]:
-        """The page's (id, date) rows, the rows `start` to `stop` of the matches in the order."""
-        walk_sql, walk_params = self.scope.order_by(*self.ordering).values("id", "date")[:self.walk_rows].query.sql_with_params()
+        """The page's (id, date) rows, the rows `start` to `stop` of the matches in the order.
+
+        Three ways, chosen in the statement (each CTE runs only when a branch reads it): the
+        first stretch of the walk (`stop` rows twice over) fills the page or ends the list;
+        too few of its rows match for `walk_rows` to fill the page (a rare query) and the index
+        answers at once; otherwise the walk goes on to `walk_rows`, and the index answers only
+        if that still falls short."""
+        first = 2 * stop
+        walk_sql, walk_params = self.scope.order_by(*self.ordering).values("id", "date").query.sql_with_params()
         more_sql, more_params = self.fallback.order_by(*self.ordering).values("id", "date")[:stop].query.sql_with_params()
         match, match_params = DIARY_INDEX.pg_row_match("s", self.groups)
-        # `walked` keeps the walk's order through the join, so its LIMIT stops the walk at the
-        # page's last row; `short` (only evaluated when the walk came up short) tells whether
-        # rows were left unwalked. The fallback runs only then (a one-time filter).
+        order, w_order = _order_sql(self.ordering), _order_sql(self.ordering, "w.")
+
+        def stretch(limit: int, offset: int, wanted: str) -> tuple[str, list[Any]]:
+            # The walk's rows `offset` to `offset + limit`, checked row by row, in the order: the
+            # join keeps the walk's order, so the LIMIT stops the walk at the page's last match.
+            return (f"SELECT w.id, w.date FROM (SELECT * FROM ({walk_sql}) z ORDER BY {order} "  # noqa: S608
+                    f"LIMIT %s OFFSET %s) w JOIN {DIARY_INDEX.pg_table} s ON s.{DIARY_INDEX.pg_key} = w.id "
+                    f"WHERE {match} ORDER BY {w_order} LIMIT ({wanted})",
+                    [*walk_params, limit, offset, *match_params, stop])
+
+        def rows_up_to(limit: int) -> tuple[str, list[Any]]:
+            return f"(SELECT count(*) FROM (SELECT 1 FROM ({walk_sql}) z LIMIT %s) x)", [*walk_params, limit]  # noqa: S608
+
+        head, head_params = stretch(first, 0, "%s")
+        rest, rest_params = stretch(max(self.walk_rows - first, 0), first, "%s - (SELECT count(*) FROM head)")
+        head_rows, head_rows_params = rows_up_to(first)
+        all_rows, all_rows_params = rows_up_to(self.walk_rows)
         # The tables and the order are constants (order_by checks it); everything else is a parameter.
         sql = (
-            f"WITH walked AS MATERIALIZED ("  # noqa: S608
-            f"SELECT w.id, w.date FROM ({walk_sql}) w "
-            f"JOIN {DIARY_INDEX.pg_table} s ON s.{DIARY_INDEX.pg_key} = w.id "
-            f"WHERE {match} ORDER BY {_order_sql(self.ordering, 'w.')} LIMIT %s), "
-            f"short AS MATERIALIZED (SELECT (SELECT count(*) FROM walked) < %s "
-            f"AND (SELECT count(*) FROM ({walk_sql}) x) = %s AS yes) "
-            f"SELECT id, date FROM walked WHERE NOT (SELECT yes FROM short) "
-            f"UNION ALL SELECT id, date FROM ({more_sql}) m WHERE (SELECT yes FROM short) "
-            f"ORDER BY {_order_sql(self.ordering)} OFFSET %s"
+            f"WITH head AS MATERIALIZED ({head}), rest AS MATERIALIZED ({rest}), "  # noqa: S608
+            f"way AS MATERIALIZED (SELECT CASE "
+            f"WHEN (SELECT count(*) FROM head) >= %s OR {head_rows} < %s THEN 'head' "
+            f"WHEN (SELECT count(*) FROM head) * %s < %s THEN 'index' "
+            f"WHEN (SELECT count(*) FROM head) + (SELECT count(*) FROM rest) >= %s OR {all_rows} < %s THEN 'walk' "
+            f"ELSE 'index' END AS it) "
+            f"SELECT id, date FROM head WHERE (SELECT it FROM way) <> 'index' "
+            f"UNION ALL SELECT id, date FROM rest WHERE (SELECT it FROM way) = 'walk' "
+            f"UNION ALL SELECT id, date FROM ({more_sql}) m WHERE (SELECT it FROM way) = 'index' "
+            f"ORDER BY {order} LIMIT %s OFFSET %s"
         )
-        return sql, [*walk_params, *match_params, stop, stop, *walk_params, self.walk_rows, *more_params, start]
+        params = [
+            *head_params, *rest_params,
+            stop, *head_rows_params, first,
+            self.walk_rows, stop * first,
+            stop, *all_rows_params, self.walk_rows,
+            *more_params, stop - start, start,
+        ]
+        return sql, params
 
 
 def search_matters(qs: QuerySet[Matter], groups: Sequence[Sequence[str]], *,
