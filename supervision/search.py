@@ -243,7 +243,7 @@ class SearchWalk:
             return f"(SELECT count(*) FROM (SELECT 1 FROM ({walk_sql}) z LIMIT %s) x)", [*walk_params, limit]  # noqa: S608
 
         head, head_params = stretch(first, 0, "%s")
-        rest, rest_params = stretch(max(self.walk_rows - first, 0), first, "%s - (SELECT count(*) FROM head)")
+        rest, rest_params = stretch(max(self.walk_rows - first, 0), first, "GREATEST(%s - (SELECT count(*) FROM head), 0)")
         head_rows, head_rows_params = rows_up_to(first)
         all_rows, all_rows_params = rows_up_to(self.walk_rows)
         # The tables and the order are constants (order_by checks it); everything else is a parameter.

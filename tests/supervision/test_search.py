@@ -512,9 +512,12 @@ def test_a_walk_that_fills_the_page_never_runs_the_fallback(world, many_matches)
     failing = search_diaries(scope, groups, rank=False).extra(where=["supervision_diary.id / 0 = 1"])
     # when the walk fills the page, then the fallback never ran
     assert len(SearchWalk(scope, groups, failing, walk_rows=1000)[0:3]) == 3
-    # and when the walk is too short for the page, the fallback is what answers
+    # and when too few of the newest rows match for the walk to fill the page (道路破损: two of
+    # the newest six), the fallback is what answers
+    rare = parse_query("道路 破损")
+    failing = search_diaries(scope, rare, rank=False).extra(where=["supervision_diary.id / 0 = 1"])
     with pytest.raises(DataError), transaction.atomic():
-        SearchWalk(scope, groups, failing, walk_rows=2)[0:3]
+        SearchWalk(scope, rare, failing, walk_rows=2)[0:3]
 
 
 def test_api_search_with_updated_since_returns_only_the_diaries_changed_since(world, many_matches):
