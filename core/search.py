@@ -143,6 +143,13 @@ class SearchIndex:
         """The groups as a PostgreSQL query of the side table's `vector`."""
         return SearchQuery(_tsquery(groups), search_type="raw", config="simple")
 
+    def pg_row_match(self, alias: str, groups: Sequence[Sequence[str]]) -> tuple[str, list[str]]:
+        """SQL (and its parameter) testing the side-table row `alias` against the groups, row by
+        row: `ts_match_vq` is the `@@` operator's own function, which no index answers, so the
+        planner checks the rows a caller already holds instead of reading every match of the
+        GIN index (a walk over a list's newest rows, supervision.search.SearchWalk)."""
+        return f"ts_match_vq({alias}.vector, to_tsquery('simple', %s))", [_tsquery(groups)]
+
     def filter(self, qs: QuerySet[M], groups: Sequence[Sequence[str]], *, rank: bool = True) -> QuerySet[M]:
         """The rows of `qs` that match every group, annotated with `search_rank` (higher is better)
         unless `rank` is False (a list kept in its own order: the API's cursor pages)."""

@@ -22,8 +22,8 @@ from core.api_fast import UnfilteredWithoutParams
 from core.pagination import LargeTablePagination
 from supervision.api.serializers._common import api_query_groups, viewer_township
 from supervision.api.serializers.diaries import ROW_COLUMNS, ROW_TIMES, DiaryInputSerializer, DiarySerializer, diary_rows
-from supervision.models import Diary, DiarySearch
-from supervision.search import search_diaries, township_search_rows
+from supervision.models import Diary
+from supervision.search import SearchWalk, search_diaries, township_search_rows
 from supervision.selectors.diaries import diaries_for, township_reader_of
 from supervision.services import diaries as services
 
@@ -53,17 +53,19 @@ class DiaryPagination(LargeTablePagination):
     offset_cutoff = 100_000
 
 
+# The query parameters that only page or format a list.
+PAGING_PARAMS = {"cursor", "page_size", "format"}
+
 # Where the search filter leaves a township reader's search rows for `list` (two steps).
 SEARCH_ROWS = "diary_search_rows"
 
 
-def diary_rows_of(ids: list[int]) -> list[dict[str, Any]]:
-    """The list's rows (with their household ids) of these diaries, in the order of `ids`."""
-    rows = Diary.objects.filter(pk__in=ids).order_by().annotate(household_ids=HOUSEHOLD_IDS).values(
+def page_rows() -> QuerySet[Diary, dict[str, Any]]:
+    """The list's rows of diaries (with their household ids), unordered and unscoped: narrowed by
+    the caller to a page's ids it found within the scope (PostgreSQL)."""
+    return Diary.objects.order_by().annotate(household_ids=HOUSEHOLD_IDS).values(
         *ROW_COLUMNS, "household_ids", **ROW_TIMES
     )
-    by_id = {row["id"]: row for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 class DiaryFilter(django_filters.FilterSet):
@@ -84,15 +86,21 @@ class DiaryFilter(django_filters.FilterSet):
         request = getattr(self, "request", None)
         groups = api_query_groups(value)
         township_id = viewer_township(request)
+        found = search_diaries(qs, groups, township_id=township_id, rank=False)
         if request is not None and connection.vendor == "postgresql" and self._searches_only():
+            # The same rows as `found`, walked newest first from the list's own order (list pages
+            # them); a township reader's fallback reads the search table alone.
             reader_of = township_reader_of(actor_for(request.user))
-            if reader_of is not None:
-                # The same rows as `qs` below, found in the search table alone (list pages them).
-                setattr(request, SEARCH_ROWS, township_search_rows(groups, township_id=reader_of))
-        return search_diaries(qs, groups, township_id=township_id, rank=False)
+            fallback = found if reader_of is None else township_search_rows(groups, township_id=reader_of)
+            setattr(request, SEARCH_ROWS, SearchWalk(qs, groups, fallback, rows=page_rows()))
+        return found
 
     def _searches_only(self) -> bool:
-        """No filter but the search (the others need the diaries' own columns)."""
+        """No filter but the search (the others need the diaries' own columns), neither this set's
+        nor another backend's (`?updated_since=`, which filters the rows after this set)."""
+        request = getattr(self, "request", None)
+        if request is not None and not set(request.query_params) <= {*self.form.cleaned_data, *PAGING_PARAMS}:
+            return False
         return all(value in EMPTY_VALUES for key, value in self.form.cleaned_data.items() if key != "search")
 
 
@@ -137,12 +145,13 @@ class DiaryViewSet(
             households = household_ids_of([row["id"] for row in page])
         return self.get_paginated_response(diary_rows(page, households))
 
-    def _search_page(self, search_rows: QuerySet[DiarySearch]) -> Response:
-        # Two steps: the page's diary ids in the list's order and cursor, (date, id), from the
-        # search rows alone; then the list's rows of those ids.
-        found = self.paginate_queryset(search_rows.values("id", "date"))
-        assert found is not None  # the viewset always paginates
-        page = diary_rows_of([row["id"] for row in found])
+    def _search_page(self, search_rows: SearchWalk) -> Response:
+        # The page's diary ids in the list's order and cursor, (date, id), walked from the list's
+        # newest rows (supervision.search.SearchWalk), and the list's rows of those ids, in one
+        # statement. The walk answers what the cursor paginator asks of a queryset: order_by,
+        # filter, a slice.
+        page: list[dict[str, Any]] | None = self.paginate_queryset(search_rows)  # type: ignore[arg-type, assignment]
+        assert page is not None  # the viewset always paginates
         households = {row["id"]: row.pop("household_ids") for row in page}
         return self.get_paginated_response(diary_rows(page, households))
 
