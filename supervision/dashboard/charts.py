@@ -23,10 +23,17 @@ from core.charts import NEUTRAL, Threshold, column_chart, fluid_bar_chart, stack
 from core.charts import RED as RED_INK
 from core.charts import YELLOW as YELLOW_INK
 from core.dashboard import shared_figures
-from supervision.dashboard.figures import WEEKS, period_totals, pledge_counts, quarter_checked_last, week_starts, window_days
+from supervision.dashboard.figures import (
+    WEEKS,
+    period_totals,
+    pledge_counts,
+    quarter_checked_last,
+    quarter_checks,
+    week_starts,
+    window_days,
+)
 from supervision.models import Matter, Pledge
 from supervision.models.choices import Category
-from supervision.selectors.disclosures import checks_for
 from supervision.selectors.matters import GREEN, LIGHT_LABELS, RED, YELLOW, light_expression, matters_for
 
 # Diary completeness per week: 90 % and more is on track, 70–89 % a warning, below 70 % behind.
@@ -127,18 +134,11 @@ def _matter_charts(actor: Actor, today: date) -> list[dict[str, Any]]:
 
 def _disclosure_chart(actor: Actor) -> dict[str, Any]:
     quarter = quarter_checked_last(actor)
-    villages: list[Any] = []
-    if quarter is not None:
-        villages = list(
-            checks_for(actor).filter(year=quarter.year, quarter=quarter.quarter)
-            .order_by("township_id", "village__code")
-            .values("village__name", "school__name", "on_time_count", "late_count", "missing_count")
-        )
+    checks = [] if quarter is None else quarter_checks(actor, quarter)
     title = (_("%(quarter)s村务公开检查") % {"quarter": quarter.label}) if quarter else _("村务公开检查（暂无）")
     series = [(_("按时"), GREEN_INK), (_("逾期"), YELLOW_INK), (_("未公开"), RED_INK)]
     # A check's subject is a village, a school or the township itself (镇本级).
-    rows = [(v["village__name"] or v["school__name"] or str(_("镇本级")),
-             [v["on_time_count"], v["late_count"], v["missing_count"]]) for v in villages]
+    rows = [(c.village or c.school or str(_("镇本级")), [c.on_time, c.late, c.missing]) for c in checks]
     return {
         "key": "disclosures",
         "title": title,

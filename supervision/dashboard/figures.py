@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.db import connections
 from django.db.models import Count
 
+from cadres.models import School, Village
 from cadres.roles import Actor
+from cadres.scope import sees_no_township
 from core.dashboard import batch_once
+from core.replica import current_read_alias
+from supervision.models import DisclosureCheck
 from supervision.quarters import Quarter
 from supervision.selectors.disclosures import last_checked_quarter
 from supervision.selectors.pledges import pledges_for
@@ -61,3 +66,46 @@ def pledge_counts(actor: Actor, year: int) -> dict[str, int]:
             .values_list("status", "n")
         ),
     )
+
+
+class CheckRow(NamedTuple):
+    """What the disclosure chart and the gaps panel show of one check of a quarter."""
+
+    village: str | None
+    school: str | None
+    on_time: int
+    late: int
+    missing: int
+
+
+def quarter_checks(actor: Actor, quarter: Quarter) -> list[CheckRow]:
+    """The checks of `quarter` the actor sees, by township and village code (the township's own
+    and its schools' where the database puts a missing code).
+
+    Read only for the township-wide roles (the leaders, the office, the county, a superuser: all
+    who see the charts or the gaps panel), whose scope (selectors.disclosures.checks_for) comes
+    down to their townships: one plain statement, ~10 times cheaper to build than checks_for's
+    queryset. tests/supervision/test_dashboard_disclosures.py holds it equal to checks_for."""
+    if not actor.township_wide:
+        raise ValueError("quarter_checks is read for township-wide roles only")
+    if sees_no_township(actor):
+        return []
+    return batch_once(("quarter-checks", quarter, *_scope(actor)), lambda: _quarter_checks(actor, quarter))
+
+
+def _quarter_checks(actor: Actor, quarter: Quarter) -> list[CheckRow]:
+    check, village, school = DisclosureCheck._meta.db_table, Village._meta.db_table, School._meta.db_table
+    params: list[Any] = [quarter.year, quarter.quarter]
+    townships = ""
+    if actor.township_ids is not None:
+        townships = f" AND c.township_id IN ({', '.join(['%s'] * len(actor.township_ids))})"
+        params += sorted(actor.township_ids)
+    # Tables from the models, placeholders from this function: no caller text.
+    sql = (
+        f"SELECT v.name, s.name, c.on_time_count, c.late_count, c.missing_count FROM {check} c "  # noqa: S608
+        f"LEFT JOIN {village} v ON v.id = c.village_id LEFT JOIN {school} s ON s.id = c.school_id "
+        f"WHERE c.year = %s AND c.quarter = %s{townships} ORDER BY c.township_id, v.code, c.id"
+    )
+    with connections[current_read_alias()].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [CheckRow(*row) for row in cursor.fetchall()]
