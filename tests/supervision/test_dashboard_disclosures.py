@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, Sum
-from django.urls import reverse
 from django.core.cache import cache
+from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import dateformat, translation
 from django.utils.translation import gettext
 
