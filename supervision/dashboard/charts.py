@@ -12,7 +12,6 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
@@ -27,6 +26,7 @@ from core.charts import YELLOW as YELLOW_INK
 from core.dashboard import shared_figures
 from supervision.dashboard.figures import (
     WEEKS,
+    matter_figures,
     period_totals,
     pledge_counts,
     quarter_checked_last,
@@ -34,9 +34,9 @@ from supervision.dashboard.figures import (
     week_starts,
     window_days,
 )
-from supervision.models import Matter, Pledge
+from supervision.models import Pledge
 from supervision.models.choices import Category
-from supervision.selectors.matters import GREEN, LIGHT_LABELS, RED, YELLOW, light_expression, matters_for
+from supervision.selectors.matters import GREEN, LIGHT_LABELS, RED, YELLOW
 
 # Diary completeness per week: 90 % and more is on track, 70–89 % a warning, below 70 % behind.
 COMPLETENESS = Threshold(good=90, warn=70)
@@ -116,16 +116,12 @@ def _completeness_chart(township_ids: list[int] | None, today: date) -> dict[str
 
 
 def _matter_charts(actor: Actor, today: date) -> list[dict[str, Any]]:
-    rows = (
-        matters_for(actor).filter(status__in=Matter.OPEN_STATUSES)
-        .annotate(light=light_expression(today))
-        .values("light", "category").annotate(n=Count("id")).order_by()
-    )
     lights: dict[str, int] = defaultdict(int)
     categories: dict[str, int] = defaultdict(int)
-    for row in rows:
-        lights[row["light"]] += row["n"]
-        categories[row["category"]] += row["n"]
+    # The township panel counts the same matters: one statement for both.
+    for (light, category), n in matter_figures(actor, today).open_by.items():
+        lights[light] += n
+        categories[category] += n
     order = [GREEN, YELLOW, RED]
     light_title = _("在办问题：按期限")
     light_rows = [(str(LIGHT_LABELS[k]), lights[k]) for k in order]
