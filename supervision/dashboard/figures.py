@@ -57,7 +57,30 @@ def _scope(actor: Actor) -> tuple[Any, ...]:
 
 
 def quarter_checked_last(actor: Actor) -> Quarter | None:
-    return batch_once(("last-checked-quarter", *_scope(actor)), lambda: last_checked_quarter(actor))
+    """selectors.disclosures.last_checked_quarter; for the township-wide roles (all who see the
+    disclosure chart and the gaps panel) in one plain statement over their townships, ~0.5 ms of
+    CPU less than building checks_for's. tests/supervision/test_dashboard_disclosures.py holds the
+    two equal."""
+    if not actor.township_wide:
+        return batch_once(("last-checked-quarter", *_scope(actor)), lambda: last_checked_quarter(actor))
+    return batch_once(("last-checked-quarter", *_scope(actor)), lambda: _quarter_checked_last(actor))
+
+
+def _quarter_checked_last(actor: Actor) -> Quarter | None:
+    if sees_no_township(actor):
+        return None
+    params: list[Any] = []
+    townships = ""
+    if actor.township_ids is not None:
+        townships = f" WHERE township_id IN ({', '.join(['%s'] * len(actor.township_ids))})"
+        params += sorted(actor.township_ids)
+    # The table from the model, placeholders from this function: no caller text.
+    sql = (f"SELECT year, quarter FROM {DisclosureCheck._meta.db_table}{townships}"  # noqa: S608
+           " ORDER BY year DESC, quarter DESC LIMIT 1")
+    with connections[current_read_alias()].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return Quarter(row[0], row[1]) if row else None
 
 
 def pledge_counts(actor: Actor, year: int) -> dict[str, int]:
