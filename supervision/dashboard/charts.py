@@ -12,9 +12,10 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from cadres.roles import Actor, Role
@@ -23,11 +24,19 @@ from core.charts import NEUTRAL, Threshold, column_chart, fluid_bar_chart, stack
 from core.charts import RED as RED_INK
 from core.charts import YELLOW as YELLOW_INK
 from core.dashboard import shared_figures
-from supervision.dashboard.figures import WEEKS, period_totals, pledge_counts, quarter_checked_last, week_starts, window_days
-from supervision.models import Matter, Pledge
+from supervision.dashboard.figures import (
+    WEEKS,
+    matter_figures,
+    period_totals,
+    pledge_counts,
+    quarter_checked_last,
+    quarter_checks,
+    week_starts,
+    window_days,
+)
+from supervision.models import Pledge
 from supervision.models.choices import Category
-from supervision.selectors.disclosures import checks_for
-from supervision.selectors.matters import GREEN, LIGHT_LABELS, RED, YELLOW, light_expression, matters_for
+from supervision.selectors.matters import GREEN, LIGHT_LABELS, RED, YELLOW
 
 # Diary completeness per week: 90 % and more is on track, 70–89 % a warning, below 70 % behind.
 COMPLETENESS = Threshold(good=90, warn=70)
@@ -55,7 +64,28 @@ def _charts_panel(actor: Actor) -> dict[str, Any]:
         _disclosure_chart(actor),
         _pledge_chart(actor, today.year),
     ]
+    for chart in charts:
+        chart["head"], chart["body"] = _table_html(chart["columns"], chart["rows"])
     return {"template": "supervision/dashboard/_charts.html", "order": 45, "charts": charts}
+
+
+def _table_html(columns: list[Any], rows: list[list[Any]]) -> tuple[SafeString, SafeString]:
+    """The cells of a chart's text table (its header row and its body), as the template wrote them
+    with nested loops: written here, rendering the panel costs a fifth (~2 ms of CPU less)."""
+    head = "".join(f'<th scope="col">{_cell(column)}</th>' for column in columns)
+    if not rows:
+        body = f'<tr><td colspan="{len(columns)}">{_cell(_("暂无数据"))}</td></tr>'
+    else:
+        body = "".join(
+            f'<tr><th scope="row">{_cell(row[0])}</th>{"".join(f"<td>{_cell(cell)}</td>" for cell in row[1:])}</tr>'
+            for row in rows
+        )
+    return mark_safe(head), mark_safe(body)  # noqa: S308  (every cell escaped by _cell)
+
+
+def _cell(value: Any) -> str:
+    """`{{ value }}` in a template: localized, then escaped."""
+    return conditional_escape(str(localize(value)))
 
 
 def weekly_completeness(township_ids: list[int] | None, today: date) -> list[dict[str, Any]]:
@@ -86,16 +116,12 @@ def _completeness_chart(township_ids: list[int] | None, today: date) -> dict[str
 
 
 def _matter_charts(actor: Actor, today: date) -> list[dict[str, Any]]:
-    rows = (
-        matters_for(actor).filter(status__in=Matter.OPEN_STATUSES)
-        .annotate(light=light_expression(today))
-        .values("light", "category").annotate(n=Count("id")).order_by()
-    )
     lights: dict[str, int] = defaultdict(int)
     categories: dict[str, int] = defaultdict(int)
-    for row in rows:
-        lights[row["light"]] += row["n"]
-        categories[row["category"]] += row["n"]
+    # The township panel counts the same matters: one statement for both.
+    for (light, category), n in matter_figures(actor, today).open_by.items():
+        lights[light] += n
+        categories[category] += n
     order = [GREEN, YELLOW, RED]
     light_title = _("在办问题：按期限")
     light_rows = [(str(LIGHT_LABELS[k]), lights[k]) for k in order]
@@ -127,18 +153,11 @@ def _matter_charts(actor: Actor, today: date) -> list[dict[str, Any]]:
 
 def _disclosure_chart(actor: Actor) -> dict[str, Any]:
     quarter = quarter_checked_last(actor)
-    villages: list[Any] = []
-    if quarter is not None:
-        villages = list(
-            checks_for(actor).filter(year=quarter.year, quarter=quarter.quarter)
-            .order_by("township_id", "village__code")
-            .values("village__name", "school__name", "on_time_count", "late_count", "missing_count")
-        )
+    checks = [] if quarter is None else quarter_checks(actor, quarter)
     title = (_("%(quarter)s村务公开检查") % {"quarter": quarter.label}) if quarter else _("村务公开检查（暂无）")
     series = [(_("按时"), GREEN_INK), (_("逾期"), YELLOW_INK), (_("未公开"), RED_INK)]
     # A check's subject is a village, a school or the township itself (镇本级).
-    rows = [(v["village__name"] or v["school__name"] or str(_("镇本级")),
-             [v["on_time_count"], v["late_count"], v["missing_count"]]) for v in villages]
+    rows = [(c.village or c.school or str(_("镇本级")), [c.on_time, c.late, c.missing]) for c in checks]
     return {
         "key": "disclosures",
         "title": title,

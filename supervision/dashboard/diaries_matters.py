@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from cadres.calendar import excused_from, workdays_from
@@ -16,11 +15,10 @@ from cadres.models import Cadre
 from cadres.roles import Actor, Role
 from cadres.selectors import QuotaStatus, quota_of
 from core.dashboard import shared_figures
-from supervision.dashboard.figures import period_totals, window_days
+from supervision.dashboard.figures import matter_figures, period_totals, window_days
 from supervision.dashboard.own import OwnRows, own_rows
 from supervision.selectors.diaries import backfill_days
 from supervision.selectors.households import STALE_AFTER_DAYS, stale_among
-from supervision.selectors.matters import matters_for, overdue_q
 
 SHOWN_STALE = 5
 
@@ -91,26 +89,21 @@ def _township_panel(actor: Actor, today: date) -> dict[str, Any]:
     week_start = today - timedelta(days=today.weekday())
     month_start = today.replace(day=1)
     periods = {"week": week_start, "month": month_start}
-    matters = matters_for(actor).aggregate(
-        week_raised=Count("id", filter=Q(created_at__date__range=(week_start, today))),
-        week_closed=Count("id", filter=Q(closed_at__date__range=(week_start, today))),
-        month_raised=Count("id", filter=Q(created_at__date__range=(month_start, today))),
-        month_closed=Count("id", filter=Q(closed_at__date__range=(month_start, today))),
-        overdue=Count("id", filter=overdue_q(today)),
-    )
+    # The matter charts count the same matters: one statement for both.
+    matters = matter_figures(actor, today)
     # The week and the month lie within the charts' eight weeks: their days are counted once.
     days = window_days(township_ids, today)
     figures = {}
     for key, start in periods.items():
         totals = period_totals(days, start, today)
         figures[key] = {"start": start, "completeness": totals["completeness"], "expected": totals["expected"],
-                        "written": totals["written"], "raised": matters[f"{key}_raised"],
-                        "closed": matters[f"{key}_closed"]}
+                        "written": totals["written"], "raised": matters.raised[key],
+                        "closed": matters.closed[key]}
     return {
         "template": "supervision/diaries/_panel_township.html",
         "order": 40,
         "week": figures["week"],
         "month": figures["month"],
-        "overdue": matters["overdue"],
+        "overdue": matters.overdue,
         "today": today,
     }

@@ -43,12 +43,14 @@ def _queries(client, user) -> int:  # type: ignore[no-untyped-def]
 # Personal panels: today's diary, the households panel and my matters by light in 1 query (the
 # cadre's diaries, absences, calendar days, contacts with their last visit, their post's quota and
 # their open matters counted together), the agenda in 1 (its count a window over the shown rows),
-# the bulletins awaiting work and the latest published one in 1.
+# the bulletins awaiting work and the latest published one in 1. Cold, the quota panel in 1 and the
+# overdue plans in 1; the last checked quarter's checks in 1 for the chart and the gaps panel together;
+# the matters in 1 for the township panel and the matter charts together.
 COSTS = [
-    ("secretary", 22, 10),
-    ("head", 22, 10),
+    ("secretary", 19, 10),
+    ("head", 19, 10),
     ("deputy", 14, 14),
-    ("office", 23, 11),
+    ("office", 20, 11),
     ("unit_head", 16, 16),  # its scope ids come with the cached actor (cadres.actor_cache)
     ("inspector", 11, 11),
     ("cadre1", 9, 9),

@@ -182,3 +182,41 @@ def page_client_html(user):  # type: ignore[no-untyped-def]
     from tests.helpers import page_client
 
     return page_client(user).get("/").content.decode()
+
+
+# The charts' tables as the template wrote them with nested loops, before their cells were written
+# in Python (supervision.dashboard.charts._table_html): the page must not change by a byte.
+LOOPED_TABLE = (
+    '{% load i18n %}{% for chart in panel.charts %}'
+    '<thead><tr>{% for column in chart.columns %}<th scope="col">{{ column }}</th>{% endfor %}</tr></thead>'
+    '<tbody>{% for row in chart.rows %}<tr>{% for cell in row %}{% if forloop.first %}<th scope="row">{{ cell }}</th>'
+    '{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}</tr>{% empty %}<tr><td colspan="{{ chart.columns|length }}">'
+    '{% translate "暂无数据" %}</td></tr>{% endfor %}</tbody>{% endfor %}'
+)
+PREPARED_TABLE = ('{% for chart in panel.charts %}<thead><tr>{{ chart.head }}</tr></thead>'
+                  '<tbody>{{ chart.body }}</tbody>{% endfor %}')
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("with_rows", [False, True])
+def test_the_charts_tables_read_as_the_looped_template_wrote_them(world, settings, language, with_rows):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from supervision.dashboard.charts import _charts_panel
+
+    settings.DASHBOARD_FIGURES_SECONDS = 0
+    if with_rows:
+        village = f.VillageFactory(township=world.township, name='<b>"前进"村</b> & 后山', code="V010")
+        f.MatterFactory(village=village, status="registered", category="infrastructure")
+        f.MatterFactory(village=world.v1, status="assigned", unit=world.unit,
+                        deadline=timezone.localdate() - dt.timedelta(days=2))
+        DisclosureCheck.objects.create(township=world.township, village=village, year=2026, quarter=3,
+                                       on_time_count=1234, late_count=1, missing_count=2)
+    with translation.override(language):
+        panel = _charts_panel(actor_for(world.secretary.user))
+        looped = Template(LOOPED_TABLE).render(Context({"panel": panel}))
+        prepared = Template(PREPARED_TABLE).render(Context({"panel": panel}))
+    assert prepared == looped
+    assert ("&lt;b&gt;&quot;前进&quot;村&lt;/b&gt; &amp; 后山" in prepared) == with_rows
+    assert ('colspan="2"' in prepared) == (not with_rows)  # no open matter: the categories' table is empty

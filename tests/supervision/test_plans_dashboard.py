@@ -51,3 +51,43 @@ def test_the_dashboard_shows_the_panel(client, world):
     client.force_login(world.secretary.user)
     page = client.get("/").content.decode()
     assert "发展规划节点逾期" in page and f'href="/plans/{plan.pk}/"' in page
+
+
+def _plan_list_reference(actor):  # type: ignore[no-untyped-def]
+    """The panel's rows as plan_list (the selector's scope, with the ORM) reads them."""
+    from supervision.selectors.plans import plan_list
+
+    late = (plan_list(actor).prefetch_related(None).filter(status="approved", milestones_overdue__gt=0)
+            .order_by("-milestones_overdue", "village__code", "id"))
+    return [{"pk": r["pk"], "village": r["village__name"], "title": r["title"], "overdue": r["milestones_overdue"],
+             "done": r["milestones_done"], "total": r["milestones_total"]}
+            for r in late.values("pk", "village__name", "title", "milestones_overdue", "milestones_done",
+                                 "milestones_total")[:11]]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_panel_equals_plan_list_for_every_role(world, language):
+    from django.contrib.auth.models import User
+    from django.utils import translation
+
+    for n, village in enumerate([world.v1, world.v2, world.v3, world.v1, world.v_other]):
+        plan = f.PlanFactory(village=village, status="approved", title=f"规划{n}")
+        for k in range(n % 3 + 1):
+            f.PlanMilestoneFactory(plan=plan, due=TODAY - dt.timedelta(days=k + 1))
+        f.PlanMilestoneFactory(plan=plan, due=TODAY - dt.timedelta(days=9), status="done", done_on=TODAY)
+        f.PlanMilestoneFactory(plan=plan, due=TODAY + dt.timedelta(days=9))
+    fine = f.PlanFactory(village=world.v2, status="approved")
+    f.PlanMilestoneFactory(plan=fine, due=TODAY + dt.timedelta(days=1))
+    admin = User.objects.create_superuser("root-plans", password="x")
+    seen = []
+    with translation.override(language):
+        for user in [*world.users.values(), admin]:
+            actor = actor_for(user)
+            shown = panels(actor, user)
+            if not shown:
+                continue
+            [panel] = shown
+            expected = _plan_list_reference(actor)
+            assert (panel["rows"], panel["more"]) == (expected[:10], len(expected) > 10), user.username
+            seen.append((user.username, len(panel["rows"])))
+    assert ("secretary", 4) in seen and ("office", 4) in seen and ("root-plans", 5) in seen
