@@ -13,8 +13,10 @@ Two steps, because of gunicorn's fork (portal/gunicorn.py):
   forked (preload_app), which then share what it built. It closes every database connection
   on its way out, so none is inherited across the fork.
 - `warm_worker()` runs in each worker after the fork: it opens that worker's own database and
-  cache connections and loads the word segmenter (its dictionary reads the township's place
-  names from the database).
+  cache connections, loads the word segmenter (its dictionary reads the township's place
+  names from the database) and rehearses (`rehearse`): a few anonymous, read-only requests
+  through its own WSGI handler and a row of each model, so that the pages it shares with the
+  master (copy-on-write) are copied before a user's first request, not during it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import importlib.util
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ def warm_up() -> float:
 
 
 def warm_worker() -> None:
-    """In a worker, after the fork: its own connections, and the segmenter for search."""
+    """In a worker, after the fork: its own connections, the segmenter for search, a rehearsal."""
     from django.core.cache import cache
     from django.db import DatabaseError, connection
 
@@ -116,14 +119,20 @@ def _requests() -> None:
             "wsgi.version": (1, 0), "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(),
             "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
         }
-        statuses: list[str] = []
-        response = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-        try:
-            b"".join(response)
-        finally:
-            response.close()  # request_finished: what a request's end does (connections, signals)
-        if not statuses or not statuses[0].startswith(("200", "302")):
-            log.warning("warm-up: GET %s answered %s", path, statuses[:1])
+        status = _serve(application, environ)
+        if not status.startswith(("200", "302")):
+            log.warning("warm-up: GET %s answered %s", path, status)
+
+
+def _serve(application: Any, environ: dict[str, Any]) -> str:
+    """The response's status line; its body is read and discarded."""
+    statuses: list[str] = []
+    response = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    try:
+        b"".join(response)
+    finally:
+        response.close()  # request_finished: what a request's end does (connections, signals)
+    return statuses[0] if statuses else "no answer"
 
 
 def _rows() -> None:
