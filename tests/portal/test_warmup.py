@@ -72,3 +72,67 @@ def test_gunicorn_master_freezes_what_it_built_before_forking():
         assert gc.get_freeze_count() >= frozen + len(later)
     finally:
         gc.unfreeze()
+
+
+@pytest.fixture
+def wsgi_application(monkeypatch):
+    """The handler gunicorn serves with, without importing portal.wsgi (which closes the connections
+    to set the web's statement timeout); its end-of-request signal must not close the test's
+    transaction either (django.test.Client does the same)."""
+    from types import SimpleNamespace
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    monkeypatch.setitem(sys.modules, "portal.wsgi", SimpleNamespace(application=WSGIHandler()))
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+def test_worker_rehearsal_reads_and_writes_nothing(world, wsgi_application, caplog):
+    """Anonymous GETs and a row per model: no session, no cache entry, no row written."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.warmup import rehearse
+
+    keys = set(cache._cache)  # type: ignore[attr-defined]  # the tests' LocMemCache
+    sessions = Session.objects.count()
+    with caplog.at_level("INFO", logger="portal.warmup"), CaptureQueriesContext(connection) as queries:
+        rehearse()
+    assert [r.message for r in caplog.records if r.levelname != "INFO"] == []  # every page answered 200 or 302
+    assert len(queries) > 10  # the health check and a row of each model
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+    assert set(cache._cache) == keys  # type: ignore[attr-defined]
+    assert Session.objects.count() == sessions
+
+
+@pytest.mark.django_db
+def test_a_failing_rehearsal_is_logged_and_the_worker_serves(wsgi_application, caplog, monkeypatch):
+    from portal import warmup
+
+    def broken() -> None:
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(warmup, "_requests", broken)
+    with caplog.at_level("WARNING", logger="portal.warmup"):
+        warmup.warm_worker()  # does not raise
+    assert any("rehearsal failed" in r.message and r.exc_info for r in caplog.records)
+
+
+@pytest.mark.django_db
+def test_a_rehearsed_page_that_does_not_answer_is_logged(wsgi_application, caplog, monkeypatch):
+    from portal import warmup
+
+    monkeypatch.setattr(warmup, "REHEARSED", ("/no-such-page/",))
+    with caplog.at_level("WARNING", logger="portal.warmup"):
+        warmup.rehearse()
+    assert any("/no-such-page/" in r.getMessage() for r in caplog.records)
