@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -16,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from cadres.models import Cadre, Unit, Village
 from core.api_fast import FastRepresentation, choice_labels
 from core.renderers import JsonText
 from core.replica import current_read_alias
@@ -170,6 +173,112 @@ def pledge_rows(pledges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# The order PledgePage's statement writes a page in: pledge_list's.
+_PAGE_ORDER = ("-year", "level", "id")
+
+
+class PledgePage:
+    """The list's object list for Django's Paginator: `count()` counts the filtered scope (no
+    joins, no columns); a slice is that page's rows as PledgeSerializer gives them. On PostgreSQL
+    each row is the JSON text it renders to, written by one statement (pledge_json) of which only
+    the ids' subquery is compiled by Django: compiling the page's joins and columns through the ORM
+    and building its rows and ~200 timestamps in Python cost most of the request. Elsewhere (and
+    in a zone PostgreSQL is not given, or another order) the rows are built from `.values()`
+    (pledge_values, pledge_rows)."""
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet[Pledge]) -> None:
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        connection = connections[self.qs.db]
+        zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        if (connection.vendor == "postgresql" and isinstance(zone, ZoneInfo)
+                and tuple(self.qs.query.order_by) == _PAGE_ORDER):
+            return pledge_json(self.qs.values("id")[index], connection=connection, zone=zone)
+        return pledge_rows(list(pledge_values(self.qs)[index]))
+
+
+def pledge_json(ids: QuerySet[Pledge, Any], *, connection: Any, zone: ZoneInfo) -> list[JsonText]:
+    """The pledges whose ids `ids` selects (scoped, filtered and sliced; in _PAGE_ORDER) as the JSON text
+    PledgeSerializer's output renders to, one JsonText a pledge, written by PostgreSQL in one
+    statement: the ids' subquery as Django compiles it, then _page_sql. tests/supervision/
+    test_list_rows.py compares the pages with the serializers' byte for byte."""
+    try:
+        ids_sql, ids_params = ids.query.get_compiler(using=ids.db).as_sql()
+    except EmptyResultSet:  # a scope, filter or slice that admits nothing
+        return []
+    params: dict[str, Any] = {"zone": zone.key}
+    sql = _page_sql(params)
+    # Django's SQL takes its parameters by position, the page's by name: each of its `%s` becomes
+    # a name (`%%` is an escaped percent sign in either style).
+    names = iter(range(len(ids_params)))
+    ids_sql = re.sub(r"%[%s]", lambda m: "%%" if m[0] == "%%" else f"%(page_{next(names)})s", ids_sql)
+    params.update((f"page_{n}", value) for n, value in enumerate(ids_params))
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH page AS MATERIALIZED ({ids_sql}) {sql}", params)
+        return [JsonText(text) for (text,) in cursor.fetchall()]
+
+
+def _page_sql(params: dict[str, Any]) -> str:
+    """The page's statement after its ids (`page`): each pledge's JSON text, keys in
+    PledgeSerializer's order and values as pledge_rows writes them, its targets from _targets_sql;
+    the labels are parameters added to `params`, the zone is `%(zone)s`."""
+    fields = _fields()["pledge"]
+    levels = _label_sql("p.level", choice_labels(Pledge, "level"), "level", params)
+    statuses = _label_sql("p.status", choice_labels(Pledge, "status"), "status", params)
+    grades = _label_sql("p.grade", choice_labels(Pledge, "grade"), "grade", params)
+    kinds = _label_sql("k.kind", {value: str(label) for value, label in PLEDGER_TYPES}, "pledger", params)
+    # Each timestamp's wall-clock time in the zone and the zone's offset then, for _moment_sql.
+    moments = ", ".join(
+        f"p.{name} AT TIME ZONE %(zone)s AS {name}_local,"
+        f" extract(epoch FROM (p.{name} AT TIME ZONE %(zone)s) - (p.{name} AT TIME ZONE 'UTC'))::int AS {name}_offset"
+        for name in _TIMES
+    )
+    at = {name: f"""COALESCE({_moment_sql(f"m.{name}_local", f"m.{name}_offset")}, 'null')""" for name in _TIMES}
+    cadre, unit, village = (model._meta.db_table for model in (Cadre, Unit, Village))
+    pledge = (
+        f"""'{{"id":' || p.id || ',"year":' || p.year || ',"level":' || to_json(p.level)::text"""
+        f""" || ',"level_display":' || {levels} || ',"title":' || to_json(p.title)::text"""
+        f""" || ',"status":' || to_json(p.status)::text || ',"status_display":' || {statuses}"""
+        f""" || ',"pledger_type":' || to_json(k.kind)::text || ',"pledger_type_display":' || {kinds}"""
+        """ || ',"pledger_id":' || COALESCE(COALESCE(p.pledger_village_id, p.pledger_unit_id, p.pledger_cadre_id)::text,"""
+        """ 'null')"""
+        """ || ',"pledger_name":' || to_json(COALESCE(CASE k.kind WHEN 'village' THEN v.name WHEN 'unit' THEN u.name"""
+        """ ELSE c.name END, ''))::text"""
+        """ || ',"superior":' || COALESCE(p.superior_id::text, 'null')"""
+        """ || ',"superior_name":' || COALESCE(to_json(s.name)::text, 'null')"""
+        f""" || ',"issued_at":' || {at["issued_at"]} || ',"signed_at":' || {at["signed_at"]}"""
+        """ || ',"signed_by":' || COALESCE(p.signed_by_id::text, 'null')"""
+        f""" || ',"countersigned_at":' || {at["countersigned_at"]}"""
+        """ || ',"countersigned_by":' || COALESCE(p.countersigned_by_id::text, 'null')"""
+        f""" || ',"assessed_at":' || {at["assessed_at"]}"""
+        f""" || ',"bonus_cap":' || COALESCE({_decimal_sql("p.bonus_cap", fields["bonus_cap"])}, 'null')"""
+        f""" || ',"total_score":' || COALESCE({_decimal_sql("p.total_score", fields["total_score"])}, 'null')"""
+        f""" || ',"grade":' || to_json(p.grade)::text || ',"grade_display":' || {grades}"""
+        """ || ',"has_scan":' || CASE WHEN p.scan <> '' THEN 'true' ELSE 'false' END"""
+        """ || ',"targets":' || COALESCE(tg.text, '[]') || '}'"""
+    )
+    return (
+        f"SELECT {pledge} FROM {Pledge._meta.db_table} p"  # noqa: S608 - tables from the models, values as parameters
+        # Pledge.pledger_type: the one pledger the constraint allows.
+        " CROSS JOIN LATERAL (SELECT CASE WHEN p.pledger_village_id IS NOT NULL THEN 'village'"
+        " WHEN p.pledger_unit_id IS NOT NULL THEN 'unit' ELSE 'cadre' END AS kind) k"
+        f" CROSS JOIN LATERAL (SELECT {moments}) m"
+        f" LEFT JOIN {village} v ON v.id = p.pledger_village_id LEFT JOIN {unit} u ON u.id = p.pledger_unit_id"
+        f" LEFT JOIN {cadre} c ON c.id = p.pledger_cadre_id LEFT JOIN {cadre} s ON s.id = p.superior_id"
+        f" LEFT JOIN ({_targets_sql('IN (SELECT id FROM page)', params)}) tg ON tg.pledge_id = p.id"
+        " WHERE p.id IN (SELECT id FROM page) ORDER BY p.year DESC, p.level, p.id"
+    )
+
+
 _ASSESSMENT = TargetAssessmentSerializer.Meta.fields
 
 
@@ -241,16 +350,28 @@ def target_dicts(pledge_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 
 def target_json(pledge_ids: list[int], *, connection: Any, zone: ZoneInfo) -> dict[int, JsonText]:
     """Each pledge's `targets` as the JSON text PledgeTargetSerializer's output renders to,
-    written by PostgreSQL in one query: building a page's ~300 targets (and their progress
-    reports) as dicts cost most of the page's CPU. Keys in the serializer's order, values as
-    target_rows writes them; the labels (in the request's language) and the zone are parameters.
-    tests/supervision/test_list_rows.py compares the pages with the serializers' byte for byte."""
-    fields = _fields()
-    points, assessment = fields["target"]["points"], fields["assessment"]
-    score, deduction, bonus = (_decimal_sql(f"a.{name}", assessment[name]) for name in ("score", "deduction", "bonus"))
+    written by PostgreSQL in one query (_targets_sql): building a page's ~300 targets (and their
+    progress reports) as dicts cost most of the page's CPU. tests/supervision/test_list_rows.py
+    compares the pages with the serializers' byte for byte."""
     # The ids as one array literal: psycopg adapts a list value by value, and it is used twice.
     ids = ",".join(str(int(pk)) for pk in pledge_ids)
     params: dict[str, Any] = {"ids": f"{{{ids}}}", "zone": zone.key}
+    sql = _targets_sql("= ANY(%(ids)s::bigint[])", params)
+    rows = dict.fromkeys(pledge_ids, JsonText("[]"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pledge_id, text in cursor.fetchall():
+            rows[pledge_id] = JsonText(text)
+    return rows
+
+
+def _targets_sql(pledges: str, params: dict[str, Any]) -> str:
+    """The statement giving each pledge id `pledge_id <pledges>` selects and its targets' JSON
+    text: keys in PledgeTargetSerializer's order, values as target_dicts writes them; the labels
+    (in the request's language) are parameters added to `params`, the zone is `%(zone)s`."""
+    fields = _fields()
+    points, assessment = fields["target"]["points"], fields["assessment"]
+    score, deduction, bonus = (_decimal_sql(f"a.{name}", assessment[name]) for name in ("score", "deduction", "bonus"))
     kinds = _label_sql("t.kind", choice_labels(PledgeTarget, "kind"), "kind", params)
     sources = _label_sql("t.auto_source", choice_labels(PledgeTarget, "auto_source"), "source", params)
     # A target's progress in TargetProgress's order (target, quarter); the local time and offset
@@ -262,7 +383,7 @@ def target_json(pledge_ids: list[int], *, connection: Any, zone: ZoneInfo) -> di
         f" FROM {TargetProgress._meta.db_table} p JOIN {PledgeTarget._meta.db_table} pt ON pt.id = p.target_id"
         " CROSS JOIN LATERAL (SELECT p.at AT TIME ZONE %(zone)s AS local,"
         " extract(epoch FROM (p.at AT TIME ZONE %(zone)s) - (p.at AT TIME ZONE 'UTC'))::int AS utc_offset) m"
-        " WHERE pt.pledge_id = ANY(%(ids)s::bigint[]) GROUP BY p.target_id"
+        f" WHERE pt.pledge_id {pledges} GROUP BY p.target_id"
     )
     target = (
         f"""'{{"id":' || t.id || ',"kind":' || to_json(t.kind)::text || ',"kind_display":' || {kinds}"""
@@ -276,17 +397,11 @@ def target_json(pledge_ids: list[int], *, connection: Any, zone: ZoneInfo) -> di
         """ || ',"failed":' || CASE WHEN a.failed THEN 'true' ELSE 'false' END"""
         """ || ',"note":' || to_json(a.note)::text || '}' END || ',"progress":' || COALESCE(pr.text, '[]') || '}'"""
     )
-    sql = (
-        f"""SELECT t.pledge_id, '[' || string_agg({target}, ',' ORDER BY t."order", t.id) || ']'"""  # noqa: S608 - tables from the models
+    return (
+        f"""SELECT t.pledge_id, '[' || string_agg({target}, ',' ORDER BY t."order", t.id) || ']' AS text"""  # noqa: S608 - tables from the models
         f" FROM {PledgeTarget._meta.db_table} t LEFT JOIN {TargetAssessment._meta.db_table} a ON a.target_id = t.id"
-        f" LEFT JOIN ({progress}) pr ON pr.target_id = t.id WHERE t.pledge_id = ANY(%(ids)s::bigint[]) GROUP BY t.pledge_id"
+        f" LEFT JOIN ({progress}) pr ON pr.target_id = t.id WHERE t.pledge_id {pledges} GROUP BY t.pledge_id"
     )
-    rows = dict.fromkeys(pledge_ids, JsonText("[]"))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for pledge_id, text in cursor.fetchall():
-            rows[pledge_id] = JsonText(text)
-    return rows
 
 
 def _decimal_sql(column: str, field: Any) -> str:
