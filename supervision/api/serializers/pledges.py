@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -207,39 +206,31 @@ class PledgePage:
 
 
 def pledge_json(ids: QuerySet[Pledge, Any], *, connection: Any, zone: ZoneInfo) -> list[JsonText]:
-    """The pledges whose ids `ids` selects (scoped, filtered and sliced; in _PAGE_ORDER) as the JSON text
-    PledgeSerializer's output renders to, one JsonText a pledge, written by PostgreSQL in one
+    """The pledges whose ids `ids` selects (scoped, filtered and sliced; in _PAGE_ORDER) as the JSON
+    text PledgeSerializer's output renders to, one JsonText a pledge, written by PostgreSQL in one
     statement: the ids' subquery as Django compiles it, then _page_sql. tests/supervision/
     test_list_rows.py compares the pages with the serializers' byte for byte."""
     try:
         ids_sql, ids_params = ids.query.get_compiler(using=ids.db).as_sql()
     except EmptyResultSet:  # a scope, filter or slice that admits nothing
         return []
-    params: dict[str, Any] = {"zone": zone.key}
-    sql = _page_sql(params)
-    # Django's SQL takes its parameters by position, the page's by name: each of its `%s` becomes
-    # a name (`%%` is an escaped percent sign in either style).
-    names = iter(range(len(ids_params)))
-    ids_sql = re.sub(r"%[%s]", lambda m: "%%" if m[0] == "%%" else f"%(page_{next(names)})s", ids_sql)
-    params.update((f"page_{n}", value) for n, value in enumerate(ids_params))
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH page AS MATERIALIZED ({ids_sql}) {sql}", params)
+        cursor.execute(f"WITH page AS MATERIALIZED ({ids_sql}), {_ARG_SQL} {_page_sql()}", (*ids_params, *_args(zone)))
         return [JsonText(text) for (text,) in cursor.fetchall()]
 
 
-def _page_sql(params: dict[str, Any]) -> str:
-    """The page's statement after its ids (`page`): each pledge's JSON text, keys in
-    PledgeSerializer's order and values as pledge_rows writes them, its targets from _targets_sql;
-    the labels are parameters added to `params`, the zone is `%(zone)s`."""
+@cache
+def _page_sql() -> str:
+    """The page's statement after its ids (`page`) and arguments (`arg`): each pledge's JSON text,
+    keys in PledgeSerializer's order and values as pledge_rows writes them, its targets from
+    _targets_sql."""
     fields = _fields()["pledge"]
-    levels = _label_sql("p.level", choice_labels(Pledge, "level"), "level", params)
-    statuses = _label_sql("p.status", choice_labels(Pledge, "status"), "status", params)
-    grades = _label_sql("p.grade", choice_labels(Pledge, "grade"), "grade", params)
-    kinds = _label_sql("k.kind", {value: str(label) for value, label in PLEDGER_TYPES}, "pledger", params)
+    levels, statuses, grades = (_label_sql(f"p.{name}", name) for name in ("level", "status", "grade"))
+    kinds = _label_sql("k.kind", "pledger_type")
     # Each timestamp's wall-clock time in the zone and the zone's offset then, for _moment_sql.
     moments = ", ".join(
-        f"p.{name} AT TIME ZONE %(zone)s AS {name}_local,"
-        f" extract(epoch FROM (p.{name} AT TIME ZONE %(zone)s) - (p.{name} AT TIME ZONE 'UTC'))::int AS {name}_offset"
+        f"p.{name} AT TIME ZONE {_ZONE} AS {name}_local,"
+        f" extract(epoch FROM (p.{name} AT TIME ZONE {_ZONE}) - (p.{name} AT TIME ZONE 'UTC'))::int AS {name}_offset"
         for name in _TIMES
     )
     at = {name: f"""COALESCE({_moment_sql(f"m.{name}_local", f"m.{name}_offset")}, 'null')""" for name in _TIMES}
@@ -274,7 +265,7 @@ def _page_sql(params: dict[str, Any]) -> str:
         f" CROSS JOIN LATERAL (SELECT {moments}) m"
         f" LEFT JOIN {village} v ON v.id = p.pledger_village_id LEFT JOIN {unit} u ON u.id = p.pledger_unit_id"
         f" LEFT JOIN {cadre} c ON c.id = p.pledger_cadre_id LEFT JOIN {cadre} s ON s.id = p.superior_id"
-        f" LEFT JOIN ({_targets_sql('IN (SELECT id FROM page)', params)}) tg ON tg.pledge_id = p.id"
+        f" LEFT JOIN ({_targets_sql()}) tg ON tg.pledge_id = p.id"
         " WHERE p.id IN (SELECT id FROM page) ORDER BY p.year DESC, p.level, p.id"
     )
 
@@ -353,37 +344,36 @@ def target_json(pledge_ids: list[int], *, connection: Any, zone: ZoneInfo) -> di
     written by PostgreSQL in one query (_targets_sql): building a page's ~300 targets (and their
     progress reports) as dicts cost most of the page's CPU. tests/supervision/test_list_rows.py
     compares the pages with the serializers' byte for byte."""
-    # The ids as one array literal: psycopg adapts a list value by value, and it is used twice.
-    ids = ",".join(str(int(pk)) for pk in pledge_ids)
-    params: dict[str, Any] = {"ids": f"{{{ids}}}", "zone": zone.key}
-    sql = _targets_sql("= ANY(%(ids)s::bigint[])", params)
+    # The ids as one array literal: psycopg adapts a list value by value.
+    ids = "{" + ",".join(str(int(pk)) for pk in pledge_ids) + "}"
+    sql = f"WITH page AS (SELECT unnest(%s::bigint[]) AS id), {_ARG_SQL} {_targets_sql()}"
     rows = dict.fromkeys(pledge_ids, JsonText("[]"))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, (ids, *_args(zone)))
         for pledge_id, text in cursor.fetchall():
             rows[pledge_id] = JsonText(text)
     return rows
 
 
-def _targets_sql(pledges: str, params: dict[str, Any]) -> str:
-    """The statement giving each pledge id `pledge_id <pledges>` selects and its targets' JSON
-    text: keys in PledgeTargetSerializer's order, values as target_dicts writes them; the labels
-    (in the request's language) are parameters added to `params`, the zone is `%(zone)s`."""
+@cache
+def _targets_sql() -> str:
+    """The statement giving each pledge of `page` that has targets and its targets' JSON text
+    (`arg` holds the zone and the labels): keys in PledgeTargetSerializer's order, values as
+    target_dicts writes them."""
     fields = _fields()
     points, assessment = fields["target"]["points"], fields["assessment"]
     score, deduction, bonus = (_decimal_sql(f"a.{name}", assessment[name]) for name in ("score", "deduction", "bonus"))
-    kinds = _label_sql("t.kind", choice_labels(PledgeTarget, "kind"), "kind", params)
-    sources = _label_sql("t.auto_source", choice_labels(PledgeTarget, "auto_source"), "source", params)
+    kinds, sources = _label_sql("t.kind", "kind"), _label_sql("t.auto_source", "auto_source")
     # A target's progress in TargetProgress's order (target, quarter); the local time and offset
     # worked out once a report.
     progress = (
-        "SELECT p.target_id, '[' || string_agg("  # noqa: S608 - tables from the models, values as parameters
+        "SELECT p.target_id, '[' || string_agg("  # noqa: S608 - tables from the models
         """'{"quarter":' || p.quarter || ',"report":' || to_json(p.report)::text"""
         f""" || ',"at":' || {_moment_sql("m.local", "m.utc_offset")} || '}}', ',' ORDER BY p.quarter) || ']' AS text"""
         f" FROM {TargetProgress._meta.db_table} p JOIN {PledgeTarget._meta.db_table} pt ON pt.id = p.target_id"
-        " CROSS JOIN LATERAL (SELECT p.at AT TIME ZONE %(zone)s AS local,"
-        " extract(epoch FROM (p.at AT TIME ZONE %(zone)s) - (p.at AT TIME ZONE 'UTC'))::int AS utc_offset) m"
-        f" WHERE pt.pledge_id {pledges} GROUP BY p.target_id"
+        f" CROSS JOIN LATERAL (SELECT p.at AT TIME ZONE {_ZONE} AS local,"
+        f" extract(epoch FROM (p.at AT TIME ZONE {_ZONE}) - (p.at AT TIME ZONE 'UTC'))::int AS utc_offset) m"
+        " WHERE pt.pledge_id IN (SELECT id FROM page) GROUP BY p.target_id"
     )
     target = (
         f"""'{{"id":' || t.id || ',"kind":' || to_json(t.kind)::text || ',"kind_display":' || {kinds}"""
@@ -400,7 +390,8 @@ def _targets_sql(pledges: str, params: dict[str, Any]) -> str:
     return (
         f"""SELECT t.pledge_id, '[' || string_agg({target}, ',' ORDER BY t."order", t.id) || ']' AS text"""  # noqa: S608 - tables from the models
         f" FROM {PledgeTarget._meta.db_table} t LEFT JOIN {TargetAssessment._meta.db_table} a ON a.target_id = t.id"
-        f" LEFT JOIN ({progress}) pr ON pr.target_id = t.id WHERE t.pledge_id {pledges} GROUP BY t.pledge_id"
+        f" LEFT JOIN ({progress}) pr ON pr.target_id = t.id WHERE t.pledge_id IN (SELECT id FROM page)"
+        " GROUP BY t.pledge_id"
     )
 
 
@@ -412,14 +403,30 @@ def _decimal_sql(column: str, field: Any) -> str:
     return f"""'"' || round({column}, {int(field.decimal_places)})::text || '"'"""
 
 
-def _label_sql(column: str, labels: dict[str, str], name: str, params: dict[str, Any]) -> str:
-    # get_<field>_display: the label's JSON text, else the value itself; values and labels are
-    # parameters (name_0, name_0_label, ...).
-    whens = []
-    for n, (value, label) in enumerate(labels.items()):
-        params[f"{name}_{n}"], params[f"{name}_{n}_label"] = value, orjson.dumps(label).decode()
-        whens.append(f"WHEN %({name}_{n})s THEN %({name}_{n}_label)s")
-    return f"CASE {column} {' '.join(whens)} ELSE to_json({column})::text END"
+# The statements' arguments after the page's ids: the request's zone and the labels (in its
+# language) of the choices a row shows, one parameter each: psycopg splits a statement this long
+# at every placeholder on every call.
+_ARG_SQL = "arg AS (SELECT %s::text AS zone, %s::jsonb AS labels)"
+_ZONE = "(SELECT zone FROM arg)"
+_LABELS: dict[str, str] = {}
+
+
+def _args(zone: ZoneInfo) -> tuple[str, str]:
+    language = translation.get_language() or ""
+    labels = _LABELS.get(language)
+    if labels is None:
+        labels = _LABELS[language] = orjson.dumps({
+            **{name: choice_labels(Pledge, name) for name in ("level", "status", "grade")},
+            "pledger_type": {value: str(label) for value, label in PLEDGER_TYPES},
+            **{name: choice_labels(PledgeTarget, name) for name in ("kind", "auto_source")},
+        }).decode()
+    return zone.key, labels
+
+
+def _label_sql(column: str, name: str) -> str:
+    # get_<field>_display: the label's JSON text, else the value's (None's is null).
+    return (f"COALESCE(to_json((SELECT labels FROM arg) -> '{name}' ->> {column})::text,"  # noqa: S608 - names from this module
+            f" to_json({column})::text, 'null')")
 
 
 def _moment_sql(local: str, offset: str) -> str:
