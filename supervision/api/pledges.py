@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import django_filters
 from drf_spectacular.utils import extend_schema
@@ -13,8 +13,7 @@ from rest_framework.response import Response
 
 from cadres.roles import actor_for
 from core.api_fast import UnfilteredWithoutParams
-from core.pagination import CountedRows
-from supervision.api.serializers.pledges import PledgeSerializer, pledge_rows, pledge_values
+from supervision.api.serializers.pledges import PledgePage, PledgeSerializer
 from supervision.models import Pledge, PledgeLevel
 from supervision.selectors.pledges import pledge_list, pledge_list_with_targets
 from supervision.services import pledges as svc
@@ -42,16 +41,13 @@ class PledgeViewSet(UnfilteredWithoutParams, mixins.ListModelMixin, mixins.Retri
         return pledge_list_with_targets(actor_for(self.request.user)).prefetch_related("targets__progress")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The page as plain rows (pledge_values), each built by hand in the serializer's key order
-        # with its targets (pledge_rows); PledgeSerializer stays the schema. The count is the
-        # filtered scope's, without the page's joins and columns.
+        # The page's rows as PledgeSerializer gives them (PledgePage: on PostgreSQL each row's JSON
+        # text written by one statement, elsewhere dicts built from `.values()`); PledgeSerializer
+        # stays the schema. The count is the filtered scope's, without the page's joins and columns.
         qs = self.filter_queryset(pledge_list(actor_for(request.user)))
-        page = cast(
-            "list[dict[str, Any]] | None",
-            self.paginate_queryset(CountedRows(pledge_values(qs), qs)),  # type: ignore[arg-type]  # a QuerySet's stand-in
-        )
+        page = self.paginate_queryset(PledgePage(qs))  # type: ignore[arg-type]  # a QuerySet's stand-in
         assert page is not None  # the viewset always paginates
-        return self.get_paginated_response(pledge_rows(page))
+        return self.get_paginated_response(page)
 
     def _act(self, request: Request, service: Any) -> Response:
         pledge = self.get_object()  # 404 outside the caller's scope

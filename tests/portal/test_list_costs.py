@@ -31,15 +31,16 @@ LISTS = ["/api/v1/diaries/", "/api/v1/matters/", "/api/v1/households/", "/api/v1
 # Households read their tags in the page's own query on PostgreSQL, afterwards on SQLite.
 TAGS_QUERY = int(connection.vendor != "postgresql")
 
-# A pledge page's targets: one query of JSON on PostgreSQL, targets then progress elsewhere.
-PLEDGE_TARGETS_QUERIES = 1 if connection.vendor == "postgresql" else 2
+# A pledge page: on PostgreSQL one statement writes its rows and their targets as JSON; elsewhere
+# the rows, then the targets, then their progress.
+PLEDGE_PAGE_QUERIES = 1 if connection.vendor == "postgresql" else 3
 
 # (list, role) → queries of one request with a session (the user and their roles load each time).
 PINNED = {
     ("/api/v1/diaries/", "secretary"): 6, ("/api/v1/diaries/", "cadre1"): 7,
     ("/api/v1/matters/", "secretary"): 6, ("/api/v1/matters/", "cadre1"): 7,
     ("/api/v1/households/", "secretary"): 9 + TAGS_QUERY, ("/api/v1/households/", "cadre1"): 9 + TAGS_QUERY,
-    ("/api/v1/pledges/", "secretary"): 7 + PLEDGE_TARGETS_QUERIES, ("/api/v1/pledges/", "cadre1"): 6,
+    ("/api/v1/pledges/", "secretary"): 6 + PLEDGE_PAGE_QUERIES, ("/api/v1/pledges/", "cadre1"): 6,
     ("/api/v1/disclosures/", "secretary"): 6, ("/api/v1/disclosures/", "cadre1"): 6,
     # PostgreSQL reads an inspection's inspectors and findings in the page's own query (ARRAY and
     # json columns).

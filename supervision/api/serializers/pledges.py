@@ -8,14 +8,16 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from cadres.models import Cadre, Unit, Village
 from core.api_fast import FastRepresentation, choice_labels
 from core.renderers import JsonText
 from core.replica import current_read_alias
@@ -170,6 +172,104 @@ def pledge_rows(pledges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# The order PledgePage's statement writes a page in: pledge_list's.
+_PAGE_ORDER = ("-year", "level", "id")
+
+
+class PledgePage:
+    """The list's object list for Django's Paginator: `count()` counts the filtered scope (no
+    joins, no columns); a slice is that page's rows as PledgeSerializer gives them. On PostgreSQL
+    each row is the JSON text it renders to, written by one statement (pledge_json) of which only
+    the ids' subquery is compiled by Django: compiling the page's joins and columns through the ORM
+    and building its rows and ~200 timestamps in Python cost most of the request. Elsewhere (and
+    in a zone PostgreSQL is not given, or another order) the rows are built from `.values()`
+    (pledge_values, pledge_rows)."""
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet[Pledge]) -> None:
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        connection = connections[self.qs.db]
+        zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        if (connection.vendor == "postgresql" and isinstance(zone, ZoneInfo)
+                and tuple(self.qs.query.order_by) == _PAGE_ORDER):
+            return pledge_json(self.qs.values("id")[index], connection=connection, zone=zone)
+        return pledge_rows(list(pledge_values(self.qs)[index]))
+
+
+def pledge_json(ids: QuerySet[Pledge, Any], *, connection: Any, zone: ZoneInfo) -> list[JsonText]:
+    """The pledges whose ids `ids` selects (scoped, filtered and sliced; in _PAGE_ORDER) as the JSON
+    text PledgeSerializer's output renders to, one JsonText a pledge, written by PostgreSQL in one
+    statement: the ids' subquery as Django compiles it, then _page_sql. tests/supervision/
+    test_list_rows.py compares the pages with the serializers' byte for byte."""
+    try:
+        ids_sql, ids_params = ids.query.get_compiler(using=ids.db).as_sql()
+    except EmptyResultSet:  # a scope, filter or slice that admits nothing
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH page AS MATERIALIZED ({ids_sql}), {_ARG_SQL} {_page_sql()}", (*ids_params, *_args(zone)))
+        return [JsonText(text) for (text,) in cursor.fetchall()]
+
+
+@cache
+def _page_sql() -> str:
+    """The page's statement after its ids (`page`) and arguments (`arg`): each pledge's JSON text,
+    keys in PledgeSerializer's order and values as pledge_rows writes them, its targets from
+    _targets_sql."""
+    fields = _fields()["pledge"]
+    levels, statuses, grades = (_label_sql(f"p.{name}", name) for name in ("level", "status", "grade"))
+    kinds = _label_sql("k.kind", "pledger_type")
+    # Each timestamp's wall-clock time in the zone and the zone's offset then, for _moment_sql.
+    moments = ", ".join(
+        f"p.{name} AT TIME ZONE {_ZONE} AS {name}_local,"
+        f" extract(epoch FROM (p.{name} AT TIME ZONE {_ZONE}) - (p.{name} AT TIME ZONE 'UTC'))::int AS {name}_offset"
+        for name in _TIMES
+    )
+    at = {name: f"""COALESCE({_moment_sql(f"m.{name}_local", f"m.{name}_offset")}, 'null')""" for name in _TIMES}
+    cadre, unit, village = (model._meta.db_table for model in (Cadre, Unit, Village))
+    pledge = (
+        f"""'{{"id":' || p.id || ',"year":' || p.year || ',"level":' || to_json(p.level)::text"""
+        f""" || ',"level_display":' || {levels} || ',"title":' || to_json(p.title)::text"""
+        f""" || ',"status":' || to_json(p.status)::text || ',"status_display":' || {statuses}"""
+        f""" || ',"pledger_type":' || to_json(k.kind)::text || ',"pledger_type_display":' || {kinds}"""
+        """ || ',"pledger_id":' || COALESCE(COALESCE(p.pledger_village_id, p.pledger_unit_id, p.pledger_cadre_id)::text,"""
+        """ 'null')"""
+        """ || ',"pledger_name":' || to_json(COALESCE(CASE k.kind WHEN 'village' THEN v.name WHEN 'unit' THEN u.name"""
+        """ ELSE c.name END, ''))::text"""
+        """ || ',"superior":' || COALESCE(p.superior_id::text, 'null')"""
+        """ || ',"superior_name":' || COALESCE(to_json(s.name)::text, 'null')"""
+        f""" || ',"issued_at":' || {at["issued_at"]} || ',"signed_at":' || {at["signed_at"]}"""
+        """ || ',"signed_by":' || COALESCE(p.signed_by_id::text, 'null')"""
+        f""" || ',"countersigned_at":' || {at["countersigned_at"]}"""
+        """ || ',"countersigned_by":' || COALESCE(p.countersigned_by_id::text, 'null')"""
+        f""" || ',"assessed_at":' || {at["assessed_at"]}"""
+        f""" || ',"bonus_cap":' || COALESCE({_decimal_sql("p.bonus_cap", fields["bonus_cap"])}, 'null')"""
+        f""" || ',"total_score":' || COALESCE({_decimal_sql("p.total_score", fields["total_score"])}, 'null')"""
+        f""" || ',"grade":' || to_json(p.grade)::text || ',"grade_display":' || {grades}"""
+        """ || ',"has_scan":' || CASE WHEN p.scan <> '' THEN 'true' ELSE 'false' END"""
+        """ || ',"targets":' || COALESCE(tg.text, '[]') || '}'"""
+    )
+    return (
+        f"SELECT {pledge} FROM {Pledge._meta.db_table} p"  # noqa: S608 - tables from the models, values as parameters
+        # Pledge.pledger_type: the one pledger the constraint allows.
+        " CROSS JOIN LATERAL (SELECT CASE WHEN p.pledger_village_id IS NOT NULL THEN 'village'"
+        " WHEN p.pledger_unit_id IS NOT NULL THEN 'unit' ELSE 'cadre' END AS kind) k"
+        f" CROSS JOIN LATERAL (SELECT {moments}) m"
+        f" LEFT JOIN {village} v ON v.id = p.pledger_village_id LEFT JOIN {unit} u ON u.id = p.pledger_unit_id"
+        f" LEFT JOIN {cadre} c ON c.id = p.pledger_cadre_id LEFT JOIN {cadre} s ON s.id = p.superior_id"
+        f" LEFT JOIN ({_targets_sql()}) tg ON tg.pledge_id = p.id"
+        " WHERE p.id IN (SELECT id FROM page) ORDER BY p.year DESC, p.level, p.id"
+    )
+
+
 _ASSESSMENT = TargetAssessmentSerializer.Meta.fields
 
 
@@ -241,28 +341,39 @@ def target_dicts(pledge_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 
 def target_json(pledge_ids: list[int], *, connection: Any, zone: ZoneInfo) -> dict[int, JsonText]:
     """Each pledge's `targets` as the JSON text PledgeTargetSerializer's output renders to,
-    written by PostgreSQL in one query: building a page's ~300 targets (and their progress
-    reports) as dicts cost most of the page's CPU. Keys in the serializer's order, values as
-    target_rows writes them; the labels (in the request's language) and the zone are parameters.
-    tests/supervision/test_list_rows.py compares the pages with the serializers' byte for byte."""
+    written by PostgreSQL in one query (_targets_sql): building a page's ~300 targets (and their
+    progress reports) as dicts cost most of the page's CPU. tests/supervision/test_list_rows.py
+    compares the pages with the serializers' byte for byte."""
+    # The ids as one array literal: psycopg adapts a list value by value.
+    ids = "{" + ",".join(str(int(pk)) for pk in pledge_ids) + "}"
+    sql = f"WITH page AS (SELECT unnest(%s::bigint[]) AS id), {_ARG_SQL} {_targets_sql()}"
+    rows = dict.fromkeys(pledge_ids, JsonText("[]"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (ids, *_args(zone)))
+        for pledge_id, text in cursor.fetchall():
+            rows[pledge_id] = JsonText(text)
+    return rows
+
+
+@cache
+def _targets_sql() -> str:
+    """The statement giving each pledge of `page` that has targets and its targets' JSON text
+    (`arg` holds the zone and the labels): keys in PledgeTargetSerializer's order, values as
+    target_dicts writes them."""
     fields = _fields()
     points, assessment = fields["target"]["points"], fields["assessment"]
     score, deduction, bonus = (_decimal_sql(f"a.{name}", assessment[name]) for name in ("score", "deduction", "bonus"))
-    # The ids as one array literal: psycopg adapts a list value by value, and it is used twice.
-    ids = ",".join(str(int(pk)) for pk in pledge_ids)
-    params: dict[str, Any] = {"ids": f"{{{ids}}}", "zone": zone.key}
-    kinds = _label_sql("t.kind", choice_labels(PledgeTarget, "kind"), "kind", params)
-    sources = _label_sql("t.auto_source", choice_labels(PledgeTarget, "auto_source"), "source", params)
+    kinds, sources = _label_sql("t.kind", "kind"), _label_sql("t.auto_source", "auto_source")
     # A target's progress in TargetProgress's order (target, quarter); the local time and offset
     # worked out once a report.
     progress = (
-        "SELECT p.target_id, '[' || string_agg("  # noqa: S608 - tables from the models, values as parameters
+        "SELECT p.target_id, '[' || string_agg("  # noqa: S608 - tables from the models
         """'{"quarter":' || p.quarter || ',"report":' || to_json(p.report)::text"""
         f""" || ',"at":' || {_moment_sql("m.local", "m.utc_offset")} || '}}', ',' ORDER BY p.quarter) || ']' AS text"""
         f" FROM {TargetProgress._meta.db_table} p JOIN {PledgeTarget._meta.db_table} pt ON pt.id = p.target_id"
-        " CROSS JOIN LATERAL (SELECT p.at AT TIME ZONE %(zone)s AS local,"
-        " extract(epoch FROM (p.at AT TIME ZONE %(zone)s) - (p.at AT TIME ZONE 'UTC'))::int AS utc_offset) m"
-        " WHERE pt.pledge_id = ANY(%(ids)s::bigint[]) GROUP BY p.target_id"
+        f" CROSS JOIN LATERAL (SELECT p.at AT TIME ZONE {_ZONE} AS local,"
+        f" extract(epoch FROM (p.at AT TIME ZONE {_ZONE}) - (p.at AT TIME ZONE 'UTC'))::int AS utc_offset) m"
+        " WHERE pt.pledge_id IN (SELECT id FROM page) GROUP BY p.target_id"
     )
     target = (
         f"""'{{"id":' || t.id || ',"kind":' || to_json(t.kind)::text || ',"kind_display":' || {kinds}"""
@@ -276,17 +387,12 @@ def target_json(pledge_ids: list[int], *, connection: Any, zone: ZoneInfo) -> di
         """ || ',"failed":' || CASE WHEN a.failed THEN 'true' ELSE 'false' END"""
         """ || ',"note":' || to_json(a.note)::text || '}' END || ',"progress":' || COALESCE(pr.text, '[]') || '}'"""
     )
-    sql = (
-        f"""SELECT t.pledge_id, '[' || string_agg({target}, ',' ORDER BY t."order", t.id) || ']'"""  # noqa: S608 - tables from the models
+    return (
+        f"""SELECT t.pledge_id, '[' || string_agg({target}, ',' ORDER BY t."order", t.id) || ']' AS text"""  # noqa: S608 - tables from the models
         f" FROM {PledgeTarget._meta.db_table} t LEFT JOIN {TargetAssessment._meta.db_table} a ON a.target_id = t.id"
-        f" LEFT JOIN ({progress}) pr ON pr.target_id = t.id WHERE t.pledge_id = ANY(%(ids)s::bigint[]) GROUP BY t.pledge_id"
+        f" LEFT JOIN ({progress}) pr ON pr.target_id = t.id WHERE t.pledge_id IN (SELECT id FROM page)"
+        " GROUP BY t.pledge_id"
     )
-    rows = dict.fromkeys(pledge_ids, JsonText("[]"))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for pledge_id, text in cursor.fetchall():
-            rows[pledge_id] = JsonText(text)
-    return rows
 
 
 def _decimal_sql(column: str, field: Any) -> str:
@@ -297,14 +403,30 @@ def _decimal_sql(column: str, field: Any) -> str:
     return f"""'"' || round({column}, {int(field.decimal_places)})::text || '"'"""
 
 
-def _label_sql(column: str, labels: dict[str, str], name: str, params: dict[str, Any]) -> str:
-    # get_<field>_display: the label's JSON text, else the value itself; values and labels are
-    # parameters (name_0, name_0_label, ...).
-    whens = []
-    for n, (value, label) in enumerate(labels.items()):
-        params[f"{name}_{n}"], params[f"{name}_{n}_label"] = value, orjson.dumps(label).decode()
-        whens.append(f"WHEN %({name}_{n})s THEN %({name}_{n}_label)s")
-    return f"CASE {column} {' '.join(whens)} ELSE to_json({column})::text END"
+# The statements' arguments after the page's ids: the request's zone and the labels (in its
+# language) of the choices a row shows, one parameter each: psycopg splits a statement this long
+# at every placeholder on every call.
+_ARG_SQL = "arg AS (SELECT %s::text AS zone, %s::jsonb AS labels)"
+_ZONE = "(SELECT zone FROM arg)"
+_LABELS: dict[str, str] = {}
+
+
+def _args(zone: ZoneInfo) -> tuple[str, str]:
+    language = translation.get_language() or ""
+    labels = _LABELS.get(language)
+    if labels is None:
+        labels = _LABELS[language] = orjson.dumps({
+            **{name: choice_labels(Pledge, name) for name in ("level", "status", "grade")},
+            "pledger_type": {value: str(label) for value, label in PLEDGER_TYPES},
+            **{name: choice_labels(PledgeTarget, name) for name in ("kind", "auto_source")},
+        }).decode()
+    return zone.key, labels
+
+
+def _label_sql(column: str, name: str) -> str:
+    # get_<field>_display: the label's JSON text, else the value's (None's is null).
+    return (f"COALESCE(to_json((SELECT labels FROM arg) -> '{name}' ->> {column})::text,"  # noqa: S608 - names from this module
+            f" to_json({column})::text, 'null')")
 
 
 def _moment_sql(local: str, offset: str) -> str:
