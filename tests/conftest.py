@@ -116,22 +116,38 @@ def _default_language():  # type: ignore[no-untyped-def]
     translation.activate(django_settings.LANGUAGE_CODE)
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _suite_clock():  # type: ignore[no-untyped-def]
+_SUITE_CLOCK = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
     """PORTAL_TEST_NOW=2026-12-05T23:30:00+08:00 runs the suite as if it were then (the clock keeps
     ticking from there). `make test` runs the date-sensitive tests a second time on a Saturday night
     in Beijing, so a test that only passes on a workday, or before midnight, fails in CI whatever
-    the day CI runs on. Tests that need a particular day freeze time themselves (time_machine)."""
+    the day CI runs on. The clock is set here, before the test modules are collected, so a date a
+    module reads at import (`TODAY = timezone.localdate()`) is the suite's date too. Tests that need
+    a particular day freeze time themselves (time_machine)."""
+    global _SUITE_CLOCK
     moment = os.environ.get("PORTAL_TEST_NOW", "")
-    if not moment:
-        yield None
-        return
-    import datetime as dt
+    if moment and _SUITE_CLOCK is None:
+        import datetime as dt
 
-    import time_machine
+        import time_machine
 
-    with time_machine.travel(dt.datetime.fromisoformat(moment), tick=True) as traveller:
-        yield traveller
+        _SUITE_CLOCK = time_machine.travel(dt.datetime.fromisoformat(moment), tick=True)
+        _SUITE_CLOCK.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _SUITE_CLOCK
+    if _SUITE_CLOCK is not None:
+        _SUITE_CLOCK.stop()
+        _SUITE_CLOCK = None
+
+
+@pytest.fixture(scope="session")
+def _suite_clock():  # type: ignore[no-untyped-def]
+    """The suite's time travel (None without PORTAL_TEST_NOW)."""
+    return _SUITE_CLOCK
 
 
 @pytest.fixture(autouse=True, scope="session")

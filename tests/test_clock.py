@@ -10,6 +10,8 @@ import os
 
 from django.utils import timezone
 
+IMPORTED_AT = timezone.now()  # as a test module's `TODAY = timezone.localdate()` reads it
+
 
 def test_the_suite_clock_follows_portal_test_now(_suite_clock):  # type: ignore[no-untyped-def]
     moment = os.environ.get("PORTAL_TEST_NOW", "")
@@ -17,5 +19,7 @@ def test_the_suite_clock_follows_portal_test_now(_suite_clock):  # type: ignore[
         assert _suite_clock is None
         return
     wanted = dt.datetime.fromisoformat(moment)
-    # The clock ticks on from the moment the session started.
+    # The clock ticks on from the moment the session started, and it was already set when the
+    # test modules were imported.
     assert wanted <= timezone.now() < wanted + dt.timedelta(hours=2)
+    assert wanted <= IMPORTED_AT < wanted + dt.timedelta(hours=2)
