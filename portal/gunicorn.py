@@ -8,11 +8,11 @@ has always run with); GUNICORN_PRELOAD=0 to load the application in each worker 
 The application is loaded once in the master and warmed up there (portal.warmup.warm_up: imports,
 URL resolvers, compiled templates, catalogues), so a worker started later — at boot, after a
 crash, after `kill -HUP` or max_requests — forks ready; each worker then opens its own
-connections and rehearses a few anonymous requests (warm_worker) before it accepts a request.
-No database connection is open across the fork: warm_up runs no query and closes every
-connection it might have. The master then freezes its objects (gc.freeze) before forking, so the
-workers' garbage collections never traverse — and copy-on-write — the memory they share with it.
-Note: with the application preloaded, `kill -HUP` re-forks workers from the loaded code; deploying new code
+connections (warm_worker) before it accepts a request. No database connection is open across the
+fork: warm_up runs no query and closes every connection it might have. The master then freezes
+its objects (gc.freeze) before forking, so the workers' garbage collections never traverse — and
+copy-on-write — the memory they share with it. Note: with the
+application preloaded, `kill -HUP` re-forks workers from the loaded code; deploying new code
 needs a restart of the master (docker-compose does that: new container).
 """
 

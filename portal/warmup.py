@@ -13,10 +13,8 @@ Two steps, because of gunicorn's fork (portal/gunicorn.py):
   forked (preload_app), which then share what it built. It closes every database connection
   on its way out, so none is inherited across the fork.
 - `warm_worker()` runs in each worker after the fork: it opens that worker's own database and
-  cache connections, loads the word segmenter (its dictionary reads the township's place
-  names from the database) and rehearses (`rehearse`): a few anonymous, read-only requests
-  through its own WSGI handler and a row of each model, so that the pages it shares with the
-  master (copy-on-write) are copied before a user's first request, not during it.
+  cache connections and loads the word segmenter (its dictionary reads the township's place
+  names from the database).
 """
 
 from __future__ import annotations
@@ -26,7 +24,6 @@ import importlib.util
 import logging
 import time
 from pathlib import Path
-from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +54,7 @@ def warm_up() -> float:
 
 
 def warm_worker() -> None:
-    """In a worker, after the fork: its own connections, the segmenter for search, a rehearsal."""
+    """In a worker, after the fork: its own connections, and the segmenter for search."""
     from django.core.cache import cache
     from django.db import DatabaseError, connection
 
@@ -72,83 +69,6 @@ def warm_worker() -> None:
     from core import segment
 
     segment.words("民情日记预热")
-    rehearse()
-
-
-# Anonymous pages a worker asks itself for before it accepts: the log-in page (the chrome, a form,
-# the CSRF cookie), the health check (a query) and the dashboard (a redirect to the log-in page).
-REHEARSED = ("/accounts/login/", "/healthz", "/")
-
-
-def rehearse() -> None:
-    """Run a few anonymous requests through the worker's own WSGI handler, and read a row of each of
-    the apps' models, before the worker accepts a request.
-
-    What the master built (warm_up) is shared with the workers page by page, copy-on-write: the
-    first time a worker touches an object there — if only to count a reference to it — the kernel
-    copies its page. A fresh worker's first dashboard took ~3,500 such faults (a warm worker's
-    ~100); the paths every request shares — the handler and its middleware, the URL resolver, the
-    template engine, the ORM's compiler and converters — are faulted in here instead.
-
-    Anonymous and read-only: no session, no cache entry, no row is written (an anonymous GET saves
-    no session; the CSRF token goes only into the discarded response's cookie). A failure is logged
-    and the worker serves anyway."""
-    started = time.perf_counter()
-    try:
-        _requests()
-        _rows()
-    except Exception:  # a warm-up never stops a worker from serving
-        log.warning("warm-up: the rehearsal failed; the first request will pay for it", exc_info=True)
-    log.info("warm-up in the worker: %.0f ms", (time.perf_counter() - started) * 1000)
-
-
-def _requests() -> None:
-    import io
-    import sys
-
-    from django.conf import settings
-
-    from portal.wsgi import application  # the handler gunicorn serves with (its middleware, loaded)
-
-    host = next((h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "localhost")
-    for path in REHEARSED:
-        environ = {
-            "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
-            "SERVER_NAME": host, "SERVER_PORT": "443", "HTTP_HOST": host, "REMOTE_ADDR": "127.0.0.1",
-            "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_ACCEPT": "text/html",
-            "wsgi.version": (1, 0), "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
-        }
-        status = _serve(application, environ)
-        if not status.startswith(("200", "302")):
-            log.warning("warm-up: GET %s answered %s", path, status)
-
-
-def _serve(application: Any, environ: dict[str, Any]) -> str:
-    """The response's status line; its body is read and discarded."""
-    statuses: list[str] = []
-    response = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-    try:
-        b"".join(response)
-    finally:
-        response.close()  # request_finished: what a request's end does (connections, signals)
-    return statuses[0] if statuses else "no answer"
-
-
-def _rows() -> None:
-    """A row of each of the apps' models, read and built: the compiler, the backend's operations and
-    the fields' converters each model uses (by primary key: an index's first entry)."""
-    from django.apps import apps
-    from django.db import DatabaseError
-
-    for model in apps.get_models(include_auto_created=True):
-        opts = model._meta
-        if opts.app_label not in APPS or not opts.managed or opts.proxy:
-            continue
-        try:
-            model._base_manager.order_by("pk").first()
-        except DatabaseError:  # e.g. a table a pending migration creates
-            log.warning("warm-up: %s not readable", opts.label, exc_info=True)
 
 
 def _imports() -> None:
