@@ -41,6 +41,7 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 _sources: list[Callable[[], Iterable[str]]] = []
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
+_prepared: jieba.Tokenizer | None = None  # prepare(): the dictionary without the database's words
 # jieba splits a text at everything but Chinese, Latin letters and digits (its `re_han_default`)
 # and cuts each piece on its own, so a piece's words never depend on its neighbours: they are
 # remembered per piece, for the dictionary they were cut with. Diaries repeat their phrases (a
@@ -64,14 +65,32 @@ def reset() -> None:
         _pieces.clear()
 
 
+def prepare() -> None:
+    """Load jieba's dictionary and the project's words now, without the database's words (~0.8 s).
+
+    For gunicorn's master (portal.warmup.warm_up): its workers fork with the dictionary loaded and
+    add only the township's words at their first cut, instead of each loading it again while a
+    reload has already retired the old workers."""
+    global _prepared
+    with _lock:
+        if _prepared is None and _tokenizer is None:
+            _prepared = _base_tokenizer()
+
+
+def _base_tokenizer() -> jieba.Tokenizer:
+    tokenizer = jieba.Tokenizer()
+    jieba.setLogLevel(logging.WARNING)
+    for word in _WORDS_FILE.read_text(encoding="utf-8").split():
+        tokenizer.add_word(word)
+    return tokenizer
+
+
 def _load() -> jieba.Tokenizer:
-    global _tokenizer
+    global _tokenizer, _prepared
     with _lock:
         if _tokenizer is None:
-            tokenizer = jieba.Tokenizer()
-            jieba.setLogLevel(logging.WARNING)
-            for word in _WORDS_FILE.read_text(encoding="utf-8").split():
-                tokenizer.add_word(word)
+            # A prepared dictionary is used once: the sources' words are added to it.
+            tokenizer, _prepared = (_prepared or _base_tokenizer()), None
             for source in _sources:
                 try:
                     for word in source():

@@ -13,8 +13,10 @@ Two steps, because of gunicorn's fork (portal/gunicorn.py):
   forked (preload_app), which then share what it built. It closes every database connection
   on its way out, so none is inherited across the fork.
 - `warm_worker()` runs in each worker after the fork: it opens that worker's own database and
-  cache connections and loads the word segmenter (its dictionary reads the township's place
-  names from the database).
+  cache connections and completes the word segmenter: the master loaded jieba's dictionary
+  (`segment.prepare()`), the worker adds the township's place names, read from the database.
+  Loading the dictionary in each worker had kept new workers from accepting for ~1 s after a
+  reload, which retires the old ones at once.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ def warm_up() -> float:
         _templates()
         _languages()
         _patterns()
+        from core import segment
+
+        segment.prepare()  # jieba's dictionary (~0.8 s a process): workers fork with it loaded
     finally:
         # Nothing above queries, but a connection opened by accident must not cross the fork.
         connections.close_all()

@@ -79,3 +79,22 @@ def test_a_new_word_is_not_hidden_by_a_remembered_cut(fresh_dictionary):
         assert "柳湾沟村" in segment.words("柳湾沟村修路")
     finally:
         segment._sources[:] = registered
+
+
+def test_a_prepared_dictionary_is_used_once_with_the_sources_words_added():
+    # gunicorn's master prepares the dictionary (portal.warmup); each worker's first cut adds the
+    # township's words to it rather than loading jieba's dictionary again.
+    segment.reset()
+    segment.prepare()
+    prepared = segment._prepared
+    assert prepared is not None
+    segment._sources.append(lambda: ["响水湾村"])
+    try:
+        assert "响水湾村" in segment.words("今天走访响水湾村")
+        assert segment._tokenizer is prepared and segment._prepared is None
+        segment.reset()  # new villages: a fresh dictionary, built as without preparation
+        assert "响水湾村" in segment.words("今天走访响水湾村")
+        assert segment._tokenizer is not prepared
+    finally:
+        segment._sources.pop()
+        segment.reset()
