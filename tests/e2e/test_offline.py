@@ -124,16 +124,23 @@ def test_log_out_asks_before_discarding_unsent_diaries_and_forgets_the_pages(wor
     page.wait_for_function("document.querySelector('[data-outbox-count]')?.textContent === '1'")
 
     # the first time the cadre says no: still signed in, the diary still waits
-    # (the question comes after the outbox is read, asynchronously: wait for it, then answer)
-    with page.expect_event("dialog") as asked:
-        _log_out(page)
-    asked.value.dismiss()
+    # (the question comes after the outbox is read, asynchronously; it is answered as it comes:
+    # a dialog left open until the click returned could block the click's wait for navigation)
+    asked: list[str] = []
+
+    def say_no(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", say_no)
+    _log_out(page)
+    _wait_until(page, lambda: asked)
+    page.remove_listener("dialog", say_no)
     assert page.locator("[data-outbox-count]").inner_text() == "1"
     # then yes: signed out, nothing of cadre1 is left on the phone
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
-        with page.expect_event("dialog") as asked:
-            _log_out(page)
-        asked.value.accept()
+        _log_out(page)
     assert page.evaluate(
         """async () => {
             const cache = await caches.open("portal-pages");
