@@ -13,11 +13,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import connections
-
 from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
 from core.replica import current_read_alias
+from core.sql import in_townships, read_rows
 
 from .models import Bulletin
 from .permissions import sees_drafts
@@ -56,11 +55,7 @@ def _read(actor: Actor, *, waiting: bool, latest: bool) -> tuple[list[Bulletin],
     """The drafts and approved bulletins awaiting work (unpublished's order, the first
     DRAFTS_SHOWN) and the latest published one (latest_published's order) of the actor's townships."""
     table = Bulletin._meta.db_table
-    townships = ""
-    township_params: list[int] = []
-    if actor.township_ids is not None:
-        townships = f" AND township_id IN ({', '.join(['%s'] * len(actor.township_ids))})"
-        township_params = sorted(actor.township_ids)
+    townships, township_params = in_townships("township_id", actor.township_ids)
     columns = ", ".join(_COLUMNS)
     parts: list[str] = []
     params: list[Any] = []
@@ -74,9 +69,7 @@ def _read(actor: Actor, *, waiting: bool, latest: bool) -> tuple[list[Bulletin],
                      "ORDER BY published_at DESC, id DESC LIMIT 1) l")
         params += [Bulletin.Status.PUBLISHED.value, *township_params]
     alias = current_read_alias()
-    with connections[alias].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
+    rows = read_rows(" UNION ALL ".join(parts), params)
     drafts: list[Bulletin] = []
     published = None
     dates = [_COLUMNS.index(name) for name in DATES]

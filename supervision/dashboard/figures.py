@@ -22,6 +22,7 @@ from cadres.roles import Actor
 from cadres.scope import sees_no_township
 from core.dashboard import batch_once
 from core.replica import current_read_alias
+from core.sql import in_townships, read_row, read_rows
 from supervision.models import DisclosureCheck, Matter
 from supervision.quarters import Quarter
 from supervision.selectors.disclosures import last_checked_quarter
@@ -69,17 +70,11 @@ def quarter_checked_last(actor: Actor) -> Quarter | None:
 def _quarter_checked_last(actor: Actor) -> Quarter | None:
     if sees_no_township(actor):
         return None
-    params: list[Any] = []
-    townships = ""
-    if actor.township_ids is not None:
-        townships = f" WHERE township_id IN ({', '.join(['%s'] * len(actor.township_ids))})"
-        params += sorted(actor.township_ids)
+    townships, params = in_townships("township_id", actor.township_ids, "WHERE")
     # The table from the model, placeholders from this function: no caller text.
     sql = (f"SELECT year, quarter FROM {DisclosureCheck._meta.db_table}{townships}"  # noqa: S608
            " ORDER BY year DESC, quarter DESC LIMIT 1")
-    with connections[current_read_alias()].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = read_row(sql, params)
     return Quarter(row[0], row[1]) if row else None
 
 
@@ -121,20 +116,15 @@ def quarter_checks(actor: Actor, quarter: Quarter) -> list[CheckRow]:
 
 def _quarter_checks(actor: Actor, quarter: Quarter) -> list[CheckRow]:
     check, village, school = DisclosureCheck._meta.db_table, Village._meta.db_table, School._meta.db_table
-    params: list[Any] = [quarter.year, quarter.quarter]
-    townships = ""
-    if actor.township_ids is not None:
-        townships = f" AND c.township_id IN ({', '.join(['%s'] * len(actor.township_ids))})"
-        params += sorted(actor.township_ids)
+    townships, township_params = in_townships("c.township_id", actor.township_ids)
+    params: list[Any] = [quarter.year, quarter.quarter, *township_params]
     # Tables from the models, placeholders from this function: no caller text.
     sql = (
         f"SELECT v.name, s.name, c.on_time_count, c.late_count, c.missing_count FROM {check} c "  # noqa: S608
         f"LEFT JOIN {village} v ON v.id = c.village_id LEFT JOIN {school} s ON s.id = c.school_id "
         f"WHERE c.year = %s AND c.quarter = %s{townships} ORDER BY c.township_id, v.code, c.id"
     )
-    with connections[current_read_alias()].cursor() as cursor:
-        cursor.execute(sql, params)
-        return [CheckRow(*row) for row in cursor.fetchall()]
+    return [CheckRow(*row) for row in read_rows(sql, params)]
 
 
 class MatterFigures(NamedTuple):
@@ -167,8 +157,7 @@ def matter_figures(actor: Actor, today: date) -> MatterFigures:
 
 
 def _matter_figures(actor: Actor, today: date) -> MatterFigures:
-    connection = connections[current_read_alias()]
-    ops = connection.ops
+    ops = connections[current_read_alias()].ops
     matter = Matter._meta.db_table
     starts = {"week": today - timedelta(days=today.weekday()), "month": today.replace(day=1)}
     # created_at__date__range=(start, today) on the local calendar, as a range of moments.
@@ -189,10 +178,8 @@ def _matter_figures(actor: Actor, today: date) -> MatterFigures:
         for column in ("created_at", "closed_at"):
             counts.append(f"COUNT(CASE WHEN m.{column} >= %s AND m.{column} < %s THEN 1 END)")
             params += [moments[key], end]
-    townships = ""
-    if actor.township_ids is not None:
-        townships = f" WHERE m.township_id IN ({', '.join(['%s'] * len(actor.township_ids))})"
-        params += sorted(actor.township_ids)
+    townships, township_params = in_townships("m.township_id", actor.township_ids, "WHERE")
+    params += township_params
     # Tables from the models, conditions and placeholders from this function: no caller text.
     sql = (
         f"SELECT {light}, m.category, COUNT(*), {', '.join(counts)} FROM {matter} m{townships} GROUP BY 1, 2"  # noqa: S608
@@ -200,13 +187,11 @@ def _matter_figures(actor: Actor, today: date) -> MatterFigures:
     open_by: dict[tuple[str, str], int] = {}
     raised = {"week": 0, "month": 0}
     closed = {"week": 0, "month": 0}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for light_, category, n, week_raised, week_closed, month_raised, month_closed in cursor.fetchall():
-            if light_:
-                open_by[(light_, category)] = n
-            raised["week"] += week_raised
-            closed["week"] += week_closed
-            raised["month"] += month_raised
-            closed["month"] += month_closed
+    for light_, category, n, week_raised, week_closed, month_raised, month_closed in read_rows(sql, params):
+        if light_:
+            open_by[(light_, category)] = n
+        raised["week"] += week_raised
+        closed["week"] += week_closed
+        raised["month"] += month_raised
+        closed["month"] += month_closed
     return MatterFigures(open_by, raised, closed)

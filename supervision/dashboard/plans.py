@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connections
 from django.utils import timezone
 
 from cadres.models import Village
 from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
 from core.dashboard import shared_figures
-from core.replica import current_read_alias
+from core.sql import in_townships, read_rows
 from supervision.models import Plan, PlanMilestone
 
 SHOWN = 10
@@ -44,10 +43,8 @@ def _overdue_rows(actor: Actor) -> list[tuple[Any, ...]]:
     overdue = "COUNT(CASE WHEN m.status = %s AND m.due < %s THEN m.id END)"
     params: list[Any] = [PlanMilestone.Status.OPEN.value, timezone.localdate(), PlanMilestone.Status.DONE.value,
                          Plan.Status.APPROVED.value]
-    townships = ""
-    if actor.township_ids is not None:
-        townships = f" AND p.township_id IN ({', '.join(['%s'] * len(actor.township_ids))})"
-        params += sorted(actor.township_ids)
+    townships, township_params = in_townships("p.township_id", actor.township_ids)
+    params += township_params
     params += [PlanMilestone.Status.OPEN.value, timezone.localdate()]
     # Tables from the models, conditions and placeholders from this function: no caller text.
     sql = (
@@ -56,6 +53,4 @@ def _overdue_rows(actor: Actor) -> list[tuple[Any, ...]]:
         f"WHERE p.status = %s{townships} GROUP BY p.id, v.name, p.title, v.code HAVING {overdue} > 0 "
         f"ORDER BY 4 DESC, v.code, p.id LIMIT {SHOWN + 1}"
     )
-    with connections[current_read_alias()].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return read_rows(sql, params)

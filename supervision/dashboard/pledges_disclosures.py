@@ -16,6 +16,7 @@ from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
 from core.dashboard import shared_figures
 from core.replica import current_read_alias
+from core.sql import in_townships, read_row, read_rows
 from supervision.dashboard.figures import pledge_counts, quarter_checked_last, quarter_checks
 from supervision.models import DisclosureCheck, DisclosureCheckItem, DisclosureRequirement, Pledge
 from supervision.quarters import Quarter
@@ -63,12 +64,8 @@ def _may_have_mine(cadre: Cadre, township_ids: Any) -> bool:
         f"SELECT 1 FROM {pledge} p LEFT JOIN {unit} u ON u.id = p.pledger_unit_id"  # noqa: S608
         f" WHERE ((({' OR '.join(side)}) AND p.status = %s) OR (p.superior_id = %s AND p.status = %s))"
     )
-    if township_ids is not None:
-        sql += f" AND p.township_id IN ({', '.join(['%s'] * len(township_ids))})"
-        params += sorted(township_ids)
-    with connections[current_read_alias()].cursor() as cursor:
-        cursor.execute(sql + " LIMIT 1", params)
-        return cursor.fetchone() is not None
+    townships, township_params = in_townships("p.township_id", township_ids)
+    return read_row(f"{sql}{townships} LIMIT 1", [*params, *township_params]) is not None
 
 
 def _chain_panel(actor: Actor) -> dict[str, Any]:
@@ -118,11 +115,8 @@ def _first_gaps(actor: Actor, quarter: Quarter) -> list[GapRow]:
     village, school = Village._meta.db_table, School._meta.db_table
     requirement = DisclosureRequirement._meta.db_table
     connection = connections[current_read_alias()]
-    params: list[Any] = [quarter.year, quarter.quarter, DisclosureCheckItem.Result.MISSING.value]
-    townships = ""
-    if actor.township_ids is not None:
-        townships = f" AND c.township_id IN ({', '.join(['%s'] * len(actor.township_ids))})"
-        params += sorted(actor.township_ids)
+    townships, township_params = in_townships("c.township_id", actor.township_ids)
+    params: list[Any] = [quarter.year, quarter.quarter, DisclosureCheckItem.Result.MISSING.value, *township_params]
     # Tables from the models, placeholders from this function: no caller text.
     sql = (
         f"SELECT i.check_run_id, v.name, r.category, r.frequency, i.period_start, i.period_end FROM {item} i "  # noqa: S608
@@ -131,9 +125,7 @@ def _first_gaps(actor: Actor, quarter: Quarter) -> list[GapRow]:
         f"WHERE c.year = %s AND c.quarter = %s AND i.result = %s{townships} "
         f"ORDER BY v.code, s.name, r.{connection.ops.quote_name('order')}, i.period_start, i.id LIMIT {GAPS_SHOWN}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = read_rows(sql, params)
     monthly = DisclosureRequirement.Frequency.MONTHLY.value
     # The template once wrote these with {% url %} and |date:"n月" (the same in both languages).
     return [GapRow(reverse("disclosure-check-show", args=[check_id]), name or "", category,

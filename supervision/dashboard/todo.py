@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from django.db import connections
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -25,7 +24,7 @@ from django.utils.dateparse import parse_datetime
 from cadres.models import Village
 from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
-from core.replica import current_read_alias
+from core.sql import in_townships, read_rows
 from supervision.models import AgendaItem, Diary, Inspection, InspectionFinding, Matter
 from supervision.selectors.diaries import DIARY_READERS
 from supervision.selectors.inspections import inspections_for
@@ -119,11 +118,10 @@ def _agenda_panel(actor: Actor) -> dict[str, Any] | None:
         return None
     item, diary, village = AgendaItem._meta.db_table, Diary._meta.db_table, Village._meta.db_table
     params: list[Any] = [AgendaItem.Status.PENDING.value]
-    townships = ""
-    if actor.township_ids is not None:
-        marks = ", ".join(["%s"] * len(actor.township_ids))
-        townships = f" AND a.township_id IN ({marks}) AND (d.id IS NULL OR d.township_id IN ({marks}))"
-        params += sorted(actor.township_ids) * 2
+    agenda, agenda_params = in_townships("a.township_id", actor.township_ids)
+    diaries, diary_params = in_townships("d.township_id", actor.township_ids, "OR")
+    townships = f"{agenda} AND (d.id IS NULL{diaries})" if agenda else ""
+    params += [*agenda_params, *diary_params]
     # The count rides along on every shown row (a window over the whole filtered set).
     sql = (
         f"SELECT a.id, a.diary_id, a.title, a.source, a.adopted_at, v.name, COUNT(*) OVER () FROM {item} a "  # noqa: S608
@@ -131,9 +129,7 @@ def _agenda_panel(actor: Actor) -> dict[str, Any] | None:
         f"WHERE a.status = %s AND (a.diary_id IS NULL OR d.deleted_at IS NULL){townships} "
         f"ORDER BY a.adopted_at, a.id LIMIT {SHOWN}"
     )
-    with connections[current_read_alias()].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = read_rows(sql, params)
     if not rows:
         return None
     labels = dict(AgendaItem.Source.choices)

@@ -1,0 +1,44 @@
+"""core.sql: the township clause of the hand-written statements reads exactly the reader's
+townships (none for an empty scope, all for a county-wide reader), on PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import pytest
+
+from cadres.models import Township
+from core.sql import in_townships, read_row, read_rows
+from tests.factories import TownshipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _townships(ids: list[int] | None) -> list[int]:
+    clause, params = in_townships("id", ids, "WHERE")
+    # The table from the model, the clause from core.sql: no caller text.
+    return [row[0] for row in read_rows(f"SELECT id FROM {Township._meta.db_table}{clause} ORDER BY id", params)]
+
+
+def test_a_reader_of_some_townships_reads_those_only() -> None:
+    a, b, c = TownshipFactory(), TownshipFactory(), TownshipFactory()
+    assert _townships([c.pk, a.pk]) == [a.pk, c.pk]
+    assert b.pk not in _townships([c.pk, a.pk])
+
+
+def test_a_county_wide_reader_reads_every_township_and_an_empty_scope_none() -> None:
+    ids = sorted(TownshipFactory().pk for _ in range(3))
+    assert _townships(None) == ids
+    assert _townships([]) == []
+
+
+def test_the_clause_is_placeholders_and_its_values_parameters() -> None:
+    clause, params = in_townships("m.township_id", {9, 3, 5})
+    assert clause == " AND m.township_id IN (%s, %s, %s)"
+    assert params == [3, 5, 9]
+    assert in_townships("m.township_id", None) == ("", [])
+
+
+def test_read_row_answers_the_first_row_or_none() -> None:
+    township = TownshipFactory()
+    table = Township._meta.db_table
+    assert read_row(f"SELECT name FROM {table} WHERE id = %s", [township.pk]) == (township.name,)
+    assert read_row(f"SELECT name FROM {table} WHERE id = %s", [township.pk + 1000]) is None
