@@ -220,39 +220,49 @@ class SearchWalk:
     def _page_sql(self, start: int, stop: int) -> tuple[str, list[Any]]:
         """The page's (id, date) rows, the rows `start` to `stop` of the matches in the order.
 
+        The walk (the list's first `walk_rows` rows in the order, the first stretch at least) is
+        read once, as far as the statement asks for it: a CTE is read on demand, and where the
+        list's index gives the order (a township's list) only the rows the page needs are
+        fetched; where the scope must be sorted first (a cadre's own diaries: a bitmap of two
+        indexes) it is sorted once, not once for each part below (at a million diaries a cadre's
+        page read its scope 4 times, ~3 ms each: 12.4 → 6.3 ms).
+
         Three ways, chosen in the statement (each CTE runs only when a branch reads it): the
         first stretch of the walk (`stop` rows twice over) fills the page or ends the list;
         too few of its rows match for `walk_rows` to fill the page (a rare query) and the index
         answers at once; otherwise the walk goes on to `walk_rows`, and the index answers only
         if that still falls short."""
         first = 2 * stop
-        walk_sql, walk_params = self.scope.order_by(*self.ordering).values("id", "date").query.sql_with_params()
+        # No ORDER BY inside: the walk orders (and limits) the scope's rows itself.
+        walk_sql, walk_params = self.scope.order_by().values("id", "date").query.sql_with_params()
         more_sql, more_params = self.fallback.order_by(*self.ordering).values("id", "date")[:stop].query.sql_with_params()
         match, match_params = DIARY_INDEX.pg_row_match("s", self.groups)
-        order, w_order = _order_sql(self.ordering), _order_sql(self.ordering, "w.")
+        order = _order_sql(self.ordering)
 
-        def stretch(limit: int, offset: int, wanted: str) -> tuple[str, list[Any]]:
-            # The walk's rows `offset` to `offset + limit`, checked row by row, in the order: the
-            # join keeps the walk's order, so the LIMIT stops the walk at the page's last match.
-            return (f"SELECT w.id, w.date FROM (SELECT * FROM ({walk_sql}) z ORDER BY {order} "  # noqa: S608
-                    f"LIMIT %s OFFSET %s) w JOIN {DIARY_INDEX.pg_table} s ON s.{DIARY_INDEX.pg_key} = w.id "
-                    f"WHERE {match} ORDER BY {w_order} LIMIT ({wanted})",
-                    [*walk_params, limit, offset, *match_params, stop])
+        def stretch(rows: str, wanted: str) -> tuple[str, list[Any]]:
+            # The walk's `rows`, each checked against its search row, in the walk's order (a CTE
+            # is read in the order it was written, and a filter keeps it): the LIMIT stops the
+            # walk at the page's last match. The check is a correlated subquery, which the
+            # planner never turns into a join (a join could reorder the rows and would need a
+            # sort to stop early).
+            return (f"SELECT w.id, w.date FROM (SELECT id, date FROM walk {rows}) w "  # noqa: S608
+                    f"WHERE (SELECT {match} FROM {DIARY_INDEX.pg_table} s WHERE s.{DIARY_INDEX.pg_key} = w.id) "
+                    f"LIMIT ({wanted})",
+                    [*match_params, stop])
 
-        def rows_up_to(limit: int) -> tuple[str, list[Any]]:
-            return f"(SELECT count(*) FROM (SELECT 1 FROM ({walk_sql}) z LIMIT %s) x)", [*walk_params, limit]  # noqa: S608
-
-        head, head_params = stretch(first, 0, "%s")
-        rest, rest_params = stretch(max(self.walk_rows - first, 0), first, "GREATEST(%s - (SELECT count(*) FROM head), 0)")
-        head_rows, head_rows_params = rows_up_to(first)
-        all_rows, all_rows_params = rows_up_to(self.walk_rows)
-        # The tables and the order are constants (order_by checks it); everything else is a parameter.
+        head, head_params = stretch(f"LIMIT {first}", "%s")
+        rest, rest_params = stretch(f"OFFSET {first}", "GREATEST(%s - (SELECT count(*) FROM head), 0)")
+        head_rows = f"(SELECT count(*) FROM (SELECT 1 FROM walk LIMIT {first}) x)"  # noqa: S608 - an integer
+        # The tables and the order are constants (order_by checks it), the numbers are integers;
+        # everything else is a parameter.
         sql = (
-            f"WITH head AS MATERIALIZED ({head}), rest AS MATERIALIZED ({rest}), "  # noqa: S608
+            f"WITH walk AS MATERIALIZED (SELECT id, date FROM ({walk_sql}) z ORDER BY {order} LIMIT %s), "  # noqa: S608
+            f"head AS MATERIALIZED ({head}), rest AS MATERIALIZED ({rest}), "
             f"way AS MATERIALIZED (SELECT CASE "
             f"WHEN (SELECT count(*) FROM head) >= %s OR {head_rows} < %s THEN 'head' "
             f"WHEN (SELECT count(*) FROM head) * %s < %s THEN 'index' "
-            f"WHEN (SELECT count(*) FROM head) + (SELECT count(*) FROM rest) >= %s OR {all_rows} < %s THEN 'walk' "
+            f"WHEN (SELECT count(*) FROM head) + (SELECT count(*) FROM rest) >= %s "
+            f"OR (SELECT count(*) FROM walk) < %s THEN 'walk' "
             f"ELSE 'index' END AS it) "
             f"SELECT id, date FROM head WHERE (SELECT it FROM way) <> 'index' "
             f"UNION ALL SELECT id, date FROM rest WHERE (SELECT it FROM way) = 'walk' "
@@ -260,10 +270,11 @@ class SearchWalk:
             f"ORDER BY {order} LIMIT %s OFFSET %s"
         )
         params = [
+            *walk_params, max(self.walk_rows, first),
             *head_params, *rest_params,
-            stop, *head_rows_params, first,
+            stop, first,
             self.walk_rows, stop * first,
-            stop, *all_rows_params, self.walk_rows,
+            stop, self.walk_rows,
             *more_params, stop - start, start,
         ]
         return sql, params
