@@ -153,6 +153,10 @@ class Disclosure(Stamped, models.Model):
         indexes = [
             models.Index(fields=["village", "period_end"], name="disclosure_village_period_idx"),
             models.Index(fields=["township", "posted_on"], name="disclosure_township_posted_idx"),
+            # The API's list pages a township's disclosures newest id first (LargeTablePagination):
+            # without it the primary key was walked backward past every other township's newer
+            # rows (37,000 at a million diaries, 4.7 ms before the first row).
+            models.Index(fields=["township", "-id"], name="disclosure_township_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(
