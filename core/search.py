@@ -150,6 +150,11 @@ class SearchIndex:
         GIN index (a walk over a list's newest rows, supervision.search.SearchWalk)."""
         return f"ts_match_vq({alias}.vector, to_tsquery('simple', %s))", [_tsquery(groups)]
 
+    def pg_index_match(self, alias: str, groups: Sequence[Sequence[str]]) -> tuple[str, list[str]]:
+        """SQL (and its parameter) matching the side-table row `alias` with the `@@` operator,
+        which its GIN index answers (the form a SearchQuery compiles to)."""
+        return f"{alias}.vector @@ to_tsquery('simple', %s)", [_tsquery(groups)]
+
     def filter(self, qs: QuerySet[M], groups: Sequence[Sequence[str]], *, rank: bool = True) -> QuerySet[M]:
         """The rows of `qs` that match every group, annotated with `search_rank` (higher is better)
         unless `rank` is False (a list kept in its own order: the API's cursor pages)."""

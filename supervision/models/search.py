@@ -22,6 +22,11 @@ class DiarySearch(models.Model):
     # search page is ordered here, without joining each match to its diary
     # (supervision.search.township_search_rows). Empty on SQLite, where FTS5 holds the index.
     date = models.DateField()
+    # A copy of the diary's author (which never changes either), the first column of the vector's
+    # GIN index (btree_gin, migration 0023): a cadre who reads only their own diaries finds their
+    # matches inside the index (supervision.search.own_search_rows) instead of checking each of
+    # their diaries' vectors, stored out of line, one by one.
+    author_id = models.BigIntegerField()
 
     class Meta:
         default_permissions = ()

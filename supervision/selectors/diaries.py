@@ -52,6 +52,19 @@ def township_reader_of(actor: Actor) -> int | None:
     return actor.township_id if actor.is_superuser or actor.has(*DIARY_READERS) else None
 
 
+def own_reader_of(actor: Actor) -> tuple[int, int] | None:
+    """(cadre id, township id) of an actor whose every readable diary is their own, in their one
+    township, as `diaries_for` scopes them (no reader role, no village led, no unit overseen); else
+    None."""
+    if sees_no_township(actor) or actor.is_superuser or actor.has(*DIARY_READERS) or actor.cadre_id is None:
+        return None
+    if actor.township_id is None or actor.township_ids != {actor.township_id}:
+        return None
+    if led_village_ids(actor) or managed_unit_ids(actor):
+        return None
+    return actor.cadre_id, actor.township_id
+
+
 def diary_list(actor: Actor, *, mine: bool = False) -> QuerySet[Diary]:
     """List rows: author, village and township in one join; households and comment counts prefetched."""
     qs = diaries_for(actor).select_related("author", "author__unit", "village")

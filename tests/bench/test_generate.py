@@ -139,6 +139,8 @@ def test_the_bench_search_index_is_complete_and_keeps_its_indexes():
             cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'supervision_diarysearch'::regclass "
                            "AND contype = 'f'")
             foreign_keys = cursor.fetchone()[0]
-        assert "diarysearch_vector_gin" in names and foreign_keys == 1
-        # the copied date, as the services write it (supervision.search.DIARY_COPIED)
+        assert "diarysearch_author_vector_gin" in names and foreign_keys == 1
+        # the copied date and author, as the services write them (supervision.search.DIARY_COPIED)
         assert dict(DiarySearch.objects.values_list("diary_id", "date")) == dict(Diary.objects.values_list("pk", "date"))
+        assert (dict(DiarySearch.objects.values_list("diary_id", "author_id"))
+                == dict(Diary.objects.values_list("pk", "author_id")))

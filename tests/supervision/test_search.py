@@ -433,7 +433,7 @@ def test_api_two_step_search_pages_are_byte_identical_to_the_one_step_pages_for_
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's index (FTS5) keeps only the text")
-def test_the_search_row_keeps_its_diarys_date(world, diaries):
+def test_the_search_row_keeps_its_diarys_date_and_author(world, diaries):
     from supervision.models import DiarySearch
 
     # written by the services, edited, and indexed in bulk
@@ -444,6 +444,8 @@ def test_the_search_row_keeps_its_diarys_date(world, diaries):
     rows = dict(DiarySearch.objects.values_list("diary_id", "date"))
     expected = dict(Diary.objects.values_list("pk", "date"))
     assert rows == expected and bulk.pk in rows
+    authors = dict(DiarySearch.objects.values_list("diary_id", "author_id"))
+    assert authors == dict(Diary.objects.values_list("pk", "author_id"))
 
 
 # --- the newest-first walk (PostgreSQL) ----------------------------------------------------------
@@ -499,6 +501,78 @@ def test_api_search_pages_are_the_same_however_short_the_walk(world, many_matche
                 one_step = _pages(client, params)
             # then every page and its links are those of the one query over the joined rows
             assert walked == one_step, (name, params)
+
+
+def test_own_readers_are_exactly_those_whose_readable_diaries_are_their_own(world, many_matches):
+    # given diaries of six authors in three villages, one withdrawn, one of another township
+    from supervision.models import Diary
+    from supervision.selectors.diaries import diaries_for, own_reader_of
+
+    for name, user in world.users.items():
+        actor = actor_for(user)
+        own = own_reader_of(actor)
+        readable = set(diaries_for(actor).values_list("pk", flat=True))
+        if own is not None:
+            # then an own reader's list is their diaries of their township, not withdrawn
+            cadre_id, township_id = own
+            assert cadre_id == actor.cadre_id and township_id == actor.township_id, name
+            mine = set(Diary.objects.filter(author_id=cadre_id, township_id=township_id, deleted_at__isnull=True)
+                       .values_list("pk", flat=True))
+            assert readable == mine, name
+    owners = {name for name, user in world.users.items() if own_reader_of(actor_for(user)) is not None}
+    # and the plain cadres are own readers; the leaders, the office, the unit head, the deputy
+    # (who leads a village) and the reporter are not
+    assert {"cadre1", "cadre2", "cadre3", "outsider"} <= owners
+    assert not owners & {"secretary", "head", "deputy", "office", "unit_head", "inspector", "reporter"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table's index is PostgreSQL's")
+@pytest.mark.parametrize("q", ["管网 维修", "道路", "破损 管网", "温室 薄膜"])
+def test_an_own_reader_s_index_pages_are_the_list_s_matches_for_every_bound_and_page(world, many_matches, q):
+    # given each cadre who reads only their own diaries (one withdrawn, another township's author)
+    from supervision.search import SearchWalk, own_search_rows
+    from supervision.selectors.diaries import diaries_for, own_reader_of
+
+    groups = parse_query(q)
+    today = f.today()
+    bounds = [{}, {"date__lt": today.isoformat()}, {"date__gt": (today - dt.timedelta(days=3)).isoformat()},
+              {"date__lt": "2000-01-01"}]
+    owners = 0
+    for name, user in world.users.items():
+        actor = actor_for(user)
+        if (own := own_reader_of(actor)) is None:
+            continue
+        owners += 1
+        scope = diaries_for(actor)
+        found = search_diaries(scope, groups, township_id=actor.township_id, rank=False)
+        walk = SearchWalk(scope, groups, own_search_rows(groups, author_id=own[0], township_id=own[1]), walk_rows=0)
+        for ordering in (("-date", "-id"), ("date", "id")):
+            for bound in bounds:
+                for page in (slice(0, 3), slice(0, 51), slice(2, 5)):
+                    # when the index answers the page, then its rows are the list's matches, in order
+                    got = walk.order_by(*ordering).filter(**bound)[page]
+                    assert got == _unbounded(found, ordering, bound, page), (name, ordering, bound, page)
+    assert owners >= 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table's index is PostgreSQL's")
+def test_a_cadre_s_search_reads_the_index_and_never_walks(world, many_matches):
+    # given a cadre who reads only their own diaries
+    from supervision.search import own_search_rows
+
+    groups = parse_query("管网 维修")
+    rows = own_search_rows(groups, author_id=world.cadre1.pk, township_id=world.township.pk)
+    sql, params = rows.sql(("-date", "-id"), 51)
+    # then the author and the words are conditions of the search table alone (its GIN index
+    # answers both: bench/explain/search.cadre.txt), and the API's page carries the same diaries
+    # as the list filtered by the search
+    assert "s.author_id = %s::bigint AND s.vector @@ to_tsquery" in sql and params[0] == world.cadre1.pk
+    client = api_client(world.cadre1.user)
+    page = client.get("/api/v1/diaries/", {"search": "管网 维修"}).json()["results"]
+    expected = [d.pk for d in sorted((d for d in many_matches if d.author_id == world.cadre1.pk
+                                      and d.deleted_at is None and "管网维修" in d.situation),
+                                     key=lambda d: (d.date, d.pk), reverse=True)]
+    assert [row["id"] for row in page] == expected and expected
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the walk is PostgreSQL's (FTS5 answers in one query)")
