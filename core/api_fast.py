@@ -201,11 +201,26 @@ def moment_text(*, utc_wall_clock: bool = False) -> Callable[[datetime | None], 
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     if zone is not None and utc_wall_clock:
-        # The lists' case, hundreds of values a page: every value is made aware, so no checks.
+        # The lists' case, hundreds of values a page (a matters page: ~300). A UTC day whose
+        # offset in the zone is the same at its first and last microsecond — every day but a
+        # transition's — writes its values as the UTC value plus that offset; a transition's day
+        # converts each value. ~0.7 µs a value instead of ~2.3 (zoneinfo's conversion).
+        days = _zone_days(zone)
+
         def wall_clock(value: datetime | None) -> str | None:
             if not value:
                 return None
-            return iso((value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone))
+            if value.tzinfo is not None:
+                return iso(value.astimezone(zone))
+            day = days.get(value.toordinal())
+            if day is None:
+                day = _zone_day(zone, value)
+                if len(days) < _ZONE_DAYS_KEPT:
+                    days[value.toordinal()] = day
+            if day is _TRANSITION:
+                return iso(value.replace(tzinfo=UTC).astimezone(zone))
+            offset, suffix = day
+            return (value + offset).isoformat() + suffix
 
         return wall_clock
 
@@ -221,6 +236,29 @@ def moment_text(*, utc_wall_clock: bool = False) -> Callable[[datetime | None], 
         return iso(value)
 
     return moment
+
+
+# The days of a zone (UTC calendar days, by ordinal) whose offset holds all day: (offset, the text
+# isoformat() writes for it). Kept per process; ~30 years of days at most.
+_ZONE_DAY_CACHE: dict[str, dict[int, Any]] = {}
+_ZONE_DAYS_KEPT = 12_000
+_TRANSITION = object()
+
+
+def _zone_days(zone: Any) -> dict[int, Any]:
+    return _ZONE_DAY_CACHE.setdefault(str(zone), {})
+
+
+def _zone_day(zone: Any, value: datetime) -> Any:
+    """(offset, offset text) of `zone` over the UTC day of the naive UTC `value`, or _TRANSITION
+    when the offset changes that day."""
+    first = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    last = first.replace(hour=23, minute=59, second=59, microsecond=999_999)
+    offset = first.astimezone(zone).utcoffset()
+    if offset is None or last.astimezone(zone).utcoffset() != offset:
+        return _TRANSITION
+    text = first.astimezone(zone).isoformat()[19:]  # "+08:00", as isoformat() writes it
+    return offset, "Z" if text == "+00:00" else text
 
 
 def utc_wall_clock(*names: str) -> dict[str, UtcWallClock]:
