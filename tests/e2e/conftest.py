@@ -110,6 +110,9 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
 
     yield make
     for context in contexts:
+        # A test's route handler may still be inside a call (a Route.fetch to the live server) when
+        # the test ends; closing the context under it fails the next test's first call. Wait for it.
+        context.unroute_all(behavior="wait")
         context.close()
 
 
