@@ -16,7 +16,7 @@ from typing import Any
 from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
 from core.replica import current_read_alias
-from core.sql import in_townships, read_rows
+from core.sql import read_rows, township_clause
 
 from .models import Bulletin
 from .permissions import sees_drafts
@@ -55,7 +55,7 @@ def _read(actor: Actor, *, waiting: bool, latest: bool) -> tuple[list[Bulletin],
     """The drafts and approved bulletins awaiting work (unpublished's order, the first
     DRAFTS_SHOWN) and the latest published one (latest_published's order) of the actor's townships."""
     table = Bulletin._meta.db_table
-    townships, township_params = in_townships("township_id", actor.township_ids)
+    townships, township_params = township_clause("township_id", actor.township_ids)
     columns = ", ".join(_COLUMNS)
     parts: list[str] = []
     params: list[Any] = []

@@ -15,7 +15,7 @@ from django.db import connections
 from core.replica import current_read_alias
 
 
-def in_townships(column: str, township_ids: Collection[int] | None, keyword: str = "AND") -> tuple[str, list[int]]:
+def township_clause(column: str, township_ids: Collection[int] | None, keyword: str = "AND") -> tuple[str, list[int]]:
     """` AND column IN (%s, …)` and its parameters, for a reader limited to `township_ids`;
     ("", []) for a county-wide reader (None). An empty collection matches nothing (SQL has no
     `IN ()`); callers usually answer "nothing" before building a statement at all."""

@@ -150,7 +150,7 @@ class IndexRows:
     statement's run. It answers what SearchWalk asks of its fallback: the cursor's date bounds
     (`filter`) and the page's first rows in an order (`sql`)."""
 
-    query: str  # the tsquery's text (core.search), the township's term among its groups
+    groups: tuple[tuple[str, ...], ...]  # the township's term among them (_scoped)
     author_id: int | None = None
     bounds: tuple[tuple[str, Any], ...] = ()
 
@@ -162,8 +162,9 @@ class IndexRows:
 
     def sql(self, ordering: Sequence[str], limit: int) -> tuple[str, list[Any]]:
         """The first `limit` rows (`id`, `date`) in `ordering` ((date, id) either way)."""
-        conditions = ["s.vector @@ to_tsquery('simple', %s)"]
-        params: list[Any] = [self.query]
+        match, query = DIARY_INDEX.pg_index_match("s", self.groups)
+        conditions: list[str] = [match]
+        params: list[Any] = [*query]
         if self.author_id is not None:
             # Cast: btree_gin's bigint class indexes `bigint = bigint`, and a literal 16 is an integer.
             conditions.insert(0, "s.author_id = %s::bigint")
@@ -192,8 +193,7 @@ def township_search_rows(groups: Sequence[Sequence[str]], *, township_id: int) -
     diaries, instead of every match of the township being joined and sorted (7,200 rows for a
     common pair of words at a million diaries).
     """
-    _sql, (query,) = DIARY_INDEX.pg_index_match("s", _scoped(groups, township_id))
-    return IndexRows(query)
+    return IndexRows(_frozen(_scoped(groups, township_id)))
 
 
 def own_search_rows(groups: Sequence[Sequence[str]], *, author_id: int, township_id: int) -> IndexRows:
@@ -205,8 +205,11 @@ def own_search_rows(groups: Sequence[Sequence[str]], *, author_id: int, township
     common pair of words narrows to the cadre's few matches without reading any vector, where
     walking their newest diaries read each one's vector, stored out of line (~4 kB): at a
     million diaries ~350 of them for a page of 51, whose p95 under load was 104 ms."""
-    _sql, (query,) = DIARY_INDEX.pg_index_match("s", _scoped(groups, township_id))
-    return IndexRows(query, author_id=author_id)
+    return IndexRows(_frozen(_scoped(groups, township_id)), author_id=author_id)
+
+
+def _frozen(groups: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(group) for group in groups)
 
 
 # How many of a list's newest rows a search page checks one by one before it asks the GIN index for
@@ -215,8 +218,8 @@ def own_search_rows(groups: Sequence[Sequence[str]], *, author_id: int, township
 WALK_ROWS = 1000
 
 
-def _order_sql(ordering: Sequence[str], alias: str = "") -> str:
-    return ", ".join(f"{alias}{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in ordering)
+def _order_sql(ordering: Sequence[str]) -> str:
+    return ", ".join(f"{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in ordering)
 
 
 class SearchWalk:

@@ -22,7 +22,7 @@ from cadres.roles import Actor
 from cadres.scope import sees_no_township
 from core.dashboard import batch_once
 from core.replica import current_read_alias
-from core.sql import in_townships, read_row, read_rows
+from core.sql import read_row, read_rows, township_clause
 from supervision.models import DisclosureCheck, Matter
 from supervision.quarters import Quarter
 from supervision.selectors.disclosures import last_checked_quarter
@@ -70,7 +70,7 @@ def quarter_checked_last(actor: Actor) -> Quarter | None:
 def _quarter_checked_last(actor: Actor) -> Quarter | None:
     if sees_no_township(actor):
         return None
-    townships, params = in_townships("township_id", actor.township_ids, "WHERE")
+    townships, params = township_clause("township_id", actor.township_ids, "WHERE")
     # The table from the model, placeholders from this function: no caller text.
     sql = (f"SELECT year, quarter FROM {DisclosureCheck._meta.db_table}{townships}"  # noqa: S608
            " ORDER BY year DESC, quarter DESC LIMIT 1")
@@ -116,7 +116,7 @@ def quarter_checks(actor: Actor, quarter: Quarter) -> list[CheckRow]:
 
 def _quarter_checks(actor: Actor, quarter: Quarter) -> list[CheckRow]:
     check, village, school = DisclosureCheck._meta.db_table, Village._meta.db_table, School._meta.db_table
-    townships, township_params = in_townships("c.township_id", actor.township_ids)
+    townships, township_params = township_clause("c.township_id", actor.township_ids)
     params: list[Any] = [quarter.year, quarter.quarter, *township_params]
     # Tables from the models, placeholders from this function: no caller text.
     sql = (
@@ -178,7 +178,7 @@ def _matter_figures(actor: Actor, today: date) -> MatterFigures:
         for column in ("created_at", "closed_at"):
             counts.append(f"COUNT(CASE WHEN m.{column} >= %s AND m.{column} < %s THEN 1 END)")
             params += [moments[key], end]
-    townships, township_params = in_townships("m.township_id", actor.township_ids, "WHERE")
+    townships, township_params = township_clause("m.township_id", actor.township_ids, "WHERE")
     params += township_params
     # Tables from the models, conditions and placeholders from this function: no caller text.
     sql = (

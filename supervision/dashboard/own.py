@@ -24,7 +24,7 @@ from cadres.models import Cadre, CalendarDay, ContactQuota, ExcusedAbsence, Hous
 from cadres.roles import Actor
 from cadres.scope import sees_no_township
 from core.replica import current_read_alias
-from core.sql import in_townships
+from core.sql import township_clause
 from supervision.models import Diary, Matter
 from supervision.selectors.matters import GREEN, RED, YELLOW, yellow_days
 
@@ -112,7 +112,7 @@ def own_rows(actor: Actor, cadre: Cadre, *, today: date, window: tuple[date, dat
         lights = _columns(LIGHTS, n1="SUM(CASE WHEN deadline < %s THEN 1 ELSE 0 END)",
                           n2="SUM(CASE WHEN deadline >= %s AND deadline <= %s THEN 1 ELSE 0 END)", n3="COUNT(*)")
         statuses = list(Matter.OPEN_STATUSES)
-        townships, township_params = in_townships("township_id", actor.township_ids)
+        townships, township_params = township_clause("township_id", actor.township_ids)
         parts.append(
             f"SELECT {lights} FROM {Matter._meta.db_table} "  # noqa: S608 - table from the model, values as parameters
             f"WHERE (assignee_id = %s OR raised_by_id = %s) AND status IN ({', '.join(['%s'] * len(statuses))}){townships}"

@@ -11,7 +11,7 @@ from cadres.models import Village
 from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
 from core.dashboard import shared_figures
-from core.sql import in_townships, read_rows
+from core.sql import read_rows, township_clause
 from supervision.models import Plan, PlanMilestone
 
 SHOWN = 10
@@ -43,7 +43,7 @@ def _overdue_rows(actor: Actor) -> list[tuple[Any, ...]]:
     overdue = "COUNT(CASE WHEN m.status = %s AND m.due < %s THEN m.id END)"
     params: list[Any] = [PlanMilestone.Status.OPEN.value, timezone.localdate(), PlanMilestone.Status.DONE.value,
                          Plan.Status.APPROVED.value]
-    townships, township_params = in_townships("p.township_id", actor.township_ids)
+    townships, township_params = township_clause("p.township_id", actor.township_ids)
     params += township_params
     params += [PlanMilestone.Status.OPEN.value, timezone.localdate()]
     # Tables from the models, conditions and placeholders from this function: no caller text.

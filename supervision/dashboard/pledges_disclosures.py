@@ -16,7 +16,7 @@ from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
 from core.dashboard import shared_figures
 from core.replica import current_read_alias
-from core.sql import in_townships, read_row, read_rows
+from core.sql import read_row, read_rows, township_clause
 from supervision.dashboard.figures import pledge_counts, quarter_checked_last, quarter_checks
 from supervision.models import DisclosureCheck, DisclosureCheckItem, DisclosureRequirement, Pledge
 from supervision.quarters import Quarter
@@ -64,7 +64,7 @@ def _may_have_mine(cadre: Cadre, township_ids: Any) -> bool:
         f"SELECT 1 FROM {pledge} p LEFT JOIN {unit} u ON u.id = p.pledger_unit_id"  # noqa: S608
         f" WHERE ((({' OR '.join(side)}) AND p.status = %s) OR (p.superior_id = %s AND p.status = %s))"
     )
-    townships, township_params = in_townships("p.township_id", township_ids)
+    townships, township_params = township_clause("p.township_id", township_ids)
     return read_row(f"{sql}{townships} LIMIT 1", [*params, *township_params]) is not None
 
 
@@ -115,7 +115,7 @@ def _first_gaps(actor: Actor, quarter: Quarter) -> list[GapRow]:
     village, school = Village._meta.db_table, School._meta.db_table
     requirement = DisclosureRequirement._meta.db_table
     connection = connections[current_read_alias()]
-    townships, township_params = in_townships("c.township_id", actor.township_ids)
+    townships, township_params = township_clause("c.township_id", actor.township_ids)
     params: list[Any] = [quarter.year, quarter.quarter, DisclosureCheckItem.Result.MISSING.value, *township_params]
     # Tables from the models, placeholders from this function: no caller text.
     sql = (

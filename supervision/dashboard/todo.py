@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_datetime
 from cadres.models import Village
 from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
-from core.sql import in_townships, read_rows
+from core.sql import read_rows, township_clause
 from supervision.models import AgendaItem, Diary, Inspection, InspectionFinding, Matter
 from supervision.selectors.diaries import DIARY_READERS
 from supervision.selectors.inspections import inspections_for
@@ -118,8 +118,8 @@ def _agenda_panel(actor: Actor) -> dict[str, Any] | None:
         return None
     item, diary, village = AgendaItem._meta.db_table, Diary._meta.db_table, Village._meta.db_table
     params: list[Any] = [AgendaItem.Status.PENDING.value]
-    agenda, agenda_params = in_townships("a.township_id", actor.township_ids)
-    diaries, diary_params = in_townships("d.township_id", actor.township_ids, "OR")
+    agenda, agenda_params = township_clause("a.township_id", actor.township_ids)
+    diaries, diary_params = township_clause("d.township_id", actor.township_ids, "OR")
     townships = f"{agenda} AND (d.id IS NULL{diaries})" if agenda else ""
     params += [*agenda_params, *diary_params]
     # The count rides along on every shown row (a window over the whole filtered set).

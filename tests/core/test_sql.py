@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from cadres.models import Township
-from core.sql import in_townships, read_row, read_rows
+from core.sql import read_row, read_rows, township_clause
 from tests.factories import TownshipFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _townships(ids: list[int] | None) -> list[int]:
-    clause, params = in_townships("id", ids, "WHERE")
+    clause, params = township_clause("id", ids, "WHERE")
     # The table from the model, the clause from core.sql: no caller text.
     return [row[0] for row in read_rows(f"SELECT id FROM {Township._meta.db_table}{clause} ORDER BY id", params)]
 
@@ -31,10 +31,10 @@ def test_a_county_wide_reader_reads_every_township_and_an_empty_scope_none() -> 
 
 
 def test_the_clause_is_placeholders_and_its_values_parameters() -> None:
-    clause, params = in_townships("m.township_id", {9, 3, 5})
+    clause, params = township_clause("m.township_id", {9, 3, 5})
     assert clause == " AND m.township_id IN (%s, %s, %s)"
     assert params == [3, 5, 9]
-    assert in_townships("m.township_id", None) == ("", [])
+    assert township_clause("m.township_id", None) == ("", [])
 
 
 def test_read_row_answers_the_first_row_or_none() -> None:
