@@ -1,16 +1,22 @@
 """Plain SQL reads: the township clause and the read-database round trip the hand-written
 statements share (the dashboard's panels, the pledges' and inspections' pages).
 
+`planned_once` gives a cursor whose statements PostgreSQL plans once per connection: the long
+statements that write a page's JSON took longer to plan (4–5 ms: their expressions are large)
+than to run.
+
 The statements are written by the code, never from a caller's text: tables come from the models,
 columns from the calling function, values travel as parameters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from core.replica import current_read_alias
 
@@ -28,14 +34,47 @@ def township_clause(column: str, township_ids: Collection[int] | None, keyword: 
 
 
 def read_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """Every row of `sql`, read where this request reads (core.replica.current_read_alias)."""
-    with connections[current_read_alias()].cursor() as cursor:
+    """Every row of `sql`, read where this request reads (core.replica.current_read_alias), planned
+    once per connection (planned_once): the dashboard's statements cost more to plan than to run."""
+    with planned_once(connections[current_read_alias()]) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 def read_row(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     """The first row of `sql` (None without one), read where this request reads."""
-    with connections[current_read_alias()].cursor() as cursor:
+    with planned_once(connections[current_read_alias()]) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+@contextmanager
+def planned_once(connection: BaseDatabaseWrapper) -> Iterator[Any]:
+    """A cursor (Django's wrapper: counted, timed and logged as any other) whose statements are
+    prepared on the server the first time this connection runs them, so that PostgreSQL plans each
+    once per connection rather than on every call; the parameters travel bound on the server.
+    After five runs PostgreSQL keeps the statement's generic plan when it costs no more than the
+    ones it made for the values: use it for statements whose plan does not depend on the values
+    (a page of ids, a zone, labels), not for a search whose best plan does.
+
+    Named prepared statements outlive a transaction, not a connection: a pooler that hands one
+    connection to several clients between transactions (PgBouncer's transaction mode) needs its
+    own prepared-statement support (docs/deployment.md). Elsewhere than PostgreSQL: a plain cursor."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class _Preparing(ServerBindingCursor):  # type: ignore[misc, valid-type]
+        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
+            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = _Preparing(connection.connection)
+    # What connection.cursor() does with the cursor it creates (the debug wrapper when queries are
+    # logged, execute_wrappers applied): Django has no public hook for another cursor class.
+    cursor = connection._prepare_cursor(raw)
+    with cursor:
+        yield cursor

@@ -98,6 +98,10 @@ if DATABASE_URL:
         # PostgreSQL's JIT compiles the large aggregate queries of the reports, which costs more
         # than it saves at this size (bench/: the completeness report at 1M diaries, 1.9 s → 0.75 s).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # Statements are prepared on the server only where the code asks (core.sql.planned_once:
+        # the long statements writing a page's JSON); Django's own cursors bind on the client and
+        # never are. (Django's default, None, would refuse even an explicit request.)
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 else:
     DATABASES = {
         "default": {

@@ -24,7 +24,7 @@ from cadres.models import Cadre, CalendarDay, ContactQuota, ExcusedAbsence, Hous
 from cadres.roles import Actor
 from cadres.scope import sees_no_township
 from core.replica import current_read_alias
-from core.sql import township_clause
+from core.sql import planned_once, township_clause
 from supervision.models import Diary, Matter
 from supervision.selectors.matters import GREEN, RED, YELLOW, yellow_days
 
@@ -121,7 +121,7 @@ def own_rows(actor: Actor, cadre: Cadre, *, today: date, window: tuple[date, dat
                    *township_params]
     out = OwnRows()
     contacts: list[tuple[str, int, int, Contact]] = []
-    with connections[current_read_alias()].cursor() as cursor:
+    with planned_once(connections[current_read_alias()]) as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for kind, day, until, n1, n2, n3, flag, t1, t2, t3 in cursor.fetchall():
             if kind == DIARY:

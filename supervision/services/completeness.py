@@ -35,6 +35,7 @@ from cadres.models import (
     VillageAssignment,
 )
 from core.replica import current_read_alias
+from core.sql import planned_once
 from supervision.models import Diary
 
 BY_CHOICES = ("village", "unit", "cadre", "township")
@@ -463,7 +464,7 @@ def _daily_pass(
         GROUP BY 1
     """  # noqa: S608 - table name from the model, values as parameters
     params: list[Any] = [start, end, list(by_township), homes, _day_keys(workdays), _day_keys(excused)]
-    with connections[current_read_alias()].cursor() as cursor:
+    with planned_once(connections[current_read_alias()]) as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
 

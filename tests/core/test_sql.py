@@ -42,3 +42,47 @@ def test_read_row_answers_the_first_row_or_none() -> None:
     table = Township._meta.db_table
     assert read_row(f"SELECT name FROM {table} WHERE id = %s", [township.pk]) == (township.name,)
     assert read_row(f"SELECT name FROM {table} WHERE id = %s", [township.pk + 1000]) is None
+
+
+def _prepared(statement_start: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of this connection's prepared statements starting so."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                       [statement_start + "%"])
+        return cursor.fetchall()
+
+
+def test_planned_once_statements_are_prepared_once_and_counted_like_any_other() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    township = TownshipFactory()
+    table = Township._meta.db_table
+    sql = f"SELECT name FROM {table} WHERE id = %s /* planned once */"
+    with CaptureQueriesContext(connection) as queries:
+        answers = [read_row(sql, [township.pk]) for _ in range(7)]
+    assert answers == [(township.name,)] * 7
+    assert len(queries.captured_queries) == 7  # the debug wrapper sees them as Django's own cursors
+    if connection.vendor != "postgresql":
+        return
+    plans = _prepared("SELECT name FROM")
+    # One prepared statement for the seven calls; after five plans made for the values,
+    # PostgreSQL keeps the generic one (no planning at all).
+    assert len(plans) == 1, plans
+    generic, custom = plans[0]
+    assert generic + custom == 7 and generic >= 1, plans
+
+
+def test_a_failed_statement_and_its_rollback_leave_planned_once_working() -> None:
+    from django.db import DatabaseError, transaction
+
+    township = TownshipFactory()
+    table = Township._meta.db_table
+    sql = f"SELECT name FROM {table} WHERE id = %s"
+    assert read_row(sql, [township.pk]) == (township.name,)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        read_row(f"SELECT no_such_column FROM {table} WHERE id = %s", [township.pk])
+    assert read_row(sql, [township.pk]) == (township.name,)
+    assert read_rows(f"SELECT name FROM {table} WHERE id IN (%s, %s)", [township.pk, township.pk + 1]) == [(township.name,)]

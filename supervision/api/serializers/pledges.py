@@ -21,6 +21,7 @@ from cadres.models import Cadre, Unit, Village
 from core.api_fast import FastRepresentation, choice_labels
 from core.renderers import JsonText
 from core.replica import current_read_alias
+from core.sql import planned_once
 from supervision.api.serializers._rows import UtcWallClock, decimal_text, moment_text, utc_wall_clock
 from supervision.models import (
     Pledge,
@@ -214,7 +215,7 @@ def pledge_json(ids: QuerySet[Pledge, Any], *, connection: Any, zone: ZoneInfo) 
         ids_sql, ids_params = ids.query.get_compiler(using=ids.db).as_sql()
     except EmptyResultSet:  # a scope, filter or slice that admits nothing
         return []
-    with connection.cursor() as cursor:
+    with planned_once(connection) as cursor:
         cursor.execute(f"WITH page AS MATERIALIZED ({ids_sql}), {_ARG_SQL} {_page_sql()}", (*ids_params, *_args(zone)))
         return [JsonText(text) for (text,) in cursor.fetchall()]
 
@@ -258,7 +259,7 @@ def _page_sql() -> str:
         """ || ',"targets":' || COALESCE(tg.text, '[]') || '}'"""
     )
     return (
-        f"SELECT {pledge} FROM {Pledge._meta.db_table} p"  # noqa: S608 - tables from the models, values as parameters
+        f"SELECT {pledge} FROM {Pledge._meta.db_table} p CROSS JOIN arg"  # noqa: S608 - tables from the models, values as parameters
         # Pledge.pledger_type: the one pledger the constraint allows.
         " CROSS JOIN LATERAL (SELECT CASE WHEN p.pledger_village_id IS NOT NULL THEN 'village'"
         " WHEN p.pledger_unit_id IS NOT NULL THEN 'unit' ELSE 'cadre' END AS kind) k"
@@ -348,7 +349,7 @@ def target_json(pledge_ids: list[int], *, connection: Any, zone: ZoneInfo) -> di
     ids = "{" + ",".join(str(int(pk)) for pk in pledge_ids) + "}"
     sql = f"WITH page AS (SELECT unnest(%s::bigint[]) AS id), {_ARG_SQL} {_targets_sql()}"
     rows = dict.fromkeys(pledge_ids, JsonText("[]"))
-    with connection.cursor() as cursor:
+    with planned_once(connection) as cursor:
         cursor.execute(sql, (ids, *_args(zone)))
         for pledge_id, text in cursor.fetchall():
             rows[pledge_id] = JsonText(text)
@@ -370,7 +371,7 @@ def _targets_sql() -> str:
         "SELECT p.target_id, '[' || string_agg("  # noqa: S608 - tables from the models
         """'{"quarter":' || p.quarter || ',"report":' || to_json(p.report)::text"""
         f""" || ',"at":' || {_moment_sql("m.local", "m.utc_offset")} || '}}', ',' ORDER BY p.quarter) || ']' AS text"""
-        f" FROM {TargetProgress._meta.db_table} p JOIN {PledgeTarget._meta.db_table} pt ON pt.id = p.target_id"
+        f" FROM {TargetProgress._meta.db_table} p CROSS JOIN arg JOIN {PledgeTarget._meta.db_table} pt ON pt.id = p.target_id"
         f" CROSS JOIN LATERAL (SELECT p.at AT TIME ZONE {_ZONE} AS local,"
         f" extract(epoch FROM (p.at AT TIME ZONE {_ZONE}) - (p.at AT TIME ZONE 'UTC'))::int AS utc_offset) m"
         " WHERE pt.pledge_id IN (SELECT id FROM page) GROUP BY p.target_id"
@@ -389,7 +390,8 @@ def _targets_sql() -> str:
     )
     return (
         f"""SELECT t.pledge_id, '[' || string_agg({target}, ',' ORDER BY t."order", t.id) || ']' AS text"""  # noqa: S608 - tables from the models
-        f" FROM {PledgeTarget._meta.db_table} t LEFT JOIN {TargetAssessment._meta.db_table} a ON a.target_id = t.id"
+        f" FROM {PledgeTarget._meta.db_table} t CROSS JOIN arg"
+        f" LEFT JOIN {TargetAssessment._meta.db_table} a ON a.target_id = t.id"
         f" LEFT JOIN ({progress}) pr ON pr.target_id = t.id WHERE t.pledge_id IN (SELECT id FROM page)"
         " GROUP BY t.pledge_id"
     )
@@ -407,7 +409,7 @@ def _decimal_sql(column: str, field: Any) -> str:
 # language) of the choices a row shows, one parameter each: psycopg splits a statement this long
 # at every placeholder on every call.
 _ARG_SQL = "arg AS (SELECT %s::text AS zone, %s::jsonb AS labels)"
-_ZONE = "(SELECT zone FROM arg)"
+_ZONE = "arg.zone"
 _LABELS: dict[str, str] = {}
 
 
@@ -425,7 +427,7 @@ def _args(zone: ZoneInfo) -> tuple[str, str]:
 
 def _label_sql(column: str, name: str) -> str:
     # get_<field>_display: the label's JSON text, else the value's (None's is null).
-    return (f"COALESCE(to_json((SELECT labels FROM arg) -> '{name}' ->> {column})::text,"  # noqa: S608 - names from this module
+    return (f"COALESCE(to_json(arg.labels -> '{name}' ->> {column})::text,"
             f" to_json({column})::text, 'null')")
 
 
