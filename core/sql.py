@@ -64,9 +64,9 @@ def planned_once(connection: BaseDatabaseWrapper) -> Iterator[Any]:
         with connection.cursor() as cursor:
             yield cursor
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
-    class _Preparing(ServerBindingCursor):  # type: ignore[misc, valid-type]
+    class _Preparing(ServerBindingCursor):  # type: ignore[misc]
         def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
             return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
@@ -75,6 +75,6 @@ def planned_once(connection: BaseDatabaseWrapper) -> Iterator[Any]:
         raw = _Preparing(connection.connection)
     # What connection.cursor() does with the cursor it creates (the debug wrapper when queries are
     # logged, execute_wrappers applied): Django has no public hook for another cursor class.
-    cursor = connection._prepare_cursor(raw)
+    cursor = connection._prepare_cursor(raw)  # type: ignore[attr-defined]
     with cursor:
         yield cursor

@@ -45,12 +45,14 @@ def _queries(client, user) -> int:  # type: ignore[no-untyped-def]
 # their open matters counted together), the agenda in 1 (its count a window over the shown rows),
 # the bulletins awaiting work and the latest published one in 1. Cold, the quota panel in 1 and the
 # overdue plans in 1; the last checked quarter's checks in 1 for the chart and the gaps panel together;
-# the matters in 1 for the township panel and the matter charts together.
+# the matters in 1 for the township panel and the matter charts together; the township's cadres with
+# their excused days in 1, its calendar in 1 and the diaries by day in 1 for the township panel and
+# the completeness chart together.
 COSTS = [
-    ("secretary", 19, 10),
-    ("head", 19, 10),
+    ("secretary", 18, 10),
+    ("head", 18, 10),
     ("deputy", 14, 14),
-    ("office", 20, 11),
+    ("office", 19, 11),
     ("unit_head", 16, 16),  # its scope ids come with the cached actor (cadres.actor_cache)
     ("inspector", 11, 11),
     ("cadre1", 9, 9),

@@ -154,8 +154,9 @@ def test_panel_query_count_is_pinned_for_the_secretary(world, rows):
     _fill(world, rows)
     user = world.secretary.user
     actor = actor_for(user)
-    # cadres, leave, calendar, diaries by date, matters by light and category, last quarter, its checks, pledges
-    with assert_num_queries(8):
+    # cadres with their leave, calendar, diaries by date, matters by light and category, last quarter, its
+    # checks, pledges
+    with assert_num_queries(7):
         panels(actor, user)
 
 

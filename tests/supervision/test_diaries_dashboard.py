@@ -63,7 +63,7 @@ def _fill(world, rows):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-@pytest.mark.parametrize(("who", "queries"), [("cadre1", 1), ("secretary", 6)])
+@pytest.mark.parametrize(("who", "queries"), [("cadre1", 1), ("secretary", 5)])
 def test_panel_query_counts_are_pinned(world, rows, who, queries):
     _fill(world, rows)
     user = world.users[who]
