@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from django.db import connections
@@ -64,17 +65,24 @@ def planned_once(connection: BaseDatabaseWrapper) -> Iterator[Any]:
         with connection.cursor() as cursor:
             yield cursor
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
-
-    class _Preparing(ServerBindingCursor):  # type: ignore[misc]
-        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
-            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
-
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        raw = _Preparing(connection.connection)
+        raw = _preparing_cursor()(connection.connection)
     # What connection.cursor() does with the cursor it creates (the debug wrapper when queries are
     # logged, execute_wrappers applied): Django has no public hook for another cursor class.
     cursor = connection._prepare_cursor(raw)  # type: ignore[attr-defined]
     with cursor:
         yield cursor
+
+
+@cache
+def _preparing_cursor() -> type:
+    """Django's server-binding cursor whose statements are prepared on their first run (psycopg's
+    `prepare=True`); built once, on first use, since the module imports psycopg."""
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
+
+    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
+        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
+            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+    return PreparingCursor
