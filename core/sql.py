@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -47,6 +48,15 @@ def read_row(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     with planned_once(connections[current_read_alias()]) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+@overload
+def row_date(value: None) -> None: ...
+@overload
+def row_date(value: date | str) -> date: ...
+def row_date(value: date | str | None) -> date | None:
+    """A date column of a plain statement's row: SQLite (development) answers text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from cadres.models import Cadre, CalendarDay, ContactQuota, ExcusedAbsence, Hous
 from cadres.roles import Actor
 from cadres.scope import sees_no_township
 from core.replica import current_read_alias
-from core.sql import planned_once, township_clause
+from core.sql import planned_once, row_date, township_clause
 from supervision.models import Diary, Matter
 from supervision.selectors.matters import GREEN, RED, YELLOW, yellow_days
 
@@ -68,11 +68,6 @@ class OwnRows:
     contacts: list[Contact] = field(default_factory=list)  # in my_contacts' order
     quota_table: dict[str, tuple[int, int]] = field(default_factory=dict)  # the cadre's post's row, if any
     lights: dict[str, int] = field(default_factory=lambda: {RED: 0, YELLOW: 0, GREEN: 0})  # my open matters
-
-
-def _day(value: Any) -> date | None:
-    """A date from a plain cursor: SQLite (development) answers text."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def own_rows(actor: Actor, cadre: Cadre, *, today: date, window: tuple[date, date] | None) -> OwnRows:
@@ -125,13 +120,13 @@ def own_rows(actor: Actor, cadre: Cadre, *, today: date, window: tuple[date, dat
         cursor.execute(" UNION ALL ".join(parts), params)
         for kind, day, until, n1, n2, n3, flag, t1, t2, t3 in cursor.fetchall():
             if kind == DIARY:
-                out.diaries[_day(day)] = n1  # type: ignore[index]
+                out.diaries[row_date(day)] = n1  # type: ignore[index]
             elif kind == ABSENCE:
-                out.absences.append((cadre.pk, _day(day), _day(until)))  # type: ignore[arg-type]
+                out.absences.append((cadre.pk, row_date(day), row_date(until)))  # type: ignore[arg-type]
             elif kind == CALENDAR:
-                out.calendar.append((_day(day), bool(flag), n1))  # type: ignore[arg-type]
+                out.calendar.append((row_date(day), bool(flag), n1))  # type: ignore[arg-type]
             elif kind == CONTACT:
-                contact = Contact(t1, ContactHousehold(t2, ContactVillage(t3)), _day(day))
+                contact = Contact(t1, ContactHousehold(t2, ContactVillage(t3)), row_date(day))
                 contacts.append((t1, n1, n2, contact))
             elif kind == QUOTA:
                 out.quota_table[t1] = (n1, n2)

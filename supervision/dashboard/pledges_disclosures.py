@@ -4,7 +4,6 @@ disclosure gaps of the last checked quarter."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, NamedTuple
 
 from django.db import connections
@@ -16,7 +15,7 @@ from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
 from core.dashboard import shared_figures
 from core.replica import current_read_alias
-from core.sql import read_row, read_rows, township_clause
+from core.sql import read_row, read_rows, row_date, township_clause
 from supervision.dashboard.figures import pledge_counts, quarter_checked_last, quarter_checks
 from supervision.models import DisclosureCheck, DisclosureCheckItem, DisclosureRequirement, Pledge
 from supervision.quarters import Quarter
@@ -129,9 +128,6 @@ def _first_gaps(actor: Actor, quarter: Quarter) -> list[GapRow]:
     monthly = DisclosureRequirement.Frequency.MONTHLY.value
     # The template once wrote these with {% url %} and |date:"n月" (the same in both languages).
     return [GapRow(reverse("disclosure-check-show", args=[check_id]), name or "", category,
-                   f"{_day(start).month}月" + ("" if frequency == monthly else f"—{_day(end).month}月"))
+                   f"{row_date(start).month}月" + ("" if frequency == monthly else f"—{row_date(end).month}月"))
             for check_id, name, category, frequency, start, end in rows]
 
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -35,7 +35,7 @@ from cadres.models import (
     VillageAssignment,
 )
 from core.replica import current_read_alias
-from core.sql import planned_once, read_rows, township_clause
+from core.sql import planned_once, read_rows, row_date, township_clause
 from supervision.models import Diary
 
 BY_CHOICES = ("village", "unit", "cadre", "township")
@@ -98,11 +98,16 @@ def excused_days(cadre_ids: Iterable[int], *, start: date, end: date) -> dict[in
     for cadre_id, a_start, a_end in ExcusedAbsence.objects.filter(
         cadre_id__in=cadre_ids, start__lte=end, end__gte=start
     ).values_list("cadre_id", "start", "end"):
-        day = max(a_start, start)
-        while day <= min(a_end, end):
-            excused[cadre_id].add(day)
-            day += timedelta(days=1)
+        _add_days(excused[cadre_id], a_start, a_end, start=start, end=end)
     return excused
+
+
+def _add_days(days: set[date], first: date, last: date, *, start: date, end: date) -> None:
+    """Add the days first..last that lie within start..end."""
+    day, last = max(first, start), min(last, end)
+    while day <= last:
+        days.add(day)
+        day += timedelta(days=1)
 
 
 @dataclass
@@ -462,18 +467,9 @@ def _cadres_and_absences(
         if pk not in seen:
             seen.add(pk)
             by_township[township_id].append(pk)
-        if a_start is None:
-            continue
-        day, last = max(_as_date(a_start), start), min(_as_date(a_end), end)
-        while day <= last:
-            excused[pk].add(day)
-            day += timedelta(days=1)
+        if a_start is not None:
+            _add_days(excused[pk], row_date(a_start), row_date(a_end), start=start, end=end)
     return by_township, excused
-
-
-def _as_date(value: date | str) -> date:
-    # SQLite's plain statements give dates as text.
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _daily_pass(

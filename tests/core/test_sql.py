@@ -44,13 +44,14 @@ def test_read_row_answers_the_first_row_or_none() -> None:
     assert read_row(f"SELECT name FROM {table} WHERE id = %s", [township.pk + 1000]) is None
 
 
-def _prepared(statement_start: str) -> list[tuple[int, int]]:
-    """(generic plans, custom plans) of this connection's prepared statements starting so."""
+def _prepared(marker: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of this connection's prepared statements holding `marker`
+    (the connection outlives a test: other tests' statements may be prepared on it too)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
-                       [statement_start + "%"])
+                       ["%" + marker + "%"])
         return cursor.fetchall()
 
 
@@ -67,7 +68,7 @@ def test_planned_once_statements_are_prepared_once_and_counted_like_any_other() 
     assert len(queries.captured_queries) == 7  # the debug wrapper sees them as Django's own cursors
     if connection.vendor != "postgresql":
         return
-    plans = _prepared("SELECT name FROM")
+    plans = _prepared("/* planned once */")
     # One prepared statement for the seven calls; after five plans made for the values,
     # PostgreSQL keeps the generic one (no planning at all).
     assert len(plans) == 1, plans
