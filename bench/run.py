@@ -132,7 +132,8 @@ def ensure_search_index() -> None:
         with transaction.atomic(), DetachedIndexes([side._meta.db_table], constraints=False):
             for pk, township_id, *rest in rows:
                 values, texts = rest[:len(copied)], rest[len(copied):]
-                batch.append((pk, sentence_document(township_id, texts, docs), *values))
+                day = values[copied.index("date")] if "date" in copied else None
+                batch.append((pk, sentence_document(township_id, texts, docs, day), *values))
                 if len(batch) == 5000:
                     done += index.store(batch)
                     batch = []
@@ -142,11 +143,11 @@ def ensure_search_index() -> None:
         say(f"  search index of {done:,} {model._meta.model_name} rows built in {time.monotonic() - started:.0f} s")
 
 
-def sentence_document(township_id: int, texts: list[str], cache: dict[str, str]) -> str:
-    """`supervision.search`'s document of a row (its texts' terms and its township's scope term),
-    segmenting each distinct sentence once (`cache`)."""
+def sentence_document(township_id: int, texts: list[str], cache: dict[str, str], day: Any = None) -> str:
+    """`supervision.search`'s document of a row (its texts' terms, its township's scope term and,
+    for a diary (`day`), its month's term), segmenting each distinct sentence once (`cache`)."""
     from core.search import document
-    from supervision.search import scope_term
+    from supervision.search import month_term, scope_term
 
     terms = []
     for text in texts:
@@ -154,7 +155,8 @@ def sentence_document(township_id: int, texts: list[str], cache: dict[str, str])
             if sentence not in cache:
                 cache[sentence] = document(sentence)
             terms.append(cache[sentence])
-    return " ".join([*(t for t in terms if t), scope_term(township_id)])
+    scope = [scope_term(township_id), *([month_term(township_id, day)] if day is not None else [])]
+    return " ".join([*(t for t in terms if t), *scope])
 
 
 def collect_static() -> None:

@@ -113,15 +113,16 @@ class DiaryFilter(django_filters.FilterSet):
 
         if request is None or connection.vendor != "postgresql" or not self._searches_only():
             return found()
-        # The same rows as `found`, walked newest first from the list's own order (list pages
-        # them); a township reader's fallback reads the search table alone; a cadre who reads only
-        # their own diaries is answered by the search table's index without a walk.
+        # The same rows as `found`, in the list's order (list pages them): a cadre who reads only
+        # their own diaries and a township reader are answered by the search table's index alone
+        # (a township's from the page's months first); any other reader's newest rows are walked.
         actor = actor_for(request.user)
         if (own := own_reader_of(actor)) is not None:
             walk = SearchWalk(qs, groups, own_search_rows(groups, author_id=own[0], township_id=own[1]),
                               rows=page_rows, walk_rows=0)
         elif (reader_of := township_reader_of(actor)) is not None:
-            walk = SearchWalk(qs, groups, township_search_rows(groups, township_id=reader_of), rows=page_rows)
+            walk = SearchWalk(qs, groups, township_search_rows(groups, township_id=reader_of), rows=page_rows,
+                              walk_rows=0)
         else:
             walk = SearchWalk(qs, groups, found(), rows=page_rows)
         setattr(request, SEARCH_ROWS, walk)

@@ -109,13 +109,15 @@ def test_diary_texts_have_the_stated_lengths_and_hardly_repeat():
 @pytest.mark.django_db
 def test_the_bench_index_holds_what_the_services_would_index():
     from bench.run import sentence_document
-    from supervision.search import DIARY_FIELDS, _document
+    from supervision.search import DIARY_FIELDS, _document, month_term
 
     generate(scale=TINY, seed=5, end=END, out=lambda _line: None)
     cache: dict[str, str] = {}
-    for township_id, *texts in Diary.objects.order_by("pk").values_list("township_id", *DIARY_FIELDS)[:60]:
-        assert sorted(sentence_document(township_id, texts, cache).split()) == \
-            sorted(_document(township_id, texts).split())
+    rows = Diary.objects.order_by("pk").values_list("township_id", "date", *DIARY_FIELDS)[:60]
+    for township_id, day, *texts in rows:
+        bench = sentence_document(township_id, texts, cache, day).split()
+        assert sorted(bench) == sorted(_document(township_id, texts, day).split())
+        assert month_term(township_id, day) in bench  # the month's term, as the services write it
 
 
 @pytest.mark.django_db

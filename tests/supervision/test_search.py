@@ -609,3 +609,149 @@ def test_api_search_with_updated_since_returns_only_the_diaries_changed_since(wo
     found = results(client.get("/api/v1/diaries/", {"search": "管网 维修", "updated_since": later.isoformat()}))
     # then only that diary is listed, the search and the other filter both applied
     assert [r["id"] for r in found] == [changed.pk]
+
+
+# --- a township's page from its months (PostgreSQL) -----------------------------------------------
+
+
+@pytest.fixture
+def months_apart(world):  # type: ignore[no-untyped-def]
+    """The township's matching diaries over five months around a new year, the newest month thin
+    (three days in), several a day; one withdrawn; another township's; some not matching."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC), tick=False):
+        today = f.today()
+        authors = [(world.cadre1, world.v1), (world.cadre2, world.v2), (world.cadre3, world.v3)]
+        written = []
+        for back in (0, 1, 2, 9, 20, 33, 47, 61, 75, 90, 104, 118, 140):
+            for i, (author, village) in enumerate(authors):
+                text = "管网维修" if (back + i) % 3 else "道路破损"
+                written.append(f.DiaryFactory(author=author, village=village, situation=f"{text}，{back}天前",
+                                              date=today - dt.timedelta(days=back)))
+        written.append(f.DiaryFactory(author=world.cadre1, village=world.v1, situation="管网维修（已撤回）",
+                                      date=today - dt.timedelta(days=3), deleted_at=timezone.now()))
+        written.append(f.DiaryFactory(author=world.outsider, village=world.v_other, situation="管网维修", date=today))
+        index_diaries([d.pk for d in written])
+        yield today
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the month terms are read by PostgreSQL's index")
+@pytest.mark.parametrize("q", ["管网 维修", "道路 破损", "温室 薄膜"])
+def test_a_township_s_pages_from_its_months_are_the_list_s_matches_for_every_bound_and_page(world, months_apart, q):
+    # given a township reader, whose page is answered from the months around its cursor when
+    # they hold it, and from every match of the township when they do not
+    import time_machine
+
+    from supervision.search import SearchWalk, township_search_rows
+
+    groups = parse_query(q)
+    today = months_apart
+    bounds = [{}, {"date__lt": today.isoformat()}, {"date__lt": (today - dt.timedelta(days=30)).isoformat()},
+              {"date__lte": "2026-01-01"}, {"date__gt": "2025-12-31"}, {"date__gte": "2025-11-15"},
+              {"date__gt": today.isoformat()}, {"date__lt": "2000-01-01"}]
+    actor = actor_for(world.secretary.user)
+    scope = diary_list(actor)
+    found = search_diaries(scope, groups, township_id=world.township.pk, rank=False)
+    walk = SearchWalk(scope, groups, township_search_rows(groups, township_id=world.township.pk), walk_rows=0)
+    with time_machine.travel(dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC), tick=False):
+        for ordering in (("-date", "-id"), ("date", "id")):
+            for bound in bounds:
+                for page in (slice(0, 2), slice(0, 5), slice(3, 9), slice(0, 51)):
+                    # then each page is the list's matches in its order, whichever way answered
+                    got = walk.order_by(*ordering).filter(**bound)[page]
+                    assert got == _unbounded(found, ordering, bound, page), (ordering, bound, page)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the month terms are read by PostgreSQL's index")
+def test_a_township_s_page_its_months_hold_never_reads_the_township_s_other_matches(world, months_apart):
+    # given a page of 4 that the last three months hold (管网维修: two of three diaries a day)
+    import time_machine
+    from django.db import transaction
+
+    from supervision.search import SearchWalk, township_search_rows
+
+    groups = parse_query("管网 维修")
+    rows = township_search_rows(groups, township_id=world.township.pk)
+    walk = SearchWalk(diary_list(actor_for(world.secretary.user)), groups, rows, walk_rows=0).order_by("-date", "-id")
+    with time_machine.travel(dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC), tick=False):
+        sql, params = walk._page_sql(0, 4)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: the index as at scale
+            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
+            plan = [line for (line,) in cursor.fetchall()]
+    # then the index is asked for the months' terms, and the township's whole match never runs
+    township = f"''zzt{world.township.pk}''"
+    conditions = [i for i, line in enumerate(plan) if "Index Cond" in line and "tsquery" in line]
+    whole = [i for i in conditions if township in plan[i]]
+    months = [i for i in conditions if f"zzt{world.township.pk}m202603" in plan[i]]
+    assert months and whole, "\n".join(plan)
+    assert all("never executed" in plan[i - 1] for i in whole), "\n".join(plan)
+    assert not any("never executed" in plan[i - 1] for i in months), "\n".join(plan)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the month terms are read by PostgreSQL's index")
+def test_a_diary_dated_past_the_months_still_leads_the_township_s_first_page(world, months_apart):
+    # given a matching diary written in bulk with a date two months ahead (no service writes one)
+    import time_machine
+
+    from supervision.search import SearchWalk, township_search_rows
+
+    ahead = f.DiaryFactory(author=world.cadre2, village=world.v2, situation="管网维修（补录）",
+                           date=months_apart + dt.timedelta(days=62))
+    index_diaries([ahead.pk])
+    groups = parse_query("管网 维修")
+    walk = SearchWalk(diary_list(actor_for(world.secretary.user)), groups,
+                      township_search_rows(groups, township_id=world.township.pk), walk_rows=0)
+    with time_machine.travel(dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC), tick=False):
+        # then the first page still starts with it (the months' answer is checked against the
+        # township's newest diary)
+        assert walk.order_by("-date", "-id")[0:3][0]["id"] == ahead.pk
+
+
+def test_a_diary_s_document_holds_its_township_s_month(world):
+    # given a diary written through the service
+    from supervision.search import month_term
+
+    diary = _write(world.cadre1, "管网维修", village=world.v1)
+    # then its document holds its township's month, which a query of the month's diaries finds
+    month = month_term(world.township.pk, diary.date)
+    assert month == f"zzt{world.township.pk}m{diary.date:%Y%m}"
+    assert _ids(search_diaries(Diary.objects.all(), [[month]])) == {diary.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the migration rewrites PostgreSQL's vectors")
+@pytest.mark.django_db(transaction=True)
+def test_the_month_term_migration_gives_every_indexed_diary_its_month_and_keeps_the_index(world):
+    # given diaries of three months indexed before the month terms (0023's documents)
+    from django.db.migrations.executor import MigrationExecutor
+
+    from supervision.search import month_term
+
+    today = f.today()
+    written = [f.DiaryFactory(author=world.cadre1, village=world.v1, situation=f"管网维修{i}",
+                              date=today - dt.timedelta(days=31 * i)) for i in range(3)]
+    index_diaries([d.pk for d in written])
+    before = [("supervision", "0023_diarysearch_author")]
+    after = [("supervision", "0024_search_month_term")]
+    try:
+        MigrationExecutor(connection).migrate(before)
+
+        def holding(term: str) -> set[int]:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT diary_id FROM supervision_diarysearch WHERE vector @@ to_tsquery('simple', %s)",
+                               [term])
+                return {row[0] for row in cursor.fetchall()}
+
+        terms = {d.pk: month_term(world.township.pk, d.date) for d in written}
+        assert not any(holding(term) for term in terms.values())  # the way back took them out
+        # when migrating forward
+        MigrationExecutor(connection).migrate(after)
+        # then each diary holds its own month's term, and its words and township as before
+        assert all(holding(term) == {pk} for pk, term in terms.items())
+        assert holding(f"管网 & 维修 & zzt{world.township.pk}") == set(terms)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'diarysearch_author_vector_gin'")
+            assert "gin (author_id, vector)" in cursor.fetchone()[0]
+    finally:
+        MigrationExecutor(connection).migrate(after)
