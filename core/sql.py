@@ -66,7 +66,8 @@ def planned_once(connection: BaseDatabaseWrapper) -> Iterator[Any]:
     once per connection rather than on every call; the parameters travel bound on the server.
     After five runs PostgreSQL keeps the statement's generic plan when it costs no more than the
     ones it made for the values: use it for statements whose plan does not depend on the values
-    (a page of ids, a zone, labels), not for a search whose best plan does.
+    (a page of ids, a zone, labels; a search page whose only index for the words is one GIN and
+    whose branches are chosen as it runs), not for a statement whose best plan does.
 
     Named prepared statements outlive a transaction, not a connection: a pooler that hands one
     connection to several clients between transactions (PgBouncer's transaction mode) needs its
