@@ -175,26 +175,39 @@ def collect_static() -> None:
 
 
 def explain_queries(slug: str, run: Callable[[], Any], why: str) -> Path | None:
-    """Run `run` once while recording its queries; EXPLAIN ANALYZE the three slowest SELECTs."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    """Run `run` once while recording its statements; EXPLAIN ANALYZE the three slowest SELECTs.
 
-    with CaptureQueriesContext(connection) as captured:
+    Recorded as the code sent them, with their parameters (an execute wrapper): Django's query
+    log has no text for a statement prepared on the server (core.sql.planned_once). Each is
+    explained with its values, so its plan is the one made for them."""
+    from django.db import connection
+
+    recorded: list[tuple[float, str, Any]] = []
+
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            recorded.append((time.perf_counter() - started, sql, params))
+
+    with connection.execute_wrapper(record):
         run()
-    queries = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
+    queries = sorted(recorded, key=lambda q: q[0], reverse=True)
     # The log-in's own queries (token, session) are the baseline's too, and hold credentials.
-    selects = [q for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
-               and "portal_accesstoken" not in q["sql"] and "django_session" not in q["sql"]][:3]
+    selects = [q for q in queries if q[1].lstrip().upper().startswith(("SELECT", "WITH"))
+               and "portal_accesstoken" not in q[1] and "django_session" not in q[1]][:3]
     if not selects:
         return None
     EXPLAIN.mkdir(exist_ok=True)
     path = EXPLAIN / f"{slug}.txt"
-    lines = [f"# {slug}: {why}", f"# {len(captured.captured_queries)} queries; the slowest SELECTs:", ""]
+    lines = [f"# {slug}: {why}", f"# {len(recorded)} queries; the slowest SELECTs:", ""]
     with connection.cursor() as cursor:
-        for q in selects:
-            lines += [f"-- {float(q['time']) * 1000:.1f} ms", q["sql"], ""]
+        for seconds, sql, params in selects:
+            shown = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]  # PostgreSQL's
+            lines += [f"-- {seconds * 1000:.1f} ms", shown, ""]
             try:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
                 lines += [row[0] for row in cursor.fetchall()]
             except Exception as exc:
                 lines.append(f"(could not explain: {exc})")

@@ -96,4 +96,11 @@ def _preparing_cursor() -> type:
         def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
             return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
+        def _send_query_prepared(self, name: bytes, pgq: Any, *, binary: bool | None = None) -> None:
+            # psycopg keeps the statement's text only when it sends it; Django's query log
+            # (connection.queries, assertNumQueries' listing) reads it from here: without it a
+            # prepared statement's later runs were logged without any text.
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, binary=binary)
+
     return PreparingCursor

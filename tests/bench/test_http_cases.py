@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
 
 from bench.generate import Scale, generate
 from bench.http_cases import _months_back, export_period, http_entry
@@ -92,3 +93,24 @@ def test_the_spread_of_runs_holds_a_budget_only_when_every_run_passes(tmp_path):
     assert "2.00–2.20×" in row and "❌ 2 of 3" in row
     assert "n/a" in next(line for line in lines if line.startswith("| report "))
     assert "✅ 2 of 2" in "\n".join(spread(paths[:2]))
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN ANALYZE is PostgreSQL's")
+def test_a_missed_budget_s_explain_shows_statements_prepared_on_the_server(tmp_path, monkeypatch, world):
+    # given a page whose slowest statement is prepared once per connection (core.sql.planned_once),
+    # run more than once so that its later runs send no text at all
+    from bench import run as bench_run
+    from core.sql import read_rows
+
+    monkeypatch.setattr(bench_run, "EXPLAIN", tmp_path)
+    for _ in range(3):
+        read_rows("SELECT name FROM cadres_township WHERE id = %s", [world.township.pk])
+    # when its plan is written
+    path = bench_run.explain_queries(
+        "x", lambda: read_rows("SELECT name FROM cadres_township WHERE id = %s", [world.township.pk]), "why")
+    # then the statement is shown with its value and explained
+    assert path is not None
+    text = path.read_text(encoding="utf-8")
+    assert f"SELECT name FROM cadres_township WHERE id = {world.township.pk}" in text
+    assert "Execution Time" in text and "could not explain" not in text

@@ -66,6 +66,8 @@ def test_planned_once_statements_are_prepared_once_and_counted_like_any_other() 
         answers = [read_row(sql, [township.pk]) for _ in range(7)]
     assert answers == [(township.name,)] * 7
     assert len(queries.captured_queries) == 7  # the debug wrapper sees them as Django's own cursors
+    # and logs each run's statement, the runs that send only the prepared statement's name too
+    assert all("/* planned once */" in (q["sql"] or "") for q in queries.captured_queries), queries.captured_queries
     if connection.vendor != "postgresql":
         return
     plans = _prepared("/* planned once */")

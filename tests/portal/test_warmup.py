@@ -72,3 +72,48 @@ def test_gunicorn_master_freezes_what_it_built_before_forking():
         assert gc.get_freeze_count() >= frozen + len(later)
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.django_db
+def test_a_worker_renders_a_leader_s_dashboard_before_it_serves_and_writes_nothing(world):
+    # given a worker just forked: its connection has prepared nothing yet
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.warmup import first_dashboard
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return cursor.fetchone()[0]
+
+    before = prepared() if connection.vendor == "postgresql" else 0
+    # when it warms up
+    with CaptureQueriesContext(connection) as captured:
+        first_dashboard()
+    statements = [q["sql"].lstrip().split(None, 1)[0].upper() for q in captured.captured_queries]
+    # then it read the page as the township's party secretary would (the dashboard's statements,
+    # prepared on this connection for the first request) and wrote no row
+    assert len(statements) > 5 and set(statements) <= {"SELECT", "WITH", "SAVEPOINT", "RELEASE"}, statements
+    if connection.vendor == "postgresql":
+        assert prepared() > before
+
+
+@pytest.mark.django_db
+def test_a_worker_with_no_leader_or_a_failing_page_still_starts(world, monkeypatch, caplog):
+    # given no party secretary yet (a new installation), then a dashboard that fails
+    from cadres.models import Cadre
+    from portal import dashboard
+    from portal.warmup import first_dashboard
+
+    Cadre.objects.filter(post="party_secretary").update(is_active=False)
+    first_dashboard()  # nothing to render: no error
+    Cadre.objects.filter(post="party_secretary").update(is_active=True)
+
+    def broken(user):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(dashboard, "dashboard_context", broken)
+    # when warming up, then the failure is logged and the worker goes on
+    first_dashboard()
+    assert "the first dashboard failed" in caplog.text
