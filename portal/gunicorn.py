@@ -54,4 +54,4 @@ def post_worker_init(worker: Any) -> None:
 
     if not worker.cfg.preload_app:
         warm_up()
-    warm_worker()
+    warm_worker(worker.wsgi)

@@ -117,3 +117,62 @@ def test_a_worker_with_no_leader_or_a_failing_page_still_starts(world, monkeypat
     # when warming up, then the failure is logged and the worker goes on
     first_dashboard()
     assert "the first dashboard failed" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_worker_sends_an_anonymous_visit_and_the_log_in_page_through_its_application_writing_nothing(world):
+    # given a worker just forked
+    from django.contrib.sessions.models import Session
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.warmup import first_requests
+
+    sessions = Session.objects.count()
+    # when it warms up (the test's transaction kept open, as Django's test client keeps it)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            statuses = first_requests()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    # then the home page sent it to the log-in page, which answered, and nothing was written
+    assert statuses == [302, 200]
+    assert Session.objects.count() == sessions
+    writes = [q["sql"] for q in captured.captured_queries
+              if (q["sql"] or "").lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    assert writes == []
+
+
+@pytest.mark.django_db
+def test_gunicorn_s_worker_warms_up_through_the_application_it_serves(world, monkeypatch):
+    # given a worker whose application records the paths it is sent
+    from types import SimpleNamespace
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from portal import gunicorn
+
+    handler, paths = WSGIHandler(), []
+
+    def application(environ, start_response):  # type: ignore[no-untyped-def]
+        paths.append(environ["PATH_INFO"])
+        return handler(environ, start_response)
+
+    monkeypatch.setattr("portal.warmup.first_dashboard", lambda: None)  # its own test above
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        # when gunicorn has loaded it in the worker
+        gunicorn.post_worker_init(SimpleNamespace(cfg=SimpleNamespace(preload_app=True), wsgi=application))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    # then the warm-up's requests went through that very application
+    assert paths == ["/", "/accounts/login/"]
