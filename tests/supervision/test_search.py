@@ -370,17 +370,24 @@ def test_api_search_query_count_is_constant_and_rows_are_the_lists_in_its_order(
 def many_matches(world):  # type: ignore[no-untyped-def]
     """Matching diaries of every author and village over a few days, several a day (the cursor's
     offset within a day), one withdrawn, one of another township, some not matching."""
-    today = f.today()
     authors = [(world.cadre1, world.v1), (world.cadre2, world.v2), (world.cadre3, world.v3),
                (world.deputy, world.v2), (world.unit_head, world.v3), (world.office, world.v1)]
+    return _matching(world, authors, days_back=range(4), every=4, withdrawn_back=5)
+
+
+def _matching(world, authors, *, days_back, every, withdrawn_back):  # type: ignore[no-untyped-def]
+    """For each day `days_back` from today, a diary of each author: 道路破损 where the day and the
+    author's place add up to a multiple of `every`, else 管网维修; then one withdrawn and one of
+    another township; all indexed."""
+    today = f.today()
     written = []
-    for day in range(4):
+    for back in days_back:
         for i, (author, village) in enumerate(authors):
-            text = "管网维修" if (day + i) % 4 else "道路破损"
-            written.append(f.DiaryFactory(author=author, village=village, situation=f"{text}第{day}-{i}次",
-                                          date=today - dt.timedelta(days=day)))
+            text = "管网维修" if (back + i) % every else "道路破损"
+            written.append(f.DiaryFactory(author=author, village=village, situation=f"{text}第{back}-{i}次",
+                                          date=today - dt.timedelta(days=back)))
     written.append(f.DiaryFactory(author=world.cadre1, village=world.v1, situation="管网维修（已撤回）",
-                                  date=today - dt.timedelta(days=5), deleted_at=timezone.now()))
+                                  date=today - dt.timedelta(days=withdrawn_back), deleted_at=timezone.now()))
     written.append(f.DiaryFactory(author=world.outsider, village=world.v_other, situation="管网维修", date=today))
     index_diaries([d.pk for d in written])
     return written
@@ -621,19 +628,10 @@ def months_apart(world):  # type: ignore[no-untyped-def]
     import time_machine
 
     with time_machine.travel(dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC), tick=False):
-        today = f.today()
         authors = [(world.cadre1, world.v1), (world.cadre2, world.v2), (world.cadre3, world.v3)]
-        written = []
-        for back in (0, 1, 2, 9, 20, 33, 47, 61, 75, 90, 104, 118, 140):
-            for i, (author, village) in enumerate(authors):
-                text = "管网维修" if (back + i) % 3 else "道路破损"
-                written.append(f.DiaryFactory(author=author, village=village, situation=f"{text}，{back}天前",
-                                              date=today - dt.timedelta(days=back)))
-        written.append(f.DiaryFactory(author=world.cadre1, village=world.v1, situation="管网维修（已撤回）",
-                                      date=today - dt.timedelta(days=3), deleted_at=timezone.now()))
-        written.append(f.DiaryFactory(author=world.outsider, village=world.v_other, situation="管网维修", date=today))
-        index_diaries([d.pk for d in written])
-        yield today
+        _matching(world, authors, days_back=(0, 1, 2, 9, 20, 33, 47, 61, 75, 90, 104, 118, 140), every=3,
+                  withdrawn_back=3)
+        yield f.today()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the month terms are read by PostgreSQL's index")
