@@ -140,7 +140,9 @@ def test_log_out_asks_before_discarding_unsent_diaries_and_forgets_the_pages(wor
     page.context.set_offline(False)
     page.goto("/")
     # the page's offline script has read the outbox (and so watches the log-out form, set up before it)
-    page.wait_for_function("document.querySelector('[data-outbox-count]')?.textContent === '1'")
+    # (polled from here, as ready_for_offline: wait_for_function's polling evaluates its string
+    # in the page, which the portal's CSP refuses whenever the first check is not yet true)
+    _wait_until(page, lambda: page.evaluate("document.querySelector('[data-outbox-count]')?.textContent === '1'"))
 
     # the first time the cadre says no: still signed in, the diary still waits
     # (the question comes after the outbox is read, asynchronously; it is answered as it comes:
