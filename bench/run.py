@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -143,7 +143,7 @@ def ensure_search_index() -> None:
         say(f"  search index of {done:,} {model._meta.model_name} rows built in {time.monotonic() - started:.0f} s")
 
 
-def sentence_document(township_id: int, texts: list[str], cache: dict[str, str], day: Any = None) -> str:
+def sentence_document(township_id: int, texts: list[str], cache: dict[str, str], day: date | None = None) -> str:
     """`supervision.search`'s document of a row (its texts' terms, its township's scope term and,
     for a diary (`day`), its month's term), segmenting each distinct sentence once (`cache`)."""
     from core.search import document

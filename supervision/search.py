@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from core.search import SearchIndex, document, highlight
+from core.sql import row_date
 
 from .models import Diary, Matter
 
@@ -47,8 +48,6 @@ BATCH = 2000
 SCOPE_PREFIX = "zzt"
 
 
-
-
 def scope_term(township_id: int) -> str:
     return f"{SCOPE_PREFIX}{township_id}"
 
@@ -65,11 +64,9 @@ def month_term(township_id: int, day: dt.date) -> str:
 T = TypeVar("T", Diary, Matter)
 
 
-def _document(township_id: int, texts: Sequence[str], day: dt.date | None = None) -> str:
+def _document(township_id: int, texts: Sequence[str], day: dt.date | str | None = None) -> str:
     """A row's document: its texts' terms, its township's term and (a diary: `day`) its month's."""
-    if isinstance(day, str):  # a date as a form or an import gave it
-        day = dt.date.fromisoformat(day)
-    month = f" {month_term(township_id, day)}" if day is not None else ""
+    month = f" {month_term(township_id, row_date(day))}" if day is not None else ""  # row_date: a date as text
     return f"{document(*texts)} {scope_term(township_id)}{month}"
 
 
@@ -255,7 +252,7 @@ def _as_date(value: Any) -> dt.date:
     """A cursor's bound on the date, as the paginator gives it (a date or its ISO text)."""
     if isinstance(value, dt.datetime):
         return value.date()
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return row_date(value if isinstance(value, dt.date) else str(value)[:10])
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
