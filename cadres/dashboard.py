@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.dashboard import shared_figures
 from core.replica import current_read_alias
+from core.sql import read_rows
 
 from .models import Cadre, ContactQuota, HouseholdContact
 from .roles import Actor
@@ -72,14 +73,20 @@ def _quota_rows(actor: Actor) -> list[tuple[Any, ...]]:
     cadre, contact = Cadre._meta.db_table, HouseholdContact._meta.db_table
     quota = ContactQuota._meta.db_table
     today = timezone.localdate()
+    active = f"h.{quote('start')} <= %s AND (h.{quote('end')} IS NULL OR h.{quote('end')} >= %s)"
+    if connection.vendor == "postgresql":
+        # Each cadre's contacts counted through its index on the cadre: the plain join below is
+        # planned as a hash join over the county's every contact (6,880 rows read at 1m, 3.2 ms
+        # against 0.7).
+        cadres = (f"SELECT c.id, c.post, h.kind, COALESCE(h.n, 0), NULL, NULL FROM {cadre} c "  # noqa: S608
+                  f"LEFT JOIN LATERAL (SELECT h.kind, COUNT(*) AS n FROM {contact} h "
+                  f"WHERE h.cadre_id = c.id AND {active} GROUP BY h.kind) h ON true "
+                  f"WHERE c.township_id = %s AND c.is_active AND c.level <> %s ")
+    else:  # SQLite (development) has no LATERAL
+        cadres = (f"SELECT c.id, c.post, h.kind, COUNT(h.id), NULL, NULL FROM {cadre} c "  # noqa: S608
+                  f"LEFT JOIN {contact} h ON h.cadre_id = c.id AND {active} "
+                  f"WHERE c.township_id = %s AND c.is_active AND c.level <> %s GROUP BY c.id, c.post, h.kind ")
     # Tables and columns from the models, placeholders from this function: no caller text.
-    sql = (
-        f"SELECT c.id, c.post, h.kind, COUNT(h.id), NULL, NULL FROM {cadre} c "  # noqa: S608
-        f"LEFT JOIN {contact} h ON h.cadre_id = c.id AND h.{quote('start')} <= %s"
-        f" AND (h.{quote('end')} IS NULL OR h.{quote('end')} >= %s) "
-        f"WHERE c.township_id = %s AND c.is_active AND c.level <> %s GROUP BY c.id, c.post, h.kind "
-        f"UNION ALL SELECT NULL, q.post, NULL, NULL, q.poor_party_member, q.farmer FROM {quota} q"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [today, today, actor.township_id, Cadre.Level.VILLAGE.value])
-        return cursor.fetchall()
+    sql = f"{cadres}UNION ALL SELECT NULL, q.post, NULL, NULL, q.poor_party_member, q.farmer FROM {quota} q"  # noqa: S608
+    # Planned once per connection (read_rows): neither form's plan turns on the values.
+    return read_rows(sql, [today, today, actor.township_id, Cadre.Level.VILLAGE.value])

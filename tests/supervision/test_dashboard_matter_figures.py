@@ -61,6 +61,9 @@ def matters(world):  # type: ignore[no-untyped-def]
         ("closed", -10, at(today - dt.timedelta(days=40), 9), at(week_start, 0, 0), "livelihood"),
         ("closed", -10, at(today - dt.timedelta(days=40), 9), at(week_start - dt.timedelta(days=1), 23, 59), "other"),
         ("revisited", 2, at(today, 23, 59), None, "infrastructure"),
+        # raised and closed long before both periods: read by no figure (the statement skips it)
+        ("closed", -200, at(today - dt.timedelta(days=200), 9), at(today - dt.timedelta(days=150), 9), "other"),
+        ("resolved", -90, at(today - dt.timedelta(days=100), 9), None, "dispute"),
     ]
     for status, offset, created, closed, category in cases:
         matter = f.MatterFactory(village=world.v1, status=status, category=category, raised_by=world.cadre1,
