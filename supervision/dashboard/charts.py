@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
@@ -84,7 +85,13 @@ def _table_html(columns: list[Any], rows: list[list[Any]]) -> tuple[SafeString, 
 
 
 def _cell(value: Any) -> str:
-    """`{{ value }}` in a template: localized, then escaped."""
+    """`{{ value }}` in a template: localized, then escaped.
+
+    Most cells are counts: an integer is written as it is unless thousands are grouped, which is
+    what localize would answer after looking up three formats (~10 µs a cell, ~2 ms a cold
+    dashboard's 160 cells)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return conditional_escape(str(localize(value)))
 
 

@@ -200,13 +200,15 @@ PREPARED_TABLE = ('{% for chart in panel.charts %}<thead><tr>{{ chart.head }}</t
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("with_rows", [False, True])
-def test_the_charts_tables_read_as_the_looped_template_wrote_them(world, settings, language, with_rows):
+@pytest.mark.parametrize("grouped", [False, True], ids=["plain", "thousands-grouped"])
+def test_the_charts_tables_read_as_the_looped_template_wrote_them(world, settings, language, with_rows, grouped):
     from django.template import Context, Template
     from django.utils import translation
 
     from supervision.dashboard.charts import _charts_panel
 
     settings.DASHBOARD_FIGURES_SECONDS = 0
+    settings.USE_THOUSAND_SEPARATOR = grouped  # the counts' fast path writes what localize would
     if with_rows:
         village = f.VillageFactory(township=world.township, name='<b>"前进"村</b> & 后山', code="V010")
         f.MatterFactory(village=village, status="registered", category="infrastructure")
@@ -219,5 +221,8 @@ def test_the_charts_tables_read_as_the_looped_template_wrote_them(world, setting
         looped = Template(LOOPED_TABLE).render(Context({"panel": panel}))
         prepared = Template(PREPARED_TABLE).render(Context({"panel": panel}))
     assert prepared == looped
+    # English groups by thousands; Chinese by ten-thousands (万), so 1234 stays whole there
+    commas = grouped and language == "en"
+    assert ("1,234" in prepared) == (with_rows and commas) and ("1234" in prepared) == (with_rows and not commas)
     assert ("&lt;b&gt;&quot;前进&quot;村&lt;/b&gt; &amp; 后山" in prepared) == with_rows
     assert ('colspan="2"' in prepared) == (not with_rows)  # no open matter: the categories' table is empty
