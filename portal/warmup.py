@@ -8,13 +8,10 @@ the models' field maps and join paths, the regular expressions of every URL it r
 its lazily compiled patterns (host, charset, date format), the messages and session modules —
 and is built here too.
 
-Three steps, because of gunicorn's fork (portal/gunicorn.py):
+Two steps, because of gunicorn's fork (portal/gunicorn.py):
 - `warm_up()` needs no database and no cache: it runs once in the master before the workers are
   forked (preload_app), which then share what it built. It closes every database connection
   on its way out, so none is inherited across the fork.
-- `practise()` runs next in the master: a leader's dashboard rendered a few times over, read
-  from the database, so that the interpreter has specialised the page's code before the fork;
-  it too closes its connections.
 - `warm_worker()` runs in each worker after the fork: it opens that worker's own database and
   cache connections and completes the word segmenter: the master loaded jieba's dictionary
   (`segment.prepare()`), the worker adds the township's place names, read from the database.
@@ -96,54 +93,6 @@ def first_dashboard() -> None:
     here, before the worker accepts a request, no user's request pays for it. It reads as that
     leader would and writes only the caches a visit would fill; any error is logged, never raised:
     a worker that cannot warm up still serves."""
-    started = time.perf_counter()
-    try:
-        if not _leader_dashboards(1):
-            return
-    except Exception:  # a warm-up never stops a worker from serving
-        log.warning("warm-up: the first dashboard failed", exc_info=True)
-        return
-    log.info("warm-up: a leader's dashboard in %.0f ms", (time.perf_counter() - started) * 1000)
-
-
-# CPython rewrites a function's bytecode for the types it meets (3.11's specialising interpreter)
-# only once the function has run several times. Code that runs once a page (the view, each
-# panel's figures) had run once in a worker's warm-up, so a fresh worker's first pages ran it
-# unspecialised: a fork experiment at 1m (panels expired) measured 35 ms of CPU for a fresh
-# worker's first dashboard and its third alike, 25 ms after eight practice passes.
-PRACTICE_PASSES = 8
-
-
-def practise(passes: int = PRACTICE_PASSES) -> int:
-    """Render a party secretary's dashboard `passes` times with every shared panel computed afresh
-    (core.dashboard.computed_afresh: the cache neither read nor written), so that the interpreter
-    has specialised the page's code; returns the passes made.
-
-    Run by gunicorn's master after `warm_up`, before it forks: the workers inherit the
-    specialised code, and none of them pays the passes (~0.5 s at 1m) when it starts. It reads
-    as that leader would and writes nothing but the leader's roles to the cache (as a visit
-    would); every database connection is closed on the way out, as warm_up's are. Any error is
-    logged, never raised: a master that cannot practise still serves."""
-    from django.db import connections
-
-    from core.dashboard import computed_afresh
-
-    started = time.perf_counter()
-    try:
-        with computed_afresh():
-            done = _leader_dashboards(passes)
-    except Exception:  # a warm-up never stops the server from starting
-        log.warning("warm-up: the practice dashboards failed", exc_info=True)
-        return 0
-    finally:
-        connections.close_all()
-    log.info("warm-up: %d practice dashboards in %.0f ms", done, (time.perf_counter() - started) * 1000)
-    return done
-
-
-def _leader_dashboards(passes: int) -> int:
-    """Render the first party secretary's dashboard `passes` times, discarding it; 0 when there is
-    no party secretary yet (a new installation)."""
     from django.contrib.auth import get_user_model
     from django.template.loader import render_to_string
     from django.test import RequestFactory
@@ -151,15 +100,19 @@ def _leader_dashboards(passes: int) -> int:
     from cadres.models import Post
     from portal.dashboard import dashboard_context
 
-    user = (get_user_model().objects.filter(
-        is_active=True, cadre__post=Post.PARTY_SECRETARY, cadre__is_active=True).order_by("pk").first())
-    if user is None:
-        return 0
-    for _ in range(passes):
+    started = time.perf_counter()
+    try:
+        user = (get_user_model().objects.filter(
+            is_active=True, cadre__post=Post.PARTY_SECRETARY, cadre__is_active=True).order_by("pk").first())
+        if user is None:  # a new installation: nobody to render for
+            return
         request = RequestFactory().get("/")
         request.user = user
         render_to_string("portal/dashboard.html", dashboard_context(user), request=request)
-    return passes
+    except Exception:  # a warm-up never stops a worker from serving
+        log.warning("warm-up: the first dashboard failed", exc_info=True)
+        return
+    log.info("warm-up: a leader's dashboard in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
 def first_requests(application: Callable[..., Any] | None = None) -> list[int]:

@@ -51,12 +51,10 @@ def test_first_dashboard_after_warm_up_compiles_no_expression_and_imports_no_mod
     assert new <= {"^/"}, new  # the script prefix's own pattern
 
 
-def test_gunicorn_master_freezes_what_it_built_before_forking(monkeypatch):
+def test_gunicorn_master_freezes_what_it_built_before_forking():
     """A worker's full collection then walks none of the objects it shares with the master (a
     fresh worker's first one took ~165 ms and copied ~60 MB at 1m without it)."""
     import gc
-
-    monkeypatch.setattr("portal.warmup.practise", lambda: 0)  # its own tests below: it reads the database
     from types import SimpleNamespace
 
     from portal import gunicorn
@@ -178,82 +176,3 @@ def test_gunicorn_s_worker_warms_up_through_the_application_it_serves(world, mon
         request_finished.connect(close_old_connections)
     # then the warm-up's requests went through that very application
     assert paths == ["/", "/accounts/login/"]
-
-
-@pytest.mark.django_db
-def test_the_master_practises_a_leader_s_dashboard_computing_every_panel_and_leaving_the_cache_alone(
-        world, monkeypatch, settings):
-    # given panels shared through the cache, and a record of what the practice reads and writes there
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from core import dashboard as core_dashboard
-    from portal.dashboard import SHARED_PANELS
-    from portal.warmup import practise
-
-    settings.DASHBOARD_FIGURES_SECONDS = 300
-    cache.clear()
-    touched: list[str] = []
-    for name in ("get", "get_many", "set", "set_many", "add"):
-        real = getattr(cache, name)
-
-        def spy(first, *args, _real=real, **kwargs):  # type: ignore[no-untyped-def]
-            touched.extend([first] if isinstance(first, str) else list(first))
-            return _real(first, *args, **kwargs)
-
-        monkeypatch.setattr(cache, name, spy)
-    rendered: list[str] = []
-    real_render = core_dashboard.render_to_string
-    monkeypatch.setattr(core_dashboard, "render_to_string",
-                        lambda template, *a, **kw: rendered.append(template) or real_render(template, *a, **kw))
-    closed: list[bool] = []
-    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))  # the test's transaction stays
-    # when the master practises three passes before it forks
-    with CaptureQueriesContext(connection) as captured:
-        done = practise(passes=3)
-    # then each pass computed and rendered every shared panel the secretary sees, as a cold page does
-    assert done == 3
-    assert len(rendered) >= 3 * 3 and len(rendered) % 3 == 0, rendered
-    # and no panel was read from or left in the cache, nothing was written to the database, and
-    # the connections were closed before the fork
-    assert not [key for key in touched if "dashboard:" in key], touched
-    assert all(cache.get(core_dashboard.shared_key(name, _secretary_actor(world))) is None for name in SHARED_PANELS)
-    statements = {(q["sql"] or "").lstrip().split(None, 1)[0].upper() for q in captured.captured_queries}
-    assert statements <= {"SELECT", "WITH", "SAVEPOINT", "RELEASE"}, statements
-    assert closed
-
-
-def _secretary_actor(world):  # type: ignore[no-untyped-def]
-    from cadres.roles import actor_for
-
-    return actor_for(world.secretary.user)
-
-
-@pytest.mark.django_db
-def test_a_master_whose_practice_fails_logs_it_and_still_serves(world, monkeypatch, caplog):
-    from portal import dashboard
-    from portal.warmup import practise
-
-    def broken(user):  # type: ignore[no-untyped-def]
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-    monkeypatch.setattr(dashboard, "dashboard_context", broken)
-    assert practise() == 0
-    assert "the practice dashboards failed" in caplog.text
-
-
-def test_gunicorn_s_master_practises_after_its_warm_up_and_before_it_freezes(monkeypatch):
-    import gc
-    from types import SimpleNamespace
-
-    from portal import gunicorn, warmup
-
-    calls: list[str] = []
-    monkeypatch.setattr(warmup, "warm_up", lambda: calls.append("warm_up") or 0.0)
-    monkeypatch.setattr(warmup, "practise", lambda: calls.append("practise") or 0)
-    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
-    server = SimpleNamespace(cfg=SimpleNamespace(preload_app=True), log=SimpleNamespace(info=lambda *a: None))
-    gunicorn.when_ready(server)
-    assert calls == ["warm_up", "practise", "freeze"]
