@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.segment import index_terms, query_terms
+from core.term_filter import term_filter
 
 M = TypeVar("M", bound=Model)
 
@@ -99,6 +100,10 @@ class SearchIndex:
     # orders or narrows by, so the newest matches are found in the side table alone (the row's
     # values never change once written; the store rewrites them with the vector anyway).
     columns: tuple[tuple[str, str], ...] = ()
+    # A bytea column of the side table holding each row's term filter (core.term_filter), written
+    # with the vector on PostgreSQL: a walk over a few rows rules out those lacking a word without
+    # reading their vectors. None: the index keeps none.
+    term_filter: str | None = None
 
     def store(self, rows: Iterable[Sequence[Any]]) -> int:
         """Write (row id, document, *the values of `columns`) rows, replacing what was there; one
@@ -111,10 +116,14 @@ class SearchIndex:
         arrays: list[Any] = [[row[i] for row in rows] for i in range(2 + len(self.columns))]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                names = "".join(f", {name}" for name, _type in self.columns)
-                casts = "".join(f", %s::{sql_type}[]" for _name, sql_type in self.columns)
-                labels = "".join(f", c{i}" for i in range(len(self.columns)))
-                updates = "".join(f", {name} = EXCLUDED.{name}" for name, _type in self.columns)
+                columns = self.columns
+                if self.term_filter:
+                    columns = (*columns, (self.term_filter, "bytea"))
+                    arrays.append([term_filter(row[1].split()) for row in rows])
+                names = "".join(f", {name}" for name, _type in columns)
+                casts = "".join(f", %s::{sql_type}[]" for _name, sql_type in columns)
+                labels = "".join(f", c{i}" for i in range(len(columns)))
+                updates = "".join(f", {name} = EXCLUDED.{name}" for name, _type in columns)
                 cursor.execute(
                     f"INSERT INTO {self.pg_table} ({self.pg_key}, vector{names}) "  # noqa: S608 - constant names
                     f"SELECT k, to_tsvector('simple', d){labels} "

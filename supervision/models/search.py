@@ -27,9 +27,18 @@ class DiarySearch(models.Model):
     # matches inside the index (supervision.search.own_search_rows) instead of checking each of
     # their diaries' vectors, stored out of line, one by one.
     author_id = models.BigIntegerField()
+    # The document's term filter (core.term_filter, 512 bytes, inline), written with the vector: a
+    # cadre's search page walks their diaries by date through `diarysearch_author_walk`, which
+    # holds it, and reads the vectors of the diaries that may match only
+    # (supervision.search.IndexRows._own_sql). Empty for a row written before it existed (its
+    # vector decides) and on SQLite.
+    terms = models.BinaryField(null=True, editable=False)
 
     class Meta:
         default_permissions = ()
+        indexes = [
+            models.Index(fields=["author_id", "date", "diary"], include=["terms"], name="diarysearch_author_walk"),
+        ]
 
     def __str__(self) -> str:
         return f"diary {self.pk}"

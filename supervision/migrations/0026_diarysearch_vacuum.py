@@ -1,0 +1,24 @@
+# After 0025 wrote every search row anew: VACUUM marks the table's pages all-visible again (a
+# cadre's search walks the index on (author, date, id) without visiting the table only on such
+# pages) and ANALYZE renews the statistics. VACUUM cannot run inside a transaction, hence a
+# migration of its own that is not atomic. Autovacuum would do the same, later.
+
+from django.db import migrations
+
+
+def vacuum(apps, schema_editor):  # type: ignore[no-untyped-def]
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) supervision_diarysearch")
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("supervision", "0025_diarysearch_terms"),
+    ]
+
+    operations = [
+        migrations.RunPython(vacuum, migrations.RunPython.noop, hints={"schema_only": True}),
+    ]
