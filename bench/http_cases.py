@@ -518,6 +518,7 @@ def forget_todays_diaries(cadre_ids: list[int], today: date) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM supervision_diary_households WHERE diary_id = ANY(%s)", [ids])
         cursor.execute("DELETE FROM supervision_diarysearch WHERE diary_id = ANY(%s)", [ids])
+        cursor.execute("DELETE FROM supervision_diaryterms WHERE diary_id = ANY(%s)", [ids])
         history = Diary.history.model._meta.db_table  # type: ignore[attr-defined]
         # The history of the diaries' households first: it points at the diaries' history rows.
         for rel in Diary.history.model._meta.related_objects:  # type: ignore[attr-defined]

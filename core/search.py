@@ -100,10 +100,11 @@ class SearchIndex:
     # orders or narrows by, so the newest matches are found in the side table alone (the row's
     # values never change once written; the store rewrites them with the vector anyway).
     columns: tuple[tuple[str, str], ...] = ()
-    # A bytea column of the side table holding each row's term filter (core.term_filter), written
-    # with the vector on PostgreSQL: a walk over a few rows rules out those lacking a word without
-    # reading their vectors. None: the index keeps none.
-    term_filter: str | None = None
+    # A second table, (pg_key, *columns, terms), holding each row's term filter (core.term_filter)
+    # beside the copied columns, written with the vector on PostgreSQL: a walk over a few rows
+    # rules out those lacking a word without reading their vectors. A table of its own, so that
+    # the vectors' rows stay narrow. None: the index keeps no filters.
+    filter_table: str | None = None
 
     def store(self, rows: Iterable[Sequence[Any]]) -> int:
         """Write (row id, document, *the values of `columns`) rows, replacing what was there; one
@@ -116,21 +117,7 @@ class SearchIndex:
         arrays: list[Any] = [[row[i] for row in rows] for i in range(2 + len(self.columns))]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                columns = self.columns
-                if self.term_filter:
-                    columns = (*columns, (self.term_filter, "bytea"))
-                    arrays.append([term_filter(row[1].split()) for row in rows])
-                names = "".join(f", {name}" for name, _type in columns)
-                casts = "".join(f", %s::{sql_type}[]" for _name, sql_type in columns)
-                labels = "".join(f", c{i}" for i in range(len(columns)))
-                updates = "".join(f", {name} = EXCLUDED.{name}" for name, _type in columns)
-                cursor.execute(
-                    f"INSERT INTO {self.pg_table} ({self.pg_key}, vector{names}) "  # noqa: S608 - constant names
-                    f"SELECT k, to_tsvector('simple', d){labels} "
-                    f"FROM unnest(%s::bigint[], %s::text[]{casts}) AS r(k, d{labels}) "
-                    f"ON CONFLICT ({self.pg_key}) DO UPDATE SET vector = EXCLUDED.vector{updates}",
-                    arrays,
-                )
+                cursor.execute(*self._pg_store_sql(arrays, rows))
             else:
                 # FTS5 has no upsert: drop the old rows of these ids, then insert.
                 marks = ",".join("%s" for _ in ids)
@@ -140,6 +127,29 @@ class SearchIndex:
                     [(row[0], row[1]) for row in rows],
                 )
         return len(rows)
+
+    def _pg_store_sql(self, arrays: list[Any], rows: list[Sequence[Any]]) -> tuple[str, list[Any]]:
+        """One statement writing the rows' vectors (and their filters, with `filter_table`)."""
+        names = "".join(f", {name}" for name, _type in self.columns)
+        casts = "".join(f", %s::{sql_type}[]" for _name, sql_type in self.columns)
+        labels = "".join(f", c{i}" for i in range(len(self.columns)))
+        updates = "".join(f", {name} = EXCLUDED.{name}" for name, _type in self.columns)
+        vectors = (
+            f"INSERT INTO {self.pg_table} ({self.pg_key}, vector{names}) "  # noqa: S608 - constant names
+            f"SELECT k, to_tsvector('simple', d){labels} FROM {{rows}} "
+            f"ON CONFLICT ({self.pg_key}) DO UPDATE SET vector = EXCLUDED.vector{updates}"
+        )
+        if not self.filter_table:
+            return vectors.format(rows=f"unnest(%s::bigint[], %s::text[]{casts}) AS r(k, d{labels})"), arrays
+        # Both tables in one statement (one round trip), the rows read once as a CTE.
+        filters = [term_filter(row[1].split()) for row in rows]
+        return (
+            f"WITH r AS (SELECT * FROM unnest(%s::bigint[], %s::text[]{casts}, %s::bytea[]) "  # noqa: S608
+            f"AS r(k, d{labels}, terms)), v AS ({vectors.format(rows='r')}) "
+            f"INSERT INTO {self.filter_table} ({self.pg_key}{names}, terms) SELECT k{labels}, terms FROM r "
+            f"ON CONFLICT ({self.pg_key}) DO UPDATE SET terms = EXCLUDED.terms{updates}",
+            [*arrays, filters],
+        )
 
     def is_empty(self) -> bool:
         """Nothing indexed yet (a database from before search, or rows written in bulk)."""

@@ -64,7 +64,7 @@ def may_hold(data: bytes, term: str) -> bool:
 
 def check_sql(column: str, groups: Sequence[Sequence[str]]) -> tuple[str, list[int]]:
     """SQL true when the filter in `column` may hold every group (any of a group's terms), and its
-    parameters; a row without a filter (written before it existed) passes, its vector decides."""
+    parameters (each a bit's number)."""
     ors = []
     params: list[int] = []
     for group in groups:
@@ -74,4 +74,4 @@ def check_sql(column: str, groups: Sequence[Sequence[str]]) -> tuple[str, list[i
             alternatives.append(" AND ".join(f"get_bit({column}, %s) = 1" for _ in bits))
             params.extend(bits)
         ors.append("(" + " OR ".join(f"({a})" for a in alternatives) + ")")
-    return f"({column} IS NULL OR ({' AND '.join(ors)}))", params
+    return f"({' AND '.join(ors)})", params

@@ -31,7 +31,7 @@ from .models import Diary, Matter
 # Neither ever changes.
 DIARY_INDEX = SearchIndex(
     pg_table="supervision_diarysearch", pg_key="diary_id", fts_table="supervision_diary_fts", relation="search_doc",
-    columns=(("date", "date"), ("author_id", "bigint")), term_filter="terms",
+    columns=(("date", "date"), ("author_id", "bigint")), filter_table="supervision_diaryterms",
 )
 MATTER_INDEX = SearchIndex(
     pg_table="supervision_mattersearch", pg_key="matter_id", fts_table="supervision_matter_fts", relation="search_doc"
@@ -125,7 +125,7 @@ def reindex(qs: QuerySet[T], *, batch: int = BATCH, documents_only: bool = False
     copied columns and its term filter; the migrations that added them fill them)."""
     index, _fields, _copied = _spec(qs.model)
     if documents_only:
-        index = replace(index, columns=(), term_filter=None)
+        index = replace(index, columns=(), filter_table=None)
     done, last = 0, 0
     while True:
         chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list(*index_columns(qs.model))[:batch])
@@ -208,16 +208,16 @@ class IndexRows:
         match) and the cadre's own diaries at most, however large the county grows: the GIN
         index's answer, their ~500 diaries intersected with each word's posting list, read every
         word's whole list (at a million diaries ~0.9 ms a word, ~0.15 at 100k)."""
-        check, check_params = term_filter_sql(f"s.{DIARY_INDEX.term_filter}", self.groups)
+        check, check_params = term_filter_sql("s.terms", self.groups)
         match, query = DIARY_INDEX.pg_row_match("v", self.groups)
-        key, table = DIARY_INDEX.pg_key, DIARY_INDEX.pg_table
+        key = DIARY_INDEX.pg_key
         # The vector's check is a subquery, so that the walk stays within the index: the planner
         # runs it last (the costliest condition) for the few rows that pass the rest.
         sql = (
-            f"SELECT s.{key} AS id, s.date FROM {table} s "  # noqa: S608 - constant names
+            f"SELECT s.{key} AS id, s.date FROM {DIARY_INDEX.filter_table} s "  # noqa: S608 - constant names
             f"WHERE {' AND '.join(['s.author_id = %s', *self._bounds_sql(), check])} "
             f"AND s.{key} NOT IN (SELECT id FROM {Diary._meta.db_table} WHERE deleted_at IS NOT NULL) "
-            f"AND (SELECT {match} FROM {table} v WHERE v.{key} = s.{key}) "
+            f"AND (SELECT {match} FROM {DIARY_INDEX.pg_table} v WHERE v.{key} = s.{key}) "
             f"ORDER BY {_order_sql(ordering)} LIMIT %s"
         )
         params = [self.author_id, *(value for _name, value in self.bounds), *check_params, *query, limit]

@@ -24,7 +24,7 @@ from .pledges import (
     TargetProgress,
 )
 from .problem_groups import ProblemGroup
-from .search import DiarySearch, MatterSearch
+from .search import DiarySearch, DiaryTerms, MatterSearch
 
 __all__ = [
     "TEXT_LIMIT",
@@ -34,6 +34,7 @@ __all__ = [
     "Diary",
     "DiaryComment",
     "DiarySearch",
+    "DiaryTerms",
     "Disclosure",
     "DisclosureCheck",
     "DisclosureCheckItem",

@@ -146,3 +146,11 @@ def test_the_bench_search_index_is_complete_and_keeps_its_indexes():
         assert dict(DiarySearch.objects.values_list("diary_id", "date")) == dict(Diary.objects.values_list("pk", "date"))
         assert (dict(DiarySearch.objects.values_list("diary_id", "author_id"))
                 == dict(Diary.objects.values_list("pk", "author_id")))
+        # and every diary's term filter beside its author and date, its walk's index built again
+        from supervision.models import DiaryTerms
+
+        assert (set(DiaryTerms.objects.values_list("diary_id", "author_id", "date"))
+                == set(Diary.objects.values_list("pk", "author_id", "date")))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'supervision_diaryterms'")
+            assert "diaryterms_author_walk" in {row[0] for row in cursor.fetchall()}

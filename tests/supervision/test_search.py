@@ -566,13 +566,14 @@ def test_an_own_reader_s_index_pages_are_the_list_s_matches_for_every_bound_and_
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table's index is PostgreSQL's")
 def test_a_cadre_s_search_walks_their_diaries_and_reads_only_the_vectors_their_filters_let_through(world, many_matches):
     # given a cadre who reads only their own diaries, and their matches for a common pair of words
-    from supervision.models import DiarySearch
+    from supervision.models import DiaryTerms
     from supervision.search import own_search_rows
 
     groups = parse_query("管网 维修")
     sql, params = own_search_rows(groups, author_id=world.cadre1.pk, township_id=world.township.pk).sql(("-date", "-id"), 51)
     # then the walk is the author's diaries by date, each checked by its term filter before its vector
-    assert "WHERE s.author_id = %s AND (s.terms IS NULL OR" in sql and params[0] == world.cadre1.pk
+    assert "FROM supervision_diaryterms s WHERE s.author_id = %s AND (((get_bit(s.terms" in sql
+    assert params[0] == world.cadre1.pk
     assert sql.index("get_bit(s.terms") < sql.index("ts_match_vq(v.vector")
     client = api_client(world.cadre1.user)
     expected = [d.pk for d in sorted((d for d in many_matches if d.author_id == world.cadre1.pk
@@ -583,38 +584,33 @@ def test_a_cadre_s_search_walks_their_diaries_and_reads_only_the_vectors_their_f
     assert [row["id"] for row in page] == expected and len(expected) >= 2
     # when one match's filter is that of another text (it lacks the words), then the walk rules it
     # out without its vector: the filter is what the page consults first
-    hidden, unknown = expected[0], expected[1]
-    DiarySearch.objects.filter(pk=hidden).update(terms=term_filter(document("道路破损").split()))
-    # and a row without a filter (written before filters existed) is found by its vector alone
-    DiarySearch.objects.filter(pk=unknown).update(terms=None)
+    hidden = expected[0]
+    DiaryTerms.objects.filter(pk=hidden).update(terms=term_filter(document("道路破损").split()))
     page = client.get("/api/v1/diaries/", {"search": "管网 维修"}).json()["results"]
-    assert [row["id"] for row in page] == [pk for pk in expected if pk != hidden]
+    assert [row["id"] for row in page] == expected[1:]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the filters are PostgreSQL's")
 def test_the_migration_fills_each_search_row_s_filter_from_its_vector(world, many_matches):
-    # given search rows without filters (a database from before them)
+    # given indexed diaries without term filters (a database from before them)
     import importlib
 
-    from supervision.models import DiarySearch
+    from supervision.models import DiarySearch, DiaryTerms
 
-    migration = importlib.import_module("supervision.migrations.0025_diarysearch_terms")
-    written = dict(DiarySearch.objects.values_list("pk", "terms"))
-    assert written and all(written.values())
-    DiarySearch.objects.update(terms=None)
-    with connection.cursor() as cursor:  # the fixtures' foreign keys are checked now, not at the end
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    migration = importlib.import_module("supervision.migrations.0025_diaryterms")
+    written = {pk: (author, day, bytes(terms)) for pk, author, day, terms
+               in DiaryTerms.objects.values_list("pk", "author_id", "date", "terms")}
+    assert set(written) == set(DiarySearch.objects.values_list("pk", flat=True)) and written
+    DiaryTerms.objects.all().delete()
     # when the migration fills them
     with connection.schema_editor() as editor:
         migration.fill(None, editor)
-    # then each row's filter, made from its vector's lexemes, is the one its document gave when it
-    # was written (the fixtures' texts are Chinese: lexemes and terms are the same), and the GIN
-    # index it dropped is back
-    filled = {pk: bytes(terms) for pk, terms in DiarySearch.objects.values_list("pk", "terms")}
-    assert filled == {pk: bytes(terms) for pk, terms in written.items()}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'diarysearch_author_vector_gin'")
-        assert cursor.fetchone()[0] == 1
+    # then each diary's filter, made from its vector's lexemes, is the one its document gave when
+    # it was written (the fixtures' texts are Chinese: lexemes and terms are the same), beside its
+    # author and date
+    filled = {pk: (author, day, bytes(terms)) for pk, author, day, terms
+              in DiaryTerms.objects.values_list("pk", "author_id", "date", "terms")}
+    assert filled == written
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the walk is PostgreSQL's (FTS5 answers in one query)")

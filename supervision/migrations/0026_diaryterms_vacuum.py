@@ -1,4 +1,4 @@
-# After 0025 wrote every search row anew: VACUUM marks the table's pages all-visible again (a
+# After 0025 filled the diaries' term filters: VACUUM marks the table's pages all-visible (a
 # cadre's search walks the index on (author, date, id) without visiting the table only on such
 # pages) and ANALYZE renews the statistics. VACUUM cannot run inside a transaction, hence a
 # migration of its own that is not atomic. Autovacuum would do the same, later.
@@ -9,14 +9,14 @@ from django.db import migrations
 def vacuum(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) supervision_diarysearch")
+            cursor.execute("VACUUM (ANALYZE) supervision_diaryterms")
 
 
 class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("supervision", "0025_diarysearch_terms"),
+        ("supervision", "0025_diaryterms"),
     ]
 
     operations = [
