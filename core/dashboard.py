@@ -25,6 +25,9 @@ KEPT = ("template", "order", "html", "computed_at")
 _batch: ContextVar[dict[str, dict[str, Any] | None] | None] = ContextVar("dashboard_shared_batch", default=None)
 # Figures that several shared panels of one request count alike (`batch_once`): key → value.
 _memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("dashboard_batch_memo", default=None)
+# Set inside `computed_afresh`: every shared panel is computed and rendered as on a cache miss,
+# and the cache is neither read nor written.
+_afresh: ContextVar[bool] = ContextVar("dashboard_afresh", default=False)
 
 T = TypeVar("T")
 
@@ -54,12 +57,24 @@ def shared_key(name: str, actor: Viewer) -> str:
 
 
 @contextmanager
+def computed_afresh() -> Iterator[None]:
+    """Within the block the shared panels take the path of a cache miss (computed, rendered) but
+    the cache is left alone: a worker's warm-up (portal.warmup.first_dashboard) runs the code a
+    cold page runs without reading a panel cached by someone else or leaving one behind."""
+    token = _afresh.set(True)
+    try:
+        yield
+    finally:
+        _afresh.reset(token)
+
+
+@contextmanager
 def shared_batch(actor: Viewer, names: Iterable[str]) -> Iterator[None]:
     """Read the named shared panels of `actor` in one round trip to the cache; `shared_figures`
     calls inside the block take them from there (a panel not named is read on its own), and
     `batch_once` calls share their figures."""
     batch = None
-    if _seconds() > 0:
+    if _seconds() > 0 and not _afresh.get():
         keys = [shared_key(name, actor) for name in names]
         found = cache.get_many(keys)
         batch = {key: found.get(key) for key in keys}
@@ -99,14 +114,17 @@ def shared_figures(name: str, actor: Viewer, compute: Callable[[], dict[str, Any
     seconds = _seconds()
     if seconds <= 0:
         return {**compute(), "computed_at": timezone.now()}
+    afresh = _afresh.get()
     key = shared_key(name, actor)
-    batch = _batch.get()
-    panel = batch[key] if batch is not None and key in batch else cache.get(key)
-    if panel is not None:
-        return dict(panel)
+    if not afresh:
+        batch = _batch.get()
+        cached = batch[key] if batch is not None and key in batch else cache.get(key)
+        if cached is not None:
+            return dict(cached)
     panel = {**compute(), "computed_at": timezone.now()}
     # Shared panels show figures only (no user, request or form): their HTML is shared too,
     # which spares every view the rendering of the charts' tables.
     panel["html"] = render_to_string(panel["template"], {"panel": panel})
-    cache.set(key, {k: panel[k] for k in KEPT if k in panel}, seconds)
+    if not afresh:
+        cache.set(key, {k: panel[k] for k in KEPT if k in panel}, seconds)
     return panel

@@ -100,6 +100,43 @@ def test_a_worker_renders_a_leader_s_dashboard_before_it_serves_and_writes_nothi
 
 
 @pytest.mark.django_db
+def test_a_worker_s_warm_up_computes_the_panels_even_when_they_are_cached_and_leaves_the_cache_alone(world, settings,
+                                                                                                    monkeypatch):
+    # given the party secretary's panels cached by an earlier visit (the old workers, before a deploy)
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.warmup import first_dashboard
+    from tests.helpers import page_client
+
+    settings.DASHBOARD_FIGURES_SECONDS = 600
+    cache.clear()
+    client = page_client(world.secretary.user)
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get("/").status_code == 200
+    assert len(warm) < len(cold)  # the second visit read its panels from the cache
+    written: list[str] = []
+    for name in ("set", "set_many"):
+        original = getattr(cache, name)
+
+        def recording(*args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            written.extend(args[0] if isinstance(args[0], dict) else [args[0]])
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, recording)
+    # when a new worker warms up
+    with CaptureQueriesContext(connection) as warming:
+        first_dashboard()
+    # then it ran the panels' statements as a cold page does (the panels' code runs in the worker
+    # before its first request), and wrote no panel to the cache
+    assert len(warming) > len(warm) + 3, (len(warming), len(warm), len(cold))
+    assert not [key for key in written if "dashboard:" in key], written
+
+
+@pytest.mark.django_db
 def test_a_worker_with_no_leader_or_a_failing_page_still_starts(world, monkeypatch, caplog):
     # given no party secretary yet (a new installation), then a dashboard that fails
     from cadres.models import Cadre
