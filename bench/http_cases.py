@@ -80,19 +80,25 @@ class Run:
         say(f"  {label}: {', '.join(makes)} ({total} requests each, {clients} clients)")
         return side_by_side(HOST, self.main.port, makes, total=total, clients=clients, max_seconds=420, ok=ok)
 
-    def growth(self, name: str, key: str, res: dict[str, LoadResult], kind: str = "case") -> None:
+    def growth(self, name: str, key: str, res: dict[str, LoadResult], kind: str = "case", *,
+               unequal: str = "") -> None:
+        """The p95 at this scale against the 100k server's (≤ 1.3×), side by side. `unequal`: why the
+        two pages hold different work, so that the row is reported, not judged (its budget is
+        another row's)."""
         if f"{kind}@100k" in res:
             small = res[f"{kind}@100k"]
+            note = "side by side in this run: the same users on a second server over the 100k data set"
             entry = http_entry(
-                f"growth {SCALE} vs 100k: {name}", f"growth.{key}", res[kind], small, "≤ 1.3×", 1.3,
-                note="side by side in this run: the same users on a second server over the 100k data set")
+                f"growth {SCALE} vs 100k: {name}", f"growth.{key}", res[kind], small,
+                f"reported: {unequal}" if unequal else "≤ 1.3×", None if unequal else 1.3,
+                note=f"{note}; {unequal}" if unequal else note)
             if small.errors:  # the 100k server failing is a failure, not a missing baseline
                 entry.passed = False
                 entry.note = f"{entry.note}; the 100k server failed {small.errors} requests, first: {small.first_error}"
             self.entries.append(entry)
 
     def against_bare(self, name: str, key: str, path: str, role: str, kind: str = "token", *,
-                     limit: float = 3, budget: str = THREE, note: str = "") -> None:
+                     limit: float = 3, budget: str = THREE, note: str = "", unequal: str = "") -> None:
         """The commonest case: one GET rotating over a role's users, against the bare view."""
         ok, why = self.main.probe(path, role, kind)
         if not ok:
@@ -105,7 +111,7 @@ class Run:
         users = len(self.main.pools.of(role))
         self.entries.append(http_entry(name, key, res["case"], res["bare"], budget, limit, cpu_limit=limit,
                                        note=f"{kind} auth, {users} users in turn{'; ' + note if note else ''}"))
-        self.growth(name, key, res)
+        self.growth(name, key, res, unequal=unequal)
         self.explain.append((key, path, self.main.headers(self.main.first(role), kind)))
 
 
@@ -171,16 +177,21 @@ def deepest_pages(run: Run, users_per_role: int = 3) -> None:
         run.explain.append((f"diaries.{role}.deep", walks[0][0][0], run.main.headers(users[0])))
 
 
+# A cadre's first search page holds different work at the two scales: the 100k data set spans 12
+# weeks, so a cadre has ~50 diaries there and ~9 of them match, where at 1m the page holds 50
+# matches. Its growth is reported; the budget judges pages of 8, full at both scales (the same
+# page's cost as the county's years accumulate). A leader's page is full at both.
+UNEQUAL_PAGES = "pages unequal (~9 matches at 100k, 50 at 1m); judged with pages of 8 below"
+
+
 def search(run: Run) -> None:
     path = "/api/v1/diaries/?search=" + quote(SEARCH_QUERY)
     for role in ("leader", "cadre"):
         run.against_bare(f"GET /api/v1/diaries/?search={SEARCH_QUERY} first page, {role}", f"search.{role}", path,
-                         role, note="every word must match (GIN index of the tsvector)")
+                         role, note="every word must match (GIN index of the tsvector)",
+                         unequal=UNEQUAL_PAGES if role == "cadre" else "")
     if not run.small:
         return
-    # The growth above compares unequal pages for a cadre: the 100k data set spans 12 weeks, so a
-    # cadre has ~50 diaries there and ~9 match, where at 1m their page holds 50. Pages of 8 are
-    # full at both scales: the same page's cost as the county's years accumulate.
     short = f"{path}&page_size=8"
     for role in ("leader", "cadre"):
         name = f"GET /api/v1/diaries/?search={SEARCH_QUERY}&page_size=8 first page, {role}"
