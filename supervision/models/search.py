@@ -40,8 +40,8 @@ class DiaryTerms(models.Model):
     A cadre's search page walks their diaries newest first inside `diaryterms_author_walk`, which
     holds the filter, and reads the vectors of the diaries that may match only
     (supervision.search.IndexRows._own_sql). A table of its own: beside the vector the filter
-    made each search row six times wider, and the GIN index's intersections for a township's
-    months, which follow the rows' places, ten times slower at a million diaries."""
+    made each search row six times wider, and at a million diaries the GIN index's intersection
+    for a township's months went from 0.4 to 9.4 ms."""
 
     diary = models.OneToOneField(Diary, on_delete=models.CASCADE, primary_key=True, related_name="search_terms")
     author_id = models.BigIntegerField()
