@@ -1,13 +1,14 @@
-"""A row's term filter: a Bloom filter of its search document's terms, kept inline beside the vector.
+"""A row's term filter: a Bloom filter of its search document's terms, read inside an index.
 
 Why: a cadre's search page wants the newest few of their own diaries that hold every word. The GIN
 index answers "which of these ~500 diaries hold the word" by walking the word's whole posting
-list (at a million diaries ~0.9 ms a common word, five times its cost at 100k: the list grows with
+list (at a million diaries ~0.9 ms a common word, six times its cost at 100k: the list grows with
 the county, the cadre's diaries do not). Walking the cadre's newest diaries instead costs what the
 page needs, but checking a diary's vector means reading it out of line (~4.5 kB, TOAST). The
-filter is 512 bytes in an index beside the author and the date (supervision.search), so a diary
-that lacks a word is ruled out inside the index; only the few that pass have their vector read,
-which confirms the match (a filter says "maybe", never "no" wrongly).
+filter is 512 bytes, kept in its own table (supervision.models.DiaryTerms) and carried by an index
+on the author and the date, so a diary that lacks a word is ruled out inside the index; only the
+few that pass have their vector read, which confirms the match (a filter says "maybe", never "no"
+wrongly).
 
 The filter holds every term of the document lower-cased and, for a term with other characters
 (jieba keeps 3.5 or e-mail whole), each of its runs of Chinese or of Latin letters and digits: a
