@@ -188,7 +188,7 @@ def search(run: Run) -> None:
     path = "/api/v1/diaries/?search=" + quote(SEARCH_QUERY)
     for role in ("leader", "cadre"):
         run.against_bare(f"GET /api/v1/diaries/?search={SEARCH_QUERY} first page, {role}", f"search.{role}", path,
-                         role, note="every word must match (GIN index of the tsvector)",
+                         role, note="every word must match (a leader: the GIN index; a cadre: their diaries' term filters)",
                          unequal=UNEQUAL_PAGES if role == "cadre" else "")
     if not run.small:
         return

@@ -40,9 +40,11 @@ def positions(term: str) -> tuple[int, ...]:
     return tuple((value >> (_WIDTH * i)) & (BITS - 1) for i in range(HASHES))
 
 
-@lru_cache(maxsize=200_000)
+# Terms repeat from diary to diary: the commonest keep their mask. An entry is a 4,096-bit integer
+# (up to ~0.7 kB with its key), so the cache holds at most ~15 MB in a worker, however many words it meets.
+@lru_cache(maxsize=20_000)
 def _mask(term: str) -> int:
-    """The bits of a document's term and of its runs, as one integer (terms repeat: cached)."""
+    """The bits of a document's term and of its runs, as one integer."""
     mask = 0
     for part in {term, *_RUNS.findall(term)}:
         for bit in positions(part):

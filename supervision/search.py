@@ -26,9 +26,9 @@ from core.term_filter import check_sql as term_filter_sql
 from .models import Diary, Matter
 
 # A diary's date and author sit beside its vector (PostgreSQL): a township's search page is ordered
-# by the date without joining every match to its diary (`township_search_rows`), and a cadre's own
-# matches are found inside the GIN index, whose first column is the author (`own_search_rows`).
-# Neither ever changes.
+# by the date without joining every match to its diary (`township_search_rows`). Neither ever
+# changes. The same copies sit beside each diary's term filter (`filter_table`), through which a
+# cadre's own matches are found (`own_search_rows`).
 DIARY_INDEX = SearchIndex(
     pg_table="supervision_diarysearch", pg_key="diary_id", fts_table="supervision_diary_fts", relation="search_doc",
     columns=(("date", "date"), ("author_id", "bigint")), filter_table="supervision_diaryterms",

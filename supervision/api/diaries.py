@@ -88,8 +88,9 @@ def page_rows(ids_sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
 
     Planned once per connection (core.sql.planned_once): a search page's statement took ~0.7 ms
     (a township's) to 1.1 ms (a cadre's) to plan, a third of its run at a million diaries. Its plan
-    does not turn on the words: the search table has one index for them (the GIN), each branch is
-    chosen as the statement runs (SearchWalk), and only a page's ids reach the diaries."""
+    does not turn on the words: the search table has one index for them (the GIN), a cadre's walk
+    checks its filters' bits as parameters, each branch is chosen as the statement runs
+    (SearchWalk), and only a page's ids reach the diaries."""
     sql, names = _page_rows_sql()
     with planned_once(connection) as cursor:
         cursor.execute(sql.replace(_PAGE_IDS, ids_sql), params)
@@ -120,8 +121,9 @@ class DiaryFilter(django_filters.FilterSet):
         if request is None or connection.vendor != "postgresql" or not self._searches_only():
             return found()
         # The same rows as `found`, in the list's order (list pages them): a cadre who reads only
-        # their own diaries and a township reader are answered by the search table's index alone
-        # (a township's from the page's months first); any other reader's newest rows are walked.
+        # their own diaries by a walk of their diaries' term filters, a township reader by the
+        # search table's index alone (from the page's months first); any other reader's newest
+        # rows are walked.
         actor = actor_for(request.user)
         if (own := own_reader_of(actor)) is not None:
             walk = SearchWalk(qs, groups, own_search_rows(groups, author_id=own[0], township_id=own[1]),
