@@ -15,11 +15,10 @@ from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
 from core.dashboard import shared_figures
 from core.replica import current_read_alias
-from core.sql import read_row, read_rows, row_date, township_clause
+from core.sql import read_rows, row_date, township_clause
 from supervision.dashboard.figures import pledge_counts, quarter_checked_last, quarter_checks
 from supervision.models import DisclosureCheck, DisclosureCheckItem, DisclosureRequirement, Pledge
 from supervision.quarters import Quarter
-from supervision.selectors.pledges import NAME_RELATED, my_pledges
 from supervision.services.pledges import VILLAGE_SIGNING_POSTS
 
 GAPS_SHOWN = 10
@@ -27,8 +26,8 @@ GAPS_SHOWN = 10
 
 def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    if actor.cadre is not None and _may_have_mine(actor.cadre, actor.township_ids):
-        mine = my_pledges(actor, related=NAME_RELATED)
+    if actor.cadre is not None:
+        mine = my_pledges_to_sign(actor.cadre, actor.township_ids)
         if mine.to_sign or mine.to_countersign:
             out.append({"template": "supervision/pledges/_panel.html", "order": 20, "mine": mine})
     if actor.is_superuser or actor.has(Role.LEADER, Role.OFFICE):
@@ -37,34 +36,64 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _may_have_mine(cadre: Cadre, township_ids: Any) -> bool:
-    """Whether any pledge of the actor's townships waits for this cadre's signature or
-    countersignature, in one plain statement.
+class PledgeToSign(NamedTuple):
+    """A pledge of the panel: its key, status and name (as `str(pledge)`)."""
 
-    Most days nothing does, and building my_pledges' query (role scope, joins) cost ~2 ms of CPU
-    on every dashboard for an empty answer. This condition is my_pledges' own without its role
-    scope (pledges_for only narrows within the townships), so it holds for a superset of the rows
-    the panel shows: when it finds none the panel is not shown, else my_pledges reads them as before.
-    """
+    pk: int
+    status: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PledgesToSign(NamedTuple):
+    to_sign: list[PledgeToSign]
+    to_countersign: list[PledgeToSign]
+
+
+def my_pledges_to_sign(cadre: Cadre, township_ids: Any) -> PledgesToSign:
+    """The pledges waiting for this cadre's signature or countersignature, as
+    selectors.pledges.my_pledges finds them (its to_sign and to_countersign), in one plain
+    statement with each pledge's name.
+
+    Through my_pledges a party secretary with pledges to countersign paid ~2.7 ms of CPU more for
+    the dashboard than one without (building its scoped query and three related instances a
+    pledge): the slowest fifth of the leaders' dashboards. The rows the panel shows lie within
+    pledges_for's scope for every role (the cadre's own pledges, those of the units they head or
+    the village they sign for, those they countersign), so the townships are its only scope here;
+    tests/supervision/test_pledges_pages.py holds the two equal at every step of the chain."""
     if township_ids is not None and not township_ids:
-        return False
-    pledge, unit = Pledge._meta.db_table, Unit._meta.db_table
-    # selectors.pledges.pledger_side_q, as SQL.
-    side = ["p.pledger_cadre_id = %s", "u.head_id = %s"]
-    params: list[Any] = [cadre.pk, cadre.pk]
+        return PledgesToSign([], [])
+    pledge, unit, village, person = (Pledge._meta.db_table, Unit._meta.db_table, Village._meta.db_table,
+                                     Cadre._meta.db_table)
     posts = {cadre.post, *(cadre.extra_posts or [])}
-    if cadre.level == Cadre.Level.VILLAGE and cadre.village_id and posts & VILLAGE_SIGNING_POSTS:
-        side.append("p.pledger_village_id = %s")
-        params.append(cadre.village_id)
-    # The panel shows what waits to be signed and countersigned, not what waits for progress reports.
-    params += [Pledge.Status.ISSUED.value, cadre.pk, Pledge.Status.SIGNED.value]
+    signs_for_village = bool(cadre.level == Cadre.Level.VILLAGE and cadre.village_id and posts & VILLAGE_SIGNING_POSTS)
+    # services.pledges.is_pledger_signer: the pledger cadre; else the unit's head; else the village's signers.
+    signer = ("CASE WHEN p.pledger_cadre_id IS NOT NULL THEN p.pledger_cadre_id = %s"
+              " WHEN p.pledger_unit_id IS NOT NULL THEN COALESCE(u.head_id = %s, FALSE)"
+              " ELSE %s AND p.pledger_village_id IS NOT DISTINCT FROM %s END")
+    issued, signed = Pledge.Status.ISSUED.value, Pledge.Status.SIGNED.value
+    params: list[Any] = [cadre.pk, cadre.pk, signs_for_village, cadre.village_id, issued, cadre.pk, signed]
+    townships, township_params = township_clause("p.township_id", township_ids)
     # Tables from the models, conditions and placeholders from this function: no caller text.
     sql = (
-        f"SELECT 1 FROM {pledge} p LEFT JOIN {unit} u ON u.id = p.pledger_unit_id"  # noqa: S608
-        f" WHERE ((({' OR '.join(side)}) AND p.status = %s) OR (p.superior_id = %s AND p.status = %s))"
+        f"SELECT p.id, p.status, p.title, p.year, v.name, u.name, c.name, p.superior_id = %s AS countersign "  # noqa: S608
+        f"FROM {pledge} p LEFT JOIN {unit} u ON u.id = p.pledger_unit_id "
+        f"LEFT JOIN {village} v ON v.id = p.pledger_village_id LEFT JOIN {person} c ON c.id = p.pledger_cadre_id "
+        f"WHERE ((({signer}) AND p.status = %s) OR (p.superior_id = %s AND p.status = %s)){townships} "
+        f"ORDER BY p.year DESC, p.level, p.id"
     )
-    townships, township_params = township_clause("p.township_id", township_ids)
-    return read_row(f"{sql}{townships} LIMIT 1", [*params, *township_params]) is not None
+    rows = read_rows(sql, [cadre.pk, *params, *township_params])
+    to_sign, to_countersign = [], []
+    for pk, status, title, year, village_name, unit_name, cadre_name, countersign in rows:
+        # Pledge.__str__: its title, else the year and the pledger (village, unit or cadre).
+        row = PledgeToSign(pk, status, title or f"{year} {village_name or unit_name or cadre_name or ''}")
+        if status == issued and cadre.is_active:
+            to_sign.append(row)
+        elif status == signed and countersign:
+            to_countersign.append(row)
+    return PledgesToSign(to_sign, to_countersign)
 
 
 def _chain_panel(actor: Actor) -> dict[str, Any]:
