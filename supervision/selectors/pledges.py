@@ -100,10 +100,6 @@ class MyPledges:
     to_report: list[Pledge]
 
 
-# What naming a pledge and deciding who signs it need (the dashboard's panel): fewer joins to plan.
-NAME_RELATED = ("pledger_village", "pledger_unit", "pledger_cadre")
-
-
 def my_pledges(actor: Actor, *, year: int | None = None, related: tuple[str, ...] = LIST_RELATED) -> MyPledges:
     """What the caller has to do: sign (pledger side), countersign (superior), report progress on."""
     if actor.cadre is None:

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cadres.roles import actor_for
 from supervision.dashboard import pledges_disclosures as dashboard_duties
 from supervision.models import Pledge, TargetProgress
-from supervision.selectors.pledges import NAME_RELATED, my_pledges
+from supervision.selectors.pledges import my_pledges
 from supervision.services import pledges as svc
 from tests import factories as f
 from tests.helpers import assert_num_queries
@@ -157,7 +157,7 @@ WHO = ["secretary", "head", "deputy", "inspector", "office", "unit_head", "cadre
 def selector_mine(world, who):
     """What selectors.pledges.my_pledges finds to sign and to countersign: (key, status, name)."""
     actor = actor_for(getattr(world, who).user)
-    mine = my_pledges(actor, related=NAME_RELATED)
+    mine = my_pledges(actor)
     return ([(p.pk, p.status, str(p)) for p in mine.to_sign], [(p.pk, p.status, str(p)) for p in mine.to_countersign])
 
 
