@@ -137,7 +137,7 @@ def _one_statement_writes(records: HistoricalRecordsWithLinks, instance: models.
     """Whether `_insert_in_one_statement` writes exactly what the ORM's way would: PostgreSQL, a
     new row whose key the database assigns, history recorded, and nothing it could not reproduce
     (a receiver of simple-history's create signals, a historical model with fields of its own, a
-    link target not saved yet)."""
+    link target not saved yet or not keyed by an integer)."""
     model = type(instance)
     using = router.db_for_write(model, instance=instance)
     if connections[using].vendor != "postgresql" or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
@@ -154,7 +154,8 @@ def _one_statement_writes(records: HistoricalRecordsWithLinks, instance: models.
     if {f.name for f in history_model._meta.concrete_fields} != copied | _VERSION_FIELDS:
         return False
     names = {field.name for field in records.get_m2m_fields_from_model(model)}
-    return set(links) <= names and all(obj.pk is not None for targets in links.values() for obj in targets)
+    # The links' targets travel as one bigint[] array: integer keys only.
+    return set(links) <= names and all(isinstance(obj.pk, int) for targets in links.values() for obj in targets)
 
 
 def _insert_in_one_statement(records: HistoricalRecordsWithLinks, instance: M,
