@@ -129,7 +129,9 @@ def create_with_links(instance: M, links: Mapping[str, Sequence[models.Model]]) 
 
 _CREATE_SIGNALS = (pre_create_historical_record, post_create_historical_record,
                    pre_create_historical_m2m_records, post_create_historical_m2m_records)
-_VERSION_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+# The version's own columns, in the order the statement's parameters give them, and its key.
+_VERSION_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user")
+_VERSION_FIELDS = {"history_id", *_VERSION_COLUMNS}
 
 
 def _one_statement_writes(records: HistoricalRecordsWithLinks, instance: models.Model,
@@ -200,8 +202,6 @@ def _insert_statement(records: HistoricalRecordsWithLinks, instance: models.Mode
     instance._state.adding = False
     instance._state.db = db.alias
 
-
-_VERSION_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user")
 
 
 @functools.cache
