@@ -36,14 +36,29 @@ def township_or_cadre_scope(actor: Actor, qs: QuerySet, cadre_cond: Callable[[],
     township, the whole township for township-wide roles, nothing for a log-in with no cadre, and
     otherwise the rows `cadre_cond()` admits. A callable, so its queries (if any) run only when a
     cadre's own condition is needed, exactly as when each selector spelled the steps out."""
-    if sees_no_township(actor):
+    return narrowed(qs, scope_key(actor, cadre_cond))
+
+
+# A scope that admits no row (scope_key).
+NOTHING: tuple[Any, ...] = ("nothing",)
+
+
+def scope_key(actor: Actor, cadre_cond: Callable[[], Q]) -> tuple[Any, ...]:
+    """Everything township_or_cadre_scope narrows by, as one hashable value: two log-ins with equal
+    keys see the same rows, so a queryset built for one serves the other (core.query_memo)."""
+    if sees_no_township(actor) or (not actor.township_wide and actor.cadre is None):
+        return NOTHING
+    return ("rows", actor.township_ids, None if actor.township_wide else cadre_cond())
+
+
+def narrowed(qs: QuerySet, key: tuple[Any, ...]) -> QuerySet:
+    """`qs` narrowed to the rows of a scope_key."""
+    if key == NOTHING:
         return qs.none()
-    qs = in_townships(qs, actor)
-    if actor.township_wide:
-        return qs
-    if actor.cadre is None:
-        return qs.none()
-    return qs.filter(cadre_cond())
+    _, township_ids, cond = key
+    if township_ids is not None:
+        qs = qs.filter(township__in=township_ids)
+    return qs if cond is None else qs.filter(cond)
 
 
 def active_on(day: date | None = None) -> Q:

@@ -19,8 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres.roles import actor_for
-from core.api_fast import UnfilteredWithoutParams, utc_wall_clock
+from cadres.scope import narrowed
+from core.api_fast import PAGING_PARAMS, UnfilteredWithoutParams, utc_wall_clock
 from core.pagination import LargeTablePagination
+from core.query_memo import kept_queryset
 from supervision.api.serializers._common import EmptySerializer, api_query_groups, viewer_township
 from supervision.api.serializers.matters import ROW_COLUMNS as MATTER_ROW_COLUMNS
 from supervision.api.serializers.matters import ROW_TIMES as MATTER_ROW_TIMES
@@ -37,7 +39,13 @@ from supervision.api.serializers.matters import (
 from supervision.models import Matter
 from supervision.search import search_matters
 from supervision.selectors.diaries import diaries_for
-from supervision.selectors.matters import matter_detail_queryset, matter_list, matters_for, overdue_q
+from supervision.selectors.matters import (
+    matter_detail_queryset,
+    matter_list,
+    matters_for,
+    matters_scope_key,
+    overdue_q,
+)
 from supervision.services import matters as services
 
 
@@ -63,6 +71,10 @@ class MatterFilter(django_filters.FilterSet):
         return qs.filter(overdue_q()) if value else qs.exclude(overdue_q())
 
 
+def _rows(qs: QuerySet[Matter]) -> QuerySet[Any]:
+    return qs.values(*MATTER_ROW_COLUMNS, **utc_wall_clock(*MATTER_ROW_TIMES))
+
+
 class MatterViewSet(
     UnfilteredWithoutParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -83,8 +95,15 @@ class MatterViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Plain rows, not model instances: building 100 objects a page (matter, village) and the
         # light's CASE cost more than the query (matter_rows works the light out per row).
-        qs = self.filter_queryset(matters_for(actor_for(request.user)))
-        page = self.paginate_queryset(qs.values(*MATTER_ROW_COLUMNS, **utc_wall_clock(*MATTER_ROW_TIMES)))
+        actor = actor_for(request.user)
+        if request.query_params.keys() <= PAGING_PARAMS:
+            # Unfiltered, the rows' queryset is the scope's alone: built once per process and
+            # scope (core.query_memo), it saves half a millisecond of a page's four.
+            key = matters_scope_key(actor)
+            rows = kept_queryset(("api.matters.rows", key), lambda: _rows(narrowed(Matter.objects.all(), key)))
+        else:
+            rows = _rows(self.filter_queryset(matters_for(actor)))
+        page = self.paginate_queryset(rows)
         assert page is not None  # the viewset always paginates
         return self.get_paginated_response(matter_rows(page, request))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.roles import Actor
-from cadres.scope import assigned_village_ids, led_village_ids, managed_unit_ids, township_or_cadre_scope
+from cadres.scope import assigned_village_ids, led_village_ids, managed_unit_ids, narrowed, scope_key
 from supervision.models import Matter, MatterEvent
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -29,7 +30,12 @@ def yellow_days() -> int:
 
 
 def matters_for(actor: Actor, qs: QuerySet[Matter] | None = None) -> QuerySet[Matter]:
-    return township_or_cadre_scope(actor, Matter.objects.all() if qs is None else qs, lambda: _cadre_cond(actor))
+    return narrowed(Matter.objects.all() if qs is None else qs, matters_scope_key(actor))
+
+
+def matters_scope_key(actor: Actor) -> tuple[Any, ...]:
+    """What matters_for narrows by (cadres.scope.scope_key): equal keys, equal rows."""
+    return scope_key(actor, lambda: _cadre_cond(actor))
 
 
 def _cadre_cond(actor: Actor) -> Q:

@@ -240,3 +240,37 @@ def test_the_list_rows_equal_drfs_field_by_field_ones_in_both_languages(world):
     assert any(r["evidence"] and r["evidence"].startswith("http://testserver/") for r in rows)
     # and the labels follow the language asked for
     assert "销号" in shown["zh-hans"] and not shown["zh-hans"] & shown["en"]
+
+
+def test_the_kept_question_of_an_unfiltered_list_answers_each_scope_with_its_own_rows(world):
+    # given matters in each village, of each unit and person, and one in another township
+    from cadres.roles import actor_for
+    from core import query_memo
+    from supervision.selectors.matters import matters_for
+
+    f.MatterFactory(village=world.v1, raised_by=world.cadre1)
+    f.MatterFactory(village=world.v2, assignee=world.cadre2, unit=world.unit)
+    f.MatterFactory(village=world.v3, unit=world.unit2)
+    f.MatterFactory(village=world.v3, raised_by=world.cadre3)
+    f.MatterFactory(village=world.v_other)
+    query_memo.forget_kept()
+    # when every role lists its matters twice, one after another in one process
+    for _round in (1, 2):
+        for name, user in world.users.items():
+            response = api_client(user).get("/api/v1/matters/")
+            # then each sees exactly what its scope admits, the second time as the first
+            expected = list(matters_for(actor_for(user)).order_by("-id").values_list("id", flat=True))
+            assert [row["id"] for row in results(response)] == expected, name
+    # (the scopes differ: one question kept per scope, not one for all)
+    assert len({key for key in query_memo._KEPT if key[0] == "api.matters.rows"}) >= 6
+
+
+def test_a_new_village_assignment_shows_at_once_in_the_kept_list(world):
+    # given cadre3 has listed their matters (their question kept)
+    other = f.MatterFactory(village=world.v2)
+    client = api_client(world.cadre3.user)
+    assert other.pk not in [row["id"] for row in results(client.get("/api/v1/matters/"))]
+    # when they are assigned to v2 as well
+    f.AssignmentFactory(cadre=world.cadre3, village=world.v2, start=dt.date(2026, 1, 1))
+    # then their next list holds v2's matter
+    assert other.pk in [row["id"] for row in results(client.get("/api/v1/matters/"))]
