@@ -18,7 +18,7 @@ def env_int(name: str, default: int) -> int:
 
 
 SCALE = os.environ.get("BENCH_SCALE", "1m").lower()
-REQUESTS = env_int("BENCH_REQUESTS", 200)
+REQUESTS = env_int("BENCH_REQUESTS", 400)
 REPEATS = env_int("BENCH_REPEATS", 5)
 CLIENTS = env_int("BENCH_CLIENTS", 4)
 MANY_CLIENTS = env_int("BENCH_MANY_CLIENTS", 32)

@@ -13,7 +13,7 @@
 4. Writes bench/results.json, bench/RESULTS.md and bench/out/results-<scale>.json; where a budget
    is missed, EXPLAIN ANALYZE of the slowest queries goes to bench/explain/.
 
-Other knobs (bench/config.py): BENCH_REQUESTS (per HTTP case, default 200), BENCH_REPEATS
+Other knobs (bench/config.py): BENCH_REQUESTS (per HTTP case, default 400), BENCH_REPEATS
 (in-process runs, 5), BENCH_ONLY (comma list of http, db, xlsx; `data` builds the data sets only),
 BENCH_SEED (1), BENCH_CLIENTS (4), BENCH_MANY_CLIENTS (32), BENCH_WORKERS (production's).
 """

@@ -6,7 +6,7 @@ so no view can forget the scope. Objects outside it are simply absent: lookups a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,9 +43,11 @@ def township_or_cadre_scope(actor: Actor, qs: QuerySet, cadre_cond: Callable[[],
 NOTHING: tuple[Any, ...] = ("nothing",)
 
 
-def scope_key(actor: Actor, cadre_cond: Callable[[], Q]) -> tuple[Any, ...]:
+def scope_key(actor: Actor, cadre_cond: Callable[[], Hashable]) -> tuple[Any, ...]:
     """Everything township_or_cadre_scope narrows by, as one hashable value: two log-ins with equal
-    keys see the same rows, so a queryset built for one serves the other (core.query_memo)."""
+    keys see the same rows, so a queryset built for one serves the other (core.query_memo). Its
+    cadre's part is `cadre_cond()`: a Q for `narrowed`, or the plain values a selector builds its
+    own condition from (a Q holding a subquery never equals another)."""
     if sees_no_township(actor) or (not actor.township_wide and actor.cadre is None):
         return NOTHING
     return ("rows", actor.township_ids, None if actor.township_wide else cadre_cond())
@@ -255,14 +257,32 @@ def household_handler(actor: Actor) -> Callable[[int, int], bool]:
 
 
 def households_for(actor: Actor, qs: QuerySet[Household] | None = None) -> QuerySet[Household]:
-    qs = Household.objects.all() if qs is None else qs
-    qs = in_townships(qs, actor, "village__township")
+    return households_in_scope(households_scope_key(actor), qs)
+
+
+def households_scope_key(actor: Actor) -> tuple[Any, ...]:
+    """What households_for narrows by, as one hashable value (scope_key's form; a cadre's part is
+    the ids their condition is built from): equal keys, equal rows."""
     if actor.township_wide:
-        return qs
+        return ("rows", actor.township_ids, None)
     if actor.cadre is None:
+        return NOTHING
+    villages = frozenset(assigned_village_ids(actor) | led_village_ids(actor))
+    return ("rows", actor.township_ids, (villages, _contact_ids(actor)[0], managed_unit_ids(actor)))
+
+
+def households_in_scope(key: tuple[Any, ...], qs: QuerySet[Household] | None = None) -> QuerySet[Household]:
+    """households_for of any actor whose households_scope_key is `key`."""
+    qs = Household.objects.all() if qs is None else qs
+    if key == NOTHING:
         return qs.none()
-    cond = Q(village_id__in=assigned_village_ids(actor) | led_village_ids(actor)) | Q(pk__in=_contact_ids(actor)[0])
-    managed = managed_unit_ids(actor)
+    _, township_ids, own = key
+    if township_ids is not None:
+        qs = qs.filter(village__township__in=township_ids)
+    if own is None:
+        return qs
+    villages, contacts, managed = own
+    cond = Q(village_id__in=villages) | Q(pk__in=contacts)
     if managed:
         cond |= Q(
             pk__in=HouseholdContact.objects.filter(cadre__unit_id__in=managed, end__isnull=True).values(

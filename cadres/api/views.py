@@ -27,14 +27,15 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api_fast import UnfilteredWithoutParams
+from core.api_fast import PAGING_PARAMS, UnfilteredWithoutParams
 from core.errors import DomainError, NotAllowed
 from core.pagination import CountedRows
+from core.query_memo import kept_queryset
 
 from .. import selectors, services
 from ..models import Cadre, Household, Training, Unit, Village
 from ..roles import Actor, Role, actor_for
-from ..scope import households_for, schools_for, townships_for
+from ..scope import households_for, households_in_scope, households_scope_key, schools_for, townships_for
 from ..services import accounts
 from . import filters
 from . import serializers as s
@@ -242,6 +243,11 @@ def tag_slugs_of(household_ids: list[int]) -> dict[int, list[str]]:
     return slugs
 
 
+def _household_rows(qs: QuerySet[Household], on_postgresql: bool) -> QuerySet[Any]:
+    rows = qs.values(*s.HOUSEHOLD_ROW_COLUMNS)
+    return rows.annotate(tag_slugs=TAG_SLUGS) if on_postgresql else rows
+
+
 @extend_schema_view(**_write_schema(s.HouseholdWriteSerializer, s.HouseholdSerializer))
 class HouseholdViewSet(UnfilteredWithoutParams, MasterDataViewSet):
     serializer_class = s.HouseholdSerializer
@@ -254,11 +260,17 @@ class HouseholdViewSet(UnfilteredWithoutParams, MasterDataViewSet):
         # Plain rows with the village's and group's names joined, not model instances with their
         # tags prefetched (which cost more than the queries); the count is the filtered scope's,
         # without the page's columns and joins.
-        qs = self.filter_queryset(households_for(self.actor))
-        rows = qs.values(*s.HOUSEHOLD_ROW_COLUMNS)
         on_postgresql = connection.vendor == "postgresql"
-        if on_postgresql:
-            rows = rows.annotate(tag_slugs=TAG_SLUGS)
+        if request.query_params.keys() <= PAGING_PARAMS:
+            # Unfiltered, both querysets are the scope's alone: built once per process and scope
+            # (core.query_memo).
+            key = households_scope_key(self.actor)
+            qs = kept_queryset(("api.households.counted", key), lambda: households_in_scope(key))
+            rows = kept_queryset(("api.households.rows", key),
+                                 lambda: _household_rows(households_in_scope(key), on_postgresql))
+        else:
+            qs = self.filter_queryset(households_for(self.actor))
+            rows = _household_rows(qs, on_postgresql)
         page = cast(
             "list[dict[str, Any]] | None",
             self.paginate_queryset(CountedRows(rows, qs)),  # type: ignore[arg-type]  # a QuerySet's stand-in

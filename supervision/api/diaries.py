@@ -22,12 +22,19 @@ from cadres.models import Household
 from cadres.roles import Actor, actor_for
 from core.api_fast import UnfilteredWithoutParams
 from core.pagination import LargeTablePagination
+from core.query_memo import kept_queryset
 from core.sql import planned_once
 from supervision.api.serializers._common import api_query_groups, viewer_township
 from supervision.api.serializers.diaries import ROW_COLUMNS, ROW_TIMES, DiaryInputSerializer, DiarySerializer, diary_rows
 from supervision.models import Diary
 from supervision.search import SearchWalk, own_search_rows, search_diaries, township_search_rows
-from supervision.selectors.diaries import diaries_for, own_reader_of, township_reader_of
+from supervision.selectors.diaries import (
+    diaries_for,
+    diaries_in_scope,
+    diaries_scope_key,
+    own_reader_of,
+    township_reader_of,
+)
 from supervision.services import diaries as services
 
 # Each diary's visited household ids as one column of the page's own query (PostgreSQL): one
@@ -148,6 +155,11 @@ class DiaryFilter(django_filters.FilterSet):
         return all(value in EMPTY_VALUES for key, value in self.form.cleaned_data.items() if key != "search")
 
 
+def _rows(qs: QuerySet[Diary]) -> QuerySet[Any]:
+    """The list's plain rows, each with its households' ids (PostgreSQL)."""
+    return qs.annotate(household_ids=HOUSEHOLD_IDS).values(*ROW_COLUMNS, "household_ids", **ROW_TIMES)
+
+
 class DiaryViewSet(
     UnfilteredWithoutParams,
     mixins.ListModelMixin,
@@ -175,18 +187,26 @@ class DiaryViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Plain rows, not model instances: at county scale building 150 model objects a page
         # (diary, author, village) cost more than the query. Households: one query for the page.
+        if connection.vendor == "postgresql" and request.query_params.keys() <= PAGING_PARAMS:
+            # Unfiltered, the rows' queryset is the scope's alone: built once per process and
+            # scope (core.query_memo).
+            key = diaries_scope_key(actor_for(request.user))
+            return self._page(kept_queryset(("api.diaries.rows", key), lambda: _rows(diaries_in_scope(key))))
         qs = self.filter_queryset(self.get_queryset())
         if (search_rows := getattr(request, SEARCH_ROWS, None)) is not None:
             return self._search_page(search_rows)
         if connection.vendor == "postgresql":
-            rows = qs.annotate(household_ids=HOUSEHOLD_IDS).values(*ROW_COLUMNS, "household_ids", **ROW_TIMES)
-            page = self.paginate_queryset(rows)
-            assert page is not None  # the viewset always paginates
-            households = {row["id"]: row.pop("household_ids") for row in page}
-        else:
-            page = self.paginate_queryset(qs.values(*ROW_COLUMNS, **ROW_TIMES))
-            assert page is not None
-            households = household_ids_of([row["id"] for row in page])
+            return self._page(_rows(qs))
+        page = self.paginate_queryset(qs.values(*ROW_COLUMNS, **ROW_TIMES))
+        assert page is not None
+        households = household_ids_of([row["id"] for row in page])
+        return self.get_paginated_response(diary_rows(page, households))
+
+    def _page(self, rows: QuerySet[Any]) -> Response:
+        """A page of _rows (PostgreSQL: each row carries its households)."""
+        page = self.paginate_queryset(rows)
+        assert page is not None  # the viewset always paginates
+        households = {row["id"]: row.pop("household_ids") for row in page}
         return self.get_paginated_response(diary_rows(page, households))
 
     def _search_page(self, search_rows: SearchWalk) -> Response:

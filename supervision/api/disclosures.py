@@ -15,8 +15,9 @@ from rest_framework.response import Response
 
 from cadres.roles import actor_for
 from cadres.scope import schools_for, villages_for
-from core.api_fast import UnfilteredWithoutParams
+from core.api_fast import PAGING_PARAMS, UnfilteredWithoutParams
 from core.pagination import LargeTablePagination
+from core.query_memo import kept_queryset
 from supervision.api.serializers.disclosures import (
     DisclosureCheckDetailSerializer,
     DisclosureCheckSerializer,
@@ -76,8 +77,16 @@ class DisclosureViewSet(UnfilteredWithoutParams, mixins.ListModelMixin, mixins.R
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The page as plain rows (disclosure_values), each dict built by hand in the serializer's key
         # order (disclosure_rows); DisclosureSerializer stays the schema and the detail.
-        qs = self.filter_queryset(sel.disclosures_for(actor_for(request.user)))
-        page = self.paginate_queryset(disclosure_values(qs))
+        actor = actor_for(request.user)
+        if request.query_params.keys() <= PAGING_PARAMS:
+            # Unfiltered, the rows' queryset is the scope's alone: built once per process and
+            # scope (core.query_memo).
+            key = sel.village_scope_key(actor)
+            rows = kept_queryset(("api.disclosures.rows", key), lambda: disclosure_values(
+                sel.village_scoped(Disclosure.objects.all(), key, village_field="village_id")))
+        else:
+            rows = disclosure_values(self.filter_queryset(sel.disclosures_for(actor)))
+        page = self.paginate_queryset(rows)
         assert page is not None  # the viewset always paginates
         return self.get_paginated_response(disclosure_rows(page))
 

@@ -9,6 +9,7 @@ of them.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -17,7 +18,15 @@ from django.utils import timezone
 from cadres.calendar import excused_days, workdays
 from cadres.models import Cadre, Household, HouseholdContact, Village
 from cadres.roles import Actor, Role
-from cadres.scope import assigned_village_ids, in_townships, led_village_ids, managed_unit_ids, sees_no_township
+from cadres.scope import (
+    NOTHING,
+    assigned_village_ids,
+    in_townships,
+    led_village_ids,
+    managed_unit_ids,
+    narrowed,
+    sees_no_township,
+)
 from supervision.models import AgendaItem, Diary, DiaryComment
 
 # Roles that read every diary of their township (the reporter and the inspector read only).
@@ -27,13 +36,22 @@ DIARY_READERS = (Role.COUNTY, Role.LEADER, Role.OFFICE, Role.INSPECTOR, Role.REP
 def diaries_for(actor: Actor, qs: QuerySet[Diary] | None = None) -> QuerySet[Diary]:
     """The diaries the actor may read; everything else is absent (404 on lookup)."""
     qs = Diary.objects.filter(deleted_at__isnull=True) if qs is None else qs.filter(deleted_at__isnull=True)
+    return narrowed(qs, diaries_scope_key(actor))
+
+
+def diaries_in_scope(key: tuple[Any, ...]) -> QuerySet[Diary]:
+    """diaries_for of any actor whose diaries_scope_key is `key`."""
+    return narrowed(Diary.objects.filter(deleted_at__isnull=True), key)
+
+
+def diaries_scope_key(actor: Actor) -> tuple[Any, ...]:
+    """What diaries_for narrows by (cadres.scope.scope_key's form): equal keys, equal rows."""
     if sees_no_township(actor):
-        return qs.none()
-    qs = in_townships(qs, actor)
+        return NOTHING
     if actor.is_superuser or actor.has(*DIARY_READERS):
-        return qs
+        return ("rows", actor.township_ids, None)
     if actor.cadre is None:
-        return qs.none()
+        return NOTHING
     cond = Q(author_id=actor.cadre_id)
     led = led_village_ids(actor)
     if led:
@@ -41,7 +59,7 @@ def diaries_for(actor: Actor, qs: QuerySet[Diary] | None = None) -> QuerySet[Dia
     managed = managed_unit_ids(actor)
     if managed:
         cond |= Q(author__unit_id__in=managed)
-    return qs.filter(cond)
+    return ("rows", actor.township_ids, cond)
 
 
 def township_reader_of(actor: Actor) -> int | None:

@@ -11,11 +11,12 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import School, Township, Village, VillageAssignment
 from cadres.roles import Actor
-from cadres.scope import active_on, township_or_cadre_scope, villages_for
+from cadres.scope import NOTHING, active_on, scope_key, villages_for
 from supervision.models import Disclosure, DisclosureCheck, DisclosureCheckItem, Domain, Subject
 from supervision.quarters import Quarter
 
@@ -23,17 +24,33 @@ Result = DisclosureCheckItem.Result
 
 
 def _village_scope(actor: Actor, qs: QuerySet, *, village_field: str) -> QuerySet:
-    return township_or_cadre_scope(actor, qs, lambda: _village_cond(actor, village_field))
+    return village_scoped(qs, village_scope_key(actor), village_field=village_field)
 
 
-def _village_cond(actor: Actor, village_field: str) -> Q:
-    assert actor.cadre is not None
-    # As a subquery, so scoping costs no query of its own (cadres.scope.assigned_village_ids in SQL).
-    cond = Q(**{f"{village_field}__in": VillageAssignment.objects.filter(active_on(), cadre_id=actor.cadre_id)
+def village_scope_key(actor: Actor) -> tuple[Any, ...]:
+    """What the disclosures' and checks' scope narrows by (cadres.scope.scope_key's form; a
+    cadre's part is what their condition is built from, today's date included)."""
+    return scope_key(actor, lambda: (actor.cadre_id, actor.cadre.village_id if actor.cadre else None,
+                                     timezone.localdate()))
+
+
+def village_scoped(qs: QuerySet, key: tuple[Any, ...], *, village_field: str) -> QuerySet:
+    """`qs` narrowed to the scope of a village_scope_key: a cadre's villages are those of their
+    assignments active on the key's day (a subquery, so scoping costs no query of its own) and
+    their own village."""
+    if key == NOTHING:
+        return qs.none()
+    _, township_ids, own = key
+    if township_ids is not None:
+        qs = qs.filter(township__in=township_ids)
+    if own is None:
+        return qs
+    cadre_id, village_id, day = own
+    cond = Q(**{f"{village_field}__in": VillageAssignment.objects.filter(active_on(day), cadre_id=cadre_id)
                .values("village_id")})
-    if actor.cadre.village_id:
-        cond |= Q(**{village_field: actor.cadre.village_id})
-    return cond
+    if village_id:
+        cond |= Q(**{village_field: village_id})
+    return qs.filter(cond)
 
 
 def disclosures_for(actor: Actor, qs: QuerySet[Disclosure] | None = None) -> QuerySet[Disclosure]:
