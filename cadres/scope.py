@@ -53,14 +53,18 @@ def scope_key(actor: Actor, cadre_cond: Callable[[], Hashable]) -> tuple[Any, ..
     return ("rows", actor.township_ids, None if actor.township_wide else cadre_cond())
 
 
-def narrowed(qs: QuerySet, key: tuple[Any, ...]) -> QuerySet:
-    """`qs` narrowed to the rows of a scope_key."""
+def narrowed(qs: QuerySet, key: tuple[Any, ...], *, township_field: str = "township",
+             condition: Callable[[Any], Q] | None = None) -> QuerySet:
+    """`qs` narrowed to the rows of a scope key (scope_key's form): nothing, the key's townships,
+    and for a cadre their own part — a Q, or what `condition` builds one from."""
     if key == NOTHING:
         return qs.none()
-    _, township_ids, cond = key
+    _, township_ids, own = key
     if township_ids is not None:
-        qs = qs.filter(township__in=township_ids)
-    return qs if cond is None else qs.filter(cond)
+        qs = qs.filter(**{f"{township_field}__in": township_ids})
+    if own is None:
+        return qs
+    return qs.filter(own if condition is None else condition(own))
 
 
 def active_on(day: date | None = None) -> Q:
@@ -273,14 +277,12 @@ def households_scope_key(actor: Actor) -> tuple[Any, ...]:
 
 def households_in_scope(key: tuple[Any, ...], qs: QuerySet[Household] | None = None) -> QuerySet[Household]:
     """households_for of any actor whose households_scope_key is `key`."""
-    qs = Household.objects.all() if qs is None else qs
-    if key == NOTHING:
-        return qs.none()
-    _, township_ids, own = key
-    if township_ids is not None:
-        qs = qs.filter(village__township__in=township_ids)
-    if own is None:
-        return qs
+    return narrowed(Household.objects.all() if qs is None else qs, key, township_field="village__township",
+                    condition=_household_cond)
+
+
+def _household_cond(own: tuple[frozenset[int], frozenset[int], frozenset[int]]) -> Q:
+    """A cadre's households: in their villages, their contacts', and those of the units they oversee."""
     villages, contacts, managed = own
     cond = Q(village_id__in=villages) | Q(pk__in=contacts)
     if managed:
@@ -289,7 +291,7 @@ def households_in_scope(key: tuple[Any, ...], qs: QuerySet[Household] | None = N
                 "household_id"
             )
         )
-    return qs.filter(cond)
+    return cond
 
 
 def phone_visible_household_ids(actor: Actor, household_ids: list[int]) -> set[int]:

@@ -7,6 +7,7 @@ cadre sees their own village's; a township cadre the villages they are assigned 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cadres.models import School, Township, Village, VillageAssignment
 from cadres.roles import Actor
-from cadres.scope import NOTHING, active_on, scope_key, villages_for
+from cadres.scope import active_on, narrowed, scope_key, villages_for
 from supervision.models import Disclosure, DisclosureCheck, DisclosureCheckItem, Domain, Subject
 from supervision.quarters import Quarter
 
@@ -38,19 +39,16 @@ def village_scoped(qs: QuerySet, key: tuple[Any, ...], *, village_field: str) ->
     """`qs` narrowed to the scope of a village_scope_key: a cadre's villages are those of their
     assignments active on the key's day (a subquery, so scoping costs no query of its own) and
     their own village."""
-    if key == NOTHING:
-        return qs.none()
-    _, township_ids, own = key
-    if township_ids is not None:
-        qs = qs.filter(township__in=township_ids)
-    if own is None:
-        return qs
-    cadre_id, village_id, day = own
-    cond = Q(**{f"{village_field}__in": VillageAssignment.objects.filter(active_on(day), cadre_id=cadre_id)
-               .values("village_id")})
-    if village_id:
-        cond |= Q(**{village_field: village_id})
-    return qs.filter(cond)
+
+    def own_villages(own: tuple[int, int | None, date]) -> Q:
+        cadre_id, village_id, day = own
+        cond = Q(**{f"{village_field}__in": VillageAssignment.objects.filter(active_on(day), cadre_id=cadre_id)
+                   .values("village_id")})
+        if village_id:
+            cond |= Q(**{village_field: village_id})
+        return cond
+
+    return narrowed(qs, key, condition=own_villages)
 
 
 def disclosures_for(actor: Actor, qs: QuerySet[Disclosure] | None = None) -> QuerySet[Disclosure]:
