@@ -27,7 +27,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api_fast import PAGING_PARAMS, UnfilteredWithoutParams
+from core.api_fast import UnfilteredWithoutParams
 from core.errors import DomainError, NotAllowed
 from core.pagination import CountedRows
 from core.query_memo import kept_queryset
@@ -261,7 +261,7 @@ class HouseholdViewSet(UnfilteredWithoutParams, MasterDataViewSet):
         # tags prefetched (which cost more than the queries); the count is the filtered scope's,
         # without the page's columns and joins.
         on_postgresql = connection.vendor == "postgresql"
-        if request.query_params.keys() <= PAGING_PARAMS:
+        if self.unfiltered():
             # Unfiltered, both querysets are the scope's alone: built once per process and scope
             # (core.query_memo).
             key = households_scope_key(self.actor)

@@ -187,7 +187,7 @@ class DiaryViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Plain rows, not model instances: at county scale building 150 model objects a page
         # (diary, author, village) cost more than the query. Households: one query for the page.
-        if connection.vendor == "postgresql" and request.query_params.keys() <= PAGING_PARAMS:
+        if connection.vendor == "postgresql" and self.unfiltered():
             # Unfiltered, the rows' queryset is the scope's alone: built once per process and
             # scope (core.query_memo).
             key = diaries_scope_key(actor_for(request.user))

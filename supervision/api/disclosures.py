@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from cadres.roles import actor_for
 from cadres.scope import schools_for, villages_for
-from core.api_fast import PAGING_PARAMS, UnfilteredWithoutParams
+from core.api_fast import UnfilteredWithoutParams
 from core.pagination import LargeTablePagination
 from core.query_memo import kept_queryset
 from supervision.api.serializers.disclosures import (
@@ -78,7 +78,7 @@ class DisclosureViewSet(UnfilteredWithoutParams, mixins.ListModelMixin, mixins.R
         # The page as plain rows (disclosure_values), each dict built by hand in the serializer's key
         # order (disclosure_rows); DisclosureSerializer stays the schema and the detail.
         actor = actor_for(request.user)
-        if request.query_params.keys() <= PAGING_PARAMS:
+        if self.unfiltered():
             # Unfiltered, the rows' queryset is the scope's alone: built once per process and
             # scope (core.query_memo).
             key = sel.village_scope_key(actor)

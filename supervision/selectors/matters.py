@@ -33,6 +33,11 @@ def matters_for(actor: Actor, qs: QuerySet[Matter] | None = None) -> QuerySet[Ma
     return narrowed(Matter.objects.all() if qs is None else qs, matters_scope_key(actor))
 
 
+def matters_in_scope(key: tuple[Any, ...]) -> QuerySet[Matter]:
+    """matters_for of any actor whose matters_scope_key is `key`."""
+    return narrowed(Matter.objects.all(), key)
+
+
 def matters_scope_key(actor: Actor) -> tuple[Any, ...]:
     """What matters_for narrows by (cadres.scope.scope_key): equal keys, equal rows."""
     return scope_key(actor, lambda: _cadre_cond(actor))
