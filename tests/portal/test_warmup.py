@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.apps import apps
@@ -74,12 +76,37 @@ def test_gunicorn_master_freezes_what_it_built_before_forking():
         gc.unfreeze()
 
 
+@contextmanager
+def keeping_the_test_connection() -> Iterator[None]:
+    """The warm-up's requests go through a WSGI handler, whose request_started/finished signals
+    would close the test's connection and its transaction (Django's test client disconnects them
+    for each of its requests the same way, and connects them again after it)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _writes(captured) -> list[str]:  # type: ignore[no-untyped-def]
+    return [q["sql"] for q in captured.captured_queries
+            if (q["sql"] or "").lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+
+
 @pytest.mark.django_db
-def test_a_worker_renders_a_leader_s_dashboard_before_it_serves_and_writes_nothing(world):
+def test_a_worker_visits_a_leader_s_dashboard_signed_in_before_it_serves_and_leaves_no_session(world):
     # given a worker just forked: its connection has prepared nothing yet
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.models import Session
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from portal.models import AuditEvent
     from portal.warmup import first_dashboard
 
     def prepared() -> int:
@@ -88,20 +115,30 @@ def test_a_worker_renders_a_leader_s_dashboard_before_it_serves_and_writes_nothi
             return cursor.fetchone()[0]
 
     before = prepared() if connection.vendor == "postgresql" else 0
+    sessions, events = Session.objects.count(), AuditEvent.objects.count()
+    last_login = User.objects.get(pk=world.secretary.user.pk).last_login
     # when it warms up
-    with CaptureQueriesContext(connection) as captured:
-        first_dashboard()
-    statements = [q["sql"].lstrip().split(None, 1)[0].upper() for q in captured.captured_queries]
-    # then it read the page as the township's party secretary would (the dashboard's statements,
-    # prepared on this connection for the first request) and wrote no row
-    assert len(statements) > 5 and set(statements) <= {"SELECT", "WITH", "SAVEPOINT", "RELEASE"}, statements
+    with CaptureQueriesContext(connection) as captured, keeping_the_test_connection():
+        status = first_dashboard()
+    # then the party secretary's dashboard answered through the whole stack, signed in (not the
+    # log-in page's redirect), its statements prepared on this connection for the first request
+    assert status == 200
+    tables = " ".join(captured.captured_queries[i]["sql"] for i in range(len(captured.captured_queries)))
+    assert "supervision_diary" in tables  # the panels ran
     if connection.vendor == "postgresql":
         assert prepared() > before
+    # and the only rows written were its own session's, deleted after the visit: no session is
+    # left, no log-in recorded
+    assert Session.objects.count() == sessions
+    assert AuditEvent.objects.count() == events
+    assert User.objects.get(pk=world.secretary.user.pk).last_login == last_login
+    assert all("django_session" in sql for sql in _writes(captured)), _writes(captured)
+    assert any(sql.lstrip().upper().startswith("DELETE") for sql in _writes(captured))
 
 
 @pytest.mark.django_db
-def test_a_worker_s_warm_up_computes_the_panels_even_when_they_are_cached_and_leaves_the_cache_alone(world, settings,
-                                                                                                    monkeypatch):
+def test_a_worker_s_warm_up_computes_the_panels_even_when_they_are_cached_and_leaves_the_cache_alone(
+        world, settings, monkeypatch):
     # given the party secretary's panels cached by an earlier visit (the old workers, before a deploy)
     from django.core.cache import cache
     from django.db import connection
@@ -128,8 +165,8 @@ def test_a_worker_s_warm_up_computes_the_panels_even_when_they_are_cached_and_le
 
         monkeypatch.setattr(cache, name, recording)
     # when a new worker warms up
-    with CaptureQueriesContext(connection) as warming:
-        first_dashboard()
+    with CaptureQueriesContext(connection) as warming, keeping_the_test_connection():
+        assert first_dashboard() == 200
     # then it ran the panels' statements as a cold page does (the panels' code runs in the worker
     # before its first request), and wrote no panel to the cache
     assert len(warming) > len(warm) + 3, (len(warming), len(warm), len(cold))
@@ -137,79 +174,71 @@ def test_a_worker_s_warm_up_computes_the_panels_even_when_they_are_cached_and_le
 
 
 @pytest.mark.django_db
-def test_a_worker_with_no_leader_or_a_failing_page_still_starts(world, monkeypatch, caplog):
+def test_a_worker_with_no_leader_or_a_failing_page_still_starts_and_leaves_no_session(world, monkeypatch, caplog):
     # given no party secretary yet (a new installation), then a dashboard that fails
+    from django.contrib.sessions.models import Session
+
     from cadres.models import Cadre
     from portal import dashboard
     from portal.warmup import first_dashboard
 
     Cadre.objects.filter(post="party_secretary").update(is_active=False)
-    first_dashboard()  # nothing to render: no error
+    with keeping_the_test_connection():
+        assert first_dashboard() is None  # nothing to render: no error
     Cadre.objects.filter(post="party_secretary").update(is_active=True)
 
     def broken(user):  # type: ignore[no-untyped-def]
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(dashboard, "dashboard_context", broken)
-    # when warming up, then the failure is logged and the worker goes on
-    first_dashboard()
-    assert "the first dashboard failed" in caplog.text
+    sessions = Session.objects.count()
+    # when warming up, then the failure is logged, its session is gone and the worker goes on
+    with keeping_the_test_connection():
+        assert first_dashboard() == 500
+    assert "the first dashboard answered 500" in caplog.text
+    assert Session.objects.count() == sessions
 
 
 @pytest.mark.django_db
-def test_a_worker_sends_an_anonymous_visit_and_the_log_in_page_through_its_application_writing_nothing(world):
+def test_a_worker_sends_an_anonymous_visit_and_the_log_in_page_through_its_application_writing_nothing(
+        world):
     # given a worker just forked
     from django.contrib.sessions.models import Session
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connection
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from portal.warmup import first_requests
 
     sessions = Session.objects.count()
     # when it warms up (the test's transaction kept open, as Django's test client keeps it)
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        with CaptureQueriesContext(connection) as captured:
-            statuses = first_requests()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    with CaptureQueriesContext(connection) as captured, keeping_the_test_connection():
+        statuses = first_requests()
     # then the home page sent it to the log-in page, which answered, and nothing was written
     assert statuses == [302, 200]
     assert Session.objects.count() == sessions
-    writes = [q["sql"] for q in captured.captured_queries
-              if (q["sql"] or "").lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
-    assert writes == []
+    assert _writes(captured) == []
 
 
 @pytest.mark.django_db
-def test_gunicorn_s_worker_warms_up_through_the_application_it_serves(world, monkeypatch):
-    # given a worker whose application records the paths it is sent
+def test_gunicorn_s_worker_warms_up_through_the_application_it_serves(world):
+    # given a worker whose application records the paths it is sent, and with which cookie
     from types import SimpleNamespace
 
+    from django.contrib.sessions.models import Session
     from django.core.handlers.wsgi import WSGIHandler
 
     from portal import gunicorn
 
-    handler, paths = WSGIHandler(), []
+    handler, sent = WSGIHandler(), []
 
     def application(environ, start_response):  # type: ignore[no-untyped-def]
-        paths.append(environ["PATH_INFO"])
+        sent.append((environ["PATH_INFO"], "sessionid=" in environ.get("HTTP_COOKIE", "")))
         return handler(environ, start_response)
 
-    monkeypatch.setattr("portal.warmup.first_dashboard", lambda: None)  # its own test above
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        # when gunicorn has loaded it in the worker
+    sessions = Session.objects.count()
+    # when gunicorn has loaded it in the worker
+    with keeping_the_test_connection():
         gunicorn.post_worker_init(SimpleNamespace(cfg=SimpleNamespace(preload_app=True), wsgi=application))
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    # then the warm-up's requests went through that very application
-    assert paths == ["/", "/accounts/login/"]
+    # then the warm-up's requests went through that very application: anonymous, then signed in
+    assert sent == [("/", False), ("/accounts/login/", False), ("/", True)]
+    assert Session.objects.count() == sessions
