@@ -69,6 +69,30 @@ def test_by_village(week):
     assert "西山村" not in rows
 
 
+def test_a_village_counts_the_period_s_diaries_about_it_in_the_scoped_townships(week):
+    """On PostgreSQL the village counts come from the period pass (a second grouping set): they
+    count what the report's own query counted before: the period's diaries, not withdrawn, of the
+    scoped townships, whoever wrote them."""
+    from django.utils import timezone
+
+    # given cadre2's diary filed under the other township, a withdrawn one and one past the period
+    f.DiaryFactory(author=week.cadre2, village=week.v_other, date=dt.date(2026, 11, 4), township=week.other_township)
+    f.DiaryFactory(author=week.cadre1, village=week.v1, date=dt.date(2026, 11, 6), deleted_at=timezone.now())
+    f.DiaryFactory(author=week.cadre1, village=week.v1, date=dt.date(2026, 11, 9))
+    # when the township and the county are reported by village
+    township = {r["village"]: r["diaries"] for r in completeness(start=START, end=END, by="village",
+                                                                 township_ids=[week.township.pk])}
+    county = {r["village"]: r["diaries"] for r in completeness(start=START, end=END, by="village")}
+    # then the other township's village counts only with the county, with both its diaries
+    assert (township["东河村"], township["光明路村"]) == (4, 5)
+    assert "西山村" not in township
+    assert (county["东河村"], county["光明路村"], county["西山村"]) == (4, 5, 2)
+    # and the cadres' figures are those of the report by cadre
+    by_cadre = {r["cadre_id"]: r for r in completeness(start=START, end=END, by="cadre",
+                                                      township_ids=[week.township.pk])}
+    assert by_cadre[week.cadre1.pk]["written"] == 2
+
+
 def test_restricting_to_some_cadres(week):
     rows = completeness(start=START, end=END, by="cadre", township_ids=[week.township.pk], cadre_ids=[week.cadre1.pk])
     assert [r["cadre"] for r in rows] == ["干部甲"]
