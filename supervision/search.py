@@ -344,12 +344,16 @@ class SearchWalk:
     `own_search_rows`).
     """
 
-    def __init__(self, scope: QuerySet[Diary], groups: Sequence[Sequence[str]], fallback: QuerySet[Any] | IndexRows, *,
+    def __init__(self, scope: QuerySet[Diary] | None, groups: Sequence[Sequence[str]],
+                 fallback: QuerySet[Any] | IndexRows, *,
                  rows: Callable[[str, Sequence[Any]], list[dict[str, Any]]] | None = None,
                  ordering: Sequence[str] = ("-date", "-id"), walk_rows: int = WALK_ROWS) -> None:
         """`rows`: reads the rows of diaries a page shows (dicts with `id` and `date`) of the ids
         a given statement selects, in the same statement; without it a page is its
-        `{"id", "date"}` rows."""
+        `{"id", "date"}` rows. `scope`: None when there is no walk (`walk_rows=0`), whose
+        fallback holds the scope itself."""
+        if scope is None and walk_rows:
+            raise ValueError("a walk needs the list's scope")
         self.scope, self.groups, self.fallback, self.rows = scope, groups, fallback, rows
         self.ordering, self.walk_rows = tuple(ordering), walk_rows
 
@@ -365,7 +369,8 @@ class SearchWalk:
 
     def filter(self, **bounds: Any) -> SearchWalk:
         """The cursor's bound on the date (`date__lt` / `date__gt`), applied to both ways."""
-        return self._with(scope=self.scope.filter(**bounds), fallback=self.fallback.filter(**bounds))
+        scope = self.scope.filter(**bounds) if self.scope is not None else None
+        return self._with(scope=scope, fallback=self.fallback.filter(**bounds))
 
     def __getitem__(self, page: slice) -> list[dict[str, Any]]:
         start, stop = page.start or 0, page.stop
@@ -425,6 +430,7 @@ class SearchWalk:
                 f"ORDER BY {order} LIMIT %s OFFSET %s",
                 [*recent_params, stop, *newer_params, *more_params, stop - start, start],
             )
+        assert self.scope is not None  # __init__: a walk has its scope
         # No ORDER BY inside: the walk orders (and limits) the scope's rows itself.
         walk_sql, walk_params = self.scope.order_by().values("id", "date").query.sql_with_params()
         match, match_params = DIARY_INDEX.pg_row_match("s", self.groups)

@@ -127,19 +127,9 @@ class DiaryFilter(django_filters.FilterSet):
 
         if request is None or connection.vendor != "postgresql" or not self._searches_only():
             return found()
-        # The same rows as `found`, in the list's order (list pages them): a cadre who reads only
-        # their own diaries by a walk of their diaries' term filters, a township reader by the
-        # search table's index alone (from the page's months first); any other reader's newest
-        # rows are walked.
-        actor = actor_for(request.user)
-        if (own := own_reader_of(actor)) is not None:
-            walk = SearchWalk(qs, groups, own_search_rows(groups, author_id=own[0], township_id=own[1]),
-                              rows=page_rows, walk_rows=0)
-        elif (reader_of := township_reader_of(actor)) is not None:
-            walk = SearchWalk(qs, groups, township_search_rows(groups, township_id=reader_of), rows=page_rows,
-                              walk_rows=0)
-        else:
-            walk = SearchWalk(qs, groups, found(), rows=page_rows)
+        # The same rows as `found`, in the list's order (list pages them): a reader whose scope
+        # the search index answers alone (index_walk), else the reader's newest rows walked.
+        walk = index_walk(actor_for(request.user), groups) or SearchWalk(qs, groups, found(), rows=page_rows)
         setattr(request, SEARCH_ROWS, walk)
         # The list pages the walk and never reads this set (building it cost ~0.3 ms a page);
         # any other action still filters by it.
@@ -153,6 +143,20 @@ class DiaryFilter(django_filters.FilterSet):
         if request is not None and not set(request.query_params) <= {*self.form.cleaned_data, *PAGING_PARAMS}:
             return False
         return all(value in EMPTY_VALUES for key, value in self.form.cleaned_data.items() if key != "search")
+
+
+def index_walk(actor: Actor, groups: Sequence[Sequence[str]]) -> SearchWalk | None:
+    """A search page's walk for a reader whose every readable diary the search index finds on its
+    own, with no need of the list's scope: a cadre who reads only their own diaries (a walk of
+    their diaries' term filters), a reader of a whole township (the search table's index, from
+    the page's months first). None for any other reader (PostgreSQL only)."""
+    if (own := own_reader_of(actor)) is not None:
+        return SearchWalk(None, groups, own_search_rows(groups, author_id=own[0], township_id=own[1]),
+                          rows=page_rows, walk_rows=0)
+    if (reader_of := township_reader_of(actor)) is not None:
+        return SearchWalk(None, groups, township_search_rows(groups, township_id=reader_of), rows=page_rows,
+                          walk_rows=0)
+    return None
 
 
 def _rows(qs: QuerySet[Diary]) -> QuerySet[Any]:
@@ -192,6 +196,8 @@ class DiaryViewSet(
             # scope (core.query_memo).
             key = diaries_scope_key(actor_for(request.user))
             return self._page(kept_queryset(("api.diaries.rows", key), lambda: _rows(diaries_in_scope(key))))
+        if connection.vendor == "postgresql" and (walk := self._search_only_walk()) is not None:
+            return self._search_page(walk)
         qs = self.filter_queryset(self.get_queryset())
         if (search_rows := getattr(request, SEARCH_ROWS, None)) is not None:
             return self._search_page(search_rows)
@@ -201,6 +207,18 @@ class DiaryViewSet(
         assert page is not None
         households = household_ids_of([row["id"] for row in page])
         return self.get_paginated_response(diary_rows(page, households))
+
+    def _search_only_walk(self) -> SearchWalk | None:
+        """The page's walk of a request that only searches (and pages) by a reader whose matches
+        the index finds alone (index_walk): the list's scope and its filter set, which such a
+        page never reads, are not built (~1.3 ms of a cadre's ~6 ms of CPU at a million diaries).
+        A query that cannot be searched is the filter's 400 (the same message, under `search`);
+        None: the filter set answers (an empty search, another parameter, any other reader)."""
+        params = self.request.query_params
+        value = (params.get("search") or "").strip()  # as the filter's form cleans it
+        if not value or not params.keys() <= {"search", *PAGING_PARAMS}:
+            return None
+        return index_walk(actor_for(self.request.user), api_query_groups(value))
 
     def _page(self, rows: QuerySet[Any]) -> Response:
         """A page of _rows (PostgreSQL: each row carries its households)."""
