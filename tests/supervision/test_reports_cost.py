@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from cadres.models import Cadre, ExcusedAbsence
 from supervision.services.completeness import completeness, coverage
@@ -45,9 +46,15 @@ def grow_county():  # type: ignore[no-untyped-def]
 
 # The caller's token and actor are cached (warm); then the report's own statements: cadres, absences,
 # calendar, the period's pass, coverage, and the rows' names (villages: assignments, diaries by village).
+# On PostgreSQL the village report counts the diaries by village in the period's pass, which runs in
+# its own transaction with its work_mem: one statement fewer, three more (the savepoint the test's
+# transaction makes of it, its release, the setting).
+VILLAGE_QUERIES = 11 if connection.vendor == "postgresql" else 9
+
+
 @pytest.mark.parametrize(("url", "expected"), [
     (f"/api/v1/reports/diary-completeness?{PERIOD}&by=township", 6),
-    (f"/api/v1/reports/diary-completeness?{PERIOD}&by=village", 9),
+    (f"/api/v1/reports/diary-completeness?{PERIOD}&by=village", VILLAGE_QUERIES),
     (f"/api/v1/reports/diary-completeness?{PERIOD}&by=unit", 7),
     (f"/api/v1/reports/matters?{PERIOD}", 2),
 ])
