@@ -17,6 +17,7 @@ from cadres.selectors import QuotaStatus, quota_of
 from core.dashboard import shared_figures
 from supervision.dashboard.figures import matter_figures, period_totals, window_days
 from supervision.dashboard.own import OwnRows, own_rows
+from supervision.dashboard.panel_html import households_html
 from supervision.selectors.diaries import backfill_days
 from supervision.selectors.households import STALE_AFTER_DAYS, stale_among
 
@@ -46,7 +47,7 @@ def panels(actor: Actor, user: Any) -> list[dict[str, Any]]:
 def _households_panel(quota: QuotaStatus, stale: Sequence[Any]) -> dict[str, Any] | None:
     if not (quota.has_quota or stale):
         return None
-    return {
+    panel = {
         "template": "cadres/panel_households.html",
         "order": 20,
         "quota": quota,
@@ -54,6 +55,9 @@ def _households_panel(quota: QuotaStatus, stale: Sequence[Any]) -> dict[str, Any
         "stale_count": len(stale),
         "stale_after": STALE_AFTER_DAYS,
     }
+    # Written in Python, as its template would (panel_html): rendered on every visit.
+    panel["html"] = households_html(panel)
+    return panel
 
 
 def _window(today: date) -> tuple[date, date]:

@@ -25,6 +25,7 @@ from cadres.models import Village
 from cadres.roles import Actor, Role
 from cadres.scope import sees_no_township
 from core.sql import read_rows, township_clause
+from supervision.dashboard.panel_html import agenda_html
 from supervision.models import AgendaItem, Diary, Inspection, InspectionFinding, Matter
 from supervision.selectors.diaries import DIARY_READERS
 from supervision.selectors.inspections import inspections_for
@@ -136,8 +137,11 @@ def _agenda_panel(actor: Actor) -> dict[str, Any] | None:
     items = [AgendaRow(pk, diary_id, title, str(labels.get(source, source)), _moment(adopted_at), village_name)
              for pk, diary_id, title, source, adopted_at, village_name, _total in rows]
     count = rows[0][-1]
-    return {"template": "supervision/dashboard/_todo_agenda.html", "order": 26, "count": count,
-            "items": items, "more": count - len(items)}
+    panel = {"template": "supervision/dashboard/_todo_agenda.html", "order": 26, "count": count,
+             "items": items, "more": count - len(items)}
+    # Written in Python, as its template would (panel_html): rendered on every visit.
+    panel["html"] = agenda_html(panel)
+    return panel
 
 
 def _inspections_panel(actor: Actor, today: date) -> dict[str, Any] | None:
