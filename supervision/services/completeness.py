@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -160,81 +161,52 @@ def _period_pass(
     diaries over 27 months the one pass costs ~450 ms of CPU where the two parallel scans cost
     ~320 + ~140 ms of wall time and three times that of CPU, which four reports at once queue
     for on two cores (bench: p95 2.0–2.3 s)."""
-    if villages:
-        return _period_and_village_pass(start=start, end=end, township_ids=township_ids, cadre_ids=cadre_ids,
-                                        workdays=workdays, excused=excused)
-    counted = _counted_sql()
     # The scoped townships' diaries, and every diary of their cadres: a cadre may have written some
     # in a township they left (not counted, see the caller), which the id bound must still cover.
     scope = "" if township_ids is None else "AND (township_id = ANY(%s::bigint[]) OR author_id = ANY(%s::bigint[]))"
-    sql = f"""
-        SELECT township_id, author_id, {counted}, COUNT(*), COUNT(*) FILTER (WHERE on_time), MIN(id), MAX(id)
-        FROM {Diary._meta.db_table}
-        WHERE date BETWEEN %s AND %s AND deleted_at IS NULL {scope}
-        GROUP BY 1, 2, 3
-    """  # noqa: S608 - table name from the model, values as parameters
-    params: list[Any] = [_day_keys(workdays), _day_keys(excused), start, end]
-    if township_ids is not None:
-        params += [township_ids, cadre_ids]
-    written: dict[tuple[int, int], tuple[int, int]] = {}
-    low, high = None, None
-    with connections[current_read_alias()].cursor() as cursor:
-        cursor.execute(sql, params)
-        for township_id, author_id, counts, n, n_on_time, first, last in cursor.fetchall():
-            if counts:
-                written[township_id, author_id] = (n, n_on_time)
-            low = first if low is None else min(low, first)
-            high = last if high is None else max(high, last)
-    # An empty period has an empty bound.
-    return PeriodPass(written=written, bound=(low, high) if low is not None and high is not None else (1, 0))
-
-
-def _counted_sql() -> str:
-    """SQL true when a diary counts: on a workday of its township, its author not excused."""
-    return (f"{DAY_KEY.format(column='township_id')} = ANY(%s::bigint[]) "
-            f"AND NOT {DAY_KEY.format(column='author_id')} = ANY(%s::bigint[])")
-
-
-def _period_and_village_pass(
-    *, start: date, end: date, township_ids: list[int] | None, cadre_ids: list[int], workdays: dict[int, list[date]],
-    excused: dict[int, set[date]],
-) -> PeriodPass:
-    """`_period_pass` with the diaries by village (`villages=True`): one scan, two grouping sets."""
-    scope = "" if township_ids is None else "AND (township_id = ANY(%s::bigint[]) OR author_id = ANY(%s::bigint[]))"
-    # The scan also reads the scoped cadres' diaries in other townships (for the id bound); a
-    # village counts the diaries of the scoped townships only.
+    # A village counts the diaries of the scoped townships only (not those other diaries).
     about = "COUNT(*)" if township_ids is None else "COUNT(*) FILTER (WHERE township_id = ANY(%s::bigint[]))"
+    counted = (
+        f"{DAY_KEY.format(column='township_id')} = ANY(%s::bigint[]) "
+        f"AND NOT {DAY_KEY.format(column='author_id')} = ANY(%s::bigint[])"
+    )
+    by_village, village, about, grouping = (
+        ("GROUPING(village_id) = 0", "village_id", about, "GROUPING SETS ((2, 3, 4), (5))") if villages
+        else ("false", "NULL", "0", "2, 3, 4")
+    )
     sql = f"""
-        SELECT GROUPING(village_id) = 0, township_id, author_id, {_counted_sql()}, village_id,
+        SELECT {by_village}, township_id, author_id, {counted}, {village},
                COUNT(*), COUNT(*) FILTER (WHERE on_time), MIN(id), MAX(id), {about}
         FROM {Diary._meta.db_table}
         WHERE date BETWEEN %s AND %s AND deleted_at IS NULL {scope}
-        GROUP BY GROUPING SETS ((2, 3, 4), (5))
+        GROUP BY {grouping}
     """  # noqa: S608 - table name from the model, values as parameters
     params: list[Any] = [_day_keys(workdays), _day_keys(excused)]
-    if township_ids is not None:
+    if villages and township_ids is not None:
         params.append(township_ids)
     params += [start, end]
     if township_ids is not None:
         params += [township_ids, cadre_ids]
     written: dict[tuple[int, int], tuple[int, int]] = {}
-    villages: dict[int, int] = {}
+    diaries: dict[int, int] = {}
     low, high = None, None
     alias = current_read_alias()
-    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [VILLAGE_GROUPING_WORK_MEM])
+    with transaction.atomic(using=alias) if villages else nullcontext(), connections[alias].cursor() as cursor:
+        if villages:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [VILLAGE_GROUPING_WORK_MEM])
         cursor.execute(sql, params)
-        for by_village, township_id, author_id, counts, village_id, n, n_on_time, first, last, n_about in cursor:
-            if by_village:
+        for about_village, township_id, author_id, counts, village_id, n, n_on_time, first, last, n_about in cursor:
+            if about_village:
                 if village_id is not None and n_about:
-                    villages[village_id] = n_about
+                    diaries[village_id] = n_about
                 continue
             if counts:
                 written[township_id, author_id] = (n, n_on_time)
             low = first if low is None else min(low, first)
             high = last if high is None else max(high, last)
+    # An empty period has an empty bound.
     return PeriodPass(written=written, bound=(low, high) if low is not None and high is not None else (1, 0),
-                      villages=villages)
+                      villages=diaries if villages else None)
 
 
 def _period_pass_portable(
