@@ -216,7 +216,9 @@ class DetachedIndexes:
     """Drops a table's secondary indexes, unique constraints and foreign keys for a bulk load and
     builds them again afterwards (one sort per index instead of a million inserts into each).
     With `constraints=False` only the indexes: dropping a foreign key also locks the table it
-    points at (the search index's load must not lock the diaries)."""
+    points at (the search index's load must not lock the diaries). With constraints, the tables'
+    own triggers are off during the load too (the diaries' month counts: counted once afterwards,
+    supervision.services.diary_months.rebuild, instead of a million row triggers)."""
 
     def __init__(self, tables: Sequence[str], *, constraints: bool = True) -> None:
         from django.db import connection
@@ -252,6 +254,8 @@ class DetachedIndexes:
                 for name, definition in c.fetchall():
                     self.indexes.append(definition)
                     c.execute(f"DROP INDEX {name}")
+                if self.drop_constraints:
+                    c.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -266,6 +270,9 @@ class DetachedIndexes:
             # Unique constraints before foreign keys (a key may point at a unique column).
             for table, name, definition in sorted(self.constraints, key=lambda t: "FOREIGN KEY" in t[2]):
                 c.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            if self.drop_constraints:
+                for table in self.tables:
+                    c.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
 
 
 # --- the data set -----------------------------------------------------------------------------------------
@@ -645,6 +652,7 @@ def _workdays(first: date, last: date) -> list[date]:
 def build_diaries(world: World, loader: Loader, rng: Streams, out: Callable[[str], None]) -> None:
     """Diaries (COPY), their household links, matters, comments and agenda items."""
     from supervision.models import AgendaItem, Diary, DiaryComment, Matter
+    from supervision.services.diary_months import rebuild as rebuild_diary_months
 
     scale = world.scale
     writers = world.cadres
@@ -731,6 +739,7 @@ def build_diaries(world: World, loader: Loader, rng: Streams, out: Callable[[str
         loader.write(Diary.households.through, ["diary_id", "household_id"], links)
         out(f"  links copied; rebuilding indexes ({time.monotonic() - started:.0f} s)")
     out(f"  diary indexes rebuilt ({time.monotonic() - started:.0f} s)")
+    out(f"  diaries by month: {rebuild_diary_months():,} rows counted ({time.monotonic() - started:.0f} s)")
     with DetachedIndexes([Matter._meta.db_table]):
         loader.write(Matter, MATTER_COLS, matters)
     loader.write(DiaryComment, ["diary_id", "author_id", "text", "created_at"], comments)

@@ -1,5 +1,6 @@
 from .choices import Category
 from .diaries import TEXT_LIMIT, AgendaItem, Diary, DiaryComment
+from .diary_months import DiaryMonth
 from .disclosures import (
     Disclosure,
     DisclosureCheck,
@@ -33,6 +34,7 @@ __all__ = [
     "DeadlineRule",
     "Diary",
     "DiaryComment",
+    "DiaryMonth",
     "DiarySearch",
     "DiaryTerms",
     "Disclosure",

@@ -37,7 +37,7 @@ from cadres.models import (
 )
 from core.replica import current_read_alias
 from core.sql import planned_once, read_rows, row_date, township_clause
-from supervision.models import Diary
+from supervision.models import Diary, DiaryMonth
 
 BY_CHOICES = ("village", "unit", "cadre", "township")
 
@@ -150,7 +150,7 @@ VILLAGE_GROUPING_WORK_MEM = "32MB"
 
 def _period_pass(
     *, start: date, end: date, township_ids: list[int] | None, cadre_ids: list[int], workdays: dict[int, list[date]],
-    excused: dict[int, set[date]], villages: bool = False,
+    excused: Mapping[int, Iterable[date]], villages: bool = False,
 ) -> PeriodPass:
     """PostgreSQL: written and on-time days and the id bound in one grouped scan of the period's
     diaries (the covering index `diary_period_idx`, in parallel). Whether a diary counts is a
@@ -209,6 +209,125 @@ def _period_pass(
                       villages=diaries if villages else None)
 
 
+def _whole_months(start: date, end: date) -> tuple[date, date] | None:
+    """The first day of the period's first whole month and the last day of its last, or None when
+    the period holds no whole month."""
+    first = start if start.day == 1 else _month_after(start)
+    last = end if (end + timedelta(days=1)).day == 1 else end.replace(day=1) - timedelta(days=1)
+    return (first, last) if first <= last else None
+
+
+def _month_after(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _split_pass(
+    *, start: date, end: date, township_ids: list[int] | None, cadre_ids: list[int], workdays: dict[int, list[date]],
+    excused: dict[int, set[date]], villages: bool,
+) -> PeriodPass:
+    """PostgreSQL: the period's whole months counted from the diaries by month (`_months_pass`),
+    the days before and after them from the diaries (`_period_pass`), the three added up. A
+    period without a whole month is one `_period_pass`."""
+    months = _whole_months(start, end)
+    if months is None:
+        return _period_pass(start=start, end=end, township_ids=township_ids, cadre_ids=cadre_ids, workdays=workdays,
+                            excused=excused, villages=villages)
+    first, last = months
+    parts = [_months_pass(first=first, last=last, township_ids=township_ids, cadre_ids=cadre_ids,
+                          workdays=workdays, excused=excused, villages=villages)]
+    for edge_start, edge_end in ((start, first - timedelta(days=1)), (last + timedelta(days=1), end)):
+        if edge_start <= edge_end:
+            parts.append(_period_pass(
+                start=edge_start, end=edge_end, township_ids=township_ids, cadre_ids=cadre_ids,
+                workdays=_within(workdays, edge_start, edge_end), excused=_within(excused, edge_start, edge_end),
+                villages=villages,
+            ))
+    return _added(parts, villages=villages)
+
+
+def _within(days_by_id: Mapping[int, Iterable[date]], start: date, end: date) -> dict[int, list[date]]:
+    return {key: [day for day in days if start <= day <= end] for key, days in days_by_id.items()}
+
+
+def _added(parts: list[PeriodPass], *, villages: bool) -> PeriodPass:
+    written: dict[tuple[int, int], tuple[int, int]] = {}
+    diaries: dict[int, int] = defaultdict(int)
+    bounds = [part.bound for part in parts if part.bound is not None and part.bound[0] <= part.bound[1]]
+    for part in parts:
+        for key, (n, n_on_time) in part.written.items():
+            before = written.get(key, (0, 0))
+            written[key] = (before[0] + n, before[1] + n_on_time)
+        for village_id, n in (part.villages or {}).items():
+            diaries[village_id] += n
+    bound = (min(low for low, _high in bounds), max(high for _low, high in bounds)) if bounds else (1, 0)
+    return PeriodPass(written=written, bound=bound, villages=dict(diaries) if villages else None)
+
+
+def _month_masks(days_by_id: Mapping[int, Iterable[date]], first: date, last: date) -> tuple[list[int], list[date], list[int]]:
+    """The days within [first, last] as (id, month, day bitmask) columns, the bits of
+    supervision.models.DiaryMonth."""
+    masks: dict[tuple[int, date], int] = defaultdict(int)
+    for key, days in days_by_id.items():
+        for day in days:
+            if first <= day <= last:
+                masks[key, day.replace(day=1)] |= 1 << (day.day - 1)
+    return [key for key, _month in masks], [month for _key, month in masks], list(masks.values())
+
+
+def _months_pass(
+    *, first: date, last: date, township_ids: list[int] | None, cadre_ids: list[int], workdays: dict[int, list[date]],
+    excused: dict[int, set[date]], villages: bool,
+) -> PeriodPass:
+    """PostgreSQL: `_period_pass` over the whole months first..last, counted from the diaries by
+    month (supervision.models.DiaryMonth) instead of the diaries: a day counts when its bit is
+    set, the township works that day and the author is not excused (the same masks, as bits), so
+    a 27-month report reads ~100,000 rows at a million diaries instead of a million index entries.
+    The id bound is the months' (it may be wider than the diaries', never narrower)."""
+    months = DiaryMonth._meta.db_table
+    scope = "" if township_ids is None else "AND (m.township_id = ANY(%s::bigint[]) OR m.author_id = ANY(%s::bigint[]))"
+    about = "" if township_ids is None else "FILTER (WHERE township_id = ANY(%s::bigint[]))"
+    grouping = "GROUPING SETS ((township_id, author_id), (village_id))" if villages else "township_id, author_id"
+    by_village = "GROUPING(village_id) = 0" if villages else "false"
+    village = "village_id" if villages else "NULL"
+    sql = f"""
+        WITH workdays(township_id, month, days) AS (SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[])),
+             excused(author_id, month, days) AS (SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[])),
+             counted AS (
+                 SELECT m.township_id, m.author_id, m.village_id, m.written, m.first_id, m.last_id,
+                        m.written & COALESCE(w.days, 0) & ~COALESCE(e.days, 0) AS days,
+                        m.on_time & COALESCE(w.days, 0) & ~COALESCE(e.days, 0) AS days_on_time
+                 FROM {months} m
+                 LEFT JOIN workdays w ON w.township_id = m.township_id AND w.month = m.month
+                 LEFT JOIN excused e ON e.author_id = m.author_id AND e.month = m.month
+                 WHERE m.month BETWEEN %s AND %s AND m.written <> 0 {scope}
+             )
+        SELECT {by_village}, township_id, author_id, {village},
+               SUM(bit_count(days::bit(32))), SUM(bit_count(days_on_time::bit(32))), MIN(first_id), MAX(last_id),
+               SUM(bit_count(written::bit(32))) {about}
+        FROM counted GROUP BY {grouping}
+    """  # noqa: S608 - table name from the model, values as parameters
+    params: list[Any] = [*_month_masks(workdays, first, last), *_month_masks(excused, first, last), first,
+                         last.replace(day=1)]
+    if township_ids is not None:
+        params += [township_ids, cadre_ids, township_ids]
+    written: dict[tuple[int, int], tuple[int, int]] = {}
+    diaries: dict[int, int] = {}
+    low, high = None, None
+    with connections[current_read_alias()].cursor() as cursor:
+        cursor.execute(sql, params)
+        for about_village, township_id, author_id, village_id, n, n_on_time, first_id, last_id, n_about in cursor:
+            if about_village:
+                if village_id is not None and n_about:
+                    diaries[village_id] = int(n_about)
+                continue
+            if n:
+                written[township_id, author_id] = (int(n), int(n_on_time))
+            low = first_id if low is None else min(low, first_id)
+            high = last_id if high is None else max(high, last_id)
+    return PeriodPass(written=written, bound=(low, high) if low is not None and high is not None else (1, 0),
+                      villages=diaries if villages else None)
+
+
 def _period_pass_portable(
     *, start: date, end: date, township_ids: list[int] | None, workdays: dict[int, list[date]]
 ) -> PeriodPass:
@@ -259,7 +378,7 @@ def _cadre_figures(
             figures[cadre_id].expected = len(set(days) - excused[cadre_id])
     home = {c["pk"]: c["township_id"] for c in cadres}
     if connections[current_read_alias()].vendor == "postgresql":
-        period = _period_pass(
+        period = _split_pass(
             start=start, end=end, township_ids=township_ids, cadre_ids=ids, workdays=workdays, excused=excused,
             villages=villages,
         )
