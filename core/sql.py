@@ -11,7 +11,7 @@ columns from the calling function, values travel as parameters.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -33,6 +33,14 @@ def township_clause(column: str, township_ids: Collection[int] | None, keyword: 
     if not ids:
         return f" {keyword} 1 = 0", []
     return f" {keyword} {column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def array_literal(values: Iterable[int | date]) -> str:
+    """A PostgreSQL array literal of integers or dates ('{1,2,3}'), for a `%s::bigint[]` or
+    `%s::date[]` parameter. Django's psycopg cursors bind on the client, where a Python list is
+    quoted element by element in Python: a county report's 30,000 mask values cost ~100 ms so and
+    ~5 ms as one string."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def read_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -1,6 +1,6 @@
 from .choices import Category
 from .diaries import TEXT_LIMIT, AgendaItem, Diary, DiaryComment
-from .diary_months import DiaryMonth
+from .diary_months import DiaryMonth, DiaryVillageMonth
 from .disclosures import (
     Disclosure,
     DisclosureCheck,
@@ -37,6 +37,7 @@ __all__ = [
     "DiaryMonth",
     "DiarySearch",
     "DiaryTerms",
+    "DiaryVillageMonth",
     "Disclosure",
     "DisclosureCheck",
     "DisclosureCheckItem",

@@ -9,14 +9,14 @@ import io
 import random
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from cadres.models import CalendarDay, ExcusedAbsence
-from supervision.models import Diary, DiaryMonth
+from supervision.models import Diary, DiaryMonth, DiaryVillageMonth
 from supervision.services import completeness as completeness_module
 from supervision.services.completeness import completeness
-from supervision.services.diary_months import month_rows_sql, rebuild
+from supervision.services.diary_months import TABLES, differences, month_rows_sql, rebuild
 from tests import factories as f
 
 pytestmark = pytest.mark.postgres
@@ -25,27 +25,33 @@ FIRST, LAST = dt.date(2026, 9, 24), dt.date(2026, 12, 6)
 ABROAD = dt.date(2026, 11, 14)  # cadre2's diary filed under the other township
 
 
-def counted_from_diaries() -> dict[tuple[dt.date, int, int, int], tuple[int, int, int, int]]:
+Key = tuple[dt.date, int, int] | tuple[dt.date, int, int, int]
+
+
+def counted_from_diaries(model: type[models.Model] = DiaryMonth) -> dict[Key, tuple[int, ...]]:
+    keys = len(TABLES[model][0])
     with connection.cursor() as cursor:
-        cursor.execute(month_rows_sql())
-        return {tuple(row[:4]): tuple(row[4:]) for row in cursor.fetchall()}  # type: ignore[misc]
+        cursor.execute(month_rows_sql(model))
+        return {tuple(row[:keys]): tuple(row[keys:]) for row in cursor.fetchall()}  # type: ignore[misc]
 
 
-def kept() -> dict[tuple[dt.date, int, int, int], tuple[int, int, int, int]]:
-    rows = DiaryMonth.objects.exclude(written=0).values_list(
-        "month", "township_id", "author_id", "village_id", "written", "on_time", "first_id", "last_id")
-    return {tuple(row[:4]): tuple(row[4:]) for row in rows}  # type: ignore[misc]
+def kept(model: type[models.Model] = DiaryMonth) -> dict[Key, tuple[int, ...]]:
+    keys, figures = TABLES[model]
+    rows = model.objects.exclude(written=0).values_list(*keys, *figures)  # type: ignore[attr-defined]
+    return {tuple(row[:len(keys)]): tuple(row[len(keys):]) for row in rows}  # type: ignore[misc]
 
 
 def assert_kept_as_counted() -> None:
-    """Each live diary's day bit (and on-time bit) where the diaries put it and nowhere else; each
-    row's id bound covers its diaries (a withdrawal does not narrow it)."""
+    """Each live diary's day bit (and on-time bit) where the diaries put it and nowhere else, in
+    both tables; each cadre's row's id bound covers its diaries (a withdrawal does not narrow it)."""
     ours, theirs = kept(), counted_from_diaries()
     assert set(ours) == set(theirs)
     for key, (written, on_time, first, last) in theirs.items():
         kept_written, kept_on_time, kept_first, kept_last = ours[key]
         assert (kept_written, kept_on_time) == (written, on_time), key
         assert kept_first <= first and kept_last >= last, key
+    assert kept(DiaryVillageMonth) == counted_from_diaries(DiaryVillageMonth)
+    assert differences() == 0
 
 
 def test_every_kind_of_write_keeps_the_months(world):
@@ -64,6 +70,8 @@ def test_every_kind_of_write_keeps_the_months(world):
     Diary.objects.filter(pk=late.pk).update(on_time=True)
     Diary.objects.filter(pk=other.pk).update(village=world.v2)
     assert_kept_as_counted()
+    assert DiaryVillageMonth.objects.get(village_id=world.v2.pk, author_id=world.cadre2.pk).days() == [3]
+    assert DiaryVillageMonth.objects.get(village_id=world.v1.pk, author_id=world.cadre2.pk).written == 0
     assert DiaryMonth.objects.get(month=dt.date(2026, 10, 1), author_id=world.cadre1.pk).days() == [3]
 
     Diary.objects.filter(pk=late.pk).update(deleted_at=timezone.now())  # withdrawn
@@ -84,10 +92,11 @@ def test_rebuilding_counts_the_same_rows_afresh(world):
     for day in (1, 2, 30):
         f.DiaryFactory(author=world.cadre1, village=world.v1, date=dt.date(2026, 11, day))
     f.DiaryFactory(author=world.cadre2, village=world.v2, date=dt.date(2026, 12, 1), on_time=False)
-    before = kept()
+    before = kept(), kept(DiaryVillageMonth)
     DiaryMonth.objects.all().delete()
+    DiaryVillageMonth.objects.all().delete()
     assert rebuild() == 2
-    assert kept() == before
+    assert (kept(), kept(DiaryVillageMonth)) == before
 
 
 def test_emptying_the_diaries_empties_the_months(world):
@@ -96,6 +105,7 @@ def test_emptying_the_diaries_empties_the_months(world):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's pending foreign-key checks, done
         cursor.execute(f"TRUNCATE {Diary._meta.db_table} CASCADE")
     assert not DiaryMonth.objects.exists()
+    assert not DiaryVillageMonth.objects.exists()
 
 
 @pytest.fixture
@@ -159,7 +169,7 @@ def test_a_whole_month_reads_the_months_not_the_diaries(ten_weeks, django_assert
     with django_assert_num_queries(1) as context:
         _split_pass(start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31), township_ids=None,
                     cadre_ids=[ten_weeks.cadre1.pk], workdays=workdays, excused={}, villages=False)
-    assert DiaryMonth._meta.db_table in context.captured_queries[0]["sql"]
+    assert DiaryMonth._meta.db_table + " m" in context.captured_queries[0]["sql"]
     assert Diary._meta.db_table + " " not in context.captured_queries[0]["sql"]
     with django_assert_num_queries(3):
         _split_pass(start=dt.date(2026, 9, 30), end=dt.date(2026, 11, 1), township_ids=None,
@@ -174,11 +184,14 @@ def test_the_command_checks_the_months_and_counts_them_afresh(world):
     out = io.StringIO()
     call_command("rebuild_diary_months", "--check", stdout=out)
     assert "一致" in out.getvalue()
-    # given a row that lost a day (a restore without the triggers, a hand edit)
+    # given a row that lost a day and one that gained a village (a restore without the triggers, a hand edit)
     DiaryMonth.objects.filter(author_id=world.cadre1.pk).update(written=1 << 1)
-    with pytest.raises(CommandError, match="1 行"):
+    DiaryVillageMonth.objects.create(month=dt.date(2026, 10, 1), township_id=world.township.pk,
+                                     village_id=world.v2.pk, author_id=world.cadre1.pk, written=1)
+    with pytest.raises(CommandError, match="2 行"):
         call_command("rebuild_diary_months", "--check", stdout=io.StringIO())
     call_command("rebuild_diary_months", stdout=out)
     assert "1 行已统计" in out.getvalue()
     assert DiaryMonth.objects.get(author_id=world.cadre1.pk).days() == [2, 3]
+    assert not DiaryVillageMonth.objects.filter(village_id=world.v2.pk).exists()
     call_command("rebuild_diary_months", "--check", stdout=io.StringIO())
