@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
@@ -156,16 +157,64 @@ def _headers(columns: list[Column]) -> list[str]:
     return [str(c.label) for c in columns]
 
 
-def _csv_lines(headers: list[str], keys: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def csv_values(columns: list[Column]) -> Callable[[dict[str, Any]], list[Any]]:
+    """A function giving a row's CSV values, what `csv.writer` writes exactly as it writes
+    `[cell(row.get(key)) for key in keys]` (`cell`: `_cell_converter(as_text=True)`), in a
+    fraction of the time.
+
+    A 100,000-diary export converts 1.5 million cells, and a call of `cell` for each was half of
+    its CPU. Here the row's values are taken at once, and only what the writer would write
+    differently is converted: text that starts like a formula, and values of another type than
+    their column declares (a time, a lazy label). What the writer writes as `cell` would already
+    is left to it: None (an empty field), numbers and booleans, dates (their ISO form)."""
+    keys = [c.key for c in columns]
+    cell = _cell_converter(as_text=True)
+    texts = [i for i, c in enumerate(columns) if c.type == "string"]
+    days = [i for i, c in enumerate(columns) if c.type == "date"]
+    plain = [i for i, c in enumerate(columns) if c.type in ("integer", "number", "boolean")]
+    others = [i for i, c in enumerate(columns) if c.type not in ("string", "date", "integer", "number", "boolean")]
+    take = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        try:
+            out = list(take(row))
+        except KeyError:  # a row without some key: the key's cell is empty
+            out = [row.get(key) for key in keys]
+        for i in texts:
+            value = out[i]
+            if value.__class__ is str:
+                if value.startswith(FORMULA_PREFIXES):
+                    out[i] = "'" + value
+            elif value is not None:
+                out[i] = cell(value)
+        for i in days:
+            value = out[i]
+            if value is not None and value.__class__ is not date:
+                out[i] = cell(value)
+        for i in plain:
+            value = out[i]
+            if value is not None and value.__class__ not in _PLAIN_TYPES:
+                out[i] = cell(value)
+        for i in others:
+            out[i] = cell(out[i])
+        return out
+
+    return values
+
+
+_PLAIN_TYPES = frozenset({int, float, bool, Decimal})
+
+
+def _csv_lines(headers: list[str], columns: list[Column], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
     yield "\ufeff" + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
-    cell = _cell_converter(as_text=True)
+    values = csv_values(columns)
     for row in rows:
-        writer.writerow([cell(row.get(key)) for key in keys])
+        writer.writerow(values(row))
         if buffer.tell() > _CSV_CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -175,7 +224,7 @@ def _csv_lines(headers: list[str], keys: list[str], rows: Iterable[dict[str, Any
 
 def csv_response(filename: str, columns: list[Column], rows: Iterable[dict[str, Any]]) -> StreamingHttpResponse:
     """A streamed CSV (UTF-8 with BOM). `rows` may be a generator: it is read as the body is sent."""
-    body = _csv_lines(_headers(columns), [c.key for c in columns], rows)
+    body = _csv_lines(_headers(columns), columns, rows)
     response = StreamingHttpResponse((chunk.encode("utf-8") for chunk in body), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv") or ""
     return response
