@@ -1,9 +1,10 @@
 """Diary completeness (DHIS2-style) and household coverage for a period.
 
 Expected days are each cadre's workdays (the township's calendar) less their excused days;
-written and on-time days are counted by the database in one grouped pass over the period's
-diaries (on PostgreSQL; one grouped query per township calendar elsewhere), never by looping
-over diaries. Coverage: each contact household active in the period, visited
+written and on-time days are counted by the database, never by looping over diaries: on
+PostgreSQL the period's whole months from the diaries by month (DiaryMonth, kept by triggers)
+and the days around them in one grouped pass over the diaries; elsewhere one grouped query per
+township calendar. Coverage: each contact household active in the period, visited
 by its cadre (a diary of theirs in the period lists it) or not.
 
 Figures group by cadre, unit or village. A village's figures are those of the cadres assigned
