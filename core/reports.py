@@ -225,8 +225,24 @@ def _csv_lines(headers: list[str], columns: list[Column], rows: Iterable[dict[st
 def csv_response(filename: str, columns: list[Column], rows: Iterable[dict[str, Any]]) -> StreamingHttpResponse:
     """A streamed CSV (UTF-8 with BOM). `rows` may be a generator: it is read as the body is sent."""
     body = _csv_lines(_headers(columns), columns, rows)
-    response = StreamingHttpResponse((chunk.encode("utf-8") for chunk in body), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv") or ""
+    return file_response(f"{filename}.csv", (chunk.encode("utf-8") for chunk in body))
+
+
+def csv_header(headers: list[str]) -> bytes:
+    """A CSV's first bytes: the BOM (Excel then reads UTF-8) and the header line, LF-terminated
+    as PostgreSQL's COPY ends the lines that follow (core.pg_copy)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(headers)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+_FILE_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MEDIA_TYPE}
+
+
+def file_response(filename: str, body: Iterator[bytes]) -> StreamingHttpResponse:
+    """A download streamed from `body`, its type by the file name's extension (csv, xlsx)."""
+    response = StreamingHttpResponse(body, content_type=_FILE_TYPES[filename.rsplit(".", 1)[-1]])
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     return response
 
 
@@ -260,15 +276,10 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Sheet"
 
 
-def _width(header: str) -> int:
-    # CJK characters are about two Latin characters wide.
-    return max(10, min(sum(2 if ord(ch) > 0x2E80 else 1 for ch in header) + 4, 40))
-
-
 def xlsx_response(filename: str, sheets: list[tuple[str, list[Column], Iterable[dict[str, Any]]]]) -> StreamingHttpResponse:
     """A workbook streamed row by row as the rows are read (core.xlsx_stream): the first bytes
     leave at once and memory stays flat however many rows."""
-    from core.xlsx_stream import Sheet, row_writer, stream_xlsx
+    from core.xlsx_stream import Sheet, column_widths, row_writer, stream_xlsx
 
     tz = timezone.get_current_timezone()
     parts: list[Sheet] = []
@@ -276,10 +287,8 @@ def xlsx_response(filename: str, sheets: list[tuple[str, list[Column], Iterable[
         headers = _headers(columns)
         writer = row_writer([c.key for c in columns], [c.type for c in columns], _cell_converter(as_text=False),
                             quote_prefixes=FORMULA_PREFIXES, tz=tz)
-        parts.append((str(title), headers, [_width(h) for h in headers], rows, writer))
-    response = StreamingHttpResponse(stream_xlsx(parts), content_type=XLSX_MEDIA_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.xlsx") or ""
-    return response
+        parts.append((str(title), headers, column_widths(headers), rows, writer))
+    return file_response(f"{filename}.xlsx", stream_xlsx(parts))
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,12 @@
 """The diaries of a period as rows for an export (the API's streamed file and the export job).
 
-Rows come from a server-side cursor in chunks of EXPORT_CHUNK, each chunk's households in two more
-queries, read by a thread a couple of chunks ahead of the file being written (core.read_ahead);
-nothing is held but those few chunks. The reporting role (and a system's API key) gets the
+On PostgreSQL the API's file is written by the database (`diary_export_file`, core.pg_copy): one
+COPY statement reads the scoped diaries in order, each row's households, masks and category label
+included, and formats every CSV line or XLSX row; the worker relays the bytes. Elsewhere (SQLite),
+and for the export job, which counts the rows it writes for its progress, rows come from a
+server-side cursor in chunks of EXPORT_CHUNK, each chunk's households in two more queries, read by
+a thread a couple of chunks ahead of the file being written (core.read_ahead); nothing is held but
+those few chunks. The reporting role (and a system's API key) gets the
 author's and the households' names masked (张*), as everywhere else it reads people.
 """
 
@@ -13,15 +17,22 @@ from collections.abc import Iterator
 from datetime import UTC, date
 from typing import Any
 
-from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy
+from django.db import connections
+from django.db.models import Case, CharField, F, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat, Greatest, Left, Length, Repeat
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext, gettext_lazy
 
 from cadres.models import Household
 from cadres.roles import Actor
 from cadres.scope import mask_name
 from core.api_fast import UtcWallClock
+from core.pg_copy import CSV_CHUNK, XML_CHUNK, copy_out, csv_select, sheet_xml, xlsx_row_select
 from core.read_ahead import read_ahead
-from core.reports import Column, streamed
+from core.replica import current_read_alias, reading_from_replica
+from core.reports import Column, csv_header, file_response, streamed
+from core.xlsx_stream import column_widths, stream_xlsx
 from supervision.models import Category, Diary
 from supervision.selectors.diaries import diaries_for
 
@@ -117,3 +128,68 @@ def _with_households(chunk: list[tuple[Any, ...]], masked: bool, labels: dict[st
             "ideas": ideas, "on_time": on_time, "created_at": created_at,
         })
     return out
+
+
+# --- written by PostgreSQL ------------------------------------------------------------------------
+
+
+def written_by_database() -> bool:
+    """Whether the export's file is written by the database (core.pg_copy): PostgreSQL only."""
+    return connections[current_read_alias()].vendor == "postgresql"
+
+
+def diary_export_file(actor: Actor, start: date, end: date, fmt: str, filename: str) -> StreamingHttpResponse:
+    """The export as a CSV or XLSX file written by PostgreSQL (see the module's docstring): the
+    same rows and values as `diary_export_rows` written by core.reports. Headers and labels in
+    the active language; the body reads from the replica where the request would."""
+    headers = [str(c.label) for c in DIARY_EXPORT_COLUMNS]
+    sql, params = _rows_sql(actor, start, end)
+    values = {c.key: f"r.x_{c.key}" for c in DIARY_EXPORT_COLUMNS}
+    if fmt == "csv":
+        statement = f"SELECT {csv_select(DIARY_EXPORT_COLUMNS, values)} FROM ({sql}) r"  # noqa: S608 - see _rows_sql
+        lines = reading_from_replica(copy_out(statement, params, csv=True, chunk=CSV_CHUNK))
+        return file_response(f"{filename}.csv", _csv_body(csv_header(headers), lines))
+    numbered = f"SELECT d.*, (row_number() OVER () + 1)::text AS n FROM ({sql}) d"  # noqa: S608 - see _rows_sql
+    statement = f"SELECT {xlsx_row_select(DIARY_EXPORT_COLUMNS, values, 'r.n')} FROM ({numbered}) r"  # noqa: S608
+    xml = sheet_xml(reading_from_replica(copy_out(statement, params, csv=False, chunk=XML_CHUNK)))
+    sheet = (gettext("报表"), headers, column_widths(headers), xml, None)
+    return file_response(f"{filename}.xlsx", stream_xlsx([sheet]))
+
+
+def _csv_body(header: bytes, lines: Iterator[bytes]) -> Iterator[bytes]:
+    yield header  # before the statement runs: the first bytes leave at once
+    yield from lines
+
+
+def _masked(field: str) -> Any:
+    """cadres.scope.mask_name in SQL: 张*, the surname survives."""
+    return Case(When(**{field: ""}, then=Value("")),
+                default=Concat(Left(field, 1), Repeat(Value("*"), Greatest(Length(field) - 1, Value(1)))),
+                output_field=CharField())
+
+
+def _rows_sql(actor: Actor, start: date, end: date) -> tuple[str, list[Any]]:
+    """The scoped diaries of the period in order, `x_<key>` the raw value of each export column
+    (its form in the file is written by core.pg_copy), as SQL and parameters. `OFFSET 0` keeps it a
+    subquery of its own: flattened into the formatting statement, the households' subquery would
+    be run once for each place its value is used. Names come from the models; values (the scope,
+    the period, the labels) are the queryset's parameters."""
+    masked = actor.is_reporter_only
+    table, links, households = (Diary._meta.db_table, Diary.households.through._meta.db_table,
+                                Household._meta.db_table)
+    head = "h.head_name"
+    if masked:  # as _masked
+        head = f"CASE WHEN {head} = '' THEN '' ELSE left({head}, 1) || repeat('*', greatest(1, length({head}) - 1)) END"
+    heads = (f"SELECT string_agg({head}, '；' ORDER BY l.household_id) FROM {links} l "  # noqa: S608 - names from the models
+             f"JOIN {households} h ON h.id = l.household_id WHERE l.diary_id = {table}.id")
+    label = Case(*[When(category=key, then=Value(str(text))) for key, text in Category.choices],
+                 default=F("category"), output_field=CharField())
+    qs = (diaries_for(actor).filter(date__range=(start, end)).order_by("date", "id")
+          .values(x_township=F("township_id"), x_township_name=F("township__name"), x_id=F("id"), x_date=F("date"),
+                  x_village=F("village__name"), x_author=_masked("author__name") if masked else F("author__name"),
+                  x_category=label, x_place=F("place"), x_people_met=F("people_met"),
+                  x_households=RawSQL(heads, [], output_field=CharField()),  # noqa: S611 - no caller's text
+                  x_situation=F("situation"), x_problems=F("problems"), x_ideas=F("ideas"), x_on_time=F("on_time"),
+                  x_created_at=F("created_at")))
+    sql, params = qs.query.sql_with_params()
+    return f"{sql} OFFSET 0", list(params)

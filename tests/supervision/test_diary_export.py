@@ -15,6 +15,7 @@ from django.db import connection
 from openpyxl import load_workbook
 
 import supervision.api.reports.diaries_export as export
+import supervision.exports as exports
 from core import read_ahead
 from core.models import JobRun
 from portal.apikeys import api_key_create
@@ -70,6 +71,8 @@ def test_xlsx_reads_back(diaries):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_first_bytes_leave_before_the_rows_are_read(diaries, monkeypatch, fmt):
+    # Written in Python (SQLite, or as here): the rows are read as the body is sent.
+    monkeypatch.setattr(export, "written_by_database", lambda: False)
     read: list[int] = []
     real = export.diary_export_rows
 
@@ -88,6 +91,26 @@ def test_first_bytes_leave_before_the_rows_are_read(diaries, monkeypatch, fmt):
     assert first and read == []  # the header left before any diary was read
     rest = b"".join(body)
     assert len(read) == 2 and rest
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_first_bytes_leave_before_the_database_writes_the_rows(diaries, monkeypatch, fmt):
+    # Written by PostgreSQL: the header leaves before the COPY statement is sent.
+    statements: list[str] = []
+    real = exports.copy_out
+
+    def watched(sql: str, *args: Any, **kwargs: Any) -> Iterator[bytes]:
+        statements.append(sql)
+        yield from real(sql, *args, **kwargs)
+
+    monkeypatch.setattr(exports, "copy_out", watched)
+    response = api_client(diaries.secretary.user).get(URL + f"&format={fmt}")
+    body = iter(response.streaming_content)
+    first = next(body)
+    assert first.startswith(b"\xef\xbb\xbf" if fmt == "csv" else b"PK") and statements == []
+    rest = b"".join(body)
+    assert len(statements) == 1 and rest
 
 
 def test_json_for_short_periods_only_and_files_up_to_the_limit(diaries, settings, monkeypatch):
@@ -136,7 +159,9 @@ def test_an_export_too_big_for_a_request_becomes_a_job_with_a_download(diaries, 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the reader thread is PostgreSQL's")
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_read_ahead_by_a_thread_writes_the_same_file_as_reading_in_turn(diaries, monkeypatch, fmt):
-    # Committed data (a transactional test): the export's chunks are read by core.read_ahead's thread.
+    # Committed data (a transactional test): the export's chunks are read by core.read_ahead's thread
+    # (as the export job reads them; the API's file is written by PostgreSQL otherwise).
+    monkeypatch.setattr(export, "written_by_database", lambda: False)
     monkeypatch.setattr("supervision.exports.EXPORT_CHUNK", 1)
     users = [diaries.secretary.user, diaries.reporter_user, diaries.cadre2.user, diaries.outsider.user]
 
@@ -160,3 +185,56 @@ def test_read_ahead_by_a_thread_writes_the_same_file_as_reading_in_turn(diaries,
     monkeypatch.setattr(read_ahead, "_may_read_elsewhere", lambda: False)
     assert files() == threaded and len(readers) == len(users)
     assert "张*" in threaded[1].decode() if fmt == "csv" else threaded[1][1][9] == "张*"  # the reporter: masked
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_file_written_by_the_database_is_the_file_written_in_python(diaries, monkeypatch, fmt):
+    """Every kind of reader (names, masks, the scope), texts a spreadsheet would take for formulas
+    or that CSV and XML must quote, several households in their order, an empty text, a category
+    without a label, times with and without fractions: the same cells either way."""
+    w = diaries
+    second = f.HouseholdFactory(village=w.v1, head_name="王")
+    formula = f.HouseholdFactory(village=w.v1, head_name="=李四")
+    tricky = f.DiaryFactory(
+        author=w.cadre1, village=w.v1, date=dt.date(2026, 11, 4), place="@村委会", people_met="-群众, \"代表\"",
+        situation="行一\n行二，\"引号\" <b>&amp;</b> 反斜杠\\n\\\\ 制表\t尾\r\n末", problems="\t问题", ideas="")
+    tricky.households.set([formula, w.h1, second])
+    Diary = type(tricky)
+    Diary.objects.filter(pk=tricky.pk).update(category="旧类别", created_at=dt.datetime(2026, 11, 4, 10, 0, 0, 123456,
+                                                                                        tzinfo=dt.UTC))
+    users = [w.secretary.user, w.reporter_user, w.cadre1.user, w.cadre2.user, w.outsider.user, w.village1.user]
+
+    def read(body: bytes) -> list[list[Any]]:
+        if fmt == "csv":
+            return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        return [[c.value for c in row] for row in load_workbook(io.BytesIO(body)).active.iter_rows()]
+
+    def xml_read(value: Any) -> Any:
+        # What an XML reader makes of a CR LF written as it is (Python's sheet): a line feed.
+        # PostgreSQL's sheet writes the CR as &#13; and keeps it (asserted below).
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+    def files() -> list[list[list[Any]]]:
+        return [read(b"".join(api_client(user).get(URL + f"&format={fmt}").streaming_content)) for user in users]
+
+    by_database = files()
+    monkeypatch.setattr(export, "written_by_database", lambda: False)
+    in_python = files()
+    assert [len(rows) for rows in by_database] == [len(rows) for rows in in_python] == [4, 4, 3, 2, 2, 1]
+    for mine, theirs in zip(by_database, in_python, strict=True):
+        for row, expected in zip(mine, theirs, strict=True):
+            if fmt == "xlsx" and isinstance(row[-1], dt.datetime):  # Excel's serial days: within a millisecond
+                assert abs(row[-1] - expected[-1]) < dt.timedelta(milliseconds=1)
+                row, expected = row[:-1], expected[:-1]
+            assert (row == expected) if fmt == "csv" else ([xml_read(v) for v in row] == expected)
+    leader_row = next(r for r in by_database[0] if r[6] == "旧类别")
+    assert leader_row[9] == "张三；王；=李四" and leader_row[7] == "'@村委会" and leader_row[11] == "'\t问题"
+    assert leader_row[10].startswith("行一\n行二，\"引号\" <b>&amp;</b> 反斜杠\\n\\\\ 制表\t尾\r\n末")
+    assert leader_row[12] in ("", None)  # an empty text: an empty field, no cell
+    reporter_row = next(r for r in by_database[1] if r[6] == "旧类别")
+    assert reporter_row[5] == "干**" and reporter_row[9] == "张*；王*；=**"
+    if fmt == "csv":
+        assert leader_row[-1] == "2026-11-04T18:00:00.123456+08:00"
+    else:
+        assert abs(leader_row[-1] - dt.datetime(2026, 11, 4, 18, 0, 0, 123456)) < dt.timedelta(milliseconds=1)

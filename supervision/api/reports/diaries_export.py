@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -24,10 +25,17 @@ from rest_framework.views import APIView
 
 from cadres.roles import actor_for
 from core.replica import reading_from_replica, replica_reads
-from core.reports import REPORT_RENDERERS, report_response, report_schema
+from core.reports import REPORT_RENDERERS, report_response, report_schema, request_language
 from supervision.api.reports._common import PERIOD_PARAMS
 from supervision.api.serializers._common import report_period
-from supervision.exports import DIARY_EXPORT_COLUMNS, DIARY_EXPORT_EXAMPLE, JSON_MAX_ROWS, diary_export_rows
+from supervision.exports import (
+    DIARY_EXPORT_COLUMNS,
+    DIARY_EXPORT_EXAMPLE,
+    JSON_MAX_ROWS,
+    diary_export_file,
+    diary_export_rows,
+    written_by_database,
+)
 from supervision.selectors.diaries import diaries_for
 from supervision.services.exports import diary_export_start
 
@@ -65,5 +73,12 @@ class DiaryExport(APIView):
             return Response({"detail": _("共 %(n)s 篇日记，已转为后台导出，完成后可在进度页面下载。") % {"n": total},
                              "job": job.pk, "status_url": status_url}, status=202,
                             headers={"Location": status_url}, content_type="application/json")
+        filename = f"diaries-{start}-{end}"
+        if as_file and written_by_database():
+            # PostgreSQL writes the file (supervision.exports.diary_export_file): the worker relays bytes.
+            with translation.override(request_language(request)):
+                response: Any = diary_export_file(actor, start, end, request.accepted_renderer.format, filename)
+            response.report_columns = DIARY_EXPORT_COLUMNS
+            return response
         rows = reading_from_replica(diary_export_rows(actor, start, end))
-        return report_response(request, filename=f"diaries-{start}-{end}", columns=DIARY_EXPORT_COLUMNS, rows=rows)
+        return report_response(request, filename=filename, columns=DIARY_EXPORT_COLUMNS, rows=rows)
