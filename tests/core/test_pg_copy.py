@@ -118,12 +118,14 @@ def test_sheet_xml_reads_copys_escapes():
 
 
 @override_settings(STATEMENT_TIMEOUT_JOBS=0.05)
-def test_the_copy_has_the_jobs_statement_timeout(db):
+def test_the_copy_has_the_jobs_statement_timeout_the_zone_and_no_parallel_worker(db):
     # A download runs as long as its client reads: not the web's limit, the jobs'.
     with pytest.raises(OperationalError, match="statement timeout"):
         list(copy_out("SELECT pg_sleep(0.5)", [], csv=True, chunk=64))
-    with override_settings(STATEMENT_TIMEOUT_JOBS=5):
-        assert list(copy_out("SELECT 1 AS one", [], csv=True, chunk=64)) == [b"1\n"]
+    with override_settings(STATEMENT_TIMEOUT_JOBS=5), timezone.override(SHANGHAI):
+        settings = ("SELECT current_setting('statement_timeout'), current_setting('TimeZone'), "
+                    "current_setting('max_parallel_workers_per_gather')")
+        assert list(copy_out(settings, [], csv=True, chunk=64)) == [b"5s,Asia/Shanghai,0\n"]
 
 
 def test_a_reader_that_stops_early_leaves_the_connection_usable(db):
