@@ -47,7 +47,7 @@ XML_CHUNK = 1024 * 1024
 _FORMULA_FIRST = "('=', '+', '-', '@', chr(9), chr(13))"
 
 # Characters XML 1.0 refuses, as UTF-8 bytes: control characters other than tab, LF and CR (the
-# other two are written as character references before they get here), and U+FFFE, U+FFFF.
+# text's own tabs, LFs and CRs arrive escaped by COPY; a raw LF ends a row's line), and U+FFFE, U+FFFF.
 _XML_ILLEGAL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _XML_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 # COPY's text format escapes these (and a backslash); in a sheet's XML they become character
@@ -84,9 +84,10 @@ def csv_select(columns: list[Column], values: dict[str, str]) -> str:
 
 
 def xlsx_row_select(columns: list[Column], values: dict[str, str], number: str) -> str:
-    """One text expression: a row's `<row>` element as core.xlsx_stream.row_writer writes it,
-    `values` as for `csv_select`, `number` the row's number (text). Only `&`, `<` and `>` are escaped here; tab, LF and CR
-    leave COPY escaped and become character references in `sheet_xml` (a row is one line)."""
+    """One text expression: a row's `<row>` element as core.xlsx_stream.row_writer writes it;
+    `values` as for `csv_select`, `number` the row's number (text). Only `&`, `<` and `>` are
+    escaped here: tab, LF and CR leave COPY escaped and become character references in `sheet_xml`
+    (so a row is one line)."""
     from core.xlsx_stream import _COLUMNS, _DATE, _DATETIME
 
     cells = []

@@ -6,8 +6,8 @@ included, and formats every CSV line or XLSX row; the worker relays the bytes. E
 and for the export job, which counts the rows it writes for its progress, rows come from a
 server-side cursor in chunks of EXPORT_CHUNK, each chunk's households in two more queries, read by
 a thread a couple of chunks ahead of the file being written (core.read_ahead); nothing is held but
-those few chunks. The reporting role (and a system's API key) gets the
-author's and the households' names masked (张*), as everywhere else it reads people.
+those few chunks. The reporting role (and a system's API key) gets the author's and the
+households' names masked (张*), as everywhere else it reads people.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from datetime import UTC, date
 from typing import Any
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.db import connections
-from django.db.models import Case, CharField, F, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Concat, Greatest, Left, Length, Repeat
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext, gettext_lazy
@@ -172,24 +172,18 @@ def _rows_sql(actor: Actor, start: date, end: date) -> tuple[str, list[Any]]:
     """The scoped diaries of the period in order, `x_<key>` the raw value of each export column
     (its form in the file is written by core.pg_copy), as SQL and parameters. `OFFSET 0` keeps it a
     subquery of its own: flattened into the formatting statement, the households' subquery would
-    be run once for each place its value is used. Names come from the models; values (the scope,
-    the period, the labels) are the queryset's parameters."""
+    be run once for each place its value is used."""
     masked = actor.is_reporter_only
-    table, links, households = (Diary._meta.db_table, Diary.households.through._meta.db_table,
-                                Household._meta.db_table)
-    head = "h.head_name"
-    if masked:  # as _masked
-        head = f"CASE WHEN {head} = '' THEN '' ELSE left({head}, 1) || repeat('*', greatest(1, length({head}) - 1)) END"
-    heads = (f"SELECT string_agg({head}, '；' ORDER BY l.household_id) FROM {links} l "  # noqa: S608 - names from the models
-             f"JOIN {households} h ON h.id = l.household_id WHERE l.diary_id = {table}.id")
+    head = _masked("household__head_name") if masked else F("household__head_name")
+    heads = (Diary.households.through.objects.filter(diary_id=OuterRef("id")).order_by().values("diary_id")
+             .annotate(names=StringAgg(head, "；", order_by="household_id")).values("names"))
     label = Case(*[When(category=key, then=Value(str(text))) for key, text in Category.choices],
                  default=F("category"), output_field=CharField())
     qs = (diaries_for(actor).filter(date__range=(start, end)).order_by("date", "id")
           .values(x_township=F("township_id"), x_township_name=F("township__name"), x_id=F("id"), x_date=F("date"),
                   x_village=F("village__name"), x_author=_masked("author__name") if masked else F("author__name"),
                   x_category=label, x_place=F("place"), x_people_met=F("people_met"),
-                  x_households=RawSQL(heads, [], output_field=CharField()),  # noqa: S611 - no caller's text
-                  x_situation=F("situation"), x_problems=F("problems"), x_ideas=F("ideas"), x_on_time=F("on_time"),
-                  x_created_at=F("created_at")))
+                  x_households=Subquery(heads, output_field=CharField()), x_situation=F("situation"),
+                  x_problems=F("problems"), x_ideas=F("ideas"), x_on_time=F("on_time"), x_created_at=F("created_at")))
     sql, params = qs.query.sql_with_params()
     return f"{sql} OFFSET 0", list(params)
