@@ -9,18 +9,22 @@ clone (`.all()`): no caller evaluates the kept queryset, so it never holds rows,
 
 The key must name everything `build` reads: a key that leaves out part of the scope would serve
 one log-in's question to another. Bounded per process (least recently used out first).
+`kept(key, build)` keeps any other value that holds no rows and never changes (a list's compiled
+statements) and hands out the value itself.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 
 LIMIT = 512
 _KEPT: OrderedDict[Hashable, QuerySet[Any]] = OrderedDict()
+_VALUES: OrderedDict[Hashable, Any] = OrderedDict()
+T = TypeVar("T")
 
 
 def kept_queryset(key: Hashable, build: Callable[[], QuerySet[Any]]) -> QuerySet[Any]:
@@ -34,6 +38,18 @@ def kept_queryset(key: Hashable, build: Callable[[], QuerySet[Any]]) -> QuerySet
     return kept.all()
 
 
+def kept(key: Hashable, build: Callable[[], T]) -> T:
+    value = _VALUES.get(key, _VALUES)
+    if value is _VALUES:
+        value = _VALUES[key] = build()
+        while len(_VALUES) > LIMIT:
+            _VALUES.popitem(last=False)
+    else:
+        _VALUES.move_to_end(key)
+    return value  # type: ignore[no-any-return]
+
+
 def forget_kept() -> None:
     """Empty the memo (tests that count the queries of a first build)."""
     _KEPT.clear()
+    _VALUES.clear()

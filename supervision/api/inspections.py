@@ -17,14 +17,17 @@ from cadres.roles import actor_for
 from cadres.scope import in_townships
 from core.api_fast import UnfilteredWithoutParams
 from core.errors import NotAllowed
+from core.query_memo import kept
 from supervision.api.serializers.inspections import (
     InspectionCreateSerializer,
+    InspectionPage,
     InspectionSerializer,
-    inspection_page,
     inspection_rows,
+    inspection_values,
+    writes_json,
 )
 from supervision.models import Inspection
-from supervision.selectors.inspections import inspection_list
+from supervision.selectors.inspections import LIST_ORDER, inspection_list, inspections_in_scope, inspections_scope_key
 from supervision.services.inspections import inspection_create, is_inspector
 
 
@@ -52,14 +55,26 @@ class InspectionViewSet(UnfilteredWithoutParams, mixins.ListModelMixin, mixins.R
         return inspection_list(actor_for(self.request.user)).prefetch_related("findings__matters")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The page as plain rows (inspection_page: on PostgreSQL one statement with the inspectors
-        # and findings as columns, of which only the ids' subquery is compiled; elsewhere two more
-        # queries), each dict built by hand in the serializer's key order (inspection_rows); the
-        # count is the filtered scope's, without the page's joins and columns. InspectionSerializer
-        # stays the schema and the detail.
-        qs = self.filter_queryset(inspection_list(actor_for(request.user)).prefetch_related(None))
-        page = self.paginate_queryset(inspection_page(qs))
-        assert page is not None  # the viewset always paginates
+        actor = actor_for(request.user)
+        if writes_json():
+            # Each row the JSON text PostgreSQL writes (InspectionPage); unfiltered, the page's
+            # statements are the scope's alone: compiled once per process and scope.
+            source: Any  # an object list for Django's Paginator
+            if self.unfiltered():
+                key = inspections_scope_key(actor)
+                source = kept(("api.inspections.page", key),
+                              lambda: InspectionPage.of(inspections_in_scope(key).order_by(*LIST_ORDER)))
+            else:
+                source = InspectionPage.of(self.filter_queryset(inspection_list(actor).prefetch_related(None)))
+            page = self.paginate_queryset(source)
+            assert page is not None  # the viewset always paginates
+            return self.get_paginated_response(page)
+        # Elsewhere plain rows, each dict built by hand in the serializer's key order
+        # (inspection_rows); the count is the filtered scope's, without the page's joins and
+        # columns. InspectionSerializer stays the schema and the detail.
+        rows: Any = inspection_values(self.filter_queryset(inspection_list(actor).prefetch_related(None)))
+        page = self.paginate_queryset(rows)
+        assert page is not None
         return self.get_paginated_response(inspection_rows(page))
 
     @extend_schema(request=InspectionCreateSerializer, responses={201: InspectionSerializer})

@@ -7,41 +7,71 @@ cadres — sees an inspection about itself once it is published; nobody else see
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cadres.models import Cadre
 from cadres.roles import Actor, Role
-from cadres.scope import in_townships
+from cadres.scope import NOTHING
 from supervision.models import Inspection, InspectionFinding, Matter
 
 LIST_RELATED = ("subject_cadre", "subject_unit", "subject_village")
 CONFIDENTIAL = Q(kind=Inspection.Kind.UNANNOUNCED, published_at__isnull=True)
 
 
-def subject_q(actor: Actor) -> Q:
+# The list's order; the page's statement (supervision.api.serializers.inspections) writes it.
+LIST_ORDER = ("-date", "-id")
+
+
+def inspections_scope_key(actor: Actor) -> tuple[Any, ...]:
+    """Everything inspections_for narrows by, as one hashable value (cadres.scope.scope_key's form):
+    two log-ins with equal keys see the same inspections (core.query_memo)."""
+    if actor.township_ids is not None and not actor.township_ids:
+        return NOTHING
+    if actor.is_superuser or actor.has(Role.COUNTY, Role.INSPECTOR, Role.LEADER):
+        return ("rows", actor.township_ids, None)
     cadre = actor.cadre
-    if cadre is None:
+    # The subject a cadre may be: themselves, the units they head, their village (village cadres).
+    subject = None if cadre is None else (
+        cadre.pk, actor.unit_ids_headed,
+        cadre.village_id if cadre.level == Cadre.Level.VILLAGE else None,
+    )
+    return ("rows", actor.township_ids, (actor.has(Role.OFFICE), subject))
+
+
+def inspections_in_scope(key: tuple[Any, ...], qs: QuerySet[Inspection] | None = None) -> QuerySet[Inspection]:
+    """`qs` (every inspection by default) narrowed to a scope key's inspections."""
+    qs = Inspection.objects.all() if qs is None else qs
+    if key == NOTHING:
+        return qs.none()
+    _, township_ids, own = key
+    if township_ids is not None:
+        qs = qs.filter(township__in=township_ids)
+    if own is None:
+        return qs
+    office, subject = own
+    cond = Q(published_at__isnull=False) & _subject_q(subject)
+    if office:
+        cond |= ~CONFIDENTIAL
+    return qs.filter(cond)
+
+
+def _subject_q(subject: tuple[int, frozenset[int], int | None] | None) -> Q:
+    if subject is None:
         return Q(pk__in=[])
-    cond = Q(subject_cadre_id=cadre.pk)
-    if actor.unit_ids_headed:
-        cond |= Q(subject_unit_id__in=actor.unit_ids_headed)
-    if cadre.level == Cadre.Level.VILLAGE and cadre.village_id:
-        cond |= Q(subject_village_id=cadre.village_id)
+    cadre_id, unit_ids, village_id = subject
+    cond = Q(subject_cadre_id=cadre_id)
+    if unit_ids:
+        cond |= Q(subject_unit_id__in=unit_ids)
+    if village_id:
+        cond |= Q(subject_village_id=village_id)
     return cond
 
 
 def inspections_for(actor: Actor, qs: QuerySet[Inspection] | None = None) -> QuerySet[Inspection]:
-    qs = Inspection.objects.all() if qs is None else qs
-    if actor.township_ids is not None and not actor.township_ids:
-        return qs.none()
-    qs = in_townships(qs, actor)
-    if actor.is_superuser or actor.has(Role.COUNTY, Role.INSPECTOR, Role.LEADER):
-        return qs
-    cond = Q(published_at__isnull=False) & subject_q(actor)
-    if actor.has(Role.OFFICE):
-        cond |= ~CONFIDENTIAL
-    return qs.filter(cond)
+    return inspections_in_scope(inspections_scope_key(actor), qs)
 
 
 def inspection_list(actor: Actor, *, kind: str | None = None, open_only: bool = False) -> QuerySet[Inspection]:
@@ -50,7 +80,7 @@ def inspection_list(actor: Actor, *, kind: str | None = None, open_only: bool = 
         qs = qs.filter(kind=kind)
     if open_only:
         qs = qs.filter(closed_at__isnull=True)
-    return qs.order_by("-date", "-id")
+    return qs.order_by(*LIST_ORDER)
 
 
 def inspection_detail(actor: Actor, pk: int) -> Inspection:

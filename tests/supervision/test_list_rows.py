@@ -19,7 +19,13 @@ from rest_framework.renderers import JSONRenderer
 from cadres.models import School
 from cadres.roles import ANONYMOUS, actor_for
 from supervision.api.serializers.disclosures import DisclosureSerializer
-from supervision.api.serializers.inspections import InspectionSerializer
+from core.query_memo import forget_kept
+from supervision.api.serializers.inspections import (
+    InspectionPage,
+    InspectionSerializer,
+    inspection_rows,
+    inspection_values,
+)
 from supervision.api.serializers.pledges import (
     PledgePage,
     PledgeSerializer,
@@ -30,9 +36,9 @@ from supervision.api.serializers.pledges import (
     target_json,
     target_rows,
 )
-from supervision.models import Disclosure, Inspection, Pledge, PledgeTarget, TargetAssessment, TargetProgress
+from supervision.models import Disclosure, Inspection, InspectionFinding, Pledge, PledgeTarget, TargetAssessment, TargetProgress
 from supervision.selectors.disclosures import disclosures_for
-from supervision.selectors.inspections import inspection_list
+from supervision.selectors.inspections import inspection_list, inspections_in_scope, inspections_scope_key
 from supervision.selectors.pledges import pledge_list, pledge_list_with_targets
 from supervision.services import pledges as svc
 from tests import factories as f
@@ -300,3 +306,120 @@ def test_a_filter_parameter_still_filters(lists):
     school = client.get("/api/v1/disclosures/?subject_kind=school&page_size=1").json()["results"]
     assert [row["subject_name"] for row in school] == ["东河镇中心小学"]
     assert Inspection.objects.count() == 3
+
+
+def _awkward_inspections(world: Any) -> None:
+    """Inspection values whose text PostgreSQL must write as Python does: escaped titles, summaries,
+    subject names and findings, an empty name, timestamps with and without microseconds, either
+    side of a daylight-saving change and before 1901, a finding without a deadline or an action."""
+    world.v1.name = '村"名\\ \n\t \x01 \u2028 😀'
+    world.v1.save(update_fields=["name"])
+    world.unit.name = ""
+    world.unit.save(update_fields=["name"])
+    about_village, unannounced, about_unit = Inspection.objects.order_by("id")
+    Inspection.objects.filter(pk=about_village.pk).update(
+        title='标题 "引号" </script> \\ \r\n', summary="摘要\u2029\x1f", date=dt.date(2026, 3, 8),
+        published_at=dt.datetime(2026, 3, 8, 6, 59, 59, tzinfo=dt.UTC),
+        closed_at=dt.datetime(2026, 7, 1, 12, 0, 0, 1, tzinfo=dt.UTC),
+    )
+    Inspection.objects.filter(pk=about_unit.pk).update(
+        title="", published_at=dt.datetime(1900, 1, 1, tzinfo=dt.UTC), closed_at=dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC),
+    )
+    InspectionFinding.objects.filter(inspection=unannounced).update(
+        description='描述 "\\ \n 😀', rectification_report="</script>\t", rectification_deadline=None,
+        rectified_at=dt.datetime(2026, 11, 1, 5, 30, 0, 7, tzinfo=dt.UTC), action="",
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_inspection_page_is_the_serializers_in_every_zone(lists, language):
+    """The page's bytes in several zones (on PostgreSQL each row's JSON is the database's): the
+    serializer's output through the API's renderer, for every role."""
+    _awkward_inspections(lists)
+    for name in ZONES:
+        for who in ROLES:
+            user = lists.users[who]
+            with translation.override(language), timezone.override(zoneinfo.ZoneInfo(name)):
+                rows = [InspectionSerializer().generic_representation(row)
+                        for row in inspection_list(actor_for(user)).prefetch_related("findings__matters")]
+                body = api_client(user).get("/api/v1/inspections/", HTTP_ACCEPT_LANGUAGE=language).content
+            head = b'{"count":%d,"next":null,"previous":null,"results":' % len(rows)
+            assert body == head + JSONRenderer().render(rows) + b"}", (name, who)
+    assert {len(inspection_list(actor_for(lists.users[who]))) for who in ROLES} >= {0, 1, 3}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the rows' JSON is PostgreSQL's")
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_inspection_json_is_what_the_inspection_rows_render_to(lists, language):
+    """InspectionPage's text against inspection_rows through orjson, byte for byte, in several
+    zones, for every role, whole and sliced, with the findings' matters."""
+    _awkward_inspections(lists)
+    for name in ZONES:
+        zone = zoneinfo.ZoneInfo(name)
+        for who in ROLES:
+            qs = inspection_list(actor_for(lists.users[who])).prefetch_related(None)
+            for index in (slice(0, 50), slice(1, 3), slice(2, 3)):
+                with translation.override(language), timezone.override(zone):
+                    written = InspectionPage.of(qs)[index]
+                    built = inspection_rows(list(inspection_values(qs)[index]))
+                assert [text.text.encode() for text in written] == [orjson.dumps(row) for row in built], (name, who)
+    matters = [f["matter"] for row in built for f in row["findings"]]
+    assert any(matters) and None in matters
+
+
+def test_inspection_pages_hold_the_filtered_rows_in_order(lists):
+    """Paging and filtering reach the page's statements: each page holds the next rows of the
+    filtered scope in inspection_list's order, the count is the filtered scope's, and a scope
+    that admits nothing reads nothing."""
+    client = api_client(lists.users["secretary"])
+    everything = [row["id"] for row in client.get("/api/v1/inspections/").json()["results"]]
+    assert everything == list(inspection_list(actor_for(lists.users["secretary"])).values_list("id", flat=True))
+    paged = [client.get(f"/api/v1/inspections/?page_size=1&page={n}").json() for n in (1, 2, 3)]
+    assert [row["id"] for page in paged for row in page["results"]] == everything
+    assert {page["count"] for page in paged} == {3}
+    assert client.get("/api/v1/inspections/?page_size=1&page=4").status_code == 404
+    unannounced = client.get("/api/v1/inspections/?kind=unannounced").json()
+    assert (unannounced["count"], [row["confidential"] for row in unannounced["results"]]) == (1, [True])
+    assert client.get("/api/v1/inspections/?start=2030-01-01").json() == {
+        "count": 0, "next": None, "previous": None, "results": []}
+    nothing = InspectionPage.of(inspection_list(ANONYMOUS))
+    assert (nothing.count(), nothing[0:50]) == (0, [])
+
+
+def test_an_inspection_page_in_another_order_is_refused(lists):
+    with pytest.raises(ValueError, match="InspectionPage writes pages in"):
+        InspectionPage.of(inspection_list(actor_for(lists.users["secretary"])).order_by("id"))
+
+
+def test_the_scope_key_admits_what_the_role_may_read(lists):
+    """Equal keys, equal inspections: the unfiltered list keeps one page source per key, so a
+    key must tell apart every two log-ins that see different inspections."""
+    keys = {who: inspections_scope_key(actor_for(lists.users[who])) for who in ROLES}
+    for who, key in keys.items():
+        expected = set(inspection_list(actor_for(lists.users[who])).values_list("id", flat=True))
+        assert set(inspections_in_scope(key).values_list("id", flat=True)) == expected, who
+    seen = {who: frozenset(inspections_in_scope(key).values_list("id", flat=True)) for who, key in keys.items()}
+    for a in ROLES:
+        for b in ROLES:
+            if seen[a] != seen[b]:
+                assert keys[a] != keys[b], (a, b)
+    assert keys["secretary"] == keys["inspector"]  # the township's inspections, one source for both
+    assert seen["office"] < seen["secretary"]  # not the unannounced one before its 通报
+    assert seen["cadre1"] == set() and seen["village1"] == {Inspection.objects.get(subject_type="village").pk}
+
+
+def test_a_kept_page_source_reads_todays_rows(lists):
+    """The kept page source holds statements, not rows: an inspection recorded after it was kept
+    is on the next page, and another township's leader never gets this one's source."""
+    forget_kept()
+    client = api_client(lists.users["secretary"])
+    before = client.get("/api/v1/inspections/").json()
+    added: Any = f.InspectionFactory(township=lists.township, subject_village=lists.v2, date=dt.date(2026, 12, 1))
+    after = client.get("/api/v1/inspections/").json()
+    assert (after["count"], after["results"][0]["id"]) == (before["count"] + 1, added.pk)
+    other = f.TownshipFactory()
+    stranger = f.UserFactory(username="other_secretary", groups=["leader"])
+    f.MembershipFactory(user=stranger, township=other)
+    f.InspectionFactory(township=other, subject_village=f.VillageFactory(township=other))
+    theirs = api_client(stranger).get("/api/v1/inspections/").json()
+    assert theirs["count"] == 1 and theirs["results"][0]["id"] not in {row["id"] for row in after["results"]}

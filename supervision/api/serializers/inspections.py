@@ -1,23 +1,31 @@
-"""Inspection and finding serializers."""
+"""Inspection and finding serializers, and the list's pages (InspectionPage, inspection_rows)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 from rest_framework import serializers
 
+from cadres.models import Cadre, Unit, Village
 from core.api_fast import FastRepresentation, choice_labels
 from core.pagination import CountedRows
+from core.renderers import JsonText
+from core.sql import planned_once
+from supervision.api.serializers._json_sql import ARG_SQL, args, label_sql, local_times_sql, moment_sql
 from supervision.api.serializers._rows import UtcWallClock, day_text, moment_text, utc_wall_clock
 from supervision.models import (
     Inspection,
     InspectionFinding,
     Matter,
 )
+from supervision.selectors.inspections import LIST_ORDER
 
 
 class InspectionFindingSerializer(FastRepresentation, serializers.ModelSerializer):
@@ -77,101 +85,137 @@ _COLUMNS = (
     "subject_cadre__name", "subject_unit__name", "subject_village__name", "summary",
 )
 
-# Each inspection's inspector ids, in the cadres' own order (Cadre.Meta.ordering, as
-# `inspectors.all()` gives them), as one column of the page's own query on PostgreSQL: a statement
-# fewer than reading the link table afterwards. The table and column names are the models'.
-INSPECTOR_IDS_SQL = (
-    "ARRAY(SELECT l.cadre_id FROM supervision_inspection_inspectors l JOIN cadres_cadre c ON c.id = l.cadre_id "
-    'WHERE l.inspection_id = "supervision_inspection"."id" ORDER BY c.township_id, c.id)'
-)
-
-# Each inspection's findings in their own order (InspectionFinding.Meta.ordering), each a JSON array
-# [id, category, description, action, deadline, report, rectified_at in UTC, matter], as one more
-# column of the page's query on PostgreSQL: a statement fewer than finding_rows. psycopg decodes
-# `json` with json.loads; the date and the UTC wall-clock timestamp arrive as ISO text. A finding's
-# matter is the first of its matters in Matter's order (newest first).
-FINDINGS_JSON_SQL = (
-    "(SELECT json_agg(json_build_array(f.id, f.category, f.description, f.action, f.rectification_deadline, "
-    "f.rectification_report, f.rectified_at AT TIME ZONE 'UTC', "
-    "(SELECT m.id FROM supervision_matter m WHERE m.finding_id = f.id ORDER BY m.id DESC LIMIT 1)) ORDER BY f.id) "
-    'FROM supervision_inspectionfinding f WHERE f.inspection_id = "supervision_inspection"."id")'
-)
-
-# The page on PostgreSQL: _COLUMNS, the timestamps as UTC wall-clock times (UtcWallClock), the
-# inspectors and the findings, for the ids the scoped and filtered queryset selects (its WHERE,
-# ORDER BY and LIMIT, compiled by Django), in inspection_list's order. Only the ids' subquery is
-# compiled per request: compiling the page's joins and columns through the ORM cost more than
-# reading it.
-_PAGE_SQL = (  # the subqueries are the constants above; the ids' SQL is Django's, values as parameters
-    'SELECT "supervision_inspection"."id", "supervision_inspection"."date", "supervision_inspection"."kind", '  # noqa: S608
-    '"supervision_inspection"."title", "supervision_inspection"."subject_type", '
-    '"supervision_inspection"."subject_cadre_id", "supervision_inspection"."subject_unit_id", '
-    '"supervision_inspection"."subject_village_id", c.name, u.name, v.name, "supervision_inspection"."summary", '
-    '"supervision_inspection"."published_at" AT TIME ZONE \'UTC\', '
-    '"supervision_inspection"."closed_at" AT TIME ZONE \'UTC\', '
-    f"{INSPECTOR_IDS_SQL}, {FINDINGS_JSON_SQL} "
-    'FROM "supervision_inspection" '
-    'LEFT JOIN cadres_cadre c ON c.id = "supervision_inspection"."subject_cadre_id" '
-    'LEFT JOIN cadres_unit u ON u.id = "supervision_inspection"."subject_unit_id" '
-    'LEFT JOIN cadres_village v ON v.id = "supervision_inspection"."subject_village_id" '
-    'WHERE "supervision_inspection"."id" IN ({ids}) '
-    'ORDER BY "supervision_inspection"."date" DESC, "supervision_inspection"."id" DESC'
-)
-_PAGE_KEYS = (*_COLUMNS, "published_at_utc", "closed_at_utc", "inspector_ids", "findings_json")
-_PAGE_ORDER = ("-date", "-id")
-
-
 class InspectionPage:
-    """The list's object list for Django's Paginator on PostgreSQL: `count()` counts the filtered
-    scope (no joins, no columns), a slice reads that page's rows with _PAGE_SQL."""
+    """The list's object list for Django's Paginator on PostgreSQL, from the scoped and filtered
+    queryset's two statements compiled once (`of`): `count()` counts its rows (no joins, no
+    columns); a slice is that page's inspections as the JSON text InspectionSerializer's output
+    renders to, one JsonText each, written by PostgreSQL in one statement (_page_sql) in the
+    request's zone and language. Holding only statements, a page source is kept per scope for
+    the unfiltered list (core.query_memo.kept): a leader's page then compiles nothing. Both
+    statements are prepared on the connection (core.sql.planned_once): planning the page's
+    statement cost PostgreSQL more than running it."""
 
-    def __init__(self, qs: QuerySet[Inspection]) -> None:
-        if tuple(qs.query.order_by) != _PAGE_ORDER:
-            raise ValueError(f"InspectionPage reads pages in {_PAGE_ORDER}, not {qs.query.order_by}")
-        self.qs = qs
-        self.ordered = True
+    ordered = True
+
+    def __init__(self, count_sql: str | None, ids_sql: str, params: tuple[Any, ...]) -> None:
+        self.count_sql, self.ids_sql, self.params = count_sql, ids_sql, params
+
+    @classmethod
+    def of(cls, qs: QuerySet[Inspection]) -> InspectionPage:
+        if tuple(qs.query.order_by) != LIST_ORDER:
+            raise ValueError(f"InspectionPage writes pages in {LIST_ORDER}, not {qs.query.order_by}")
+        try:
+            ids_sql, params = qs.values("id").query.sql_with_params()
+            count_sql, count_params = qs.values("id").order_by().query.sql_with_params()
+        except EmptyResultSet:  # a scope or filter that admits nothing
+            return cls(None, "", ())
+        assert tuple(count_params) == tuple(params), (count_params, params)
+        return cls(f"SELECT count(*) FROM ({count_sql}) AS counted", ids_sql, tuple(params))  # noqa: S608 - Django's SQL
 
     def count(self) -> int:
-        return self.qs.count()
+        if self.count_sql is None:
+            return 0
+        with planned_once(connection) as cursor:
+            cursor.execute(self.count_sql, self.params)
+            return int(cursor.fetchone()[0])
 
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        try:
-            ids, params = self.qs.values("id")[index].query.sql_with_params()
-        except EmptyResultSet:  # a scope or filter that admits nothing
+    def __getitem__(self, index: slice) -> list[JsonText]:
+        start, stop = index.start or 0, index.stop
+        if self.count_sql is None or stop is None or stop <= start:
             return []
-        with connection.cursor() as cursor:
-            cursor.execute(_PAGE_SQL.format(ids=ids), params)
-            return [dict(zip(_PAGE_KEYS, row, strict=True)) for row in cursor.fetchall()]
+        zone = timezone.get_current_timezone()
+        assert isinstance(zone, ZoneInfo), zone  # writes_json()
+        sql = f"WITH page AS MATERIALIZED ({self.ids_sql} LIMIT %s OFFSET %s), {ARG_SQL} {_page_sql()}"
+        with planned_once(connection) as cursor:
+            cursor.execute(sql, (*self.params, stop - start, start, *_args(zone)))
+            return [JsonText(text) for (text,) in cursor.fetchall()]
 
 
-def inspection_page(qs: QuerySet[Inspection]) -> Any:
-    """The list's inspections for the paginator, as the plain rows inspection_rows reads: on
-    PostgreSQL an InspectionPage, elsewhere `.values()` rows (the inspectors and findings are then
-    read afterwards) counted without the page's joins."""
-    if connection.vendor == "postgresql":
-        return InspectionPage(qs)
+def writes_json() -> bool:
+    """Whether the list's pages are InspectionPage's (PostgreSQL, in a named zone); elsewhere
+    they are inspection_rows' from `.values()` rows (inspection_values)."""
+    return connection.vendor == "postgresql" and settings.USE_TZ and isinstance(
+        timezone.get_current_timezone(), ZoneInfo)
+
+
+def inspection_values(qs: QuerySet[Inspection]) -> CountedRows:
+    """The list's rows for inspection_rows, counted without the page's joins."""
     return CountedRows(qs.values(*_COLUMNS, **utc_wall_clock("published_at", "closed_at")), qs)
 
 
+def _args(zone: ZoneInfo) -> tuple[str, str]:
+    return args(zone, "inspections", lambda: {
+        **{name: choice_labels(Inspection, name) for name in ("kind", "subject_type")},
+        **{name: choice_labels(InspectionFinding, name) for name in ("category", "action")},
+    })
+
+
+@cache
+def _page_sql() -> str:
+    """The page's statement after its ids (`page`) and arguments (`arg`): each inspection's JSON
+    text, keys in InspectionSerializer's order and values as inspection_rows writes them."""
+    inspection, finding, matter = (model._meta.db_table for model in (Inspection, InspectionFinding, Matter))
+    links, cadre, unit, village = (Inspection.inspectors.through._meta.db_table,
+                                   *(model._meta.db_table for model in (Cadre, Unit, Village)))
+    moment = {name: f"COALESCE({moment_sql(f'm.{name}_local', f'm.{name}_offset')}, 'null')"
+              for name in ("published_at", "closed_at", "rectified_at")}
+    # A finding's matter: the first of its matters in Matter's order (newest first).
+    first_matter = f"(SELECT x.id FROM {matter} x WHERE x.finding_id = f.id ORDER BY x.id DESC LIMIT 1)"  # noqa: S608
+    findings = (
+        """SELECT f.inspection_id, '[' || string_agg('{"id":' || f.id"""  # noqa: S608 - tables from the models
+        """ || ',"category":' || to_json(f.category)::text"""
+        f""" || ',"category_display":' || {label_sql("f.category", "category")}"""
+        """ || ',"description":' || to_json(f.description)::text || ',"action":' || to_json(f.action)::text"""
+        f""" || ',"action_display":' || {label_sql("f.action", "action")}"""
+        """ || ',"rectification_deadline":' || COALESCE(to_json(f.rectification_deadline)::text, 'null')"""
+        """ || ',"rectification_report":' || to_json(f.rectification_report)::text"""
+        f""" || ',"rectified_at":' || {moment["rectified_at"]}"""
+        f""" || ',"matter":' || COALESCE({first_matter}::text, 'null') || '}}', ',' ORDER BY f.id) || ']' AS text"""
+        f" FROM {finding} f CROSS JOIN arg CROSS JOIN LATERAL (SELECT {local_times_sql('f', ['rectified_at'])}) m"
+        " WHERE f.inspection_id IN (SELECT id FROM page) GROUP BY f.inspection_id"
+    )
+    # The inspectors in the cadres' own order (Cadre.Meta.ordering), as `inspectors.all()` gives them.
+    inspectors = (f"to_json(ARRAY(SELECT l.cadre_id FROM {links} l JOIN {cadre} lc ON lc.id = l.cadre_id"  # noqa: S608
+                  " WHERE l.inspection_id = i.id ORDER BY lc.township_id, lc.id))::text")
+    unannounced = Inspection.Kind.UNANNOUNCED.value
+    row = (
+        f"""'{{"id":' || i.id || ',"date":' || to_json(i.date)::text || ',"kind":' || to_json(i.kind)::text"""
+        f""" || ',"kind_display":' || {label_sql("i.kind", "kind")} || ',"title":' || to_json(i.title)::text"""
+        f""" || ',"subject_type":' || to_json(i.subject_type)::text"""
+        f""" || ',"subject_type_display":' || {label_sql("i.subject_type", "subject_type")}"""
+        # InspectionSerializer._subject: the cadre, else the unit, else the village.
+        """ || ',"subject_id":' || COALESCE(COALESCE(i.subject_cadre_id, i.subject_unit_id, i.subject_village_id)::text,"""
+        """ 'null') || ',"subject_name":' || to_json(COALESCE(CASE WHEN i.subject_cadre_id IS NOT NULL THEN c.name"""
+        """ WHEN i.subject_unit_id IS NOT NULL THEN u.name WHEN i.subject_village_id IS NOT NULL THEN v.name END,"""
+        """ ''))::text"""
+        f""" || ',"inspectors":' || {inspectors} || ',"summary":' || to_json(i.summary)::text"""
+        f""" || ',"published_at":' || {moment["published_at"]} || ',"closed_at":' || {moment["closed_at"]}"""
+        # Inspection.confidential
+        f""" || ',"confidential":' || CASE WHEN i.kind = '{unannounced}' AND i.published_at IS NULL"""
+        """ THEN 'true' ELSE 'false' END || ',"findings":' || COALESCE(fd.text, '[]') || '}'"""
+    )
+    return (
+        f"SELECT {row} FROM {inspection} i CROSS JOIN arg"  # noqa: S608 - tables from the models
+        f" CROSS JOIN LATERAL (SELECT {local_times_sql('i', ['published_at', 'closed_at'])}) m"
+        f" LEFT JOIN {cadre} c ON c.id = i.subject_cadre_id LEFT JOIN {unit} u ON u.id = i.subject_unit_id"
+        f" LEFT JOIN {village} v ON v.id = i.subject_village_id LEFT JOIN ({findings}) fd ON fd.inspection_id = i.id"
+        " WHERE i.id IN (SELECT id FROM page) ORDER BY i.date DESC, i.id DESC"
+    )
+
+
 def inspection_rows(inspections: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The list's page as InspectionSerializer gives it, from inspection_page rows and their
+    """The list's page as InspectionSerializer gives it, from inspection_values rows and their
     inspectors and findings (finding_rows): no model instances, no field objects per value.
     tests/supervision/test_list_rows.py checks the page against the serializer's output."""
     moment = moment_text(utc_wall_clock=True)
     kinds = choice_labels(Inspection, "kind")
     subject_types = choice_labels(Inspection, "subject_type")
     ids = [row["id"] for row in inspections]
-    if inspections and "inspector_ids" in inspections[0]:
-        inspectors = {row["id"]: row.pop("inspector_ids") for row in inspections}
-    else:
-        inspectors = inspector_ids_of(ids)
-    if inspections and "findings_json" in inspections[0]:
-        findings = findings_from_json({row["id"]: row.pop("findings_json") for row in inspections})
-    else:
-        findings = finding_rows(ids)
+    inspectors = inspector_ids_of(ids)
+    findings = finding_rows(ids)
     out = []
     for row in inspections:
         # InspectionSerializer._subject: the cadre, else the unit, else the village.
@@ -212,30 +256,6 @@ def inspector_ids_of(inspection_ids: list[int]) -> dict[int, list[int]]:
             "inspection_id", "cadre_id"):
         inspectors[inspection_id].append(cadre_id)
     return inspectors
-
-
-def findings_from_json(pages: dict[int, list[list[Any]] | None]) -> dict[int, list[dict[str, Any]]]:
-    """Each inspection's `findings`, as InspectionSerializer gives them, from its FINDINGS_JSON_SQL
-    column (None for an inspection without findings)."""
-    moment = moment_text(utc_wall_clock=True)
-    categories = choice_labels(InspectionFinding, "category")
-    actions = choice_labels(InspectionFinding, "action")
-    parse = datetime.fromisoformat
-    findings: dict[int, list[dict[str, Any]]] = {}
-    for inspection_id, items in pages.items():
-        findings[inspection_id] = [{
-            "id": pk,
-            "category": category,
-            "category_display": categories.get(category, category),
-            "description": description,
-            "action": action,
-            "action_display": actions.get(action, action),
-            "rectification_deadline": deadline,  # JSON's ISO date, as DateField gives it
-            "rectification_report": report,
-            "rectified_at": moment(parse(rectified_at)) if rectified_at else None,
-            "matter": matter,
-        } for pk, category, description, action, deadline, report, rectified_at, matter in items or ()]
-    return findings
 
 
 def finding_rows(inspection_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

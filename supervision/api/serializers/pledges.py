@@ -6,12 +6,11 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,6 +21,7 @@ from core.api_fast import FastRepresentation, choice_labels
 from core.renderers import JsonText
 from core.replica import current_read_alias
 from core.sql import planned_once
+from supervision.api.serializers._json_sql import ARG_SQL, args, label_sql, local_times_sql, moment_sql
 from supervision.api.serializers._rows import UtcWallClock, decimal_text, moment_text, utc_wall_clock
 from supervision.models import (
     Pledge,
@@ -216,7 +216,7 @@ def pledge_json(ids: QuerySet[Pledge, Any], *, connection: Any, zone: ZoneInfo) 
     except EmptyResultSet:  # a scope, filter or slice that admits nothing
         return []
     with planned_once(connection) as cursor:
-        cursor.execute(f"WITH page AS MATERIALIZED ({ids_sql}), {_ARG_SQL} {_page_sql()}", (*ids_params, *_args(zone)))
+        cursor.execute(f"WITH page AS MATERIALIZED ({ids_sql}), {ARG_SQL} {_page_sql()}", (*ids_params, *_args(zone)))
         return [JsonText(text) for (text,) in cursor.fetchall()]
 
 
@@ -226,15 +226,11 @@ def _page_sql() -> str:
     keys in PledgeSerializer's order and values as pledge_rows writes them, its targets from
     _targets_sql."""
     fields = _fields()["pledge"]
-    levels, statuses, grades = (_label_sql(f"p.{name}", name) for name in ("level", "status", "grade"))
-    kinds = _label_sql("k.kind", "pledger_type")
+    levels, statuses, grades = (label_sql(f"p.{name}", name) for name in ("level", "status", "grade"))
+    kinds = label_sql("k.kind", "pledger_type")
     # Each timestamp's wall-clock time in the zone and the zone's offset then, for _moment_sql.
-    moments = ", ".join(
-        f"p.{name} AT TIME ZONE {_ZONE} AS {name}_local,"
-        f" extract(epoch FROM (p.{name} AT TIME ZONE {_ZONE}) - (p.{name} AT TIME ZONE 'UTC'))::int AS {name}_offset"
-        for name in _TIMES
-    )
-    at = {name: f"""COALESCE({_moment_sql(f"m.{name}_local", f"m.{name}_offset")}, 'null')""" for name in _TIMES}
+    moments = local_times_sql("p", _TIMES)
+    at = {name: f"""COALESCE({moment_sql(f"m.{name}_local", f"m.{name}_offset")}, 'null')""" for name in _TIMES}
     cadre, unit, village = (model._meta.db_table for model in (Cadre, Unit, Village))
     pledge = (
         f"""'{{"id":' || p.id || ',"year":' || p.year || ',"level":' || to_json(p.level)::text"""
@@ -347,7 +343,7 @@ def target_json(pledge_ids: list[int], *, connection: Any, zone: ZoneInfo) -> di
     compares the pages with the serializers' byte for byte."""
     # The ids as one array literal: psycopg adapts a list value by value.
     ids = "{" + ",".join(str(int(pk)) for pk in pledge_ids) + "}"
-    sql = f"WITH page AS (SELECT unnest(%s::bigint[]) AS id), {_ARG_SQL} {_targets_sql()}"
+    sql = f"WITH page AS (SELECT unnest(%s::bigint[]) AS id), {ARG_SQL} {_targets_sql()}"
     rows = dict.fromkeys(pledge_ids, JsonText("[]"))
     with planned_once(connection) as cursor:
         cursor.execute(sql, (ids, *_args(zone)))
@@ -364,16 +360,15 @@ def _targets_sql() -> str:
     fields = _fields()
     points, assessment = fields["target"]["points"], fields["assessment"]
     score, deduction, bonus = (_decimal_sql(f"a.{name}", assessment[name]) for name in ("score", "deduction", "bonus"))
-    kinds, sources = _label_sql("t.kind", "kind"), _label_sql("t.auto_source", "auto_source")
+    kinds, sources = label_sql("t.kind", "kind"), label_sql("t.auto_source", "auto_source")
     # A target's progress in TargetProgress's order (target, quarter); the local time and offset
     # worked out once a report.
     progress = (
         "SELECT p.target_id, '[' || string_agg("  # noqa: S608 - tables from the models
         """'{"quarter":' || p.quarter || ',"report":' || to_json(p.report)::text"""
-        f""" || ',"at":' || {_moment_sql("m.local", "m.utc_offset")} || '}}', ',' ORDER BY p.quarter) || ']' AS text"""
+        f""" || ',"at":' || {moment_sql("m.at_local", "m.at_offset")} || '}}', ',' ORDER BY p.quarter) || ']' AS text"""
         f" FROM {TargetProgress._meta.db_table} p CROSS JOIN arg JOIN {PledgeTarget._meta.db_table} pt ON pt.id = p.target_id"
-        f" CROSS JOIN LATERAL (SELECT p.at AT TIME ZONE {_ZONE} AS local,"
-        f" extract(epoch FROM (p.at AT TIME ZONE {_ZONE}) - (p.at AT TIME ZONE 'UTC'))::int AS utc_offset) m"
+        f" CROSS JOIN LATERAL (SELECT {local_times_sql('p', ['at'])}) m"
         " WHERE pt.pledge_id IN (SELECT id FROM page) GROUP BY p.target_id"
     )
     target = (
@@ -405,43 +400,9 @@ def _decimal_sql(column: str, field: Any) -> str:
     return f"""'"' || round({column}, {int(field.decimal_places)})::text || '"'"""
 
 
-# The statements' arguments after the page's ids: the request's zone and the labels (in its
-# language) of the choices a row shows, one parameter each: psycopg splits a statement this long
-# at every placeholder on every call.
-_ARG_SQL = "arg AS (SELECT %s::text AS zone, %s::jsonb AS labels)"
-_ZONE = "arg.zone"
-_LABELS: dict[str, str] = {}
-
-
 def _args(zone: ZoneInfo) -> tuple[str, str]:
-    language = translation.get_language() or ""
-    labels = _LABELS.get(language)
-    if labels is None:
-        labels = _LABELS[language] = orjson.dumps({
-            **{name: choice_labels(Pledge, name) for name in ("level", "status", "grade")},
-            "pledger_type": {value: str(label) for value, label in PLEDGER_TYPES},
-            **{name: choice_labels(PledgeTarget, name) for name in ("kind", "auto_source")},
-        }).decode()
-    return zone.key, labels
-
-
-def _label_sql(column: str, name: str) -> str:
-    # get_<field>_display: the label's JSON text, else the value's (None's is null).
-    return (f"COALESCE(to_json(arg.labels -> '{name}' ->> {column})::text,"
-            f" to_json({column})::text, 'null')")
-
-
-def _moment_sql(local: str, offset: str) -> str:
-    # moment_text of a timestamp given as its wall-clock time in the request's zone and that
-    # zone's offset in seconds: microseconds only when there are some, the offset as Python
-    # writes it ("Z" for none, seconds only when there are some).
-    seconds = f"abs({offset})"
-    return (
-        f"""'"' || to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
-        f" || CASE WHEN mod(extract(microseconds FROM {local})::bigint, 1000000) = 0 THEN ''"
-        f" ELSE to_char({local}, '.US') END"
-        f" || CASE WHEN {offset} = 0 THEN 'Z' ELSE CASE WHEN {offset} < 0 THEN '-' ELSE '+' END"
-        f" || to_char({seconds} / 3600, 'FM00') || ':' || to_char(mod({seconds} / 60, 60), 'FM00')"
-        f" || CASE WHEN mod({seconds}, 60) = 0 THEN '' ELSE ':' || to_char(mod({seconds}, 60), 'FM00') END END"
-        """ || '"'"""
-    )
+    return args(zone, "pledges", lambda: {
+        **{name: choice_labels(Pledge, name) for name in ("level", "status", "grade")},
+        "pledger_type": {value: str(label) for value, label in PLEDGER_TYPES},
+        **{name: choice_labels(PledgeTarget, name) for name in ("kind", "auto_source")},
+    })
