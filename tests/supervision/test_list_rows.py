@@ -18,8 +18,8 @@ from rest_framework.renderers import JSONRenderer
 
 from cadres.models import School
 from cadres.roles import ANONYMOUS, actor_for
-from supervision.api.serializers.disclosures import DisclosureSerializer
 from core.query_memo import forget_kept
+from supervision.api.serializers.disclosures import DisclosureSerializer
 from supervision.api.serializers.inspections import (
     InspectionPage,
     InspectionSerializer,
