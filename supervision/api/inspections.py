@@ -18,13 +18,13 @@ from cadres.scope import in_townships
 from core.api_fast import UnfilteredWithoutParams
 from core.errors import NotAllowed
 from core.query_memo import kept
+from supervision.api.serializers._json_sql import writes_json
 from supervision.api.serializers.inspections import (
     InspectionCreateSerializer,
-    InspectionPage,
     InspectionSerializer,
+    inspection_page,
     inspection_rows,
     inspection_values,
-    writes_json,
 )
 from supervision.models import Inspection
 from supervision.selectors.inspections import LIST_ORDER, inspection_list, inspections_in_scope, inspections_scope_key
@@ -57,15 +57,15 @@ class InspectionViewSet(UnfilteredWithoutParams, mixins.ListModelMixin, mixins.R
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actor = actor_for(request.user)
         if writes_json():
-            # Each row the JSON text PostgreSQL writes (InspectionPage); unfiltered, the page's
+            # Each row the JSON text PostgreSQL writes (inspection_page); unfiltered, the page's
             # statements are the scope's alone: compiled once per process and scope.
             source: Any  # an object list for Django's Paginator
             if self.unfiltered():
                 key = inspections_scope_key(actor)
                 source = kept(("api.inspections.page", key),
-                              lambda: InspectionPage.of(inspections_in_scope(key).order_by(*LIST_ORDER)))
+                              lambda: inspection_page(inspections_in_scope(key).order_by(*LIST_ORDER)))
             else:
-                source = InspectionPage.of(self.filter_queryset(inspection_list(actor).prefetch_related(None)))
+                source = inspection_page(self.filter_queryset(inspection_list(actor).prefetch_related(None)))
             page = self.paginate_queryset(source)
             assert page is not None  # the viewset always paginates
             return self.get_paginated_response(page)

@@ -13,9 +13,11 @@ from rest_framework.response import Response
 
 from cadres.roles import actor_for
 from core.api_fast import UnfilteredWithoutParams
-from supervision.api.serializers.pledges import PledgePage, PledgeSerializer
+from core.query_memo import kept
+from supervision.api.serializers._json_sql import writes_json
+from supervision.api.serializers.pledges import PledgeSerializer, pledge_page, pledge_rows, pledge_values_page
 from supervision.models import Pledge, PledgeLevel
-from supervision.selectors.pledges import pledge_list, pledge_list_with_targets
+from supervision.selectors.pledges import LIST_ORDER, pledge_list, pledge_list_with_targets, pledges_in_scope, pledges_scope_key
 from supervision.services import pledges as svc
 
 
@@ -41,13 +43,24 @@ class PledgeViewSet(UnfilteredWithoutParams, mixins.ListModelMixin, mixins.Retri
         return pledge_list_with_targets(actor_for(self.request.user)).prefetch_related("targets__progress")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The page's rows as PledgeSerializer gives them (PledgePage: on PostgreSQL each row's JSON
-        # text written by one statement, elsewhere dicts built from `.values()`); PledgeSerializer
-        # stays the schema. The count is the filtered scope's, without the page's joins and columns.
-        qs = self.filter_queryset(pledge_list(actor_for(request.user)))
-        page = self.paginate_queryset(PledgePage(qs))  # type: ignore[arg-type]  # a QuerySet's stand-in
+        # The page's rows as PledgeSerializer gives them: on PostgreSQL each row's JSON text written
+        # by one statement (pledge_page; unfiltered, the page's statements are the scope's alone,
+        # compiled once per process and scope), elsewhere dicts built from `.values()`.
+        # PledgeSerializer stays the schema. The count is the filtered scope's, without the page's
+        # joins and columns.
+        actor = actor_for(request.user)
+        source: Any  # an object list for Django's Paginator
+        written = writes_json()
+        if written and self.unfiltered():
+            key = pledges_scope_key(actor)
+            source = kept(("api.pledges.page", key), lambda: pledge_page(pledges_in_scope(key).order_by(*LIST_ORDER)))
+        elif written:
+            source = pledge_page(self.filter_queryset(pledge_list(actor)))
+        else:
+            source = pledge_values_page(self.filter_queryset(pledge_list(actor)))
+        page = self.paginate_queryset(source)
         assert page is not None  # the viewset always paginates
-        return self.get_paginated_response(page)
+        return self.get_paginated_response(page if written else pledge_rows(page))
 
     def _act(self, request: Request, service: Any) -> Response:
         pledge = self.get_object()  # 404 outside the caller's scope

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cadres.models import DEPUTY_POSTS, Cadre, Post, Unit, Village
 from cadres.roles import Actor, Role
-from cadres.scope import in_townships, managed_unit_ids
+from cadres.scope import NOTHING, in_townships, managed_unit_ids
 from supervision.models import Pledge, PledgeLevel, PledgeTarget, PledgeTemplate, TargetProgress
 from supervision.services.pledges import VILLAGE_SIGNING_POSTS, pledger_field
 
@@ -29,25 +29,49 @@ LIST_RELATED = (
 STUCK_AFTER_DAYS = 7
 
 
-def pledges_for(actor: Actor, qs: QuerySet[Pledge] | None = None) -> QuerySet[Pledge]:
-    qs = Pledge.objects.all() if qs is None else qs
+def pledges_scope_key(actor: Actor) -> tuple[Any, ...]:
+    """Everything pledges_for narrows by, as one hashable value (cadres.scope.scope_key's form):
+    two log-ins with equal keys see the same pledges (core.query_memo)."""
     if actor.township_ids is not None and not actor.township_ids:
-        return qs.none()
-    qs = in_townships(qs, actor)
+        return NOTHING
     if actor.is_superuser or actor.has(Role.COUNTY, Role.LEADER, Role.OFFICE, Role.INSPECTOR):
-        return qs
+        return ("rows", actor.township_ids, None)
     cadre = actor.cadre
+    # The pledges a cadre is a side of: their own, those they are superior for, their managed
+    # units' and those units' staff's, their village's (village cadres).
+    side = None if cadre is None else (
+        cadre.pk, managed_unit_ids(actor),
+        cadre.village_id if cadre.level == Cadre.Level.VILLAGE else None,
+    )
+    return ("rows", actor.township_ids, (actor.has(Role.REPORTER), side))
+
+
+def pledges_in_scope(key: tuple[Any, ...], qs: QuerySet[Pledge] | None = None) -> QuerySet[Pledge]:
+    """`qs` (every pledge by default) narrowed to a scope key's pledges."""
+    qs = Pledge.objects.all() if qs is None else qs
+    if key == NOTHING:
+        return qs.none()
+    _, township_ids, own = key
+    if township_ids is not None:
+        qs = qs.filter(township__in=township_ids)
+    if own is None:
+        return qs
+    reporter, side = own
     cond = Q(pk__in=[])
-    if actor.has(Role.REPORTER):
+    if reporter:
         cond |= Q(pledger_cadre__isnull=True)
-    if cadre is not None:
-        managed = managed_unit_ids(actor)
-        cond |= Q(pledger_cadre_id=cadre.pk) | Q(superior_id=cadre.pk)
+    if side is not None:
+        cadre_id, managed, village_id = side
+        cond |= Q(pledger_cadre_id=cadre_id) | Q(superior_id=cadre_id)
         if managed:
             cond |= Q(pledger_unit_id__in=managed) | Q(pledger_cadre__unit_id__in=managed, level=PledgeLevel.STAFF)
-        if cadre.level == Cadre.Level.VILLAGE and cadre.village_id:
-            cond |= Q(pledger_village_id=cadre.village_id)
+        if village_id:
+            cond |= Q(pledger_village_id=village_id)
     return qs.filter(cond)
+
+
+def pledges_for(actor: Actor, qs: QuerySet[Pledge] | None = None) -> QuerySet[Pledge]:
+    return pledges_in_scope(pledges_scope_key(actor), qs)
 
 
 def pledger_side_q(cadre: Cadre | None) -> Q:
@@ -61,6 +85,10 @@ def pledger_side_q(cadre: Cadre | None) -> Q:
     return cond
 
 
+# The list's order; the page's statement (supervision.api.serializers.pledges) writes it.
+LIST_ORDER = ("-year", "level", "id")
+
+
 def pledge_list(
     actor: Actor, *, year: int | None = None, status: str | None = None, level: str | None = None,
     related: tuple[str, ...] = LIST_RELATED,
@@ -72,7 +100,7 @@ def pledge_list(
         qs = qs.filter(status=status)
     if level:
         qs = qs.filter(level=level)
-    return qs.order_by("-year", "level", "id")
+    return qs.order_by(*LIST_ORDER)
 
 
 def pledge_list_with_targets(actor: Actor, **filters: Any) -> QuerySet[Pledge]:

@@ -53,7 +53,10 @@ class WorkerProcess:
              "-Q", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: b"ready" in self.log_path.read_bytes(), timeout=60)
+        try:
+            wait_for(lambda: b"ready" in self.log_path.read_bytes(), timeout=60)
+        except AssertionError as exc:
+            raise AssertionError(f"the worker did not get ready within 60 s; its log ends:\n{self.log()[-3000:]}") from exc
 
     def kill(self) -> None:
         """SIGKILL, as a crashed machine would: no chance to ack or clean up."""
@@ -87,8 +90,8 @@ def celery_worker(transactional_db, tmp_path, settings) -> Iterator[WorkerProces
     app.amqp.router = app.amqp.Router()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     worker = WorkerProcess(tmp_path / "worker.log", queue)
-    worker.start()
-    try:
+    try:  # a worker that never gets ready must not leave every later test's tasks routed to its queue
+        worker.start()
         yield worker
     finally:
         worker.stop()

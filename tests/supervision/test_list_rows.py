@@ -21,17 +21,17 @@ from cadres.roles import ANONYMOUS, actor_for
 from core.query_memo import forget_kept
 from supervision.api.serializers.disclosures import DisclosureSerializer
 from supervision.api.serializers.inspections import (
-    InspectionPage,
     InspectionSerializer,
+    inspection_page,
     inspection_rows,
     inspection_values,
 )
 from supervision.api.serializers.pledges import (
-    PledgePage,
     PledgeSerializer,
-    pledge_json,
+    pledge_page,
     pledge_rows,
     pledge_values,
+    pledge_values_page,
     target_dicts,
     target_json,
     target_rows,
@@ -39,7 +39,7 @@ from supervision.api.serializers.pledges import (
 from supervision.models import Disclosure, Inspection, InspectionFinding, Pledge, PledgeTarget, TargetAssessment, TargetProgress
 from supervision.selectors.disclosures import disclosures_for
 from supervision.selectors.inspections import inspection_list, inspections_in_scope, inspections_scope_key
-from supervision.selectors.pledges import pledge_list, pledge_list_with_targets
+from supervision.selectors.pledges import pledge_list, pledge_list_with_targets, pledges_in_scope, pledges_scope_key
 from supervision.services import pledges as svc
 from tests import factories as f
 from tests.helpers import api_client
@@ -232,8 +232,8 @@ def test_the_pledge_page_is_the_serializers_in_every_zone(lists, language):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the rows' JSON is PostgreSQL's")
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_pledge_json_is_what_the_pledge_rows_render_to(lists, language):
-    """pledge_json against pledge_rows through orjson, byte for byte, in several zones, for every
-    role, whole and sliced."""
+    """pledge_page's text against pledge_rows through orjson, byte for byte, in several zones, for
+    every role, whole and sliced."""
     _awkward_pledges(lists)
     for name in ZONES:
         zone = zoneinfo.ZoneInfo(name)
@@ -241,13 +241,12 @@ def test_the_pledge_json_is_what_the_pledge_rows_render_to(lists, language):
             qs = pledge_list(actor_for(lists.users[who]))
             for index in (slice(0, 50), slice(1, 3)):
                 with translation.override(language), timezone.override(zone):
-                    written = pledge_json(qs.values("id")[index], connection=connection, zone=zone)
+                    written = pledge_page(qs)[index]
                     built = pledge_rows(list(pledge_values(qs)[index]))
                 # pledge_rows' targets are target_json's text here (checked on their own above).
                 rendered = [orjson.dumps(row, default=lambda text: orjson.Fragment(text.text)) for row in built]
                 assert [text.text.encode() for text in written] == rendered, (name, who)
-    assert len(pledge_json(pledge_list(actor_for(lists.users["secretary"])).values("id"),
-                           connection=connection, zone=zoneinfo.ZoneInfo("UTC"))) == Pledge.objects.count()
+    assert len(pledge_page(pledge_list(actor_for(lists.users["secretary"])))[0:50]) == Pledge.objects.count()
 
 
 def test_pledge_pages_hold_the_filtered_rows_in_order(lists):
@@ -263,15 +262,51 @@ def test_pledge_pages_hold_the_filtered_rows_in_order(lists):
     assert [row["pledger_name"] for row in issued["results"]] == [lists.v2.name]
     assert client.get("/api/v1/pledges/?year=2001").json() == {"count": 0, "next": None, "previous": None,
                                                                "results": []}
-    assert PledgePage(pledge_list(ANONYMOUS))[0:50] == []
+    nothing = pledge_values_page(pledge_list(ANONYMOUS))
+    assert (nothing.count(), list(nothing[0:50])) == (0, [])
+    if connection.vendor == "postgresql":
+        nothing_written = pledge_page(pledge_list(ANONYMOUS))
+        assert (nothing_written.count(), nothing_written[0:50]) == (0, [])
 
 
-def test_a_pledge_page_in_another_order_is_built_from_values(lists):
-    """The page's statement writes pledge_list's order only; another order is built in Python."""
-    qs = pledge_list(actor_for(lists.users["secretary"])).order_by("-id")
-    rows = PledgePage(qs)[0:50]
-    assert [row["id"] for row in rows] == list(qs.values_list("id", flat=True))
-    assert all(isinstance(row, dict) for row in rows)
+def test_a_pledge_page_in_another_order_is_refused(lists):
+    """The page's statement writes pledge_list's order only."""
+    with pytest.raises(ValueError, match="this page writes its rows in"):
+        pledge_page(pledge_list(actor_for(lists.users["secretary"])).order_by("-id"))
+
+
+def test_the_pledge_scope_key_admits_what_the_role_may_read(lists):
+    """Equal keys, equal pledges: the unfiltered list keeps one page source per key, and the
+    scope is built from the key alone, so each role's pledges are checked against the design
+    (§4) and roles that see different pledges against having different keys."""
+    pledgers = {p.pk: str(p.pledger_village or p.pledger_unit or p.pledger_cadre) for p in Pledge.objects.all()}
+    everyone = {"东河村", "光明路村", "农业服务中心", lists.cadre1.name}
+    expected = {"secretary": everyone, "office": everyone, "inspector": everyone, "county": everyone,
+                "reporter": everyone - {lists.cadre1.name},  # no per-cadre pledge
+                "cadre1": {lists.cadre1.name}, "village1": {"东河村"}}
+    keys = {who: pledges_scope_key(actor_for(lists.users[who])) for who in ROLES}
+    for who, key in keys.items():
+        assert {pledgers[pk] for pk in pledges_in_scope(key).values_list("id", flat=True)} == expected[who], who
+    for who in ROLES:
+        for other in ROLES:
+            if expected[who] != expected[other]:
+                assert keys[who] != keys[other], (who, other)
+    assert keys["secretary"] == keys["office"] == keys["inspector"]
+
+
+def test_a_kept_pledge_page_reads_todays_rows(lists):
+    """The kept page source holds statements, not rows: a pledge changed after it was kept shows
+    changed on the next page, and a pledge removed is gone from it and from the count."""
+    forget_kept()
+    client = api_client(lists.users["secretary"])
+    before = client.get("/api/v1/pledges/").json()
+    pledge = Pledge.objects.get(pledger_village=lists.v2)
+    Pledge.objects.filter(pk=pledge.pk).update(title="改过的标题")
+    changed = {row["id"]: row["title"] for row in client.get("/api/v1/pledges/").json()["results"]}
+    assert changed[pledge.pk] == "改过的标题" != {row["id"]: row["title"] for row in before["results"]}[pledge.pk]
+    Pledge.objects.filter(pk=pledge.pk).delete()
+    after = client.get("/api/v1/pledges/").json()
+    assert after["count"] == before["count"] - 1 and pledge.pk not in {row["id"] for row in after["results"]}
 
 
 def test_an_empty_page_reads_no_targets(lists, django_assert_num_queries):
@@ -351,7 +386,7 @@ def test_the_inspection_page_is_the_serializers_in_every_zone(lists, language):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the rows' JSON is PostgreSQL's")
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_inspection_json_is_what_the_inspection_rows_render_to(lists, language):
-    """InspectionPage's text against inspection_rows through orjson, byte for byte, in several
+    """inspection_page's text against inspection_rows through orjson, byte for byte, in several
     zones, for every role, whole and sliced, with the findings' matters."""
     _awkward_inspections(lists)
     for name in ZONES:
@@ -360,7 +395,7 @@ def test_the_inspection_json_is_what_the_inspection_rows_render_to(lists, langua
             qs = inspection_list(actor_for(lists.users[who])).prefetch_related(None)
             for index in (slice(0, 50), slice(1, 3), slice(2, 3)):
                 with translation.override(language), timezone.override(zone):
-                    written = InspectionPage.of(qs)[index]
+                    written = inspection_page(qs)[index]
                     built = inspection_rows(list(inspection_values(qs)[index]))
                 assert [text.text.encode() for text in written] == [orjson.dumps(row) for row in built], (name, who)
     matters = [f["matter"] for row in built for f in row["findings"]]
@@ -382,13 +417,13 @@ def test_inspection_pages_hold_the_filtered_rows_in_order(lists):
     assert (unannounced["count"], [row["confidential"] for row in unannounced["results"]]) == (1, [True])
     assert client.get("/api/v1/inspections/?start=2030-01-01").json() == {
         "count": 0, "next": None, "previous": None, "results": []}
-    nothing = InspectionPage.of(inspection_list(ANONYMOUS))
+    nothing = inspection_page(inspection_list(ANONYMOUS))
     assert (nothing.count(), nothing[0:50]) == (0, [])
 
 
 def test_an_inspection_page_in_another_order_is_refused(lists):
-    with pytest.raises(ValueError, match="InspectionPage writes pages in"):
-        InspectionPage.of(inspection_list(actor_for(lists.users["secretary"])).order_by("id"))
+    with pytest.raises(ValueError, match="this page writes its rows in"):
+        inspection_page(inspection_list(actor_for(lists.users["secretary"])).order_by("id"))
 
 
 def test_the_scope_key_admits_what_the_role_may_read(lists):

@@ -10,7 +10,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from django.utils import translation
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone, translation
+
+from core.pagination import PageStatements
+from core.renderers import JsonText
+from core.sql import planned_once
 
 # The statements' arguments after the page's ids: the request's zone and the labels (in its
 # language) of the choices a row shows, one parameter each: psycopg splits a statement this long
@@ -63,3 +69,43 @@ def moment_sql(local: str, offset: str) -> str:
         f" || CASE WHEN mod({seconds}, 60) = 0 THEN '' ELSE ':' || to_char(mod({seconds}, 60), 'FM00') END END"
         """ || '"'"""
     )
+
+
+def writes_json() -> bool:
+    """Whether PostgreSQL writes the lists' rows (JsonPage): on PostgreSQL, in a named zone."""
+    return connection.vendor == "postgresql" and settings.USE_TZ and isinstance(
+        timezone.get_current_timezone(), ZoneInfo)
+
+
+class JsonPage:
+    """A list's object list for Django's Paginator when PostgreSQL writes its rows: `count()` and
+    the page's ids from the list's PageStatements, a slice that page's rows as JsonText, each the
+    JSON text the serializer's output renders to, written by one statement — `page_sql()` after
+    the ids (`page`) and the arguments (`arg`: `args(zone)`, the request's zone and labels) —
+    prepared on the connection. It holds statements only, so it is kept per scope like them."""
+
+    ordered = True
+
+    def __init__(self, statements: PageStatements, order: tuple[str, ...], page_sql: Callable[[], str],
+                 page_args: Callable[[ZoneInfo], tuple[str, str]]) -> None:
+        if statements.order != order:
+            raise ValueError(f"this page writes its rows in {order}, not {statements.order}")
+        self.statements, self.page_sql, self.page_args = statements, page_sql, page_args
+
+    def count(self) -> int:
+        return self.statements.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[JsonText]:
+        ids = self.statements.ids(index)
+        if ids is None:
+            return []
+        ids_sql, params = ids
+        zone = timezone.get_current_timezone()
+        assert isinstance(zone, ZoneInfo), zone  # writes_json()
+        with planned_once(connection) as cursor:
+            cursor.execute(f"WITH page AS MATERIALIZED ({ids_sql}), {ARG_SQL} {self.page_sql()}",
+                           (*params, *self.page_args(zone)))
+            return [JsonText(text) for (text,) in cursor.fetchall()]

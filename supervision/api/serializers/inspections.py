@@ -6,19 +6,13 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils import timezone
 from rest_framework import serializers
 
 from cadres.models import Cadre, Unit, Village
 from core.api_fast import FastRepresentation, choice_labels
-from core.pagination import CountedRows
-from core.renderers import JsonText
-from core.sql import planned_once
-from supervision.api.serializers._json_sql import ARG_SQL, args, label_sql, local_times_sql, moment_sql
+from core.pagination import CountedRows, PageStatements
+from supervision.api.serializers._json_sql import JsonPage, args, label_sql, local_times_sql, moment_sql
 from supervision.api.serializers._rows import UtcWallClock, day_text, moment_text, utc_wall_clock
 from supervision.models import (
     Inspection,
@@ -85,60 +79,12 @@ _COLUMNS = (
     "subject_cadre__name", "subject_unit__name", "subject_village__name", "summary",
 )
 
-class InspectionPage:
-    """The list's object list for Django's Paginator on PostgreSQL, from the scoped and filtered
-    queryset's two statements compiled once (`of`): `count()` counts its rows (no joins, no
-    columns); a slice is that page's inspections as the JSON text InspectionSerializer's output
-    renders to, one JsonText each, written by PostgreSQL in one statement (_page_sql) in the
-    request's zone and language. Holding only statements, a page source is kept per scope for
-    the unfiltered list (core.query_memo.kept): a leader's page then compiles nothing. Both
-    statements are prepared on the connection (core.sql.planned_once): planning the page's
-    statement cost PostgreSQL more than running it."""
-
-    ordered = True
-
-    def __init__(self, count_sql: str | None, ids_sql: str, params: tuple[Any, ...]) -> None:
-        self.count_sql, self.ids_sql, self.params = count_sql, ids_sql, params
-
-    @classmethod
-    def of(cls, qs: QuerySet[Inspection]) -> InspectionPage:
-        if tuple(qs.query.order_by) != LIST_ORDER:
-            raise ValueError(f"InspectionPage writes pages in {LIST_ORDER}, not {qs.query.order_by}")
-        try:
-            ids_sql, params = qs.values("id").query.sql_with_params()
-            count_sql, count_params = qs.values("id").order_by().query.sql_with_params()
-        except EmptyResultSet:  # a scope or filter that admits nothing
-            return cls(None, "", ())
-        assert tuple(count_params) == tuple(params), (count_params, params)
-        return cls(f"SELECT count(*) FROM ({count_sql}) AS counted", ids_sql, tuple(params))  # noqa: S608 - Django's SQL
-
-    def count(self) -> int:
-        if self.count_sql is None:
-            return 0
-        with planned_once(connection) as cursor:
-            cursor.execute(self.count_sql, self.params)
-            return int(cursor.fetchone()[0])
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[JsonText]:
-        start, stop = index.start or 0, index.stop
-        if self.count_sql is None or stop is None or stop <= start:
-            return []
-        zone = timezone.get_current_timezone()
-        assert isinstance(zone, ZoneInfo), zone  # writes_json()
-        sql = f"WITH page AS MATERIALIZED ({self.ids_sql} LIMIT %s OFFSET %s), {ARG_SQL} {_page_sql()}"
-        with planned_once(connection) as cursor:
-            cursor.execute(sql, (*self.params, stop - start, start, *_args(zone)))
-            return [JsonText(text) for (text,) in cursor.fetchall()]
-
-
-def writes_json() -> bool:
-    """Whether the list's pages are InspectionPage's (PostgreSQL, in a named zone); elsewhere
-    they are inspection_rows' from `.values()` rows (inspection_values)."""
-    return connection.vendor == "postgresql" and settings.USE_TZ and isinstance(
-        timezone.get_current_timezone(), ZoneInfo)
+def inspection_page(qs: QuerySet[Inspection]) -> JsonPage:
+    """The list's pages on PostgreSQL (writes_json): each inspection the JSON text
+    InspectionSerializer's output renders to, written by _page_sql; compiling the page's joins
+    and columns through the ORM, building its rows and findings in Python and their JSON cost
+    most of a leader's page. Kept per scope key for the unfiltered list."""
+    return JsonPage(PageStatements(qs), LIST_ORDER, _page_sql, _args)
 
 
 def inspection_values(qs: QuerySet[Inspection]) -> CountedRows:

@@ -7,7 +7,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,10 +17,11 @@ from rest_framework.settings import api_settings
 
 from cadres.models import Cadre, Unit, Village
 from core.api_fast import FastRepresentation, choice_labels
+from core.pagination import CountedRows, PageStatements
 from core.renderers import JsonText
 from core.replica import current_read_alias
 from core.sql import planned_once
-from supervision.api.serializers._json_sql import ARG_SQL, args, label_sql, local_times_sql, moment_sql
+from supervision.api.serializers._json_sql import ARG_SQL, JsonPage, args, label_sql, local_times_sql, moment_sql
 from supervision.api.serializers._rows import UtcWallClock, decimal_text, moment_text, utc_wall_clock
 from supervision.models import (
     Pledge,
@@ -29,6 +29,7 @@ from supervision.models import (
     TargetAssessment,
     TargetProgress,
 )
+from supervision.selectors.pledges import LIST_ORDER
 
 PLEDGER_TYPES = [("village", _("村")), ("unit", _("站办所")), ("cadre", _("干部"))]
 
@@ -173,51 +174,18 @@ def pledge_rows(pledges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-# The order PledgePage's statement writes a page in: pledge_list's.
-_PAGE_ORDER = ("-year", "level", "id")
+def pledge_page(qs: QuerySet[Pledge]) -> JsonPage:
+    """The list's pages on PostgreSQL (writes_json): each pledge the JSON text PledgeSerializer's
+    output renders to, written by _page_sql; compiling the page's joins and columns through the
+    ORM and building its rows and ~200 timestamps in Python cost most of the request. Kept per
+    scope key for the unfiltered list."""
+    return JsonPage(PageStatements(qs), LIST_ORDER, _page_sql, _args)
 
 
-class PledgePage:
-    """The list's object list for Django's Paginator: `count()` counts the filtered scope (no
-    joins, no columns); a slice is that page's rows as PledgeSerializer gives them. On PostgreSQL
-    each row is the JSON text it renders to, written by one statement (pledge_json) of which only
-    the ids' subquery is compiled by Django: compiling the page's joins and columns through the ORM
-    and building its rows and ~200 timestamps in Python cost most of the request. Elsewhere (and
-    in a zone PostgreSQL is not given, or another order) the rows are built from `.values()`
-    (pledge_values, pledge_rows)."""
-
-    ordered = True
-
-    def __init__(self, qs: QuerySet[Pledge]) -> None:
-        self.qs = qs
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[Any]:
-        connection = connections[self.qs.db]
-        zone = timezone.get_current_timezone() if settings.USE_TZ else None
-        if (connection.vendor == "postgresql" and isinstance(zone, ZoneInfo)
-                and tuple(self.qs.query.order_by) == _PAGE_ORDER):
-            return pledge_json(self.qs.values("id")[index], connection=connection, zone=zone)
-        return pledge_rows(list(pledge_values(self.qs)[index]))
-
-
-def pledge_json(ids: QuerySet[Pledge, Any], *, connection: Any, zone: ZoneInfo) -> list[JsonText]:
-    """The pledges whose ids `ids` selects (scoped, filtered and sliced; in _PAGE_ORDER) as the JSON
-    text PledgeSerializer's output renders to, one JsonText a pledge, written by PostgreSQL in one
-    statement: the ids' subquery as Django compiles it, then _page_sql. tests/supervision/
-    test_list_rows.py compares the pages with the serializers' byte for byte."""
-    try:
-        ids_sql, ids_params = ids.query.get_compiler(using=ids.db).as_sql()
-    except EmptyResultSet:  # a scope, filter or slice that admits nothing
-        return []
-    with planned_once(connection) as cursor:
-        cursor.execute(f"WITH page AS MATERIALIZED ({ids_sql}), {ARG_SQL} {_page_sql()}", (*ids_params, *_args(zone)))
-        return [JsonText(text) for (text,) in cursor.fetchall()]
+def pledge_values_page(qs: QuerySet[Pledge]) -> CountedRows:
+    """The list's pages elsewhere: `.values()` rows (pledge_values) counted without the page's
+    joins; pledge_rows builds each page's rows."""
+    return CountedRows(pledge_values(qs), qs)
 
 
 @cache
