@@ -22,34 +22,26 @@ from typing import Any, TypeVar
 from django.db.models import QuerySet
 
 LIMIT = 512
-_KEPT: OrderedDict[Hashable, QuerySet[Any]] = OrderedDict()
-_VALUES: OrderedDict[Hashable, Any] = OrderedDict()
+_KEPT: OrderedDict[Hashable, Any] = OrderedDict()
+_MISSING = object()
 T = TypeVar("T")
 
 
-def kept_queryset(key: Hashable, build: Callable[[], QuerySet[Any]]) -> QuerySet[Any]:
-    kept = _KEPT.get(key)
-    if kept is None:
-        kept = _KEPT[key] = build()
+def kept(key: Hashable, build: Callable[[], T]) -> T:
+    value = _KEPT.get(key, _MISSING)
+    if value is _MISSING:
+        value = _KEPT[key] = build()
         while len(_KEPT) > LIMIT:
             _KEPT.popitem(last=False)
     else:
         _KEPT.move_to_end(key)
-    return kept.all()
-
-
-def kept(key: Hashable, build: Callable[[], T]) -> T:
-    value = _VALUES.get(key, _VALUES)
-    if value is _VALUES:
-        value = _VALUES[key] = build()
-        while len(_VALUES) > LIMIT:
-            _VALUES.popitem(last=False)
-    else:
-        _VALUES.move_to_end(key)
     return value  # type: ignore[no-any-return]
+
+
+def kept_queryset(key: Hashable, build: Callable[[], QuerySet[Any]]) -> QuerySet[Any]:
+    return kept(key, build).all()
 
 
 def forget_kept() -> None:
     """Empty the memo (tests that count the queries of a first build)."""
     _KEPT.clear()
-    _VALUES.clear()

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from cadres.models import Cadre
 from cadres.roles import Actor, Role
-from cadres.scope import NOTHING
+from cadres.scope import NOTHING, narrowed
 from supervision.models import Inspection, InspectionFinding, Matter
 
 LIST_RELATED = ("subject_cadre", "subject_unit", "subject_village")
@@ -43,19 +43,15 @@ def inspections_scope_key(actor: Actor) -> tuple[Any, ...]:
 
 def inspections_in_scope(key: tuple[Any, ...], qs: QuerySet[Inspection] | None = None) -> QuerySet[Inspection]:
     """`qs` (every inspection by default) narrowed to a scope key's inspections."""
-    qs = Inspection.objects.all() if qs is None else qs
-    if key == NOTHING:
-        return qs.none()
-    _, township_ids, own = key
-    if township_ids is not None:
-        qs = qs.filter(township__in=township_ids)
-    if own is None:
-        return qs
+    return narrowed(Inspection.objects.all() if qs is None else qs, key, condition=_own_q)
+
+
+def _own_q(own: tuple[bool, tuple[int, frozenset[int], int | None] | None]) -> Q:
     office, subject = own
     cond = Q(published_at__isnull=False) & _subject_q(subject)
     if office:
         cond |= ~CONFIDENTIAL
-    return qs.filter(cond)
+    return cond
 
 
 def _subject_q(subject: tuple[int, frozenset[int], int | None] | None) -> Q:

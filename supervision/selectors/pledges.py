@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cadres.models import DEPUTY_POSTS, Cadre, Post, Unit, Village
 from cadres.roles import Actor, Role
-from cadres.scope import NOTHING, in_townships, managed_unit_ids
+from cadres.scope import NOTHING, in_townships, managed_unit_ids, narrowed
 from supervision.models import Pledge, PledgeLevel, PledgeTarget, PledgeTemplate, TargetProgress
 from supervision.services.pledges import VILLAGE_SIGNING_POSTS, pledger_field
 
@@ -48,14 +48,10 @@ def pledges_scope_key(actor: Actor) -> tuple[Any, ...]:
 
 def pledges_in_scope(key: tuple[Any, ...], qs: QuerySet[Pledge] | None = None) -> QuerySet[Pledge]:
     """`qs` (every pledge by default) narrowed to a scope key's pledges."""
-    qs = Pledge.objects.all() if qs is None else qs
-    if key == NOTHING:
-        return qs.none()
-    _, township_ids, own = key
-    if township_ids is not None:
-        qs = qs.filter(township__in=township_ids)
-    if own is None:
-        return qs
+    return narrowed(Pledge.objects.all() if qs is None else qs, key, condition=_own_q)
+
+
+def _own_q(own: tuple[bool, tuple[int, frozenset[int], int | None] | None]) -> Q:
     reporter, side = own
     cond = Q(pk__in=[])
     if reporter:
@@ -67,7 +63,7 @@ def pledges_in_scope(key: tuple[Any, ...], qs: QuerySet[Pledge] | None = None) -
             cond |= Q(pledger_unit_id__in=managed) | Q(pledger_cadre__unit_id__in=managed, level=PledgeLevel.STAFF)
         if village_id:
             cond |= Q(pledger_village_id=village_id)
-    return qs.filter(cond)
+    return cond
 
 
 def pledges_for(actor: Actor, qs: QuerySet[Pledge] | None = None) -> QuerySet[Pledge]:

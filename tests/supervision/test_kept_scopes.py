@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import QuerySet
 
 from cadres.roles import actor_for
@@ -55,8 +56,10 @@ def test_every_role_reads_its_own_scope_twice_over(world, name):
             assert (got if order else sorted(got)) == (expected if order else sorted(expected)), (who, _round)
             seen.setdefault(who, got)
             assert got == seen[who]
-    # (one question per scope, not one for all: the cadres' scopes differ)
-    assert len({key for key in query_memo._KEPT if key[0].startswith(f"api.{name}.")}) >= 3
+    # (one question per scope, not one for all: the cadres' scopes differ; the diaries list keeps
+    # its question on PostgreSQL only, where its rows are read by a kept statement)
+    if name != "diaries" or connection.vendor == "postgresql":
+        assert len({key for key in query_memo._KEPT if key[0].startswith(f"api.{name}.")}) >= 3
     assert seen["cadre1"] != seen["cadre3"]
 
 

@@ -1,4 +1,4 @@
-"""Inspection and finding serializers, and the list's pages (InspectionPage, inspection_rows)."""
+"""Inspection and finding serializers, and the list's pages (inspection_page, inspection_rows)."""
 
 from __future__ import annotations
 
