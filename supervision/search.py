@@ -169,10 +169,11 @@ class IndexRows:
     (`filter`) and the page's first rows in an order (`sql`)."""
 
     groups: tuple[tuple[str, ...], ...]  # the township's term among them (_scoped)
+    township_id: int
     author_id: int | None = None
     bounds: tuple[tuple[str, Any], ...] = ()
     # A township's rows (township_search_rows): a page may be answered from its months (`window`).
-    township_id: int | None = None
+    windowed: bool = False
 
     def filter(self, **bounds: Any) -> IndexRows:
         unknown = set(bounds) - set(_DATE_BOUNDS)
@@ -187,17 +188,27 @@ class IndexRows:
         match, query = DIARY_INDEX.pg_index_match("s", self.groups)
         conditions: list[str] = [match, *self._bounds_sql()]
         params: list[Any] = [*query, *(value for _name, value in self.bounds)]
-        # The withdrawn diaries, a few in a thousand, are read from their own small index.
+        withdrawn, withdrawn_params = self._withdrawn_sql()
         sql = (
             f"SELECT s.{DIARY_INDEX.pg_key} AS id, s.date FROM {DIARY_INDEX.pg_table} s "  # noqa: S608 - constant names
-            f"WHERE {' AND '.join(conditions)} AND s.{DIARY_INDEX.pg_key} NOT IN "
-            f"(SELECT id FROM {Diary._meta.db_table} WHERE deleted_at IS NOT NULL) "
+            f"WHERE {' AND '.join(conditions)} AND s.{DIARY_INDEX.pg_key} NOT IN ({withdrawn}) "
             f"ORDER BY {_order_sql(ordering)} LIMIT %s"
         )
-        return sql, [*params, limit]
+        return sql, [*params, *withdrawn_params, limit]
 
     def _bounds_sql(self) -> list[str]:
         return [f"s.date {_DATE_BOUNDS[name]} %s" for name, _value in self.bounds]
+
+    def _withdrawn_sql(self) -> tuple[str, list[int]]:
+        """The withdrawn diaries these rows exclude (by id), read from their own small index
+        (diary_withdrawn_scope_idx): the township's, a cadre's own of it. Every row that passes the
+        match is of the township (its term is among the groups), so no other can matter; reading
+        the county's instead (~1,000 at a million diaries) and hashing them was a third of a
+        cadre's search statement (0.3 of 0.9 ms)."""
+        sql = f"SELECT id FROM {Diary._meta.db_table} WHERE deleted_at IS NOT NULL AND township_id = %s"  # noqa: S608
+        if self.author_id is None:
+            return sql, [self.township_id]
+        return f"{sql} AND author_id = %s", [self.township_id, self.author_id]
 
     def _own_sql(self, ordering: Sequence[str], limit: int) -> tuple[str, list[Any]]:
         """A cadre's matches: their diaries walked in the page's order through the index on
@@ -211,16 +222,18 @@ class IndexRows:
         check, check_params = term_filter_sql("s.terms", self.groups)
         match, query = DIARY_INDEX.pg_row_match("v", self.groups)
         key = DIARY_INDEX.pg_key
+        withdrawn, withdrawn_params = self._withdrawn_sql()
         # The vector's check is a subquery, so that the walk stays within the index: the planner
         # runs it last (the costliest condition) for the few rows that pass the rest.
         sql = (
             f"SELECT s.{key} AS id, s.date FROM {DIARY_INDEX.filter_table} s "  # noqa: S608 - constant names
             f"WHERE {' AND '.join(['s.author_id = %s', *self._bounds_sql(), check])} "
-            f"AND s.{key} NOT IN (SELECT id FROM {Diary._meta.db_table} WHERE deleted_at IS NOT NULL) "
+            f"AND s.{key} NOT IN ({withdrawn}) "
             f"AND (SELECT {match} FROM {DIARY_INDEX.pg_table} v WHERE v.{key} = s.{key}) "
             f"ORDER BY {_order_sql(ordering)} LIMIT %s"
         )
-        params = [self.author_id, *(value for _name, value in self.bounds), *check_params, *query, limit]
+        params = [self.author_id, *(value for _name, value in self.bounds), *check_params, *withdrawn_params,
+                  *query, limit]
         return sql, params
 
     def window(self, ordering: Sequence[str], today: dt.date) -> Window | None:
@@ -234,7 +247,7 @@ class IndexRows:
         written, as no diary is dated in the future) would be missed, and `newer` finds it.
         Oldest first, the same holds the other way round (the rows past a lower bound cannot be
         older than the window)."""
-        if self.township_id is None:
+        if not self.windowed:
             return None
         newest_first = ordering[0].startswith("-")
         sides = ("date__lt", "date__lte") if newest_first else ("date__gt", "date__gte")
@@ -250,7 +263,7 @@ class IndexRows:
         township = (scope_term(self.township_id),)
         # The month's terms hold the township's: its own (larger) posting list is not read.
         groups = (*(g for g in self.groups if g != township), tuple(month_term(self.township_id, m) for m in months))
-        rows = replace(self, groups=groups, township_id=None)
+        rows = replace(self, groups=groups, windowed=False)
         end = _add_months(last.replace(day=1), 1) - dt.timedelta(days=1)
         return Window(rows, newer=(self.township_id, end) if newest_first else None)
 
@@ -295,7 +308,7 @@ def township_search_rows(groups: Sequence[Sequence[str]], *, township_id: int) -
     diaries, instead of every match of the township being joined and sorted (7,200 rows for a
     common pair of words at a million diaries).
     """
-    return IndexRows(_frozen(_scoped(groups, township_id)), township_id=township_id)
+    return IndexRows(_frozen(_scoped(groups, township_id)), township_id, windowed=True)
 
 
 def own_search_rows(groups: Sequence[Sequence[str]], *, author_id: int, township_id: int) -> IndexRows:
@@ -309,7 +322,7 @@ def own_search_rows(groups: Sequence[Sequence[str]], *, author_id: int, township
     line (~4.5 kB), are read. Checking every walked diary's vector cost a page of 51 at a million
     diaries ~350 of them (p95 under load 104 ms); the GIN index's (author_id, vector) intersection
     cost each word's whole posting list, which grows with the county."""
-    return IndexRows(_frozen(_scoped(groups, township_id)), author_id=author_id)
+    return IndexRows(_frozen(_scoped(groups, township_id)), township_id, author_id=author_id)
 
 
 def _frozen(groups: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:

@@ -84,9 +84,12 @@ class Diary(Stamped, models.Model):
                 fields=["township", "date"], include=["author"], condition=Q(deleted_at__isnull=True),
                 name="diary_township_day_idx",
             ),
-            # The few withdrawn diaries, which a township's search page leaves out without reading
-            # each match's diary (supervision.search.township_search_rows).
-            models.Index(fields=["id"], condition=Q(deleted_at__isnull=False), name="diary_withdrawn_idx"),
+            # The few withdrawn diaries, which a search page leaves out without reading each
+            # match's diary: a township's, a cadre's own of it (supervision.search.IndexRows).
+            models.Index(
+                fields=["township", "author", "id"], condition=Q(deleted_at__isnull=False),
+                name="diary_withdrawn_scope_idx",
+            ),
         ]
 
     def __str__(self) -> str:
