@@ -19,7 +19,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from core.search import SearchIndex, document, highlight
+from core.search import SearchIndex, document, found_in_text, highlight
 from core.sql import row_date
 from core.term_filter import check_sql as term_filter_sql
 
@@ -220,20 +220,19 @@ class IndexRows:
         index's answer, their ~500 diaries intersected with each word's posting list, read every
         word's whole list (at a million diaries ~0.9 ms a word, ~0.15 at 100k)."""
         check, check_params = term_filter_sql("s.terms", self.groups)
-        match, query = DIARY_INDEX.pg_row_match("v", self.groups)
         key = DIARY_INDEX.pg_key
+        match, match_params = diary_match_sql(f"s.{key}", self.groups, township_id=self.township_id)
         withdrawn, withdrawn_params = self._withdrawn_sql()
-        # The vector's check is a subquery, so that the walk stays within the index: the planner
+        # The match's check is a subquery, so that the walk stays within the index: the planner
         # runs it last (the costliest condition) for the few rows that pass the rest.
         sql = (
             f"SELECT s.{key} AS id, s.date FROM {DIARY_INDEX.filter_table} s "  # noqa: S608 - constant names
             f"WHERE {' AND '.join(['s.author_id = %s', *self._bounds_sql(), check])} "
-            f"AND s.{key} NOT IN ({withdrawn}) "
-            f"AND (SELECT {match} FROM {DIARY_INDEX.pg_table} v WHERE v.{key} = s.{key}) "
+            f"AND s.{key} NOT IN ({withdrawn}) AND {match} "
             f"ORDER BY {_order_sql(ordering)} LIMIT %s"
         )
         params = [self.author_id, *(value for _name, value in self.bounds), *check_params, *withdrawn_params,
-                  *query, limit]
+                  *match_params, limit]
         return sql, params
 
     def window(self, ordering: Sequence[str], today: dt.date) -> Window | None:
@@ -282,6 +281,33 @@ class Window:
             return "false", []
         return (f"EXISTS (SELECT 1 FROM {Diary._meta.db_table} WHERE township_id = %s AND date > %s)",  # noqa: S608
                 list(self.newer))
+
+
+def diary_match_sql(diary_id: str, groups: Sequence[Sequence[str]], *,
+                    township_id: int | None = None) -> tuple[str, list[Any]]:
+    """SQL (a scalar subquery) true when the diary whose id is the expression `diary_id` matches
+    every group, and its parameters; the diaries a caller holds one by one (a walk), not a set
+    the GIN index should answer. `township_id`: the groups hold the township's term
+    (`_scoped`), which the diary's own township answers.
+
+    A Chinese query is checked in the diary's own texts (core.search.found_in_text): its row,
+    in line, which the page reads next anyway. Any other reads the diary's vector, stored out of
+    line (~4.6 kB: a lookup of its search row and three chunks of its TOAST table)."""
+    table = Diary._meta.db_table
+    words = [g for g in groups if township_id is None or tuple(g) != (scope_term(township_id),)]
+    if not found_in_text(words):
+        match, query = DIARY_INDEX.pg_row_match("v", groups)
+        return (f"(SELECT {match} FROM {DIARY_INDEX.pg_table} v WHERE v.{DIARY_INDEX.pg_key} = {diary_id})",  # noqa: S608
+                list(query))
+    conditions: list[str] = []
+    params: list[Any] = []
+    if township_id is not None:
+        conditions.append("d.township_id = %s")
+        params.append(township_id)
+    for (pair,) in words:
+        conditions.append("(" + " OR ".join(f"strpos(d.{field}, %s) > 0" for field in DIARY_FIELDS) + ")")
+        params.extend([pair] * len(DIARY_FIELDS))
+    return f"(SELECT {' AND '.join(conditions)} FROM {table} d WHERE d.id = {diary_id})", params  # noqa: S608
 
 
 def _as_date(value: Any) -> dt.date:
@@ -446,17 +472,16 @@ class SearchWalk:
         assert self.scope is not None  # __init__: a walk has its scope
         # No ORDER BY inside: the walk orders (and limits) the scope's rows itself.
         walk_sql, walk_params = self.scope.order_by().values("id", "date").query.sql_with_params()
-        match, match_params = DIARY_INDEX.pg_row_match("s", self.groups)
+        match, match_params = diary_match_sql("w.id", self.groups)
 
         def stretch(rows: str, wanted: str) -> tuple[str, list[Any]]:
-            # The walk's `rows`, each checked against its search row, in the walk's order (a CTE
-            # is read in the order it was written, and a filter keeps it): the LIMIT stops the
-            # walk at the page's last match. The check is a correlated subquery, which the
-            # planner never turns into a join (a join could reorder the rows and would need a
-            # sort to stop early).
+            # The walk's `rows`, each checked against the query, in the walk's order (a CTE is
+            # read in the order it was written, and a filter keeps it): the LIMIT stops the walk
+            # at the page's last match. The check is a correlated subquery, which the planner
+            # never turns into a join (a join could reorder the rows and would need a sort to
+            # stop early).
             return (f"SELECT w.id, w.date FROM (SELECT id, date FROM walk {rows}) w "  # noqa: S608
-                    f"WHERE (SELECT {match} FROM {DIARY_INDEX.pg_table} s WHERE s.{DIARY_INDEX.pg_key} = w.id) "
-                    f"LIMIT ({wanted})",
+                    f"WHERE {match} LIMIT ({wanted})",
                     [*match_params, stop])
 
         head, head_params = stretch(f"LIMIT {first}", "%s")

@@ -98,3 +98,23 @@ def test_a_prepared_dictionary_is_used_once_with_the_sources_words_added():
     finally:
         segment._sources.pop()
         segment.reset()
+
+
+def test_a_document_holds_a_pair_of_chinese_characters_exactly_when_one_of_its_texts_does(fresh_dictionary):
+    # The rule core.search.found_in_text rests on: a search page may check a Chinese query in a
+    # row's texts instead of its vector.
+    import re
+
+    from core.search import document, found_in_text
+
+    texts = ["村里的管", "网坏了，加压泵供水不足；日光温室3.5亩", "管 网\n维修", "㐀㐁水泵房 abc 道路破损"]
+    pairs_in_texts = {text[i:i + 2] for text in texts for i in range(len(text) - 1)}
+    pairs_in_texts = {p for p in pairs_in_texts if re.fullmatch(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}", p)}
+    terms = set(document(*texts).split())
+    pairs_in_document = {t for t in terms if re.fullmatch(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}", t)}
+    assert pairs_in_document == pairs_in_texts
+    assert "管网" not in pairs_in_document and "网坏" in pairs_in_document  # no pair across two texts
+    # and only a query of such pairs is checked in the texts
+    assert found_in_text([["管网"], ["维修"]]) and found_in_text([["㐀㐁"]])
+    assert not found_in_text([["管网"], ["3"]]) and not found_in_text([["abc"]]) and not found_in_text([])
+    assert not found_in_text([["管网", "维修"]]) and not found_in_text([["加压泵"]])

@@ -549,7 +549,7 @@ def test_own_readers_are_exactly_those_whose_readable_diaries_are_their_own(worl
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table's index is PostgreSQL's")
-@pytest.mark.parametrize("q", ["管网 维修", "道路", "破损 管网", "温室 薄膜"])
+@pytest.mark.parametrize("q", ["管网 维修", "道路", "破损 管网", "温室 薄膜", "管网 3", "加压泵"])
 def test_an_own_reader_s_index_pages_are_the_list_s_matches_for_every_bound_and_page(world, many_matches, q):
     # given each cadre who reads only their own diaries (one withdrawn, another township's author)
     from supervision.search import SearchWalk, own_search_rows
@@ -578,30 +578,72 @@ def test_an_own_reader_s_index_pages_are_the_list_s_matches_for_every_bound_and_
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table's index is PostgreSQL's")
-def test_a_cadre_s_search_walks_their_diaries_and_reads_only_the_vectors_their_filters_let_through(world, many_matches):
+@pytest.mark.parametrize(("q", "check"), [("管网 维修", "strpos(d.situation"), ("管网 3", "ts_match_vq(v.vector")])
+def test_a_cadre_s_search_walks_their_diaries_and_checks_only_the_rows_their_filters_let_through(
+        world, many_matches, q, check):
     # given a cadre who reads only their own diaries, and their matches for a common pair of words
+    # (a Chinese query: checked in the diaries' texts; with a number: in their vectors)
     from supervision.models import DiaryTerms
     from supervision.search import own_search_rows
 
-    groups = parse_query("管网 维修")
+    groups = parse_query(q)
     sql, params = own_search_rows(groups, author_id=world.cadre1.pk, township_id=world.township.pk).sql(("-date", "-id"), 51)
-    # then the walk is the author's diaries by date, each checked by its term filter before its vector
+    # then the walk is the author's diaries by date, each checked by its term filter before the rest
     assert "FROM supervision_diaryterms s WHERE s.author_id = %s AND (((get_bit(s.terms" in sql
     assert params[0] == world.cadre1.pk
-    assert sql.index("get_bit(s.terms") < sql.index("ts_match_vq(v.vector")
+    assert sql.index("get_bit(s.terms") < sql.index(check)
+    assert ("ts_match_vq" in sql) == (check.startswith("ts_match_vq"))
     client = api_client(world.cadre1.user)
     expected = [d.pk for d in sorted((d for d in many_matches if d.author_id == world.cadre1.pk
                                       and d.deleted_at is None and "管网维修" in d.situation),
                                      key=lambda d: (d.date, d.pk), reverse=True)]
-    page = client.get("/api/v1/diaries/", {"search": "管网 维修"}).json()["results"]
+    if "3" in q:
+        expected = [pk for pk in expected if "3" in Diary.objects.get(pk=pk).situation]
+    page = client.get("/api/v1/diaries/", {"search": q}).json()["results"]
     # and the API's page carries the same diaries as the list filtered by the search
-    assert [row["id"] for row in page] == expected and len(expected) >= 2
+    assert [row["id"] for row in page] == expected and len(expected) >= 1
     # when one match's filter is that of another text (it lacks the words), then the walk rules it
-    # out without its vector: the filter is what the page consults first
+    # out without reading the row: the filter is what the page consults first
     hidden = expected[0]
     DiaryTerms.objects.filter(pk=hidden).update(terms=term_filter(document("道路破损").split()))
-    page = client.get("/api/v1/diaries/", {"search": "管网 维修"}).json()["results"]
+    page = client.get("/api/v1/diaries/", {"search": q}).json()["results"]
     assert [row["id"] for row in page] == expected[1:]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table's index is PostgreSQL's")
+@pytest.mark.parametrize("q", ["管网", "管网 维修", "维修 管网", "网坏", "加压泵 供水", "水泵"])
+def test_a_chinese_query_checked_in_the_texts_finds_what_the_vectors_find(world, q):
+    # given a cadre's diaries whose words sit in every indexed text, across two texts' boundary,
+    # split by punctuation or a space, in a rarer character range, or nowhere
+    from supervision.search import SearchWalk, diary_match_sql, own_search_rows
+    from supervision.selectors.diaries import diaries_for
+
+    today = f.today()
+    texts = [
+        {"situation": "村里的管", "problems": "网坏了"},  # 管|网 across two texts: no pair
+        {"situation": "管，网都坏了", "ideas": "管 网"},  # split by punctuation and by a space
+        {"place": "管网所"}, {"people_met": "维修工"}, {"ideas": "管网维修要快"},
+        {"situation": "管网", "people_met": "维修班"}, {"problems": "加压泵坏了，供水不足"},
+        {"situation": "水泵房㐀㐁", "problems": "加压 泵"}, {"situation": "道路破损"},
+    ]
+    written = [f.DiaryFactory(author=world.cadre1, village=world.v1, date=today - dt.timedelta(days=i),
+                              **{"situation": "走访", **fields}) for i, fields in enumerate(texts)]
+    index_diaries([d.pk for d in written])
+    groups = parse_query(q)
+    actor = actor_for(world.cadre1.user)
+    scope = diaries_for(actor)
+    # when the own walk checks each candidate in its texts
+    rows = own_search_rows(groups, author_id=world.cadre1.pk, township_id=world.township.pk)
+    assert "strpos(d.situation" in diary_match_sql("s.diary_id", rows.groups, township_id=world.township.pk)[0]
+    walk = SearchWalk(None, groups, rows, walk_rows=0)
+    got = [row["id"] for row in walk[0:51]]
+    # then it finds exactly the diaries the GIN index finds through their vectors
+    by_vectors = list(search_diaries(scope, groups, township_id=world.township.pk, rank=False)
+                      .order_by("-date", "-id").values_list("pk", flat=True))
+    assert got == by_vectors and by_vectors
+    # and the general walk (a reader of a mixed scope), checking each row in its texts, as well
+    mixed = SearchWalk(scope, groups, search_diaries(scope, groups, rank=False))
+    assert [row["id"] for row in mixed[0:51]] == by_vectors
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the filters are PostgreSQL's")
