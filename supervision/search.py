@@ -213,7 +213,8 @@ class IndexRows:
     def _own_sql(self, ordering: Sequence[str], limit: int) -> tuple[str, list[Any]]:
         """A cadre's matches: their diaries walked in the page's order through the index on
         (author, date, id) that holds each one's term filter (an index-only scan), those whose
-        filter lacks a word ruled out there, and only the rest checked against their vectors.
+        filter lacks a word ruled out there, and only the rest checked (`diary_match_sql`: a
+        Chinese query in the diary's texts, any other in its vector).
 
         The walk costs what the page needs (a common pair of words, one diary in seven: ~7 rows a
         match) and the cadre's own diaries at most, however large the county grows: the GIN
@@ -344,8 +345,9 @@ def own_search_rows(groups: Sequence[Sequence[str]], *, author_id: int, township
 
     Their newest diaries are walked through the index of the author's diaries by date, which
     holds each one's term filter (core.term_filter: `IndexRows._own_sql`): a common pair of words
-    rules out six diaries in seven inside the index, and only the matches' vectors, stored out of
-    line (~4.5 kB), are read. Checking every walked diary's vector cost a page of 51 at a million
+    rules out six diaries in seven inside the index, and only the rest are checked: a Chinese
+    query in their rows' texts (which the page then shows), any other in their vectors, stored
+    out of line (~4.6 kB). Checking every walked diary's vector cost a page of 51 at a million
     diaries ~350 of them (p95 under load 104 ms); the GIN index's (author_id, vector) intersection
     cost each word's whole posting list, which grows with the county."""
     return IndexRows(_frozen(_scoped(groups, township_id)), township_id, author_id=author_id)
